@@ -1,0 +1,397 @@
+"""Semantic checks on a built rubric: keys, references, totals, rules, awards.
+
+Each check walks the model and yields diagnostics; `check` runs them all and
+returns every diagnostic, so an editor sees all problems in one run.
+"""
+
+from __future__ import annotations
+
+import difflib
+from decimal import Decimal
+from typing import Iterable, Iterator
+
+from . import model as m
+from .diagnostics import Diagnostic, Span
+
+
+def check(rubric: m.Rubric, path: str = "<string>") -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for run in _CHECKS:
+        for code, message, span in run(rubric):
+            found.append(Diagnostic(code, message, span, path))
+    return found
+
+
+Found = Iterator[tuple[str, str, Span]]
+
+
+def _fmt(value: Decimal) -> str:
+    """A point value as an editor wrote it: 5, 0.5 (never 5.0 or 1E+1)."""
+    text = format(value.normalize(), "f")
+    return text
+
+
+def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+# ---------------------------------------------------------------------------
+# Keys and references
+# ---------------------------------------------------------------------------
+
+
+def _duplicates(nodes, what: str, where: str) -> Found:
+    first_seen: dict[str, Span] = {}
+    for node in nodes:
+        if node.key in first_seen:
+            yield (
+                "E201",
+                f"{what} key '{node.key}' is used twice {where}; the first is on line {first_seen[node.key].line}",
+                node.span,
+            )
+        else:
+            first_seen[node.key] = node.span
+
+
+def check_keys(rubric: m.Rubric) -> Found:
+    yield from _duplicates(rubric.sections, "section", "in this rubric")
+    yield from _duplicates(rubric.conditions, "condition", "in this rubric")
+    yield from _duplicates(rubric.grades, "grade", "in this rubric")
+    for section in rubric.sections:
+        yield from _duplicates(section.items, "item", f"in section '{section.key}'")
+        for item in section.items:
+            where = f"in item '{item.key}'"
+            yield from _duplicates(item.groups, "group", where)
+            yield from _duplicates(item.measures, "measure", where)
+            yield from _duplicates(item.tiers, "tier", where)
+            yield from _duplicates(item.choices, "choice", where)
+            yield from _duplicates(item.requirements, "requirement", where)
+            for group in item.groups:
+                yield from _duplicates(group.requirements, "requirement", f"in group '{group.key}'")
+            for requirement, _ in m.requirements_with_paths(item, ""):
+                where = f"in requirement '{requirement.key}'"
+                yield from _duplicates(requirement.parts, "part", where)
+                rule = requirement.rule
+                if isinstance(rule, m.LevelDeduction):
+                    yield from _duplicates(rule.levels, "level", where)
+                if isinstance(rule, m.BandDeduction):
+                    yield from _duplicates(rule.bands, "band", where)
+
+
+def _intervals(item: m.Item) -> Iterator[m.Interval]:
+    for requirement, _ in m.requirements_with_paths(item, ""):
+        rule = requirement.rule
+        if isinstance(rule, m.FixedDeduction) and rule.threshold is not None:
+            yield rule.threshold
+        if isinstance(rule, m.BandDeduction) and not requirement.rule_inherited:
+            yield from (band.interval for band in rule.bands)
+    yield from (tier.interval for tier in item.tiers)
+
+
+def check_references(rubric: m.Rubric) -> Found:
+    for section in rubric.sections:
+        for item in section.items:
+            declared = {measure.key: measure for measure in item.measures}
+            for interval in _intervals(item):
+                measure = declared.get(interval.measure)
+                if measure is None:
+                    hint = _did_you_mean(interval.measure, declared)
+                    if not declared:
+                        hint = f"; declare it in item '{item.key}' with: measure {interval.measure} \"...\" percent"
+                    yield "E202", f"unknown measure '{interval.measure}'{hint}", interval.span
+                    continue
+                yield from _check_interval_bounds(interval, measure)
+            tier_measures = {tier.interval.measure for tier in item.tiers}
+            if len(tier_measures) > 1:
+                yield (
+                    "E406",
+                    f"the tiers of item '{item.key}' must all use one measure, not {', '.join(sorted(tier_measures))}",
+                    item.tiers[1].span,
+                )
+            band_rules = [r.rule for r, _ in m.requirements_with_paths(item, "") if isinstance(r.rule, m.BandDeduction)]
+            for rule in band_rules:
+                used = {band.interval.measure for band in rule.bands}
+                if len(used) > 1:
+                    yield "E406", f"the bands of one requirement must all use one measure, not {', '.join(sorted(used))}", rule.span
+
+
+def _check_interval_bounds(interval: m.Interval, measure: m.Measure) -> Found:
+    for bound in (interval.low, interval.high):
+        if bound is not None and not measure.low <= bound <= measure.high:
+            yield (
+                "E407",
+                f"{_fmt(bound)} is outside the range of '{measure.key}' ({_fmt(measure.low)} to {_fmt(measure.high)})",
+                interval.span,
+            )
+    if interval.low is not None and interval.high is not None:
+        if interval.low > interval.high or (
+            interval.low == interval.high and not (interval.low_inclusive and interval.high_inclusive)
+        ):
+            yield "E407", f"'{interval.describe()}' holds no value", interval.span
+
+
+# ---------------------------------------------------------------------------
+# Points and totals
+# ---------------------------------------------------------------------------
+
+
+def check_totals(rubric: m.Rubric) -> Found:
+    for section in rubric.sections:
+        if not section.items:
+            yield "W308", f"section '{section.key}' has no items", section.span
+            continue
+        total = sum((item.points for item in section.items), Decimal(0))
+        if total != section.points:
+            yield (
+                "E301",
+                f"section '{section.key}' declares {_fmt(section.points)} points but its "
+                f"{len(section.items)} items add up to {_fmt(total)}",
+                section.points_span,
+            )
+        for item in section.items:
+            if item.groups:
+                total = sum((group.points for group in item.groups), Decimal(0))
+                if total != item.points:
+                    yield (
+                        "E303",
+                        f"item '{item.key}' declares {_fmt(item.points)} points but its "
+                        f"{len(item.groups)} groups add up to {_fmt(total)}",
+                        item.points_span,
+                    )
+    if rubric.sections:
+        total = sum((section.points for section in rubric.sections), Decimal(0))
+        if total != rubric.full_marks:
+            yield (
+                "E302",
+                f"full marks are {_fmt(rubric.full_marks)} but the {len(rubric.sections)} sections "
+                f"declare {_fmt(total)} points",
+                rubric.full_marks_span,
+            )
+
+
+def check_scale(rubric: m.Rubric) -> Found:
+    full = rubric.full_marks
+    if not 0 <= rubric.pass_mark <= full:
+        yield (
+            "E304",
+            f"the pass mark {_fmt(rubric.pass_mark)} is outside 0..{_fmt(full)} (full marks)",
+            rubric.pass_mark_span,
+        )
+    previous: m.Grade | None = None
+    for grade in rubric.grades:
+        if not 0 <= grade.threshold <= full:
+            yield (
+                "E305",
+                f"grade '{grade.key}' starts at {_fmt(grade.threshold)}, outside 0..{_fmt(full)} (full marks)",
+                grade.span,
+            )
+        if previous is not None and grade.threshold <= previous.threshold:
+            yield (
+                "E306",
+                f"grades go from the lowest threshold to the highest: '{grade.key}' at "
+                f"{_fmt(grade.threshold)} comes after '{previous.key}' at {_fmt(previous.threshold)}",
+                grade.span,
+            )
+        previous = grade
+    if rubric.panel is not None:
+        low, high = rubric.panel
+        if low < 1 or low > high:
+            yield "E307", f"a panel of {low} to {high} evaluators is not a range of sizes", rubric.span
+
+
+# ---------------------------------------------------------------------------
+# Deduction rules
+# ---------------------------------------------------------------------------
+
+
+def _single_deductions(requirement: m.Requirement) -> Iterator[tuple[Decimal, Span, str]]:
+    """Each deduction one finding can make: (amount, where, what)."""
+    rule = requirement.rule
+    if isinstance(rule, m.FixedDeduction):
+        yield rule.amount, rule.span, f"requirement '{requirement.key}' deducts"
+    elif isinstance(rule, m.LevelDeduction):
+        for level in rule.levels:
+            yield level.amount, level.span, f"level '{level.key}' deducts"
+    elif isinstance(rule, m.BandDeduction):
+        for band in rule.bands:
+            yield band.amount, band.span, f"band '{band.key}' deducts"
+    elif isinstance(rule, m.EachMissingDeduction) and not requirement.rule_inherited:
+        yield rule.amount, rule.span, f"requirement '{requirement.key}' deducts"
+
+
+def _containers(item: m.Item):
+    """(key, cap, requirements, per-missing rule) for an item or each of its groups."""
+    if item.groups:
+        for group in item.groups:
+            yield f"group '{group.key}'", group.points, group.requirements, group.each, group.span
+    else:
+        yield f"item '{item.key}'", item.points, item.requirements, item.each, item.span
+
+
+def check_rules(rubric: m.Rubric) -> Found:
+    for section in rubric.sections:
+        for item in section.items:
+            if item.is_award:
+                continue
+            if not item.requirements and not item.groups:
+                yield "W308", f"item '{item.key}' has no requirements", item.span
+            for name, cap, requirements, each, span in _containers(item):
+                if each is not None and each.amount > cap:
+                    yield (
+                        "E401",
+                        f"{name} deducts {_fmt(each.amount)} for each missing entry, more than its cap of {_fmt(cap)}",
+                        each.span,
+                    )
+                for requirement in requirements:
+                    for amount, where, what in _single_deductions(requirement):
+                        if amount > cap:
+                            yield (
+                                "E401",
+                                f"{what} {_fmt(amount)}, more than the cap of {name} ({_fmt(cap)} points)",
+                                where,
+                            )
+                    rule = requirement.rule
+                    if isinstance(rule, m.BandDeduction):
+                        measure = item.measure(rule.measure)
+                        yield from _overlaps([(b.key, b.interval, b.span) for b in rule.bands], "band")
+                        if measure is not None:
+                            yield from _interior_gaps(rule, measure)
+                if requirements and cap > 0:
+                    reachable = sum((r.max_deduction for r in requirements), Decimal(0))
+                    if reachable < cap:
+                        yield (
+                            "I410",
+                            f"the deductions of {name} add up to at most {_fmt(reachable)} of its "
+                            f"{_fmt(cap)} points; only 8.2 (item absent) can take it to 0",
+                            span,
+                        )
+
+
+def check_awards(rubric: m.Rubric) -> Found:
+    for section in rubric.sections:
+        for item in section.items:
+            for tier in item.tiers:
+                if tier.points > item.points:
+                    yield "E402", f"tier '{tier.key}' awards {_fmt(tier.points)}, more than item '{item.key}' has ({_fmt(item.points)})", tier.span
+            for choice in item.choices:
+                if choice.points > item.points:
+                    yield "E402", f"choice '{choice.key}' awards {_fmt(choice.points)}, more than item '{item.key}' has ({_fmt(item.points)})", choice.span
+            if item.otherwise is not None and item.otherwise.points > item.points:
+                yield "E402", f"'otherwise' awards {_fmt(item.otherwise.points)}, more than item '{item.key}' has ({_fmt(item.points)})", item.otherwise.span
+            if item.otherwise is not None and not item.is_award:
+                yield "E406", "'otherwise' belongs to an award item (tiers or choices)", item.otherwise.span
+            if item.tiers:
+                yield from _overlaps([(t.key, t.interval, t.span) for t in item.tiers], "tier")
+                measure = item.measure(item.tiers[0].interval.measure)
+                if measure is not None and item.otherwise is None:
+                    for gap in _uncovered([t.interval for t in item.tiers], measure):
+                        yield (
+                            "W404",
+                            f"no tier of item '{item.key}' covers {gap}; add the missing tier or "
+                            "'otherwise N' to say what it scores",
+                            item.span,
+                        )
+
+
+# ---------------------------------------------------------------------------
+# Intervals
+# ---------------------------------------------------------------------------
+
+
+def _overlaps(entries, what: str) -> Found:
+    for i, (key_a, a, _) in enumerate(entries):
+        for key_b, b, span_b in entries[i + 1 :]:
+            if a.measure == b.measure and _intersect(a, b):
+                yield "E403", f"{what} '{key_b}' ({b.describe()}) overlaps {what} '{key_a}' ({a.describe()})", span_b
+
+
+def _lower(interval: m.Interval):
+    """Comparable lower bound: (value, 0 if inclusive else 1)."""
+    if interval.low is None:
+        return (Decimal("-Infinity"), 0)
+    return (interval.low, 0 if interval.low_inclusive else 1)
+
+
+def _upper(interval: m.Interval):
+    """Comparable upper bound: (value, 0 if exclusive else 1)."""
+    if interval.high is None:
+        return (Decimal("Infinity"), 1)
+    return (interval.high, 1 if interval.high_inclusive else 0)
+
+
+def _intersect(a: m.Interval, b: m.Interval) -> bool:
+    low = max(_lower(a), _lower(b))
+    high = min(_upper(a), _upper(b))
+    # A point value v lies in [low, high] when low <= (v, 0) and (v, 1) <= high.
+    if low[0] < high[0]:
+        return True
+    return low[0] == high[0] and low[1] == 0 and high[1] == 1
+
+
+def _uncovered(intervals: list[m.Interval], measure: m.Measure) -> list[str]:
+    """Describe the parts of the measure's range that no interval covers."""
+    gaps: list[str] = []
+    cursor = (measure.low, 0)  # next value that still needs covering, inclusive
+    end = (measure.high, 1)
+    for interval in sorted(intervals, key=_lower):
+        low = _lower(interval)
+        if low > cursor and cursor[0] <= end[0]:
+            gaps.append(_describe_gap(cursor, low, measure.key))
+        upper = _upper(interval)
+        # The next uncovered value starts right after this interval's upper bound.
+        after = (upper[0], 1 if upper[1] == 1 else 0)
+        if after > cursor:
+            cursor = after
+    if cursor <= (measure.high, 0):
+        gaps.append(_describe_gap(cursor, (measure.high, 2), measure.key))
+    return gaps
+
+
+def _describe_gap(start, stop, measure: str) -> str:
+    """A gap from `start` (value, 0 inclusive / 1 exclusive) up to the lower
+    bound `stop` (value, 0: stop exclusive / 1: stop inclusive / 2: end of range)."""
+    low = f"{_fmt(start[0])} {'<=' if start[1] == 0 else '<'} "
+    if stop[1] == 2:
+        high = f" <= {_fmt(stop[0])}"
+    else:
+        high = f" {'<' if stop[1] == 0 else '<='} {_fmt(stop[0])}"
+    if start[0] == stop[0]:
+        return f"{measure} = {_fmt(start[0])}"
+    return f"{low}{measure}{high}"
+
+
+def _interior_gaps(rule: m.BandDeduction, measure: m.Measure) -> Found:
+    """Values between the bands that no band covers: outside every band a
+    requirement counts as met, which between two bands is rarely meant."""
+    bands = sorted(rule.bands, key=lambda b: _lower(b.interval))
+    for before, after in zip(bands, bands[1:]):
+        upper, lower = _upper(before.interval), _lower(after.interval)
+        touching = upper[0] == lower[0] and upper[1] != lower[1]
+        if upper[0] < lower[0] or (upper[0] == lower[0] and not touching and upper[1] == 0 and lower[1] == 1):
+            gap_start = (upper[0], 1 if upper[1] == 1 else 0)
+            yield (
+                "W404",
+                f"no band covers {_describe_gap(gap_start, lower, measure.key)}, between bands "
+                f"'{before.key}' and '{after.key}'; such a value would deduct nothing",
+                after.span,
+            )
+
+
+# ---------------------------------------------------------------------------
+# Errata
+# ---------------------------------------------------------------------------
+
+
+def check_errata(rubric: m.Rubric) -> Found:
+    for record in rubric.errata_records():
+        erratum = record.erratum
+        if record.used == erratum.printed:
+            yield (
+                "W206",
+                f"erratum says '{erratum.field}' was printed as {erratum.printed!s} but that is still its value",
+                erratum.span,
+            )
+
+
+_CHECKS = [check_keys, check_references, check_totals, check_scale, check_rules, check_awards, check_errata]

@@ -1,0 +1,151 @@
+"""Diagnostics: source spans, the catalogue of codes, and how they are printed.
+
+Every problem the front end finds is a `Diagnostic` with a code from
+`CATALOGUE`, a severity, a span and a plain message.  Nothing here knows about
+Lark or the model; the parser and the checks build diagnostics, the CLI renders
+them.
+"""
+
+from __future__ import annotations
+
+import enum
+import unicodedata
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """A region of source text; lines and columns count from 1, end exclusive."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    def to_json(self) -> dict:
+        return {
+            "line": self.line,
+            "column": self.column,
+            "end_line": self.end_line,
+            "end_column": self.end_column,
+        }
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    severity: Severity
+    summary: str
+
+
+_CODES = [
+    # E1xx: the text does not follow the grammar.
+    Code("E101", Severity.ERROR, "syntax error"),
+    Code("E102", Severity.ERROR, "unterminated or malformed text"),
+    Code("E103", Severity.ERROR, "unknown escape in text"),
+    Code("E104", Severity.ERROR, "file is not UTF-8 text"),
+    # E2xx: names, keys and references.
+    Code("E201", Severity.ERROR, "duplicate key"),
+    Code("E202", Severity.ERROR, "unknown measure"),
+    Code("E203", Severity.ERROR, "field given twice"),
+    Code("E204", Severity.ERROR, "required field missing"),
+    Code("E205", Severity.ERROR, "erratum names an unknown field"),
+    Code("W206", Severity.WARNING, "erratum records no change"),
+    Code("E207", Severity.ERROR, "erratum value of the wrong kind"),
+    # E3xx: points, totals and the result scale.
+    Code("E301", Severity.ERROR, "section points differ from the sum of its items"),
+    Code("E302", Severity.ERROR, "full marks differ from the sum of the sections"),
+    Code("E303", Severity.ERROR, "item points differ from the sum of its groups"),
+    Code("E304", Severity.ERROR, "pass mark outside 0..full marks"),
+    Code("E305", Severity.ERROR, "grade threshold outside 0..full marks"),
+    Code("E306", Severity.ERROR, "grades out of order"),
+    Code("E307", Severity.ERROR, "panel size out of order"),
+    Code("W308", Severity.WARNING, "empty section, item or group"),
+    # E4xx: deduction rules and awards.
+    Code("E401", Severity.ERROR, "deduction larger than its cap"),
+    Code("E402", Severity.ERROR, "award above the item's points"),
+    Code("E403", Severity.ERROR, "bounds overlap"),
+    Code("W404", Severity.WARNING, "bounds leave a gap"),
+    Code("E405", Severity.ERROR, "requirement has no deduction rule"),
+    Code("E406", Severity.ERROR, "conflicting deduction rules"),
+    Code("E407", Severity.ERROR, "bound outside the measure's range or empty"),
+    Code("E408", Severity.ERROR, "award item mixes tiers and choices"),
+    Code("E409", Severity.ERROR, "parts without a per-missing deduction"),
+    Code("I410", Severity.INFO, "deductions can never reach the cap"),
+]
+
+CATALOGUE: dict[str, Code] = {code.code: code for code in _CODES}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    span: Span
+    path: str = "<string>"
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOGUE[self.code].severity
+
+    def to_json(self) -> dict:
+        return {
+            "path": self.path,
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            **self.span.to_json(),
+        }
+
+
+def sort_key(diagnostic: Diagnostic):
+    return (diagnostic.path, diagnostic.span, diagnostic.code)
+
+
+def render(diagnostic: Diagnostic, source: str | None) -> str:
+    """`path:line:col: severity[CODE]: message`, the source line, carets."""
+    span = diagnostic.span
+    head = (
+        f"{diagnostic.path}:{span.line}:{span.column}: "
+        f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
+    )
+    if source is None:
+        return head
+    lines = source.splitlines()
+    if not 1 <= span.line <= len(lines):
+        return head
+    text = lines[span.line - 1].expandtabs(1)
+    last = span.end_column if span.end_line == span.line else len(text) + 1
+    width = max(1, last - span.column)
+    gutter = f"{span.line:>4} | "
+    caret_pad = " " * len(gutter) + "".join(
+        "  " if _is_wide(ch) else " " for ch in text[: span.column - 1]
+    )
+    carets = "".join(
+        "^^" if _is_wide(ch) else "^" for ch in text[span.column - 1 : span.column - 1 + width]
+    ) or "^"
+    return f"{head}\n{gutter}{text}\n{caret_pad}{carets}"
+
+
+def _is_wide(ch: str) -> bool:
+    # East Asian wide and full-width characters take two terminal cells.
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def summary_line(diagnostics: list[Diagnostic]) -> str:
+    counts = {severity: 0 for severity in Severity}
+    for diagnostic in diagnostics:
+        counts[diagnostic.severity] += 1
+    parts = [
+        f"{counts[Severity.ERROR]} error{'s' if counts[Severity.ERROR] != 1 else ''}",
+        f"{counts[Severity.WARNING]} warning{'s' if counts[Severity.WARNING] != 1 else ''}",
+    ]
+    if counts[Severity.INFO]:
+        parts.append(f"{counts[Severity.INFO]} note{'s' if counts[Severity.INFO] != 1 else ''}")
+    return ", ".join(parts)

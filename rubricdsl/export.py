@@ -1,0 +1,227 @@
+"""The model as JSON data: what `rubricdsl inspect` prints.
+
+One plain-data view of a rubric, with dotted paths and source lines, for any
+tool outside this package.  The shape is documented in the README under
+"inspect"; numbers are JSON numbers (integers where whole).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from . import __version__
+from . import model as m
+from .numbering import section_numeral
+
+
+def number(value: Decimal | None):
+    """A Decimal as a JSON number: 5 stays 5, 0.5 stays 0.5."""
+    if value is None:
+        return None
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _interval(interval: m.Interval) -> dict:
+    return {
+        "measure": interval.measure,
+        "low": number(interval.low),
+        "low_inclusive": interval.low_inclusive,
+        "high": number(interval.high),
+        "high_inclusive": interval.high_inclusive,
+        "text": interval.describe(),
+    }
+
+
+def _notes(notes) -> list[str]:
+    return [note.text for note in notes]
+
+
+def _rule(requirement: m.Requirement) -> dict | None:
+    rule = requirement.rule
+    if rule is None:
+        return None
+    line = rule.span.line
+    if isinstance(rule, m.FixedDeduction):
+        return {
+            "kind": "threshold" if rule.threshold else "fixed",
+            "amount": number(rule.amount),
+            "text": rule.text,
+            "when": _interval(rule.threshold) if rule.threshold else None,
+            "line": line,
+        }
+    if isinstance(rule, m.LevelDeduction):
+        return {
+            "kind": "levels",
+            "text": rule.text,
+            "levels": [
+                {"key": lv.key, "amount": number(lv.amount), "label": lv.label, "line": lv.span.line}
+                for lv in rule.levels
+            ],
+            "line": line,
+        }
+    if isinstance(rule, m.BandDeduction):
+        return {
+            "kind": "bands",
+            "text": rule.text,
+            "measure": rule.measure,
+            "bands": [
+                {"key": b.key, "amount": number(b.amount), "when": _interval(b.interval), "line": b.span.line}
+                for b in rule.bands
+            ],
+            "line": line,
+        }
+    return {
+        "kind": "each",
+        "amount": number(rule.amount),
+        "text": rule.text,
+        "inherited": requirement.rule_inherited,
+        "line": line,
+    }
+
+
+def _requirement(requirement: m.Requirement, path: str) -> dict:
+    return {
+        "key": requirement.key,
+        "path": path,
+        "text": requirement.text,
+        "rule": _rule(requirement),
+        "parts": [
+            {"key": p.key, "path": f"{path}.{p.key}", "label": p.label, "line": p.span.line}
+            for p in requirement.parts
+        ],
+        "max_deduction": number(requirement.max_deduction),
+        "notes": _notes(requirement.notes),
+        "line": requirement.span.line,
+    }
+
+
+def _each(each: m.EachMissingDeduction | None) -> dict | None:
+    if each is None:
+        return None
+    return {"amount": number(each.amount), "text": each.text, "line": each.span.line}
+
+
+def _item(item: m.Item, section_key: str) -> dict:
+    path = f"{section_key}.{item.key}"
+    return {
+        "key": item.key,
+        "path": path,
+        "number": item.number,
+        "title": item.title,
+        "points": number(item.points),
+        "kind": item.kind,
+        "measures": [
+            {
+                "key": ms.key,
+                "path": f"{path}.{ms.key}",
+                "label": ms.label,
+                "low": number(ms.low),
+                "high": number(ms.high),
+                "unit": ms.unit,
+                "line": ms.span.line,
+            }
+            for ms in item.measures
+        ],
+        "each": _each(item.each),
+        "requirements": [_requirement(r, f"{path}.{r.key}") for r in item.requirements],
+        "groups": [
+            {
+                "key": g.key,
+                "path": f"{path}.{g.key}",
+                "heading": g.heading,
+                "points": number(g.points),
+                "each": _each(g.each),
+                "requirements": [_requirement(r, f"{path}.{g.key}.{r.key}") for r in g.requirements],
+                "max_deduction": number(g.max_deduction),
+                "notes": _notes(g.notes),
+                "line": g.span.line,
+            }
+            for g in item.groups
+        ],
+        "tiers": [
+            {
+                "key": t.key,
+                "points": number(t.points),
+                "text": t.text,
+                "when": _interval(t.interval),
+                "line": t.span.line,
+            }
+            for t in item.tiers
+        ],
+        "choices": [
+            {"key": c.key, "points": number(c.points), "text": c.text, "line": c.span.line} for c in item.choices
+        ],
+        "otherwise": (
+            {"points": number(item.otherwise.points), "label": item.otherwise.label, "line": item.otherwise.span.line}
+            if item.otherwise
+            else None
+        ),
+        "max_deduction": None if item.is_award else number(item.max_deduction),
+        "notes": _notes(item.notes),
+        "line": item.span.line,
+    }
+
+
+def to_json(rubric: m.Rubric, *, path: str, sha256: str) -> dict:
+    return {
+        "rubricdsl": __version__,
+        "source": {"path": path, "sha256": sha256},
+        "id": rubric.id,
+        "title": rubric.title,
+        "standards": list(rubric.standards),
+        "version": rubric.version,
+        "status": rubric.status,
+        "language": rubric.language,
+        "full_marks": number(rubric.full_marks),
+        "pass_mark": number(rubric.pass_mark),
+        "panel": {"min": rubric.panel[0], "max": rubric.panel[1]} if rubric.panel else None,
+        "grades": [
+            {"key": g.key, "label": g.label, "threshold": number(g.threshold), "line": g.span.line}
+            for g in rubric.grades
+        ],
+        "conditions": [
+            {
+                "key": c.key,
+                "text": c.text,
+                "clause": c.clause,
+                "advisory": c.advisory,
+                "notes": _notes(c.notes),
+                "line": c.span.line,
+            }
+            for c in rubric.conditions
+        ],
+        "sections": [
+            {
+                "key": s.key,
+                "path": s.key,
+                "number": s.number,
+                "numeral": section_numeral(s.number, rubric.language),
+                "title": s.title,
+                "caption": s.caption,
+                "points": number(s.points),
+                "items": [_item(item, s.key) for item in s.items],
+                "notes": _notes(s.notes),
+                "line": s.span.line,
+            }
+            for s in rubric.sections
+        ],
+        "errata": [
+            {
+                "path": record.path,
+                "field": record.erratum.field,
+                "printed": _value(record.erratum.printed),
+                "used": _value(record.used),
+                "reason": record.erratum.reason,
+                "line": record.erratum.span.line,
+            }
+            for record in rubric.errata_records()
+        ],
+        "notes": _notes(rubric.notes),
+        "line": rubric.span.line,
+    }
+
+
+def _value(value):
+    return number(value) if isinstance(value, Decimal) else value

@@ -1,0 +1,59 @@
+"""The compiler front end in one call: text -> parse -> model -> checks.
+
+Backends and the CLI start here.  A `Compilation` holds everything that was
+found, diagnostics sorted by place, and the model only when it could be built.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import checks
+from .diagnostics import Diagnostic, Severity, sort_key
+from .model import Rubric
+from .parser import Comment, parse, parse_bytes
+
+
+@dataclass(frozen=True)
+class Compilation:
+    path: str
+    source: str
+    sha256: str
+    rubric: Rubric | None
+    diagnostics: tuple[Diagnostic, ...]
+    comments: tuple[Comment, ...]
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def ok(self) -> bool:
+        """True when the rubric was built and has no errors."""
+        return self.rubric is not None and not self.errors
+
+
+def _finish(parsed, data: bytes) -> Compilation:
+    diagnostics = list(parsed.diagnostics)
+    if parsed.rubric is not None:
+        diagnostics += checks.check(parsed.rubric, parsed.path)
+    return Compilation(
+        path=parsed.path,
+        source=parsed.source,
+        sha256=hashlib.sha256(data).hexdigest(),
+        rubric=parsed.rubric,
+        diagnostics=tuple(sorted(diagnostics, key=sort_key)),
+        comments=parsed.comments,
+    )
+
+
+def compile_source(source: str, path: str = "<string>") -> Compilation:
+    return _finish(parse(source, path), source.encode("utf-8"))
+
+
+def compile_file(path: str | Path) -> Compilation:
+    """Compile a file; OSError (missing, unreadable) is the caller's to report."""
+    data = Path(path).read_bytes()
+    return _finish(parse_bytes(data, str(path)), data)

@@ -1,0 +1,378 @@
+"""The typed model of a rubric: frozen dataclasses, built by parser.py.
+
+Points are `Decimal` so that 0.5-point deductions add up exactly.  Every node
+carries the `Span` it came from; spans are excluded from equality, so two
+rubrics that differ only in layout compare equal.
+
+Derived facts (item numbers, a requirement's effective rule, the largest
+deduction a rule can make) are properties here, so every backend reads the
+same answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Union
+
+from .diagnostics import Span
+from .numbering import section_numeral
+
+NO_SPAN = Span(0, 0, 0, 0)
+
+
+def _span() -> Span:
+    return field(default=NO_SPAN, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """An editorial correction: `field` was printed as `printed`; the node's
+    own value is the one used."""
+
+    field: str
+    printed: Union[Decimal, str]
+    reason: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Interval:
+    """The values of `measure` between `low` and `high` (None: unbounded)."""
+
+    measure: str
+    low: Decimal | None
+    low_inclusive: bool
+    high: Decimal | None
+    high_inclusive: bool
+    span: Span = _span()
+
+    def contains(self, value: Decimal) -> bool:
+        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
+            return False
+        if self.high is not None and (value > self.high or (value == self.high and not self.high_inclusive)):
+            return False
+        return True
+
+    def describe(self) -> str:
+        """`50 <= completion < 100`, as an editor would write it."""
+        parts = []
+        if self.low is not None:
+            parts.append(f"{self.low} {'<=' if self.low_inclusive else '<'} ")
+        parts.append(self.measure)
+        if self.high is not None:
+            parts.append(f" {'<=' if self.high_inclusive else '<'} {self.high}")
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    low: Decimal
+    high: Decimal
+    unit: str
+    span: Span = _span()
+
+
+# ---- deduction rules ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FixedDeduction:
+    """`amount` when the requirement is unmet; with `threshold`, unmet means
+    the measured value falls inside it (A.6 item 1: participation < 80)."""
+
+    amount: Decimal
+    text: str
+    threshold: Interval | None = None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Level:
+    key: str
+    amount: Decimal
+    label: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class LevelDeduction:
+    """Alternative failure levels; exactly one applies when unmet."""
+
+    text: str
+    levels: tuple[Level, ...]
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Band:
+    key: str
+    amount: Decimal
+    interval: Interval
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class BandDeduction:
+    """Deductions by the band a measured value falls in; outside every band
+    the requirement is met."""
+
+    text: str
+    bands: tuple[Band, ...]
+    span: Span = _span()
+
+    @property
+    def measure(self) -> str:
+        return self.bands[0].interval.measure
+
+
+@dataclass(frozen=True)
+class EachMissingDeduction:
+    """`amount` for every missing entry: the requirements of an item or group,
+    or the parts of one requirement."""
+
+    amount: Decimal
+    text: str
+    span: Span = _span()
+
+
+Rule = Union[FixedDeduction, LevelDeduction, BandDeduction, EachMissingDeduction]
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    label: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Requirement:
+    key: str
+    text: str
+    # The rule that scores this requirement: its own, or the per-missing rule
+    # of its group or item (then `rule_inherited`).
+    rule: Rule | None
+    rule_inherited: bool
+    parts: tuple[Part, ...] = ()
+    notes: tuple[Note, ...] = ()
+    errata: tuple[Erratum, ...] = ()
+    span: Span = _span()
+
+    @property
+    def max_deduction(self) -> Decimal:
+        rule = self.rule
+        if rule is None:
+            return Decimal(0)
+        if isinstance(rule, FixedDeduction):
+            return rule.amount
+        if isinstance(rule, LevelDeduction):
+            return max((level.amount for level in rule.levels), default=Decimal(0))
+        if isinstance(rule, BandDeduction):
+            return max((band.amount for band in rule.bands), default=Decimal(0))
+        return rule.amount * max(1, len(self.parts))
+
+    @property
+    def measure(self) -> str | None:
+        """The measure this requirement is scored by, if any."""
+        rule = self.rule
+        if isinstance(rule, FixedDeduction) and rule.threshold is not None:
+            return rule.threshold.measure
+        if isinstance(rule, BandDeduction) and rule.bands:
+            return rule.measure
+        return None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A sub-group of an item with its own points and cap (A.4 item 6)."""
+
+    key: str
+    heading: str | None
+    points: Decimal
+    each: EachMissingDeduction | None
+    requirements: tuple[Requirement, ...]
+    notes: tuple[Note, ...] = ()
+    errata: tuple[Erratum, ...] = ()
+    span: Span = _span()
+    points_span: Span = _span()
+
+    @property
+    def max_deduction(self) -> Decimal:
+        return sum((r.max_deduction for r in self.requirements), Decimal(0))
+
+
+@dataclass(frozen=True)
+class Tier:
+    key: str
+    points: Decimal
+    text: str
+    interval: Interval
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    points: Decimal
+    text: str
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Otherwise:
+    points: Decimal
+    label: str | None
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Item:
+    key: str
+    number: int
+    title: str
+    points: Decimal
+    measures: tuple[Measure, ...]
+    each: EachMissingDeduction | None
+    requirements: tuple[Requirement, ...]
+    groups: tuple[Group, ...]
+    tiers: tuple[Tier, ...]
+    choices: tuple[Choice, ...]
+    otherwise: Otherwise | None
+    notes: tuple[Note, ...] = ()
+    errata: tuple[Erratum, ...] = ()
+    span: Span = _span()
+    points_span: Span = _span()
+
+    @property
+    def kind(self) -> str:
+        """`requirements`, `groups`, `tiers` or `choices`."""
+        if self.groups:
+            return "groups"
+        if self.tiers:
+            return "tiers"
+        if self.choices:
+            return "choices"
+        return "requirements"
+
+    @property
+    def is_award(self) -> bool:
+        return self.kind in ("tiers", "choices")
+
+    @property
+    def max_deduction(self) -> Decimal:
+        if self.groups:
+            return sum((min(g.points, g.max_deduction) for g in self.groups), Decimal(0))
+        return sum((r.max_deduction for r in self.requirements), Decimal(0))
+
+    def measure(self, key: str) -> Measure | None:
+        return next((m for m in self.measures if m.key == key), None)
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    number: int
+    title: str
+    points: Decimal
+    caption: str | None
+    items: tuple[Item, ...]
+    notes: tuple[Note, ...] = ()
+    errata: tuple[Erratum, ...] = ()
+    span: Span = _span()
+    points_span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An eligibility condition (clause 6); advisory ones warn, not gate."""
+
+    key: str
+    text: str
+    clause: str | None
+    advisory: bool
+    notes: tuple[Note, ...] = ()
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Grade:
+    key: str
+    label: str
+    threshold: Decimal
+    span: Span = _span()
+
+
+@dataclass(frozen=True)
+class Rubric:
+    id: str
+    title: str
+    standards: tuple[str, ...]
+    version: str
+    status: str | None
+    full_marks: Decimal
+    pass_mark: Decimal
+    panel: tuple[int, int] | None
+    grades: tuple[Grade, ...]
+    conditions: tuple[Condition, ...]
+    sections: tuple[Section, ...]
+    language: str = "zh"
+    notes: tuple[Note, ...] = ()
+    errata: tuple[Erratum, ...] = ()
+    span: Span = _span()
+    full_marks_span: Span = _span()
+    pass_mark_span: Span = _span()
+
+    def errata_records(self) -> list["ErratumRecord"]:
+        """Every erratum with the path of the node it corrects and the value used."""
+        records: list[ErratumRecord] = []
+
+        def add(path: str, errata, used: dict) -> None:
+            records.extend(ErratumRecord(path, e, used.get(e.field)) for e in errata)
+
+        add("", self.errata, {"full": self.full_marks, "pass": self.pass_mark, "title": self.title})
+        for section in self.sections:
+            add(
+                section.key,
+                section.errata,
+                {
+                    "points": section.points,
+                    "title": section.title,
+                    "caption": section.caption,
+                    "numeral": section_numeral(section.number, self.language),
+                },
+            )
+            for item in section.items:
+                item_path = f"{section.key}.{item.key}"
+                add(item_path, item.errata, {"points": item.points, "title": item.title})
+                for group in item.groups:
+                    add(f"{item_path}.{group.key}", group.errata, {"points": group.points, "heading": group.heading})
+                for requirement, path in requirements_with_paths(item, item_path):
+                    rule = requirement.rule
+                    amount = rule.amount if isinstance(rule, (FixedDeduction, EachMissingDeduction)) else None
+                    add(path, requirement.errata, {"text": requirement.text, "deduct": amount})
+        return records
+
+
+@dataclass(frozen=True)
+class ErratumRecord:
+    path: str
+    erratum: Erratum
+    used: Union[Decimal, str, None]
+
+
+def requirements_with_paths(item: Item, item_path: str):
+    """(requirement, dotted path) for every requirement of an item, in order."""
+    for requirement in item.requirements:
+        yield requirement, f"{item_path}.{requirement.key}"
+    for group in item.groups:
+        for requirement in group.requirements:
+            yield requirement, f"{item_path}.{group.key}.{requirement.key}"

@@ -1,0 +1,915 @@
+"""The parse boundary: .rubric text -> `model.Rubric` plus diagnostics.
+
+This is the only module that touches Lark.  It loads grammar/rubric.lark once
+(LALR, cached on disk), turns Lark's exceptions into E1xx diagnostics that say
+in words what was expected, repairs single missing tokens so one run reports
+every syntax error, keeps comments for the formatter, and builds the frozen
+model.  How statements combine inside a block (a field given twice, a
+requirement with two rules) is also judged here, because only here are the
+statements still separate; numeric and cross-reference checks live in
+checks.py.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import textwrap
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from importlib import resources
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, Tree, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+
+from . import model as m
+from .diagnostics import Diagnostic, Span
+
+MAX_SYNTAX_ERRORS = 25
+
+
+@dataclass(frozen=True)
+class Comment:
+    text: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    path: str
+    source: str
+    rubric: m.Rubric | None
+    diagnostics: tuple[Diagnostic, ...]
+    comments: tuple[Comment, ...]
+
+
+# ---------------------------------------------------------------------------
+# Loading the grammar
+# ---------------------------------------------------------------------------
+
+
+def grammar_path() -> Path:
+    """grammar/rubric.lark: packaged inside rubricdsl when installed from a
+    wheel, at the top of the repository in a checkout."""
+    packaged = resources.files("rubricdsl").joinpath("grammar").joinpath("rubric.lark")
+    if packaged.is_file():
+        return Path(str(packaged))
+    checkout = Path(__file__).resolve().parent.parent / "grammar" / "rubric.lark"
+    if checkout.is_file():
+        return checkout
+    raise FileNotFoundError("rubric.lark: the grammar is neither packaged nor in the checkout")
+
+
+class _CommentSink:
+    """Lark calls the lexer callback of the cached parser; this routes comments
+    to the parse in progress."""
+
+    current: list[Token] | None = None
+
+    def __call__(self, token: Token) -> None:
+        if self.current is not None:
+            self.current.append(token)
+
+
+_comment_sink = _CommentSink()
+
+
+@functools.lru_cache(maxsize=1)
+def _lark() -> Lark:
+    return Lark(
+        grammar_path().read_text(encoding="utf-8"),
+        parser="lalr",
+        lexer="contextual",
+        propagate_positions=True,
+        maybe_placeholders=False,
+        cache=True,
+        lexer_callbacks={"COMMENT": _comment_sink},
+    )
+
+
+# ---------------------------------------------------------------------------
+# Lark's errors in words
+# ---------------------------------------------------------------------------
+
+_TERMINAL_WORDS = {
+    "RUBRIC_ID": "a rubric id",
+    "KEY": "a key",
+    "NUMBER": "a number",
+    "STRING": "a quoted text",
+    "LONG_STRING": "a quoted text",
+    "COMPARE": "a comparison (<, <=, >, >=)",
+    "$END": "the end of the file",
+}
+
+# A fake token that repairs a missing one; its value never reaches a model
+# because a rubric with syntax errors is not built.
+_REPAIR_VALUES = {"RUBRIC_ID": "missing", "KEY": "missing", "NUMBER": "0", "STRING": '""', "COMPARE": "<"}
+
+
+@functools.lru_cache(maxsize=1)
+def _keyword_literals() -> dict[str, str]:
+    return {
+        t.name: t.pattern.value
+        for t in _lark().terminals
+        if t.pattern.type == "str" and t.name.isupper() and t.pattern.value.isalpha()
+    }
+
+
+def _terminal_word(name: str) -> str:
+    if name in _TERMINAL_WORDS:
+        return _TERMINAL_WORDS[name]
+    literal = _keyword_literals().get(name)
+    return f"'{literal}'" if literal else name.lower()
+
+
+def _expected_words(names) -> str:
+    words = sorted({_terminal_word(n) for n in names}, key=lambda w: (not w.startswith("'"), w))
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + " or " + words[-1]
+
+
+def _describe_token(token: Token) -> str:
+    if token.type == "$END":
+        return "end of file"
+    if token.type in _keyword_literals() or token.value in _keyword_literals().values():
+        return f"keyword '{token.value}'"
+    if token.type in ("STRING", "LONG_STRING"):
+        value = token.value if len(token.value) <= 24 else token.value[:20] + '…"'
+        return f"text {value}"
+    if token.type == "NUMBER":
+        return f"number {token.value}"
+    return f"'{token.value}'"
+
+
+def _did_you_mean(word: str, candidates) -> str:
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return f"; did you mean '{match[0]}'?" if match else ""
+
+
+def _token_span(token: Token) -> Span:
+    line, column = token.line or 1, token.column or 1
+    end_line = token.end_line or line
+    end_column = token.end_column or column + max(1, len(token.value or ""))
+    return Span(line, column, end_line, end_column)
+
+
+class _SyntaxErrorCollector:
+    """The `on_error` handler: records one diagnostic per line and repairs a
+    single missing token where that lets the parse go on."""
+
+    def __init__(self, path: str, source: str):
+        self.path = path
+        self.source = source
+        self.diagnostics: list[Diagnostic] = []
+        self.last_line = 0
+        self.overflow = 0
+
+    def add(self, code: str, message: str, span: Span) -> None:
+        if span.line == self.last_line:
+            return
+        self.last_line = span.line
+        if len(self.diagnostics) >= MAX_SYNTAX_ERRORS:
+            self.overflow += 1
+            return
+        self.diagnostics.append(Diagnostic(code, message, span, self.path))
+
+    def __call__(self, error: UnexpectedInput) -> bool:
+        if isinstance(error, UnexpectedToken):
+            return self._on_token(error)
+        if isinstance(error, UnexpectedCharacters):
+            self._on_characters(error)
+            return True
+        return False
+
+    def _on_token(self, error: UnexpectedToken) -> bool:
+        token = error.token
+        # The parser state knows exactly what fits here; Lark's own `expected`
+        # can be every terminal of the lexer state.
+        expected = set(error.interactive_parser.accepts()) - {"WHITESPACE", "COMMENT"}
+        message = f"unexpected {_describe_token(token)}; expected {_expected_words(expected)}"
+        suggestion = None
+        if token.type in ("KEY", "RUBRIC_ID"):
+            keywords = {_keyword_literals()[n]: n for n in expected if n in _keyword_literals()}
+            match = difflib.get_close_matches(token.value, list(keywords), n=1, cutoff=0.6)
+            if match:
+                suggestion = keywords[match[0]]
+                message += f"; did you mean '{match[0]}'?"
+        self.add("E101", message, _token_span(token))
+        if token.type == "$END":
+            return False
+        if suggestion is not None:
+            return self._substitute(error, suggestion)
+        return self._insert_missing(error, expected)
+
+    def _substitute(self, error: UnexpectedToken, keyword: str) -> bool:
+        """Read a misspelt keyword as the keyword it resembles."""
+        error.interactive_parser.feed_token(
+            Token.new_borrow_pos(keyword, _keyword_literals()[keyword], error.token)
+        )
+        return True
+
+    def _insert_missing(self, error: UnexpectedToken, expected: set[str]) -> bool:
+        """If exactly one token inserted before the offending one makes it fit,
+        insert it; otherwise drop the offending token.  Either way the parse
+        goes on and later errors are found too."""
+        parser = error.interactive_parser
+        fits = []
+        for name in sorted(expected - {"$END"}):
+            value = _REPAIR_VALUES.get(name) or _keyword_literals().get(name)
+            if value is None:
+                continue
+            trial = parser.copy()
+            try:
+                trial.feed_token(Token.new_borrow_pos(name, value, error.token))
+            except UnexpectedInput:
+                continue
+            if error.token.type in trial.accepts():
+                fits.append((name, value))
+        if len(fits) == 1:
+            name, value = fits[0]
+            parser.feed_token(Token.new_borrow_pos(name, value, error.token))
+            parser.feed_token(error.token)
+        return True
+
+    def _read_rest_of_line_as_text(self, error: UnexpectedCharacters) -> None:
+        """Take an unclosed text to the end of its line, so the next line
+        parses normally."""
+        state = error.interactive_parser.lexer_thread.state
+        start = state.line_ctr.char_pos
+        end = self.source.find("\n", start)
+        end = len(self.source) if end == -1 else end
+        fake = Token("STRING", '""', start, error.line, error.column, error.line, error.column + end - start)
+        if "STRING" in error.interactive_parser.accepts():
+            error.interactive_parser.feed_token(fake)
+        state.line_ctr.feed(self.source[start:end])
+
+    def _on_characters(self, error: UnexpectedCharacters) -> None:
+        span = Span(error.line, error.column, error.line, error.column + 1)
+        if error.char == '"':
+            self.add(
+                "E102",
+                'text is not closed: a quoted text ends with " on the same line; '
+                'use """...""" for text over several lines',
+                span,
+            )
+            self._read_rest_of_line_as_text(error)
+            return
+        expected = set(error.allowed or ()) - {"WHITESPACE", "COMMENT"}
+        shown = repr(error.char) if error.char.isprintable() else f"U+{ord(error.char):04X}"
+        message = f"unexpected character {shown}"
+        if expected:
+            message += f"; expected {_expected_words(expected)}"
+        self.add("E101", message, span)
+
+
+# ---------------------------------------------------------------------------
+# Text literals
+# ---------------------------------------------------------------------------
+
+_ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
+
+
+class _TextError(Exception):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
+def _unescape(body: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(body):
+        ch = body[i]
+        if ch != "\\":
+            out.append(ch)
+            i += 1
+            continue
+        nxt = body[i + 1 : i + 2]
+        if nxt in _ESCAPES:
+            out.append(_ESCAPES[nxt])
+            i += 2
+        elif nxt in ("u", "U"):
+            width = 4 if nxt == "u" else 8
+            digits = body[i + 2 : i + 2 + width]
+            if len(digits) != width or any(c not in "0123456789abcdefABCDEF" for c in digits):
+                raise _TextError(f"\\{nxt} takes {width} hexadecimal digits", i)
+            code_point = int(digits, 16)
+            if code_point > 0x10FFFF or 0xD800 <= code_point <= 0xDFFF:
+                raise _TextError(f"\\{nxt}{digits} is not a Unicode character", i)
+            out.append(chr(code_point))
+            i += 2 + width
+        else:
+            raise _TextError(
+                f"unknown escape '\\{nxt}'; the escapes are \\\" \\\\ \\n \\t \\uXXXX \\UXXXXXXXX", i
+            )
+    return "".join(out)
+
+
+def decode_text(token: Token) -> str:
+    """The value of a STRING or LONG_STRING token.  A long text loses the line
+    break after its opening quotes and its common indentation, so it can be
+    indented with the block it belongs to."""
+    raw = token.value
+    if token.type == "LONG_STRING":
+        body = raw[3:-3]
+        if body.startswith("\n"):
+            body = body[1:]
+        body = textwrap.dedent(body)
+        if body.endswith("\n") or (body and body.rsplit("\n", 1)[-1].strip() == "" and "\n" in body):
+            body = body.rstrip(" \t").rstrip("\n")
+        return _unescape(body)
+    return _unescape(raw[1:-1])
+
+
+# ---------------------------------------------------------------------------
+# Tree -> model
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Stmt:
+    """One statement of a block before the block is assembled."""
+
+    kind: str
+    value: object
+    span: Span
+
+
+def _span_of(*nodes) -> Span:
+    """The span from the first to the last of some tokens or subtrees."""
+    first, last = nodes[0], nodes[-1]
+
+    def start(node):
+        if isinstance(node, Token):
+            return node.line, node.column
+        if isinstance(node, _Stmt):
+            return node.span.line, node.span.column
+        return node.meta.line, node.meta.column
+
+    def end(node):
+        if isinstance(node, Token):
+            return _token_span(node).end_line, _token_span(node).end_column
+        if isinstance(node, _Stmt):
+            return node.span.end_line, node.span.end_column
+        return node.meta.end_line, node.meta.end_column
+
+    return Span(*start(first), *end(last))
+
+
+_COMPARISONS = {"<": (False, True), "<=": (True, True), ">": (False, False), ">=": (True, False)}
+
+
+@v_args(inline=True)
+class _ToModel(Transformer):
+    """Turns the parse tree into model nodes, collecting diagnostics on the
+    way.  A rule without a handler raises (Transformer.__default__ is
+    replaced), so a grammar change cannot be silently ignored."""
+
+    def __init__(self, path: str):
+        super().__init__(visit_tokens=False)
+        self.path = path
+        self.diagnostics: list[Diagnostic] = []
+
+    def __default__(self, data, children, meta):
+        raise NotImplementedError(f"no handler for grammar rule {data!r}")
+
+    def report(self, code: str, message: str, span: Span) -> None:
+        self.diagnostics.append(Diagnostic(code, message, span, self.path))
+
+    # ---- leaves ---------------------------------------------------------
+
+    def number(self, token: Token) -> tuple[Decimal, Span]:
+        return Decimal(token.value), _token_span(token)
+
+    def text(self, token: Token) -> tuple[str, Span]:
+        span = _token_span(token)
+        try:
+            return decode_text(token), span
+        except _TextError as error:
+            before = token.value[: error.offset + (3 if token.type == "LONG_STRING" else 1)]
+            line = span.line + before.count("\n")
+            column = (len(before) - before.rfind("\n")) if "\n" in before else span.column + len(before)
+            self.report("E103", str(error), Span(line, column, line, column + 2))
+            return "", span
+
+    # ---- header ---------------------------------------------------------
+
+    def _field(self, kind, keyword: Token, value):
+        value, span = value
+        return _Stmt(kind, value, Span(keyword.line, keyword.column, span.end_line, span.end_column))
+
+    def title(self, kw, value):
+        return self._field("title", kw, value)
+
+    def version(self, kw, value):
+        return self._field("version", kw, value)
+
+    def status(self, kw, value):
+        return self._field("status", kw, value)
+
+    def language(self, kw, value):
+        return self._field("language", kw, value)
+
+    def caption(self, kw, value):
+        return self._field("caption", kw, value)
+
+    def clause(self, kw, value):
+        return self._field("clause", kw, value)
+
+    def note(self, kw, value):
+        text, span = value
+        return _Stmt("note", m.Note(text, _span_of(kw, span_token(span))), _span_of(kw, span_token(span)))
+
+    def standard(self, kw, *values):
+        return _Stmt("standard", tuple(v for v, _ in values), _span_of(kw, span_token(values[-1][1])))
+
+    def full_marks(self, kw, _marks, value):
+        return _Stmt("full_marks", value, _span_of(kw, span_token(value[1])))
+
+    def pass_mark(self, kw, _at, value):
+        return _Stmt("pass_mark", value, _span_of(kw, span_token(value[1])))
+
+    def panel(self, kw, low, _to, high):
+        span = _span_of(kw, span_token(high[1]))
+        return _Stmt("panel", (low[0], high[0]), span)
+
+    def grade(self, kw, key, label, _at, threshold):
+        span = _span_of(kw, span_token(threshold[1]))
+        return _Stmt("grade", m.Grade(key.value, label[0], threshold[0], span), span)
+
+    def advisory(self, kw):
+        return _Stmt("advisory", True, _token_span(kw))
+
+    def erratum(self, kw, field: Token, _was, printed, reason):
+        value, value_span = printed
+        span = _span_of(kw, span_token(reason[1]))
+        erratum = m.Erratum(field.value, value, reason[0], span)
+        return _Stmt("erratum", (erratum, _token_span(field), value_span), span)
+
+    def header(self, kw, rubric_id, *stmts):
+        return _token_span(kw), _span_of(kw, rubric_id), rubric_id.value, stmts
+
+    # ---- conditions -----------------------------------------------------
+
+    def condition(self, kw, key, text, *stmts):
+        span = _span_of(kw, span_token(text[1]))
+        fields = self._single_fields(stmts, ("clause", "advisory"))
+        return m.Condition(
+            key=key.value,
+            text=text[0],
+            clause=fields.get("clause"),
+            advisory=bool(fields.get("advisory")),
+            notes=_notes(stmts),
+            span=span,
+        )
+
+    # ---- rules ----------------------------------------------------------
+
+    def condition_range(self, _when, bound):
+        return bound
+
+    def one_sided(self, key: Token, compare: Token, value):
+        number, number_span = value
+        low_inclusive, upper = _COMPARISONS[compare.value]
+        span = Span(key.line, key.column, number_span.end_line, number_span.end_column)
+        if upper:  # completion < 30
+            return m.Interval(key.value, None, False, number, compare.value == "<=", span)
+        return m.Interval(key.value, number, low_inclusive, None, False, span)
+
+    def two_sided(self, low, low_compare: Token, key: Token, high_compare: Token, high):
+        span = Span(low[1].line, low[1].column, high[1].end_line, high[1].end_column)
+        if low_compare.value.startswith(">") or high_compare.value.startswith(">"):
+            self.report(
+                "E407",
+                f"write a range from low to high with < or <=, as in '50 <= {key.value} < 100'",
+                span,
+            )
+        return m.Interval(
+            key.value, low[0], low_compare.value == "<=", high[0], high_compare.value == "<=", span
+        )
+
+    def deduct_fixed(self, kw, amount, text, threshold=None):
+        last = threshold.span if threshold is not None else text[1]
+        span = _span_of(kw, span_token(last))
+        return _Stmt("rule", m.FixedDeduction(amount[0], text[0], threshold, span), span)
+
+    def deduct_each(self, kw, _each, amount, text):
+        span = _span_of(kw, span_token(text[1]))
+        return _Stmt("each", m.EachMissingDeduction(amount[0], text[0], span), span)
+
+    def deduct_choice(self, kw, text):
+        span = _span_of(kw, span_token(text[1]))
+        return _Stmt("rule_text", text[0], span)
+
+    def level(self, kw, key, amount, label):
+        span = _span_of(kw, span_token(label[1]))
+        return _Stmt("level", m.Level(key.value, amount[0], label[0], span), span)
+
+    def band(self, kw, key, amount, interval):
+        span = _span_of(kw, span_token(interval.span))
+        return _Stmt("band", m.Band(key.value, amount[0], interval, span), span)
+
+    def part(self, kw, key, label):
+        span = _span_of(kw, span_token(label[1]))
+        return _Stmt("part", m.Part(key.value, label[0], span), span)
+
+    def percent_scale(self, _kw):
+        return Decimal(0), Decimal(100), "%"
+
+    def number_scale(self, _from, low, _to, high, unit=None):
+        return low[0], high[0], unit or ""
+
+    def unit(self, _kw, text):
+        return text[0]
+
+    def measure(self, kw, key, label, scale):
+        low, high, unit = scale
+        span = _span_of(kw, span_token(label[1]))
+        if low >= high:
+            self.report("E407", f"measure '{key.value}' runs from {low} to {high}: the range is empty", span)
+        return _Stmt("measure", m.Measure(key.value, label[0], low, high, unit, span), span)
+
+    # ---- awards ---------------------------------------------------------
+
+    def tier(self, kw, key, points, text, interval):
+        span = _span_of(kw, span_token(interval.span))
+        return _Stmt("tier", m.Tier(key.value, points[0], text[0], interval, span), span)
+
+    def choice(self, kw, key, points, text):
+        span = _span_of(kw, span_token(text[1]))
+        return _Stmt("choice", m.Choice(key.value, points[0], text[0], span), span)
+
+    def otherwise(self, kw, points, label=None):
+        last = label[1] if label else points[1]
+        span = _span_of(kw, span_token(last))
+        return _Stmt("otherwise", m.Otherwise(points[0], label[0] if label else None, span), span)
+
+    # ---- blocks ---------------------------------------------------------
+
+    def _single_fields(self, stmts, kinds) -> dict:
+        """The value of each single-valued statement; a second one is E203."""
+        seen: dict[str, _Stmt] = {}
+        for stmt in stmts:
+            if stmt.kind not in kinds:
+                continue
+            if stmt.kind in seen:
+                first = seen[stmt.kind].span
+                self.report(
+                    "E203",
+                    f"'{stmt.kind.replace('_', ' ')}' is given twice; the first is on line {first.line}",
+                    stmt.span,
+                )
+                continue
+            seen[stmt.kind] = stmt
+        return {kind: stmt.value for kind, stmt in seen.items()}
+
+    def _errata(self, stmts, allowed: dict[str, type]) -> tuple[m.Erratum, ...]:
+        """Errata of a block; the field must exist here and its printed value
+        must be of the field's kind."""
+        errata = []
+        for stmt in stmts:
+            if stmt.kind != "erratum":
+                continue
+            erratum, field_span, value_span = stmt.value
+            if erratum.field not in allowed:
+                names = ", ".join(f"'{name}'" for name in allowed)
+                self.report(
+                    "E205",
+                    f"an erratum here can correct {names}, not '{erratum.field}'"
+                    + _did_you_mean(erratum.field, allowed),
+                    field_span,
+                )
+                continue
+            kind = allowed[erratum.field]
+            if not isinstance(erratum.printed, kind):
+                wanted = "a number" if kind is Decimal else "a quoted text"
+                self.report("E207", f"the printed value of '{erratum.field}' must be {wanted}", value_span)
+                continue
+            errata.append(erratum)
+        return tuple(errata)
+
+    def _require(self, fields: dict, kind: str, block_span: Span, what: str, example: str):
+        if kind not in fields:
+            self.report("E204", f"{what} needs '{example}'", block_span)
+        return fields.get(kind)
+
+    def rubric(self, header, *blocks):
+        keyword_span, head_span, rubric_id, stmts = header
+        fields = self._single_fields(
+            stmts, ("title", "version", "status", "language", "full_marks", "pass_mark", "panel")
+        )
+        standards = tuple(code for stmt in stmts if stmt.kind == "standard" for code in stmt.value)
+        title = self._require(fields, "title", head_span, "a rubric", 'title "..."')
+        version = self._require(fields, "version", head_span, "a rubric", 'version "..."')
+        full_marks = self._require(fields, "full_marks", head_span, "a rubric", "full marks N")
+        pass_mark = self._require(fields, "pass_mark", head_span, "a rubric", "pass at N")
+        stmt_span = {stmt.kind: stmt.span for stmt in stmts}
+        panel = fields.get("panel")
+        return m.Rubric(
+            id=rubric_id,
+            title=title or "",
+            standards=standards,
+            version=version or "",
+            status=fields.get("status"),
+            full_marks=full_marks[0] if full_marks else Decimal(0),
+            pass_mark=pass_mark[0] if pass_mark else Decimal(0),
+            panel=(int(panel[0]), int(panel[1])) if panel else None,
+            grades=tuple(stmt.value for stmt in stmts if stmt.kind == "grade"),
+            conditions=tuple(b for b in blocks if isinstance(b, m.Condition)),
+            sections=tuple(
+                _renumber(b, number)
+                for number, b in enumerate((b for b in blocks if isinstance(b, m.Section)), 1)
+            ),
+            language=fields.get("language", "zh"),
+            notes=_notes(stmts),
+            errata=self._errata(stmts, {"full": Decimal, "pass": Decimal, "title": str}),
+            span=head_span,
+            full_marks_span=full_marks[1] if full_marks else head_span,
+            pass_mark_span=pass_mark[1] if pass_mark else head_span,
+        )
+
+    def start(self, rubric):
+        return rubric
+
+    def section(self, kw, key, title, _points, points, *rest):
+        stmts = [s for s in rest if isinstance(s, _Stmt)]
+        items = tuple(
+            _renumber(item, number) for number, item in enumerate((r for r in rest if isinstance(r, m.Item)), 1)
+        )
+        fields = self._single_fields(stmts, ("caption",))
+        return m.Section(
+            key=key.value,
+            number=0,
+            title=title[0],
+            points=points[0],
+            caption=fields.get("caption"),
+            items=items,
+            notes=_notes(stmts),
+            errata=self._errata(stmts, {"points": Decimal, "title": str, "numeral": str, "caption": str}),
+            span=_span_of(kw, span_token(points[1])),
+            points_span=points[1],
+        )
+
+    def requirements(self, *requirements):
+        return ("requirements", requirements)
+
+    def groups(self, *groups):
+        return ("groups", groups)
+
+    def awards(self, *stmts):
+        return ("awards", stmts)
+
+    def item(self, kw, key, title, _points, points, *rest):
+        body_kind, body = rest[-1]
+        stmts = rest[:-1]
+        span = _span_of(kw, span_token(points[1]))
+        each = self._each(stmts)
+        measures = tuple(s.value for s in stmts if s.kind == "measure")
+        requirements: tuple = ()
+        groups: tuple = ()
+        tiers: tuple = ()
+        choices: tuple = ()
+        otherwise = None
+        if body_kind == "requirements":
+            requirements = tuple(self._resolve(r, each) for r in body)
+        elif body_kind == "groups":
+            groups = body
+            if each is not None:
+                self.report(
+                    "E406",
+                    "an item with groups deducts per group: put 'deduct each' in each group",
+                    each.span,
+                )
+        else:
+            tiers = tuple(s.value for s in body if s.kind == "tier")
+            choices = tuple(s.value for s in body if s.kind == "choice")
+            otherwise_stmts = [s for s in body if s.kind == "otherwise"]
+            if tiers and choices:
+                self.report(
+                    "E408",
+                    "an award item gives points either by tiers of a measure or by a choice, not both",
+                    choices[0].span,
+                )
+            for extra in otherwise_stmts[1:]:
+                self.report(
+                    "E203",
+                    f"'otherwise' is given twice; the first is on line {otherwise_stmts[0].span.line}",
+                    extra.span,
+                )
+            otherwise = otherwise_stmts[0].value if otherwise_stmts else None
+            if each is not None:
+                self.report("E406", "an award item has no deductions; remove 'deduct each'", each.span)
+        return m.Item(
+            key=key.value,
+            number=0,
+            title=title[0],
+            points=points[0],
+            measures=measures,
+            each=each,
+            requirements=requirements,
+            groups=groups,
+            tiers=tiers,
+            choices=choices,
+            otherwise=otherwise,
+            notes=_notes(stmts),
+            errata=self._errata(stmts, {"points": Decimal, "title": str}),
+            span=span,
+            points_span=points[1],
+        )
+
+    def group(self, kw, key, *rest):
+        if isinstance(rest[0], tuple):  # the optional heading
+            heading, rest = rest[0][0], rest[1:]
+        else:
+            heading = None
+        _points_kw, points, *rest = rest
+        stmts = [s for s in rest if isinstance(s, _Stmt)]
+        each = self._each(stmts)
+        return m.Group(
+            key=key.value,
+            heading=heading,
+            points=points[0],
+            each=each,
+            requirements=tuple(self._resolve(r, each) for r in rest if isinstance(r, _RawRequirement)),
+            notes=_notes(stmts),
+            errata=self._errata(stmts, {"points": Decimal, "heading": str}),
+            span=_span_of(kw, span_token(points[1])),
+            points_span=points[1],
+        )
+
+    def _each(self, stmts) -> m.EachMissingDeduction | None:
+        eaches = [s for s in stmts if s.kind == "each"]
+        for extra in eaches[1:]:
+            self.report(
+                "E203", f"'deduct each' is given twice; the first is on line {eaches[0].span.line}", extra.span
+            )
+        return eaches[0].value if eaches else None
+
+    def requirement(self, kw, key, text, *stmts):
+        return _RawRequirement(key.value, text[0], stmts, _span_of(kw, span_token(text[1])))
+
+    def _resolve(self, raw: "_RawRequirement", inherited: m.EachMissingDeduction | None) -> m.Requirement:
+        """Settle which rule scores a requirement: its own, or the per-missing
+        rule of its item or group."""
+        stmts = raw.stmts
+        fixed = [s for s in stmts if s.kind == "rule"]
+        each = [s for s in stmts if s.kind == "each"]
+        texts = [s for s in stmts if s.kind == "rule_text"]
+        levels = tuple(s.value for s in stmts if s.kind == "level")
+        bands = tuple(s.value for s in stmts if s.kind == "band")
+        parts = tuple(s.value for s in stmts if s.kind == "part")
+
+        own: list[tuple[str, object, Span]] = []
+        own += [("fixed", s.value, s.span) for s in fixed]
+        own += [("each", s.value, s.span) for s in each]
+        if levels or bands or texts:
+            text = texts[0].value if texts else None
+            span = texts[0].span if texts else (levels or bands)[0].span
+            for extra in texts[1:]:
+                self.report("E203", "the printed deduction text is given twice", extra.span)
+            if levels and bands:
+                self.report(
+                    "E406", "a requirement deducts either by levels or by bands of a measure, not both", bands[0].span
+                )
+            if text is None:
+                self.report(
+                    "E204",
+                    f"levels and bands need the printed deduction text first: deduct \"...\" "
+                    f"(requirement '{raw.key}')",
+                    span,
+                )
+                text = ""
+            if not levels and not bands:
+                self.report(
+                    "E204",
+                    "a printed deduction text without an amount needs 'level' or 'band' lines after it, "
+                    "or write 'deduct N \"...\"'",
+                    span,
+                )
+            elif levels:
+                own.append(("levels", m.LevelDeduction(text, levels, span), span))
+            else:
+                own.append(("bands", m.BandDeduction(text, bands, span), span))
+
+        rule: m.Rule | None = None
+        rule_inherited = False
+        if len(own) > 1:
+            self.report(
+                "E406",
+                f"requirement '{raw.key}' has more than one deduction rule; keep one",
+                own[1][2],
+            )
+        if own:
+            rule = own[0][1]
+            if inherited is not None:
+                self.report(
+                    "E406",
+                    f"requirement '{raw.key}' has its own deduction, but its item or group already "
+                    f"deducts {inherited.amount} for each missing entry (line {inherited.span.line})",
+                    own[0][2],
+                )
+        elif inherited is not None:
+            rule, rule_inherited = inherited, True
+        else:
+            self.report(
+                "E405",
+                f"requirement '{raw.key}' has no deduction rule: add 'deduct N \"...\"' "
+                "or 'deduct each N \"...\"' to its item",
+                raw.span,
+            )
+        if parts and rule is not None and not isinstance(rule, m.EachMissingDeduction):
+            self.report(
+                "E409",
+                f"parts of requirement '{raw.key}' are counted by 'deduct each N \"...\"', "
+                "on the requirement or its item",
+                parts[0].span,
+            )
+        return m.Requirement(
+            key=raw.key,
+            text=raw.text,
+            rule=rule,
+            rule_inherited=rule_inherited,
+            parts=parts,
+            notes=_notes(stmts),
+            errata=self._errata(stmts, {"text": str, "deduct": Decimal}),
+            span=raw.span,
+        )
+
+
+@dataclass(frozen=True)
+class _RawRequirement:
+    key: str
+    text: str
+    stmts: tuple
+    span: Span
+
+
+def span_token(span: Span) -> Token:
+    """A stand-in token that ends where `span` ends, for _span_of."""
+    token = Token("SPAN", "", line=span.line, column=span.column, end_line=span.end_line, end_column=span.end_column)
+    return token
+
+
+def _notes(stmts) -> tuple[m.Note, ...]:
+    return tuple(s.value for s in stmts if s.kind == "note")
+
+
+def _renumber(node, number: int):
+    # Numbers follow the order in the file: nothing for an editor to keep in step.
+    return replace(node, number=number)
+
+
+# ---------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------
+
+
+def parse(source: str, path: str = "<string>") -> ParseResult:
+    """Parse rubric text.  Never raises for bad input: problems come back as
+    diagnostics, and `rubric` is None when the text has syntax errors."""
+    collector = _SyntaxErrorCollector(path, source)
+    comments: list[Token] = []
+    _comment_sink.current = comments
+    tree: Tree | None = None
+    try:
+        tree = _lark().parse(source, on_error=collector)
+    except UnexpectedInput as error:
+        # Recovery gave up (typically at the end of the file); it was reported.
+        if not collector.diagnostics:
+            collector(error)
+    finally:
+        _comment_sink.current = None
+    diagnostics = list(collector.diagnostics)
+    if collector.overflow:
+        last = diagnostics[-1]
+        diagnostics.append(
+            Diagnostic("E101", f"… and {collector.overflow} more syntax errors", last.span, path)
+        )
+    found = tuple(Comment(t.value, _token_span(t)) for t in comments)
+    if diagnostics or tree is None:
+        return ParseResult(path, source, None, tuple(diagnostics), found)
+    builder = _ToModel(path)
+    try:
+        rubric = builder.transform(tree)
+    except VisitError as error:
+        raise error.orig_exc from None
+    return ParseResult(path, source, rubric, tuple(builder.diagnostics), found)
+
+
+def parse_bytes(data: bytes, path: str) -> ParseResult:
+    try:
+        source = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        before = data[: error.start].decode("utf-8", errors="replace")
+        line = before.count("\n") + 1
+        column = len(before) - (before.rfind("\n") + 1) + 1
+        diagnostic = Diagnostic(
+            "E104",
+            f"byte 0x{data[error.start]:02X} at offset {error.start} is not UTF-8; save the file as UTF-8",
+            Span(line, column, line, column + 1),
+            path,
+        )
+        return ParseResult(path, "", None, (diagnostic,), ())
+    return parse(source, path)
