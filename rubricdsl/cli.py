@@ -129,5 +129,59 @@ def inspect(rubric: Path) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("generated"),
+    show_default=True,
+    help="Folder that receives one folder per rubric id.",
+)
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if any generated file is stale, missing or extra.")
+def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
+    """Build every rubric (default: rubrics/*.rubric) into OUT_DIR/<rubric id>/.
+
+    Nothing is written unless every rubric checks clean and every file
+    renders; unchanged files are left untouched.
+    """
+    from . import build as builder
+
+    sources = rubric_paths(paths)
+    compilations = [(source, load(source)) for source in sources]
+    broken = [c for _, c in compilations if not c.ok]
+    for compilation in broken:
+        report(compilation)
+    if broken:
+        click.echo(f"build: {len(broken)} rubric(s) have errors; nothing was written", err=True)
+        sys.exit(EXIT_FAILED)
+    try:
+        plan = builder.plan(compilations, out_dir)
+    except builder.BuildError as error:
+        raise UserError(str(error)) from None
+    whole_folder = not paths
+    if check_only:
+        drift = builder.drift(plan, whole_folder=whole_folder)
+        for label, found in (("stale", drift.stale), ("missing", drift.missing), ("extra", drift.extra)):
+            for path in found:
+                click.echo(f"{label}: {builder.display_path(path)}", err=True)
+        if drift:
+            click.echo("build --check: generated files are out of date; run 'rubricdsl build'", err=True)
+            sys.exit(EXIT_FAILED)
+        return
+    try:
+        written, removed = builder.write(plan, whole_folder=whole_folder)
+    except OSError as error:
+        raise UserError(f"cannot write {error.filename}: {error.strerror}") from None
+    for path in written:
+        click.echo(f"wrote {builder.display_path(path)}")
+    for path in removed:
+        click.echo(f"removed {builder.display_path(path)}")
+    if not written and not removed:
+        click.echo(f"up to date: {len(plan.files)} files in {builder.display_path(out_dir)}/")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,43 @@
+"""Backends: each turns a checked rubric into one generated file.
+
+`OUTPUTS` lists them, one entry per file of `generated/<rubric id>/`.  A
+backend is a function `render(context: BuildContext) -> str`; every backend
+writes through a Jinja template of templating.ENVIRONMENT.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..frontend import Compilation
+from ..model import Rubric
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """What every backend knows: the model, where it came from, and who made it."""
+
+    rubric: Rubric
+    source_path: str  # as given, in POSIX form, relative where possible
+    sha256: str
+
+    @classmethod
+    def of(cls, compilation: Compilation, source_path: str) -> "BuildContext":
+        assert compilation.rubric is not None
+        return cls(compilation.rubric, source_path, compilation.sha256)
+
+
+@dataclass(frozen=True)
+class Output:
+    filename: str
+    render: Callable[[BuildContext], str]
+
+
+def outputs() -> list[Output]:
+    """Every generated file, in build order."""
+    from . import model_json
+
+    return [
+        Output("model.json", model_json.render),
+    ]

@@ -1,0 +1,48 @@
+"""The one Jinja environment every generated file is written through.
+
+StrictUndefined makes a missing value an error, not an empty string; HTML
+templates are autoescaped, the others are not (Python and JSON values are
+embedded through `pyrepr` and `tojson`, never as raw text).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import jinja2
+
+from .. import __version__
+
+
+def _pyrepr(value) -> str:
+    """A Python literal for a str, number, bool, None, list or dict."""
+    if isinstance(value, Decimal):
+        return repr(str(value))
+    return repr(value)
+
+
+def _tojson(value, indent: int | None = None) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=False)
+
+
+def _environment() -> jinja2.Environment:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("rubricdsl.backends", "templates"),
+        undefined=jinja2.StrictUndefined,
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters["pyrepr"] = _pyrepr
+    environment.filters["json"] = _tojson
+    environment.globals["compiler_version"] = __version__
+    return environment
+
+
+ENVIRONMENT = _environment()
+
+
+def render(template_name: str, **context) -> str:
+    return ENVIRONMENT.get_template(template_name).render(**context)
