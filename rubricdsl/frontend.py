@@ -53,7 +53,11 @@ def compile_source(source: str, path: str = "<string>") -> Compilation:
     return _finish(parse(source, path), source.encode("utf-8"))
 
 
+def compile_bytes(data: bytes, path: str = "<bytes>") -> Compilation:
+    """Compile file contents; bytes that are not UTF-8 give diagnostic E104."""
+    return _finish(parse_bytes(data, path), data)
+
+
 def compile_file(path: str | Path) -> Compilation:
     """Compile a file; OSError (missing, unreadable) is the caller's to report."""
-    data = Path(path).read_bytes()
-    return _finish(parse_bytes(data, str(path)), data)
+    return compile_bytes(Path(path).read_bytes(), str(path))

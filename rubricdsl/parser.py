@@ -13,6 +13,7 @@ checks.py.
 from __future__ import annotations
 
 import difflib
+import re
 import functools
 import textwrap
 from dataclasses import dataclass, replace
@@ -20,8 +21,8 @@ from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from . import model as m
 from .diagnostics import Diagnostic, Span
@@ -77,13 +78,15 @@ _comment_sink = _CommentSink()
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
+    # The model is built while parsing (LALR calls the transformer for each
+    # reduced rule), so no parse tree is kept; every span comes from tokens.
     return Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
         lexer="contextual",
-        propagate_positions=True,
         maybe_placeholders=False,
         cache=True,
+        transformer=_BUILDER,
         lexer_callbacks={"COMMENT": _comment_sink},
     )
 
@@ -107,13 +110,18 @@ _TERMINAL_WORDS = {
 _REPAIR_VALUES = {"RUBRIC_ID": "missing", "KEY": "missing", "NUMBER": "0", "STRING": '""', "COMPARE": "<"}
 
 
+_KEYWORD_PATTERN = re.compile(r"([a-z]+)\(\?!\[A-Za-z0-9_\]\)")
+
+
 @functools.lru_cache(maxsize=1)
 def _keyword_literals() -> dict[str, str]:
-    return {
-        t.name: t.pattern.value
-        for t in _lark().terminals
-        if t.pattern.type == "str" and t.name.isupper() and t.pattern.value.isalpha()
-    }
+    """Keyword terminal name -> the word, e.g. REQ -> req."""
+    found = {}
+    for terminal in _lark().terminals:
+        match = _KEYWORD_PATTERN.fullmatch(terminal.pattern.value)
+        if match:
+            found[terminal.name] = match.group(1)
+    return found
 
 
 def _terminal_word(name: str) -> str:
@@ -149,10 +157,10 @@ def _did_you_mean(word: str, candidates) -> str:
 
 
 def _token_span(token: Token) -> Span:
+    if token.end_line is not None:
+        return Span(token.line, token.column, token.end_line, token.end_column)
     line, column = token.line or 1, token.column or 1
-    end_line = token.end_line or line
-    end_column = token.end_column or column + max(1, len(token.value or ""))
-    return Span(line, column, end_line, end_column)
+    return Span(line, column, line, column + max(1, len(token.value or "")))
 
 
 class _SyntaxErrorCollector:
@@ -256,7 +264,7 @@ class _SyntaxErrorCollector:
             )
             self._read_rest_of_line_as_text(error)
             return
-        expected = set(error.allowed or ()) - {"WHITESPACE", "COMMENT"}
+        expected = set(error.interactive_parser.accepts()) - {"WHITESPACE", "COMMENT"}
         shown = repr(error.char) if error.char.isprintable() else f"U+{ord(error.char):04X}"
         message = f"unexpected character {shown}"
         if expected:
@@ -278,6 +286,8 @@ class _TextError(Exception):
 
 
 def _unescape(body: str) -> str:
+    if "\\" not in body:
+        return body
     out: list[str] = []
     i = 0
     while i < len(body):
@@ -308,23 +318,26 @@ def _unescape(body: str) -> str:
 
 
 def decode_text(token: Token) -> str:
-    """The value of a STRING or LONG_STRING token.  A long text loses the line
-    break after its opening quotes and its common indentation, so it can be
+    """The value of a STRING or LONG_STRING token.  A long text is cleaned
+    like a docstring: the line break after the opening quotes, the common
+    indentation of its lines (the first counts only when it is on a line of
+    its own) and a last line of only spaces are dropped, so the text can be
     indented with the block it belongs to."""
     raw = token.value
-    if token.type == "LONG_STRING":
-        body = raw[3:-3]
-        if body.startswith("\n"):
-            body = body[1:]
-        body = textwrap.dedent(body)
-        if body.endswith("\n") or (body and body.rsplit("\n", 1)[-1].strip() == "" and "\n" in body):
-            body = body.rstrip(" \t").rstrip("\n")
-        return _unescape(body)
-    return _unescape(raw[1:-1])
+    if token.type != "LONG_STRING":
+        return _unescape(raw[1:-1])
+    lines = raw[3:-3].split("\n")
+    if len(lines) > 1 and not lines[-1].strip():
+        lines.pop()
+    if lines[0] == "" and len(lines) > 1:
+        body = textwrap.dedent("\n".join(lines[1:]))
+    else:
+        body = "\n".join([lines[0], textwrap.dedent("\n".join(lines[1:]))]) if len(lines) > 1 else lines[0]
+    return _unescape(body)
 
 
 # ---------------------------------------------------------------------------
-# Tree -> model
+# Rules -> model
 # ---------------------------------------------------------------------------
 
 
@@ -337,25 +350,10 @@ class _Stmt:
     span: Span
 
 
-def _span_of(*nodes) -> Span:
-    """The span from the first to the last of some tokens or subtrees."""
-    first, last = nodes[0], nodes[-1]
-
-    def start(node):
-        if isinstance(node, Token):
-            return node.line, node.column
-        if isinstance(node, _Stmt):
-            return node.span.line, node.span.column
-        return node.meta.line, node.meta.column
-
-    def end(node):
-        if isinstance(node, Token):
-            return _token_span(node).end_line, _token_span(node).end_column
-        if isinstance(node, _Stmt):
-            return node.span.end_line, node.span.end_column
-        return node.meta.end_line, node.meta.end_column
-
-    return Span(*start(first), *end(last))
+def _span_of(first: Token, last: Token | Span) -> Span:
+    """From the start of a statement's keyword to the end of its last part."""
+    end = last if isinstance(last, Span) else _token_span(last)
+    return Span(first.line, first.column, end.end_line, end.end_column)
 
 
 _COMPARISONS = {"<": (False, True), "<=": (True, True), ">": (False, False), ">=": (True, False)}
@@ -363,17 +361,17 @@ _COMPARISONS = {"<": (False, True), "<=": (True, True), ">": (False, False), ">=
 
 @v_args(inline=True)
 class _ToModel(Transformer):
-    """Turns the parse tree into model nodes, collecting diagnostics on the
-    way.  A rule without a handler raises (Transformer.__default__ is
-    replaced), so a grammar change cannot be silently ignored."""
+    """Builds model nodes as the parser reduces each rule, collecting
+    diagnostics on the way.  Every grammar rule has a handler here (a test
+    checks it), so a grammar change cannot be silently ignored."""
 
-    def __init__(self, path: str):
+    def __init__(self):
         super().__init__(visit_tokens=False)
+        self.start_parse("<string>")
+
+    def start_parse(self, path: str) -> None:
         self.path = path
         self.diagnostics: list[Diagnostic] = []
-
-    def __default__(self, data, children, meta):
-        raise NotImplementedError(f"no handler for grammar rule {data!r}")
 
     def report(self, code: str, message: str, span: Span) -> None:
         self.diagnostics.append(Diagnostic(code, message, span, self.path))
@@ -420,23 +418,23 @@ class _ToModel(Transformer):
 
     def note(self, kw, value):
         text, span = value
-        return _Stmt("note", m.Note(text, _span_of(kw, span_token(span))), _span_of(kw, span_token(span)))
+        return _Stmt("note", m.Note(text, _span_of(kw, span)), _span_of(kw, span))
 
     def standard(self, kw, *values):
-        return _Stmt("standard", tuple(v for v, _ in values), _span_of(kw, span_token(values[-1][1])))
+        return _Stmt("standard", tuple(v for v, _ in values), _span_of(kw, values[-1][1]))
 
     def full_marks(self, kw, _marks, value):
-        return _Stmt("full_marks", value, _span_of(kw, span_token(value[1])))
+        return _Stmt("full_marks", value, _span_of(kw, value[1]))
 
     def pass_mark(self, kw, _at, value):
-        return _Stmt("pass_mark", value, _span_of(kw, span_token(value[1])))
+        return _Stmt("pass_mark", value, _span_of(kw, value[1]))
 
     def panel(self, kw, low, _to, high):
-        span = _span_of(kw, span_token(high[1]))
+        span = _span_of(kw, high[1])
         return _Stmt("panel", (low[0], high[0]), span)
 
     def grade(self, kw, key, label, _at, threshold):
-        span = _span_of(kw, span_token(threshold[1]))
+        span = _span_of(kw, threshold[1])
         return _Stmt("grade", m.Grade(key.value, label[0], threshold[0], span), span)
 
     def advisory(self, kw):
@@ -444,7 +442,7 @@ class _ToModel(Transformer):
 
     def erratum(self, kw, field: Token, _was, printed, reason):
         value, value_span = printed
-        span = _span_of(kw, span_token(reason[1]))
+        span = _span_of(kw, reason[1])
         erratum = m.Erratum(field.value, value, reason[0], span)
         return _Stmt("erratum", (erratum, _token_span(field), value_span), span)
 
@@ -454,7 +452,7 @@ class _ToModel(Transformer):
     # ---- conditions -----------------------------------------------------
 
     def condition(self, kw, key, text, *stmts):
-        span = _span_of(kw, span_token(text[1]))
+        span = _span_of(kw, text[1])
         fields = self._single_fields(stmts, ("clause", "advisory"))
         return m.Condition(
             key=key.value,
@@ -492,27 +490,27 @@ class _ToModel(Transformer):
 
     def deduct_fixed(self, kw, amount, text, threshold=None):
         last = threshold.span if threshold is not None else text[1]
-        span = _span_of(kw, span_token(last))
+        span = _span_of(kw, last)
         return _Stmt("rule", m.FixedDeduction(amount[0], text[0], threshold, span), span)
 
     def deduct_each(self, kw, _each, amount, text):
-        span = _span_of(kw, span_token(text[1]))
+        span = _span_of(kw, text[1])
         return _Stmt("each", m.EachMissingDeduction(amount[0], text[0], span), span)
 
     def deduct_choice(self, kw, text):
-        span = _span_of(kw, span_token(text[1]))
+        span = _span_of(kw, text[1])
         return _Stmt("rule_text", text[0], span)
 
     def level(self, kw, key, amount, label):
-        span = _span_of(kw, span_token(label[1]))
+        span = _span_of(kw, label[1])
         return _Stmt("level", m.Level(key.value, amount[0], label[0], span), span)
 
     def band(self, kw, key, amount, interval):
-        span = _span_of(kw, span_token(interval.span))
+        span = _span_of(kw, interval.span)
         return _Stmt("band", m.Band(key.value, amount[0], interval, span), span)
 
     def part(self, kw, key, label):
-        span = _span_of(kw, span_token(label[1]))
+        span = _span_of(kw, label[1])
         return _Stmt("part", m.Part(key.value, label[0], span), span)
 
     def percent_scale(self, _kw):
@@ -526,7 +524,7 @@ class _ToModel(Transformer):
 
     def measure(self, kw, key, label, scale):
         low, high, unit = scale
-        span = _span_of(kw, span_token(label[1]))
+        span = _span_of(kw, label[1])
         if low >= high:
             self.report("E407", f"measure '{key.value}' runs from {low} to {high}: the range is empty", span)
         return _Stmt("measure", m.Measure(key.value, label[0], low, high, unit, span), span)
@@ -534,16 +532,16 @@ class _ToModel(Transformer):
     # ---- awards ---------------------------------------------------------
 
     def tier(self, kw, key, points, text, interval):
-        span = _span_of(kw, span_token(interval.span))
+        span = _span_of(kw, interval.span)
         return _Stmt("tier", m.Tier(key.value, points[0], text[0], interval, span), span)
 
     def choice(self, kw, key, points, text):
-        span = _span_of(kw, span_token(text[1]))
+        span = _span_of(kw, text[1])
         return _Stmt("choice", m.Choice(key.value, points[0], text[0], span), span)
 
     def otherwise(self, kw, points, label=None):
         last = label[1] if label else points[1]
-        span = _span_of(kw, span_token(last))
+        span = _span_of(kw, last)
         return _Stmt("otherwise", m.Otherwise(points[0], label[0] if label else None, span), span)
 
     # ---- blocks ---------------------------------------------------------
@@ -648,7 +646,7 @@ class _ToModel(Transformer):
             items=items,
             notes=_notes(stmts),
             errata=self._errata(stmts, {"points": Decimal, "title": str, "numeral": str, "caption": str}),
-            span=_span_of(kw, span_token(points[1])),
+            span=_span_of(kw, points[1]),
             points_span=points[1],
         )
 
@@ -664,7 +662,7 @@ class _ToModel(Transformer):
     def item(self, kw, key, title, _points, points, *rest):
         body_kind, body = rest[-1]
         stmts = rest[:-1]
-        span = _span_of(kw, span_token(points[1]))
+        span = _span_of(kw, points[1])
         each = self._each(stmts)
         measures = tuple(s.value for s in stmts if s.kind == "measure")
         requirements: tuple = ()
@@ -735,7 +733,7 @@ class _ToModel(Transformer):
             requirements=tuple(self._resolve(r, each) for r in rest if isinstance(r, _RawRequirement)),
             notes=_notes(stmts),
             errata=self._errata(stmts, {"points": Decimal, "heading": str}),
-            span=_span_of(kw, span_token(points[1])),
+            span=_span_of(kw, points[1]),
             points_span=points[1],
         )
 
@@ -748,7 +746,7 @@ class _ToModel(Transformer):
         return eaches[0].value if eaches else None
 
     def requirement(self, kw, key, text, *stmts):
-        return _RawRequirement(key.value, text[0], stmts, _span_of(kw, span_token(text[1])))
+        return _RawRequirement(key.value, text[0], stmts, _span_of(kw, text[1]))
 
     def _resolve(self, raw: "_RawRequirement", inherited: m.EachMissingDeduction | None) -> m.Requirement:
         """Settle which rule scores a requirement: its own, or the per-missing
@@ -846,10 +844,7 @@ class _RawRequirement:
     span: Span
 
 
-def span_token(span: Span) -> Token:
-    """A stand-in token that ends where `span` ends, for _span_of."""
-    token = Token("SPAN", "", line=span.line, column=span.column, end_line=span.end_line, end_column=span.end_column)
-    return token
+_BUILDER = _ToModel()
 
 
 def _notes(stmts) -> tuple[m.Note, ...]:
@@ -872,13 +867,19 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
     collector = _SyntaxErrorCollector(path, source)
     comments: list[Token] = []
     _comment_sink.current = comments
-    tree: Tree | None = None
+    _BUILDER.start_parse(path)
+    rubric = None
     try:
-        tree = _lark().parse(source, on_error=collector)
+        rubric = _lark().parse(source, on_error=collector)
     except UnexpectedInput as error:
         # Recovery gave up (typically at the end of the file); it was reported.
         if not collector.diagnostics:
             collector(error)
+    except Exception:
+        # Tokens made up to repair a syntax error may not build a model; the
+        # syntax error is what the user sees.  Without one, this is our bug.
+        if not collector.diagnostics:
+            raise
     finally:
         _comment_sink.current = None
     diagnostics = list(collector.diagnostics)
@@ -888,14 +889,9 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
             Diagnostic("E101", f"… and {collector.overflow} more syntax errors", last.span, path)
         )
     found = tuple(Comment(t.value, _token_span(t)) for t in comments)
-    if diagnostics or tree is None:
+    if diagnostics or not isinstance(rubric, m.Rubric):
         return ParseResult(path, source, None, tuple(diagnostics), found)
-    builder = _ToModel(path)
-    try:
-        rubric = builder.transform(tree)
-    except VisitError as error:
-        raise error.orig_exc from None
-    return ParseResult(path, source, rubric, tuple(builder.diagnostics), found)
+    return ParseResult(path, source, rubric, tuple(_BUILDER.diagnostics), found)
 
 
 def parse_bytes(data: bytes, path: str) -> ParseResult:
