@@ -6,12 +6,11 @@ returns every diagnostic, so an editor sees all problems in one run.
 
 from __future__ import annotations
 
-import difflib
 from decimal import Decimal
-from typing import Iterable, Iterator
+from typing import Iterator
 
 from . import model as m
-from .diagnostics import Diagnostic, Span
+from .diagnostics import Diagnostic, Span, did_you_mean
 
 
 def check(rubric: m.Rubric, path: str = "<string>") -> list[Diagnostic]:
@@ -29,11 +28,6 @@ def _fmt(value: Decimal) -> str:
     """A point value as an editor wrote it: 5, 0.5 (never 5.0 or 1E+1)."""
     text = format(value.normalize(), "f")
     return text
-
-
-def _did_you_mean(word: str, candidates: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean '{match[0]}'?" if match else ""
 
 
 # ---------------------------------------------------------------------------
@@ -96,7 +90,7 @@ def check_references(rubric: m.Rubric) -> Found:
             for interval in _intervals(item):
                 measure = declared.get(interval.measure)
                 if measure is None:
-                    hint = _did_you_mean(interval.measure, declared)
+                    hint = did_you_mean(interval.measure, declared)
                     if not declared:
                         hint = f"; declare it in item '{item.key}' with: measure {interval.measure} \"...\" percent"
                     yield "E202", f"unknown measure '{interval.measure}'{hint}", interval.span

@@ -104,6 +104,19 @@ class Diagnostic:
         }
 
 
+def closest(word: str, candidates) -> str | None:
+    """The candidate `word` most likely misspells, if any is close."""
+    import difflib  # only needed when something is wrong
+
+    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+def did_you_mean(word: str, candidates) -> str:
+    match = closest(word, candidates)
+    return f"; did you mean '{match}'?" if match else ""
+
+
 def sort_key(diagnostic: Diagnostic):
     return (diagnostic.path, diagnostic.span, diagnostic.code)
 

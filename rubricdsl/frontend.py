@@ -6,7 +6,7 @@ found, diagnostics sorted by place, and the model only when it could be built.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,10 +20,16 @@ from .parser import Comment, parse, parse_bytes
 class Compilation:
     path: str
     source: str
-    sha256: str
     rubric: Rubric | None
     diagnostics: tuple[Diagnostic, ...]
     comments: tuple[Comment, ...]
+
+    @functools.cached_property
+    def sha256(self) -> str:
+        """SHA-256 of the source file's bytes (UTF-8; generated files name it)."""
+        import hashlib  # not needed by `check`
+
+        return hashlib.sha256(self.source.encode("utf-8")).hexdigest()
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -35,14 +41,13 @@ class Compilation:
         return self.rubric is not None and not self.errors
 
 
-def _finish(parsed, data: bytes) -> Compilation:
+def _finish(parsed) -> Compilation:
     diagnostics = list(parsed.diagnostics)
     if parsed.rubric is not None:
         diagnostics += checks.check(parsed.rubric, parsed.path)
     return Compilation(
         path=parsed.path,
         source=parsed.source,
-        sha256=hashlib.sha256(data).hexdigest(),
         rubric=parsed.rubric,
         diagnostics=tuple(sorted(diagnostics, key=sort_key)),
         comments=parsed.comments,
@@ -50,12 +55,12 @@ def _finish(parsed, data: bytes) -> Compilation:
 
 
 def compile_source(source: str, path: str = "<string>") -> Compilation:
-    return _finish(parse(source, path), source.encode("utf-8"))
+    return _finish(parse(source, path))
 
 
 def compile_bytes(data: bytes, path: str = "<bytes>") -> Compilation:
     """Compile file contents; bytes that are not UTF-8 give diagnostic E104."""
-    return _finish(parse_bytes(data, path), data)
+    return _finish(parse_bytes(data, path))
 
 
 def compile_file(path: str | Path) -> Compilation:

@@ -27,6 +27,8 @@ def _span() -> Span:
 
 @dataclass(frozen=True)
 class Note:
+    """A note attached to a node, printed on the sheets."""
+
     text: str
     span: Span = _span()
 
@@ -73,6 +75,8 @@ class Interval:
 
 @dataclass(frozen=True)
 class Measure:
+    """A measured quantity of an item (a percentage by default)."""
+
     key: str
     label: str
     low: Decimal
@@ -97,6 +101,8 @@ class FixedDeduction:
 
 @dataclass(frozen=True)
 class Level:
+    """One alternative failure level of a requirement."""
+
     key: str
     amount: Decimal
     label: str
@@ -114,6 +120,8 @@ class LevelDeduction:
 
 @dataclass(frozen=True)
 class Band:
+    """One band of a measured value and the deduction it makes."""
+
     key: str
     amount: Decimal
     interval: Interval
@@ -149,6 +157,8 @@ Rule = Union[FixedDeduction, LevelDeduction, BandDeduction, EachMissingDeduction
 
 @dataclass(frozen=True)
 class Part:
+    """One listed entry of a requirement, counted by a per-missing rule."""
+
     key: str
     label: str
     span: Span = _span()
@@ -156,6 +166,8 @@ class Part:
 
 @dataclass(frozen=True)
 class Requirement:
+    """A requirement (评价要求) and the rule that scores it."""
+
     key: str
     text: str
     # The rule that scores this requirement: its own, or the per-missing rule
@@ -212,6 +224,8 @@ class Group:
 
 @dataclass(frozen=True)
 class Tier:
+    """An award tier: points for a measured value inside its interval."""
+
     key: str
     points: Decimal
     text: str
@@ -221,6 +235,8 @@ class Tier:
 
 @dataclass(frozen=True)
 class Choice:
+    """An award choice: points for the option the panel picks."""
+
     key: str
     points: Decimal
     text: str
@@ -229,6 +245,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class Otherwise:
+    """The points of an award item that reaches no tier or choice."""
+
     points: Decimal
     label: str | None
     span: Span = _span()
@@ -236,6 +254,8 @@ class Otherwise:
 
 @dataclass(frozen=True)
 class Item:
+    """A scored item (评价内容): its points are also its deduction cap (8.3)."""
+
     key: str
     number: int
     title: str
@@ -279,6 +299,8 @@ class Item:
 
 @dataclass(frozen=True)
 class Section:
+    """A table of the rubric (表A.n), with its declared points."""
+
     key: str
     number: int
     title: str
@@ -305,6 +327,8 @@ class Condition:
 
 @dataclass(frozen=True)
 class Grade:
+    """A grade level (9.4): reached from `threshold` points up."""
+
     key: str
     label: str
     threshold: Decimal
@@ -313,6 +337,8 @@ class Grade:
 
 @dataclass(frozen=True)
 class Rubric:
+    """A whole rubric: header, conditions and sections."""
+
     id: str
     title: str
     standards: tuple[str, ...]
@@ -364,6 +390,8 @@ class Rubric:
 
 @dataclass(frozen=True)
 class ErratumRecord:
+    """An erratum with the path of its node and the value used."""
+
     path: str
     erratum: Erratum
     used: Union[Decimal, str, None]

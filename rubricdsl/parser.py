@@ -12,20 +12,17 @@ checks.py.
 
 from __future__ import annotations
 
-import difflib
 import re
 import functools
-import textwrap
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from importlib import resources
 from pathlib import Path
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from . import model as m
-from .diagnostics import Diagnostic, Span
+from .diagnostics import Diagnostic, Span, closest, did_you_mean
 
 MAX_SYNTAX_ERRORS = 25
 
@@ -53,9 +50,9 @@ class ParseResult:
 def grammar_path() -> Path:
     """grammar/rubric.lark: packaged inside rubricdsl when installed from a
     wheel, at the top of the repository in a checkout."""
-    packaged = resources.files("rubricdsl").joinpath("grammar").joinpath("rubric.lark")
+    packaged = Path(__file__).resolve().parent / "grammar" / "rubric.lark"
     if packaged.is_file():
-        return Path(str(packaged))
+        return packaged
     checkout = Path(__file__).resolve().parent.parent / "grammar" / "rubric.lark"
     if checkout.is_file():
         return checkout
@@ -80,10 +77,12 @@ _comment_sink = _CommentSink()
 def _lark() -> Lark:
     # The model is built while parsing (LALR calls the transformer for each
     # reduced rule), so no parse tree is kept; every span comes from tokens.
+    # One lexer for all states: keywords are KEY words (see the grammar), and
+    # one scanner compiles much faster than one per parser state.
     return Lark(
         grammar_path().read_text(encoding="utf-8"),
         parser="lalr",
-        lexer="contextual",
+        lexer="basic",
         maybe_placeholders=False,
         cache=True,
         transformer=_BUILDER,
@@ -110,18 +109,14 @@ _TERMINAL_WORDS = {
 _REPAIR_VALUES = {"RUBRIC_ID": "missing", "KEY": "missing", "NUMBER": "0", "STRING": '""', "COMPARE": "<"}
 
 
-_KEYWORD_PATTERN = re.compile(r"([a-z]+)\(\?!\[A-Za-z0-9_\]\)")
-
-
 @functools.lru_cache(maxsize=1)
 def _keyword_literals() -> dict[str, str]:
     """Keyword terminal name -> the word, e.g. REQ -> req."""
-    found = {}
-    for terminal in _lark().terminals:
-        match = _KEYWORD_PATTERN.fullmatch(terminal.pattern.value)
-        if match:
-            found[terminal.name] = match.group(1)
-    return found
+    return {
+        t.name: t.pattern.value
+        for t in _lark().terminals
+        if t.pattern.type == "str" and t.pattern.value.isalpha()
+    }
 
 
 def _terminal_word(name: str) -> str:
@@ -132,6 +127,9 @@ def _terminal_word(name: str) -> str:
 
 
 def _expected_words(names) -> str:
+    if "KEY" in names:
+        # Where a key fits, every keyword does too (as a key); say "a key".
+        names = set(names) - set(_keyword_literals())
     words = sorted({_terminal_word(n) for n in names}, key=lambda w: (not w.startswith("'"), w))
     if len(words) == 1:
         return words[0]
@@ -149,11 +147,6 @@ def _describe_token(token: Token) -> str:
     if token.type == "NUMBER":
         return f"number {token.value}"
     return f"'{token.value}'"
-
-
-def _did_you_mean(word: str, candidates) -> str:
-    match = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean '{match[0]}'?" if match else ""
 
 
 def _token_span(token: Token) -> Span:
@@ -200,10 +193,10 @@ class _SyntaxErrorCollector:
         suggestion = None
         if token.type in ("KEY", "RUBRIC_ID"):
             keywords = {_keyword_literals()[n]: n for n in expected if n in _keyword_literals()}
-            match = difflib.get_close_matches(token.value, list(keywords), n=1, cutoff=0.6)
+            match = closest(token.value, keywords)
             if match:
-                suggestion = keywords[match[0]]
-                message += f"; did you mean '{match[0]}'?"
+                suggestion = keywords[match]
+                message += f"; did you mean '{match}'?"
         self.add("E101", message, _token_span(token))
         if token.type == "$END":
             return False
@@ -224,6 +217,8 @@ class _SyntaxErrorCollector:
         goes on and later errors are found too."""
         parser = error.interactive_parser
         fits = []
+        if "KEY" in expected:  # keywords fit only as keys there
+            expected = expected - set(_keyword_literals())
         for name in sorted(expected - {"$END"}):
             value = _REPAIR_VALUES.get(name) or _keyword_literals().get(name)
             if value is None:
@@ -329,6 +324,8 @@ def decode_text(token: Token) -> str:
     lines = raw[3:-3].split("\n")
     if len(lines) > 1 and not lines[-1].strip():
         lines.pop()
+    import textwrap  # long texts are rare; keep start-up lean
+
     if lines[0] == "" and len(lines) > 1:
         body = textwrap.dedent("\n".join(lines[1:]))
     else:
@@ -377,6 +374,12 @@ class _ToModel(Transformer):
         self.diagnostics.append(Diagnostic(code, message, span, self.path))
 
     # ---- leaves ---------------------------------------------------------
+
+    def key(self, token: Token) -> Token:
+        return token if token.type == "KEY" else Token.new_borrow_pos("KEY", token.value, token)
+
+    def rubric_id(self, token: Token) -> Token:
+        return token
 
     def number(self, token: Token) -> tuple[Decimal, Span]:
         return Decimal(token.value), _token_span(token)
@@ -576,7 +579,7 @@ class _ToModel(Transformer):
                 self.report(
                     "E205",
                     f"an erratum here can correct {names}, not '{erratum.field}'"
-                    + _did_you_mean(erratum.field, allowed),
+                    + did_you_mean(erratum.field, allowed),
                     field_span,
                 )
                 continue
@@ -603,7 +606,6 @@ class _ToModel(Transformer):
         version = self._require(fields, "version", head_span, "a rubric", 'version "..."')
         full_marks = self._require(fields, "full_marks", head_span, "a rubric", "full marks N")
         pass_mark = self._require(fields, "pass_mark", head_span, "a rubric", "pass at N")
-        stmt_span = {stmt.kind: stmt.span for stmt in stmts}
         panel = fields.get("panel")
         return m.Rubric(
             id=rubric_id,
@@ -909,3 +911,53 @@ def parse_bytes(data: bytes, path: str) -> ParseResult:
         )
         return ParseResult(path, "", None, (diagnostic,), ())
     return parse(source, path)
+
+
+# ---------------------------------------------------------------------------
+# Tokens, for the formatter
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lexeme:
+    """A token as the parser read it: `type` is its terminal (REQ, KEY,
+    STRING, LONG_STRING, NUMBER, ...) and `value` its text as written, so
+    decode_text() takes a text lexeme as it takes a Token."""
+
+    type: str
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class Lexed:
+    tokens: tuple[Lexeme, ...]
+    comments: tuple[Comment, ...]
+
+
+def lex(source: str) -> Lexed | None:
+    """Every token and comment of `source` in order, as the parser reads them
+    (a key spelt like a keyword is a KEY).  None when the text does not follow
+    the grammar or holds a text that cannot be decoded; parse() says why.
+    The formatter reprints these tokens, so it loses no statement, not even
+    one the model drops (a field given twice)."""
+    comments: list[Token] = []
+    _comment_sink.current = comments
+    _BUILDER.start_parse("<lex>")
+    try:
+        interactive = _lark().parse_interactive(source)
+        tokens = []
+        for token in interactive.iter_parse():
+            kind = token.type
+            # Where the parser expects a key, a keyword is read as one.
+            if kind in _keyword_literals() and "KEY" in interactive.choices():
+                kind = "KEY"
+            tokens.append(Lexeme(kind, token.value, _token_span(token)))
+        interactive.feed_eof()
+    except UnexpectedInput:
+        return None
+    finally:
+        _comment_sink.current = None
+    if any(d.code.startswith("E1") for d in _BUILDER.diagnostics):
+        return None
+    return Lexed(tuple(tokens), tuple(Comment(t.value, _token_span(t)) for t in comments))
