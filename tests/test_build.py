@@ -1,0 +1,135 @@
+"""`rubricdsl build`: deterministic, atomic, incremental, and --check."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from rubricdsl.backends import outputs
+from rubricdsl.cli import main
+
+from .conftest import AS_PRINTED_RUBRIC, ROOT, SHIPPED_RUBRIC
+
+
+def run(cwd: Path, *args: str):
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def project(tmp_path: Path) -> Path:
+    """A folder laid out like the repository: rubrics/ with the standard."""
+    (tmp_path / "rubrics").mkdir()
+    shutil.copy(SHIPPED_RUBRIC, tmp_path / "rubrics" / SHIPPED_RUBRIC.name)
+    return tmp_path
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_generated_folder_is_in_sync_with_rubrics() -> None:
+    result = run(ROOT, "build", "--check")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_build_writes_every_output_and_is_byte_identical_twice(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    first = run(folder, "build")
+    assert first.exit_code == 0, first.stderr
+    built = snapshot(folder / "generated")
+    assert sorted(built) == sorted(f"t-cssg-001.5-2020/{o.filename}" for o in outputs())
+    shutil.rmtree(folder / "generated")
+    assert run(folder, "build").exit_code == 0
+    assert snapshot(folder / "generated") == built
+
+
+def test_generated_files_name_their_source_and_hash_not_the_time(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    run(folder, "build")
+    from rubricdsl.frontend import compile_file
+
+    sha = compile_file(SHIPPED_RUBRIC).sha256
+    for path in (folder / "generated" / "t-cssg-001.5-2020").iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert "rubrics/t-cssg-001.5-2020.rubric" in text, path.name
+        assert sha in text, path.name
+
+
+def test_an_unchanged_rebuild_rewrites_nothing(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    run(folder, "build")
+    times = {p: p.stat().st_mtime_ns for p in (folder / "generated").rglob("*")}
+    result = run(folder, "build")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("up to date:")
+    assert {p: p.stat().st_mtime_ns for p in (folder / "generated").rglob("*")} == times
+
+
+def test_check_lists_stale_missing_and_extra_and_writes_nothing(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    run(folder, "build")
+    generated = folder / "generated" / "t-cssg-001.5-2020"
+    names = sorted(p.name for p in generated.iterdir())
+    (generated / names[0]).write_text("edited by hand\n", encoding="utf-8")
+    (generated / names[1]).unlink()
+    (generated / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (folder / "generated" / "old-rubric").mkdir()
+    (folder / "generated" / "old-rubric" / "model.json").write_text("{}\n", encoding="utf-8")
+    before = snapshot(folder / "generated")
+    result = run(folder, "build", "--check")
+    assert result.exit_code == 1
+    assert f"stale: generated/t-cssg-001.5-2020/{names[0]}" in result.stderr
+    assert f"missing: generated/t-cssg-001.5-2020/{names[1]}" in result.stderr
+    assert "extra: generated/t-cssg-001.5-2020/notes.txt" in result.stderr
+    assert "extra: generated/old-rubric/model.json" in result.stderr
+    assert snapshot(folder / "generated") == before
+
+
+def test_build_repairs_and_removes_only_its_own_files(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    run(folder, "build")
+    (folder / "generated" / "old-rubric").mkdir()
+    (folder / "generated" / "old-rubric" / "model.json").write_text("{}\n", encoding="utf-8")
+    (folder / "generated" / "t-cssg-001.5-2020" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    result = run(folder, "build")
+    assert "removed generated/old-rubric/model.json" in result.stdout
+    assert not (folder / "generated" / "old-rubric").exists()
+    assert (folder / "generated" / "t-cssg-001.5-2020" / "notes.txt").exists()
+
+
+def test_a_rubric_with_errors_builds_nothing_and_keeps_old_outputs(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    run(folder, "build")
+    before = snapshot(folder / "generated")
+    shutil.copy(AS_PRINTED_RUBRIC, folder / "rubrics" / "as-printed.rubric")
+    (folder / "rubrics" / SHIPPED_RUBRIC.name).write_text(
+        SHIPPED_RUBRIC.read_text(encoding="utf-8").replace("pass at 300", "pass at 200"), encoding="utf-8"
+    )
+    result = run(folder, "build")
+    assert result.exit_code == 1
+    assert "error[E302]" in result.stderr
+    assert "nothing was written" in result.stderr
+    assert snapshot(folder / "generated") == before
+
+
+def test_two_rubrics_with_one_id_are_refused(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    shutil.copy(SHIPPED_RUBRIC, folder / "rubrics" / "copy.rubric")
+    result = run(folder, "build")
+    assert result.exit_code == 2
+    assert "rubric id 't-cssg-001.5-2020' is also the id of" in result.stderr
+    assert not (folder / "generated").exists()
+
+
+def test_output_folder_option(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    result = run(folder, "build", str(folder / "rubrics" / SHIPPED_RUBRIC.name), "-o", "out")
+    assert result.exit_code == 0
+    assert (folder / "out" / "t-cssg-001.5-2020" / "model.json").exists()
