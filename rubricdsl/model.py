@@ -11,7 +11,7 @@ same answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Union
 
@@ -25,16 +25,49 @@ def _span() -> Span:
     return field(default=NO_SPAN, compare=False, repr=False)
 
 
-@dataclass(frozen=True)
-class Note:
+class _Node:
+    """Equality, hash and repr over the fields that count (spans do not).
+
+    Shared here rather than generated per class by @dataclass: a rubric
+    check starts as fast as its imports allow, and generating these methods
+    for two dozen classes is a measurable part of start-up.
+    """
+
+    __slots__ = ()
+
+    def _compared(self) -> tuple:
+        names = _COMPARED.get(type(self))
+        if names is None:
+            names = _COMPARED[type(self)] = tuple(f.name for f in fields(self) if f.compare)
+        return tuple(getattr(self, name) for name in names)
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._compared() == other._compared()
+
+    def __hash__(self):
+        return hash(self._compared())
+
+    def __repr__(self):
+        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
+        return f"{type(self).__name__}({shown})"
+
+
+_COMPARED: dict[type, tuple[str, ...]] = {}
+_NODE = dataclass(frozen=True, eq=False, repr=False)
+
+
+@_NODE
+class Note(_Node):
     """A note attached to a node, printed on the sheets."""
 
     text: str
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Erratum:
+@_NODE
+class Erratum(_Node):
     """An editorial correction: `field` was printed as `printed`; the node's
     own value is the one used."""
 
@@ -44,8 +77,8 @@ class Erratum:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Interval:
+@_NODE
+class Interval(_Node):
     """The values of `measure` between `low` and `high` (None: unbounded)."""
 
     measure: str
@@ -73,8 +106,8 @@ class Interval:
         return "".join(parts)
 
 
-@dataclass(frozen=True)
-class Measure:
+@_NODE
+class Measure(_Node):
     """A measured quantity of an item (a percentage by default)."""
 
     key: str
@@ -88,8 +121,8 @@ class Measure:
 # ---- deduction rules ------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class FixedDeduction:
+@_NODE
+class FixedDeduction(_Node):
     """`amount` when the requirement is unmet; with `threshold`, unmet means
     the measured value falls inside it (A.6 item 1: participation < 80)."""
 
@@ -99,8 +132,8 @@ class FixedDeduction:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Level:
+@_NODE
+class Level(_Node):
     """One alternative failure level of a requirement."""
 
     key: str
@@ -109,8 +142,8 @@ class Level:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class LevelDeduction:
+@_NODE
+class LevelDeduction(_Node):
     """Alternative failure levels; exactly one applies when unmet."""
 
     text: str
@@ -118,8 +151,8 @@ class LevelDeduction:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Band:
+@_NODE
+class Band(_Node):
     """One band of a measured value and the deduction it makes."""
 
     key: str
@@ -128,8 +161,8 @@ class Band:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class BandDeduction:
+@_NODE
+class BandDeduction(_Node):
     """Deductions by the band a measured value falls in; outside every band
     the requirement is met."""
 
@@ -142,8 +175,8 @@ class BandDeduction:
         return self.bands[0].interval.measure
 
 
-@dataclass(frozen=True)
-class EachMissingDeduction:
+@_NODE
+class EachMissingDeduction(_Node):
     """`amount` for every missing entry: the requirements of an item or group,
     or the parts of one requirement."""
 
@@ -155,8 +188,8 @@ class EachMissingDeduction:
 Rule = Union[FixedDeduction, LevelDeduction, BandDeduction, EachMissingDeduction]
 
 
-@dataclass(frozen=True)
-class Part:
+@_NODE
+class Part(_Node):
     """One listed entry of a requirement, counted by a per-missing rule."""
 
     key: str
@@ -164,8 +197,8 @@ class Part:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Requirement:
+@_NODE
+class Requirement(_Node):
     """A requirement (评价要求) and the rule that scores it."""
 
     key: str
@@ -203,8 +236,8 @@ class Requirement:
         return None
 
 
-@dataclass(frozen=True)
-class Group:
+@_NODE
+class Group(_Node):
     """A sub-group of an item with its own points and cap (A.4 item 6)."""
 
     key: str
@@ -222,8 +255,8 @@ class Group:
         return sum((r.max_deduction for r in self.requirements), Decimal(0))
 
 
-@dataclass(frozen=True)
-class Tier:
+@_NODE
+class Tier(_Node):
     """An award tier: points for a measured value inside its interval."""
 
     key: str
@@ -233,8 +266,8 @@ class Tier:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Choice:
+@_NODE
+class Choice(_Node):
     """An award choice: points for the option the panel picks."""
 
     key: str
@@ -243,8 +276,8 @@ class Choice:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Otherwise:
+@_NODE
+class Otherwise(_Node):
     """The points of an award item that reaches no tier or choice."""
 
     points: Decimal
@@ -252,8 +285,8 @@ class Otherwise:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Item:
+@_NODE
+class Item(_Node):
     """A scored item (评价内容): its points are also its deduction cap (8.3)."""
 
     key: str
@@ -297,8 +330,8 @@ class Item:
         return next((m for m in self.measures if m.key == key), None)
 
 
-@dataclass(frozen=True)
-class Section:
+@_NODE
+class Section(_Node):
     """A table of the rubric (表A.n), with its declared points."""
 
     key: str
@@ -313,8 +346,8 @@ class Section:
     points_span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Condition:
+@_NODE
+class Condition(_Node):
     """An eligibility condition (clause 6); advisory ones warn, not gate."""
 
     key: str
@@ -325,8 +358,8 @@ class Condition:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Grade:
+@_NODE
+class Grade(_Node):
     """A grade level (9.4): reached from `threshold` points up."""
 
     key: str
@@ -335,8 +368,8 @@ class Grade:
     span: Span = _span()
 
 
-@dataclass(frozen=True)
-class Rubric:
+@_NODE
+class Rubric(_Node):
     """A whole rubric: header, conditions and sections."""
 
     id: str
@@ -388,8 +421,8 @@ class Rubric:
         return records
 
 
-@dataclass(frozen=True)
-class ErratumRecord:
+@_NODE
+class ErratumRecord(_Node):
     """An erratum with the path of its node and the value used."""
 
     path: str

@@ -338,13 +338,13 @@ def decode_text(token: Token) -> str:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
 class _Stmt:
     """One statement of a block before the block is assembled."""
 
-    kind: str
-    value: object
-    span: Span
+    __slots__ = ("kind", "value", "span")
+
+    def __init__(self, kind: str, value: object, span: Span):
+        self.kind, self.value, self.span = kind, value, span
 
 
 def _span_of(first: Token, last: Token | Span) -> Span:
@@ -838,12 +838,13 @@ class _ToModel(Transformer):
         )
 
 
-@dataclass(frozen=True)
 class _RawRequirement:
-    key: str
-    text: str
-    stmts: tuple
-    span: Span
+    """A requirement before its rule is settled against its item or group."""
+
+    __slots__ = ("key", "text", "stmts", "span")
+
+    def __init__(self, key: str, text: str, stmts: tuple, span: Span):
+        self.key, self.text, self.stmts, self.span = key, text, stmts, span
 
 
 _BUILDER = _ToModel()
