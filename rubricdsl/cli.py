@@ -183,5 +183,309 @@ def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
         click.echo(f"up to date: {len(plan.files)} files in {builder.display_path(out_dir)}/")
 
 
+def read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a rubric") from None
+    except OSError as error:
+        raise UserError(f"{path}: cannot read: {error.strerror}") from None
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@click.option("--check", "check_only", is_flag=True, help="Write nothing; list the files fmt would change, exit 1 if any.")
+def fmt(paths: tuple[str, ...], check_only: bool) -> None:
+    """Rewrite rubrics (default: every rubrics/*.rubric) in the one canonical layout.
+
+    Only layout changes: every statement, comment, note and erratum stays
+    where it was.  `-` reads standard input and writes standard output.  A
+    file with syntax errors is left as it is and its errors are shown
+    (exit 1).  Files are replaced atomically, and only when they change.
+    """
+    from . import formatter
+
+    from_stdin = "-" in paths
+    if from_stdin and len(paths) > 1:
+        raise UserError("'-' (standard input) cannot be given with other paths")
+    if from_stdin:
+        inputs = [("<stdin>", click.get_binary_stream("stdin").read())]
+    else:
+        inputs = [(str(path), read_bytes(path)) for path in rubric_paths(paths)]
+    try:
+        results = [formatter.format_bytes(data, name) for name, data in inputs]
+    except formatter.FormatError as error:
+        raise UserError(f"internal error, please report: {error}") from None
+    broken = [r for r in results if r.text is None]
+    for result in broken:
+        for diagnostic in result.diagnostics:
+            click.echo(render(diagnostic, result.source), err=True)
+        click.echo(f"{result.path}: not formatted: {summary_line(list(result.diagnostics))}", err=True)
+    changed = [r for r in results if r.changed]
+    if check_only:
+        for result in changed:
+            click.echo(result.path)
+        if changed:
+            click.echo(f"fmt --check: {len(changed)} of {len(results)} files would change; run 'rubricdsl fmt'", err=True)
+    elif from_stdin:
+        if not broken:
+            click.get_binary_stream("stdout").write(results[0].text.encode("utf-8"))
+    else:
+        for result in changed:
+            try:
+                formatter.write_atomically(Path(result.path), result.text)
+            except OSError as error:
+                raise UserError(f"{result.path}: cannot write: {error.strerror}") from None
+            click.echo(f"formatted {result.path}")
+        unchanged = len(results) - len(changed) - len(broken)
+        if unchanged:
+            click.echo(f"unchanged: {unchanged} file{'s' if unchanged != 1 else ''}")
+    sys.exit(EXIT_FAILED if broken or (check_only and changed) else EXIT_OK)
+
+
+def _revision(path: Path):
+    """A rubric to compare: it must build; errors in its numbers are allowed
+    (a printed revision may not add up), keys used twice are not."""
+    from .revdiff import Revision
+
+    compilation = load(path)
+    duplicates = [d for d in compilation.diagnostics if d.code == "E201"]
+    if compilation.rubric is None or duplicates:
+        report(compilation)
+        raise UserError(f"{path}: cannot be compared" + ("; its keys must be unique" if duplicates else ""))
+    errors = compilation.errors
+    if errors:
+        click.echo(f"note: {path} has {summary_line(errors)}; compared as written (rubricdsl check {path})", err=True)
+    return Revision(str(path), compilation.rubric, len(errors)), compilation
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path))
+@click.argument("findings_paths", metavar="[FILE]...", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="text: for a terminal (coloured there); markdown: for a revision's 编制说明; json.",
+)
+@click.option("--findings", "with_findings", is_flag=True, help="The FILEs after it are findings to rescore under both revisions.")
+def diff(old: Path, new: Path, findings_paths: tuple[str, ...], output_format: str, with_findings: bool) -> None:
+    """Compare two revisions OLD and NEW of a rubric by their keys.
+
+    Lists sections, items, groups, requirements, parts, levels, bands,
+    tiers, choices, conditions and grades added, removed or changed, and the
+    points by section.  With --findings FILE..., rescores those findings
+    under both revisions.  Exit 0 when the revisions mean the same, 1 when
+    they differ, 2 on an error.
+    """
+    from . import revdiff
+
+    if findings_paths and not with_findings:
+        raise UserError(f"unexpected argument '{findings_paths[0]}'; findings files follow --findings")
+    if with_findings and not findings_paths:
+        raise UserError("--findings needs at least one findings file")
+    (old_revision, old_compilation), (new_revision, new_compilation) = _revision(old), _revision(new)
+    result = revdiff.diff(old_revision, new_revision)
+    if with_findings:
+        from . import scoring
+
+        old_scorer = scoring.load_scorer(old_compilation, str(old))
+        new_scorer = scoring.load_scorer(new_compilation, str(new))
+        loaded, problems = [], []
+        for path in findings_paths:
+            try:
+                findings = scoring.read_findings(old_scorer, path)
+                revdiff.check_findings(findings, path, {"OLD": old_scorer, "NEW": new_scorer})
+                loaded.append((path, findings))
+            except scoring.InputError as error:
+                problems += error.messages
+            except revdiff.FindingsMismatch as error:
+                problems += error.messages
+        if problems:
+            raise UserError("findings that cannot be rescored:\n" + scoring.listed(problems))
+        try:
+            result = revdiff.rescore(result, loaded, old_scorer, new_scorer)
+        except revdiff.FindingsMismatch as error:
+            raise UserError("findings that cannot be rescored:\n" + scoring.listed(error.messages)) from None
+    if output_format == "json":
+        click.echo(revdiff.render_json(result))
+    elif output_format == "markdown":
+        click.echo(revdiff.render_markdown(result), nl=False)
+    else:
+        click.echo(revdiff.render_text(result))
+    sys.exit(EXIT_OK if result.equal else EXIT_FAILED)
+
+
+def _points_option(ctx, param, value):
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(value)
+    except InvalidOperation:
+        raise click.BadParameter(f"'{value}' is not a number") from None
+    if not number.is_finite() or number < 0:
+        raise click.BadParameter(f"'{value}' is not a number of points (0 or more)")
+    return number
+
+
+@main.command()
+@click.argument("rubric", type=click.Path(path_type=Path))
+@click.argument("findings", nargs=-1, type=click.Path(path_type=str))
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text",
+    show_default=True,
+    help="The completed scoring sheet as text, Markdown or HTML; json: the result (docs/findings.md).",
+)
+@click.option("--partial", is_flag=True, help="An unfinished file: missing items (or status null) count 0 as not assessed.")
+@click.option(
+    "--combine",
+    "method",
+    type=click.Choice(["median", "mean", "trimmed-mean"]),
+    default="median",
+    show_default=True,
+    help="A panel (several FINDINGS): how each item's scores make one.",
+)
+@click.option(
+    "--disagreement",
+    "threshold",
+    default="2",
+    show_default=True,
+    metavar="POINTS",
+    callback=_points_option,
+    help="A panel: list the items whose scores spread by more than this many points.",
+)
+@click.option(
+    "--batch",
+    type=click.Path(path_type=Path),
+    help="Score many organisations: a folder of *.json findings or a JSON Lines file; write a summary.",
+)
+@click.option(
+    "--summary",
+    "summary_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="With --batch: the JSON summary (default: the CSV's path with .json, none when the CSV goes to stdout).",
+)
+@click.option(
+    "--jobs",
+    default=1,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="With --batch: worker processes (0: one per CPU).",
+)
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    type=click.Path(path_type=str, dir_okay=False, allow_dash=True),
+    help="Where the sheet goes (with --batch: the CSV summary); - is stdout.",
+)
+def score(rubric, findings, output_format, partial, method, threshold, batch, summary_path, jobs, output) -> None:
+    """Score FINDINGS (JSON files, - for stdin) by RUBRIC and print the sheet.
+
+    One file is one evaluator's result; several make a panel (clause 5.2):
+    each is scored, then combined item by item.  --batch scores many
+    organisations into a summary.  Findings that do not fit the rubric are
+    all listed, each with its key path and problem, and nothing is printed
+    (exit 2).  See docs/scoring.md.
+    """
+    from . import report as sheet
+    from . import scoring
+    from .build import display_path
+
+    if batch is not None and findings:
+        raise UserError("give findings files or --batch, not both")
+    if batch is None and not findings:
+        raise UserError("give a findings file (several for a panel), or --batch")
+    if summary_path is not None and batch is None:
+        raise UserError("--summary goes with --batch")
+    compilation = load_valid(rubric)
+    source_path = display_path(rubric)
+    source_text = scoring.scorer_source(compilation, source_path)
+    scorer = scoring.scorer_module(source_text, compilation.rubric.id, source_path)
+    if batch is not None:
+        _score_batch(scorer, source_text, compilation, batch, partial, output, summary_path, jobs)
+        return
+    try:
+        results = scoring.score_files(scorer, list(findings), partial=partial)
+        result = results[0] if len(results) == 1 else scorer.combine(results, method, threshold)
+    except scoring.InputError as error:
+        raise UserError(f"the findings do not fit {source_path}:\n{scoring.listed(error.messages)}") from None
+    except scorer.PanelError as error:
+        raise UserError(f"cannot combine the findings: {error}") from None
+    size = result.get("panel_size")
+    if size is not None and not size["ok"]:
+        low, high = size["expected"]
+        click.echo(f"warning: a panel has {low} to {high} evaluators (clause 5.2); these findings name {size['evaluators']}", err=True)
+    if output_format == "json":
+        text = scorer.dumps(result) + "\n"
+    else:
+        text = sheet.render(result, compilation.rubric, output_format, source_path)
+    try:
+        scoring.write_text(output, text)
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
+def _score_batch(scorer, source_text, compilation, batch: Path, partial, output: str, summary_path, jobs: int) -> None:
+    import os
+
+    from . import scoring
+
+    if summary_path is None and output != "-":
+        summary_path = Path(output).with_suffix(".json")
+        if summary_path == Path(output):
+            summary_path = Path(f"{output}.summary.json")
+    try:
+        rows = scoring.run_batch(
+            scorer, source_text, batch, partial=partial, progress=sys.stderr.isatty(), jobs=jobs or os.cpu_count() or 1
+        )
+        scoring.write_text(output, scoring.summary_csv_text(rows, compilation.rubric))
+        if summary_path is not None:
+            scoring.write_text(str(summary_path), scoring.summary_json(rows, scorer, str(batch)))
+    except scoring.InputError as error:
+        raise UserError(scoring.listed(error.messages).strip()) from None
+    except OSError as error:
+        raise UserError(f"cannot write {error.filename}: {error.strerror}") from None
+    errors = [row.error for row in rows if row.error is not None]
+    scored = len(rows) - len(errors)
+    click.echo(f"batch: {scored} of {len(rows)} findings scored", err=True)
+    if errors:
+        click.echo(f"batch: {len(errors)} rejected (rows with an error in the summary):", err=True)
+        click.echo(scoring.listed(errors), err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@main.command()
+@click.argument("rubric", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    default="-",
+    show_default=True,
+    type=click.Path(path_type=str, dir_okay=False, allow_dash=True),
+    help="Where the blank findings go; - is stdout.",
+)
+def template(rubric: Path, output: str) -> None:
+    """Write a blank findings file for RUBRIC: every key, null where an
+    answer goes, and beside each key a note ("_key") with its text, which
+    the scorer ignores."""
+    from . import scoring
+
+    compilation = load_valid(rubric)
+    try:
+        scoring.write_text(output, scoring.template_text(compilation.rubric))
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

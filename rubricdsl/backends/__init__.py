@@ -37,7 +37,14 @@ class Output:
 def outputs() -> list[Output]:
     """Every generated file, in build order."""
     from . import model_json
+    from . import sheet
+    from . import form
+    from . import findings_schema, scorer
 
     return [
         Output("model.json", model_json.render),
+        Output("sheet.md", sheet.render),
+        Output("form.html", form.render),
+        Output("scorer.py", scorer.render),
+        Output("findings.schema.json", findings_schema.render),
     ]

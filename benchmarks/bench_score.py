@@ -1,0 +1,373 @@
+"""Benchmark: the generated scorer against interpreting the model, and --batch.
+
+    python benchmarks/bench_score.py [--count 20000] [--runs 7] [--batch 100000]
+
+1. In one process, findings already loaded as dicts: findings/second of the
+   generated scorer's score() (validating, full result), summarize()
+   (validating, totals only) and of two interpreters that walk the rubric's
+   model.json for every findings (one building the same full result, one
+   totals only).  Medians of several runs, and the ratios.  Every result of
+   the interpreter is checked equal to score()'s first, so the race is fair.
+2. `rubricdsl score RUBRIC --batch FILE.jsonl` on 100,000 findings as one
+   whole process (wall time), and in-process the split of that work between
+   JSON parsing and scoring.
+
+Not a test: it prints figures.  The JSON Lines file is written once to
+benchmarks/out/ (ignored by git) and reused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rubricdsl.export import to_json  # noqa: E402
+from rubricdsl.findings import item_shapes  # noqa: E402
+from rubricdsl.frontend import compile_file  # noqa: E402
+from rubricdsl.scoring import load_scorer  # noqa: E402
+
+RUBRIC = ROOT / "rubrics" / "t-cssg-001.5-2020.rubric"
+SOURCE_PATH = "rubrics/t-cssg-001.5-2020.rubric"
+OUT = ROOT / "benchmarks" / "out"
+
+
+# ---------------------------------------------------------------------------
+# Findings
+# ---------------------------------------------------------------------------
+
+
+def random_findings(rng: random.Random, rubric, shapes, index: int) -> dict:
+    """One organisation's plausible findings: most requirements met, a few
+    items not applicable or absent, measures anywhere in their range."""
+    items = {}
+    for shape in shapes:
+        item = shape.item
+        roll = rng.random()
+        if roll < 0.03:
+            items[shape.path] = {"status": "not_applicable", "reason": "本级不设"}
+            continue
+        if roll < 0.06:
+            items[shape.path] = {"status": "absent"}
+            continue
+        found: dict = {"status": "assessed"}
+        if shape.listed:
+            answers = {}
+            for answer in shape.listed:
+                requirement = answer.requirement
+                if requirement.parts:
+                    answers[answer.key] = {part.key: rng.random() < 0.9 for part in requirement.parts}
+                elif answer.kind == "levels":
+                    answers[answer.key] = True if rng.random() < 0.85 else rng.choice(requirement.rule.levels).key
+                else:
+                    answers[answer.key] = rng.random() < 0.85
+            found["requirements"] = answers
+        if item.measures:
+            found["measures"] = {
+                m.key: rng.choice([rng.randint(int(m.low), int(m.high)), round(rng.uniform(float(m.low), float(m.high)), 1)])
+                for m in item.measures
+            }
+        if item.choices:
+            found["choice"] = rng.choice([None] + [c.key for c in item.choices])
+        items[shape.path] = found
+    return {
+        "format": "rubricdsl-findings/1",
+        "rubric": {"id": rubric.id, "version": rubric.version},
+        "organization": f"网格化服务管理中心 {index:06d}",
+        "date": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        "evaluators": ["张三"],
+        "remarks": "",
+        "conditions": {c.key: rng.random() < 0.95 for c in rubric.conditions},
+        "items": items,
+    }
+
+
+def sample(rubric, count: int, seed: int = 1) -> list[dict]:
+    rng = random.Random(seed)
+    shapes = item_shapes(rubric)
+    return [random_findings(rng, rubric, shapes, index) for index in range(count)]
+
+
+# ---------------------------------------------------------------------------
+# The interpreting alternative: walk model.json for every findings
+# ---------------------------------------------------------------------------
+
+
+def _contains(when: dict, value) -> bool:
+    low, high = when["low"], when["high"]
+    if low is not None and (value < low or (value == low and not when["low_inclusive"])):
+        return False
+    if high is not None and (value > high or (value == high and not when["high_inclusive"])):
+        return False
+    return True
+
+
+def _num(value):
+    return int(value) if value == int(value) else value.normalize()
+
+
+def _dec(value) -> Decimal:
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def _deductions(requirements, answers: dict, measures: dict) -> list[dict]:
+    made = []
+    for requirement in requirements:
+        rule, key = requirement["rule"], requirement["_key"]
+        kind = rule["kind"]
+        detail, line, amount = None, rule["line"], None
+        if kind == "threshold":
+            measure = rule["when"]["measure"]
+            value = measures[measure]
+            if _contains(rule["when"], value):
+                amount = _dec(rule["amount"])
+                detail = f"{rule['when']['text']} ({measure} = {_num(value)})"
+        elif kind == "bands":
+            value = measures[rule["measure"]]
+            band = next((b for b in rule["bands"] if _contains(b["when"], value)), None)
+            if band is not None:
+                amount, line = _dec(band["amount"]), band["line"]
+                detail = f"band {band['key']}: {band['when']['text']} ({rule['measure']} = {_num(value)})"
+        elif kind == "levels":
+            answer = answers[key]
+            if answer is not True:
+                level = next(lv for lv in rule["levels"] if lv["key"] == answer)
+                amount, line, detail = _dec(level["amount"]), level["line"], f"level {level['key']}: {level['label']}"
+        elif requirement["parts"]:
+            missing = [p for p in requirement["parts"] if answers[key][p["key"]] is False]
+            if missing:
+                amount = _dec(rule["amount"]) * len(missing)
+                detail = "; ".join(f"missing {p['key']}: {p['label']}" for p in missing)
+        elif answers[key] is False:
+            amount = _dec(rule["amount"])
+        if amount is not None:
+            made.append({"path": requirement["path"], "amount": amount, "text": rule["text"], "detail": detail, "line": line})
+    return made
+
+
+def _capped(points: Decimal, made: list[dict]) -> tuple[Decimal, bool]:
+    lost = sum((d["amount"] for d in made), Decimal(0))
+    return max(Decimal(0), points - lost), lost > 0 and lost >= points
+
+
+def _interpret_item(item: dict, found: dict):
+    points = _dec(item["points"])
+    status = found["status"]
+    if status == "not_applicable":
+        return "not_applicable", points, False, [], None, found["reason"]
+    if status == "absent":
+        return "absent", Decimal(0), False, [], None, None
+    measures = {k: _dec(v) for k, v in found.get("measures", {}).items()}
+    answers = found.get("requirements", {})
+    if item["kind"] == "tiers":
+        value = measures[item["tiers"][0]["when"]["measure"]]
+        tier = next((t for t in item["tiers"] if _contains(t["when"], value)), None)
+        if tier is not None:
+            return "assessed", min(points, _dec(tier["points"])), False, [], {"tier": tier["key"], "text": tier["text"], "value": _num(value)}, None
+        return "assessed", _dec(item["otherwise"]["points"]) if item["otherwise"] else Decimal(0), False, [], {"otherwise": True}, None
+    if item["kind"] == "choices":
+        choice = next((c for c in item["choices"] if c["key"] == found["choice"]), None)
+        if choice is not None:
+            return "assessed", min(points, _dec(choice["points"])), False, [], {"choice": choice["key"], "text": choice["text"]}, None
+        return "assessed", _dec(item["otherwise"]["points"]) if item["otherwise"] else Decimal(0), False, [], {"otherwise": True}, None
+    if item["kind"] == "groups":
+        score, capped, made = Decimal(0), False, []
+        for group in item["groups"]:
+            group_made = _deductions(group["requirements"], answers, measures)
+            group_score, group_capped = _capped(_dec(group["points"]), group_made)
+            score += group_score
+            capped = capped or group_capped
+            made += group_made
+        return "assessed", score, capped, made, None, None
+    made = _deductions(item["requirements"], answers, measures)
+    score, capped = _capped(points, made)
+    return "assessed", score, capped, made, None, None
+
+
+def prepare(model: dict) -> dict:
+    """Mark each requirement with its key in the findings (group.key in groups)."""
+    for section in model["sections"]:
+        for item in section["items"]:
+            for requirement in item["requirements"]:
+                requirement["_key"] = requirement["key"]
+            for group in item["groups"]:
+                for requirement in group["requirements"]:
+                    requirement["_key"] = f"{group['key']}.{requirement['key']}"
+    return model
+
+
+def _check_keys(found: dict, item: dict) -> None:
+    """The interpreter's validation: the answers an item needs are there."""
+    if found["status"] != "assessed":
+        return
+    listed = [r for r in item["requirements"] + [r for g in item["groups"] for r in g["requirements"]]
+              if r["rule"]["kind"] not in ("threshold", "bands")]
+    if listed and set(found["requirements"]) != {r["_key"] for r in listed}:
+        raise ValueError(item["path"])
+    for r in listed:
+        value = found["requirements"][r["_key"]]
+        if r["parts"]:
+            if not all(v is True or v is False for v in value.values()):
+                raise ValueError(r["path"])
+        elif value is not True and value is not False and r["rule"]["kind"] != "levels":
+            raise ValueError(r["path"])
+
+
+def interpret(model: dict, findings: dict) -> dict:
+    """The same result as score(), by walking the model."""
+    sections, not_assessed, total = [], [], Decimal(0)
+    for section in model["sections"]:
+        subtotal, results = Decimal(0), []
+        for item in section["items"]:
+            found = findings["items"][item["path"]]
+            _check_keys(found, item)
+            status, score, capped, made, award, reason = _interpret_item(item, found)
+            subtotal += score
+            results.append({
+                "path": item["path"], "title": item["title"], "points": item["points"], "status": status,
+                "score": _num(score), "capped": capped, "reason": reason,
+                "deductions": [dict(d, amount=_num(d["amount"])) for d in made], "award": award,
+            })
+        total += subtotal
+        sections.append({"key": section["key"], "title": section["title"], "points": section["points"],
+                         "score": _num(subtotal), "items": results})
+    unmet = [c["key"] for c in model["conditions"] if not c["advisory"] and findings["conditions"][c["key"]] is not True]
+    advisory = [c["key"] for c in model["conditions"] if c["advisory"] and findings["conditions"][c["key"]] is not True]
+    grade = None
+    for g in model["grades"]:
+        if total >= _dec(g["threshold"]):
+            grade = {"key": g["key"], "label": g["label"]}
+    return {
+        "format": "rubricdsl-result/1",
+        "rubric": {"id": model["id"], "version": model["version"], "title": model["title"], "source_sha256": model["source"]["sha256"]},
+        "organization": findings["organization"], "date": findings["date"],
+        "evaluators": list(findings["evaluators"]), "remarks": findings["remarks"],
+        "sections": sections, "total": _num(total), "full_marks": model["full_marks"], "pass_mark": model["pass_mark"],
+        "passed": total >= _dec(model["pass_mark"]), "grade": grade, "eligible": not unmet,
+        "unmet_conditions": unmet, "advisory_unmet": advisory, "not_assessed": not_assessed,
+    }
+
+
+def interpret_total(model: dict, findings: dict) -> Decimal:
+    """Totals only, by walking the model."""
+    total = Decimal(0)
+    for section in model["sections"]:
+        for item in section["items"]:
+            found = findings["items"][item["path"]]
+            _check_keys(found, item)
+            total += _interpret_item(item, found)[1]
+    return total
+
+
+# ---------------------------------------------------------------------------
+# Running
+# ---------------------------------------------------------------------------
+
+
+def rate(function, batch: list, runs: int) -> tuple[float, float]:
+    """Median findings/second over `runs` passes through the batch, by the
+    wall clock and by this process's CPU time (which other processes on a
+    busy machine disturb less)."""
+    wall, cpu = [], []
+    for _ in range(runs):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        for findings in batch:
+            function(findings)
+        wall.append(len(batch) / (time.perf_counter() - start))
+        cpu.append(len(batch) / max(time.process_time() - start_cpu, 1e-9))
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def in_process(count: int, runs: int) -> None:
+    compilation = compile_file(RUBRIC)
+    scorer = load_scorer(compilation, SOURCE_PATH)
+    model = prepare(to_json(compilation.rubric, path=SOURCE_PATH, sha256=compilation.sha256))
+    # Numbers as the scorer's own reader gives them (fractions as Decimal).
+    batch = [scorer.parse_findings(json.dumps(f, ensure_ascii=False)) for f in sample(compilation.rubric, count)]
+    for findings in batch[:500]:
+        assert scorer.dumps(interpret(model, findings)) == scorer.dumps(scorer.score(findings)), "interpreter differs"
+        assert interpret_total(model, findings) == Decimal(str(scorer.summarize(findings)["total"]))
+    print(f"in one process, {count} findings as dicts, median of {runs} runs (findings/second, wall clock and CPU time):")
+    figures = {
+        "generated score()      (checks, full result)": rate(scorer.score, batch, runs),
+        "generated summarize()  (checks, totals)": rate(scorer.summarize, batch, runs),
+        "generated validate()   (all problems listed)": rate(scorer.validate, batch, runs),
+        "interpreter, full result (model.json walk)": rate(lambda f: interpret(model, f), batch, runs),
+        "interpreter, totals only (model.json walk)": rate(lambda f: interpret_total(model, f), batch, runs),
+    }
+    for name, (wall, cpu) in figures.items():
+        print(f"  {name:48s} {wall:10,.0f} {cpu:10,.0f}")
+    names = list(figures)
+    for fast, slow, what in ((0, 3, "score() / interpreter full result"), (1, 4, "summarize() / interpreter totals only")):
+        ratio = [figures[names[fast]][i] / figures[names[slow]][i] for i in (0, 1)]
+        print(f"  ratio {what:42s} {ratio[0]:9.1f}x {ratio[1]:9.1f}x")
+    print(f"  (load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs)")
+
+
+def jsonl(count: int) -> Path:
+    OUT.mkdir(parents=True, exist_ok=True)
+    path = OUT / f"findings-{count}.jsonl"
+    if not path.exists():
+        rubric = compile_file(RUBRIC).rubric
+        with open(path, "w", encoding="utf-8") as stream:
+            for findings in sample(rubric, count, seed=2):
+                stream.write(json.dumps(findings, ensure_ascii=False, separators=(",", ":")) + "\n")
+    return path
+
+
+def batch(count: int) -> None:
+    path = jsonl(count)
+    size = path.stat().st_size
+    csv = OUT / "summary.csv"
+    for jobs in ("1", "0"):
+        start = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-m", "rubricdsl.cli", "score", str(RUBRIC), "--batch", str(path), "-o", str(csv), "--jobs", jobs],
+            cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        )
+        wall = time.perf_counter() - start
+        last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+        workers = "one per CPU" if jobs == "0" else jobs
+        print(f"\nrubricdsl score --batch --jobs {jobs} ({workers}; {os.cpu_count()} CPUs), {count} findings "
+              f"({size / 1e6:.0f} MB JSON Lines), whole process: {wall:.2f} s (exit {done.returncode}; {last})")
+    compilation = compile_file(RUBRIC)
+    scorer = load_scorer(compilation, SOURCE_PATH)
+    # Each findings is parsed, scored and dropped, as the command does
+    # (holding 100,000 parsed findings would time the garbage collector).
+    parsing = scoring = 0.0
+    clock = time.perf_counter
+    with open(path, "rb") as stream:
+        for line in stream:
+            start = clock()
+            findings = scorer.parse_findings(line)
+            middle = clock()
+            scorer.summarize(findings)
+            parsing += middle - start
+            scoring += clock() - middle
+    print(f"  in one process: JSON parsing {parsing:.2f} s ({count / parsing:,.0f}/s), "
+          f"checking and scoring {scoring:.2f} s ({count / scoring:,.0f}/s)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=20000, help="findings per in-process run")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--batch", type=int, default=100000, help="findings in the --batch file (0: skip)")
+    options = parser.parse_args()
+    in_process(options.count, options.runs)
+    if options.batch:
+        batch(options.batch)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,451 @@
+"""`rubricdsl score` and `rubricdsl template` without the command line.
+
+The semantics are not here: `load_scorer` renders the very scorer.py that
+`rubricdsl build` writes and runs it as a module in memory, so the command
+and the generated file cannot differ.  This module reads findings files
+(one, a panel of several, or a batch folder or JSON Lines file), builds the
+blank findings template, and writes the batch summary.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import linecache
+import sys
+import types
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Iterator
+
+from . import model as m
+from .findings import FINDINGS_FORMAT, NOTE_PREFIX, item_shapes
+from .frontend import Compilation
+
+
+# ---------------------------------------------------------------------------
+# The scorer, compiled in memory
+# ---------------------------------------------------------------------------
+
+
+def scorer_source(compilation: Compilation, source_path: str) -> str:
+    from .backends import BuildContext
+    from .backends import scorer
+
+    return scorer.render(BuildContext.of(compilation, source_path))
+
+
+def load_scorer(compilation: Compilation, source_path: str) -> types.ModuleType:
+    """The generated scorer of a checked rubric as a module, not written
+    anywhere."""
+    rubric = compilation.rubric
+    assert rubric is not None
+    return scorer_module(scorer_source(compilation, source_path), rubric.id, source_path)
+
+
+def scorer_module(source: str, rubric_id: str, source_path: str) -> types.ModuleType:
+    """Run a generated scorer's source as a module.  Its code is registered
+    with linecache so that a traceback from inside it shows the generated
+    lines."""
+    filename = f"<rubricdsl scorer of {rubric_id} from {source_path}>"
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    module = types.ModuleType(f"rubricdsl_scorer_{rubric_id}")
+    module.__file__ = filename
+    exec(compile(source, filename, "exec"), module.__dict__)
+    return module
+
+
+# ---------------------------------------------------------------------------
+# Reading findings
+# ---------------------------------------------------------------------------
+
+
+class InputError(Exception):
+    """Findings that cannot be scored; `messages` says why, each naming the
+    file (and line) and the key."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("\n".join(messages))
+        self.messages = messages
+
+
+def _prefixed(name: str, messages: list[str]) -> list[str]:
+    return [text if text.startswith(name + ":") else f"{name}: {text}" for text in messages]
+
+
+def read_findings(scorer: types.ModuleType, path: str) -> dict:
+    """One findings file ('-' is stdin) as a dict; InputError if unreadable
+    or not JSON."""
+    try:
+        if path == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            data = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError([f"{path}: no such file"]) from None
+    except IsADirectoryError:
+        raise InputError([f"{path}: is a folder, not a findings file"]) from None
+    except OSError as error:
+        raise InputError([f"{path}: cannot read: {error.strerror}"]) from None
+    name = "<stdin>" if path == "-" else path
+    try:
+        return scorer.parse_findings(data, name)
+    except scorer.FindingsError as error:
+        raise InputError(_prefixed(name, error.errors)) from None
+
+
+def score_files(scorer: types.ModuleType, paths: list[str], *, partial: bool) -> list[dict]:
+    """Every file read and scored; InputError listing the problems of all
+    of them when any has one (so nothing is reported half)."""
+    results, problems = [], []
+    for path in paths:
+        name = "<stdin>" if path == "-" else path
+        try:
+            findings = read_findings(scorer, path)
+            results.append(scorer.score(findings, partial=partial))
+        except InputError as error:
+            problems += error.messages
+        except scorer.FindingsError as error:
+            problems += _prefixed(name, error.errors)
+    if problems:
+        raise InputError(problems)
+    return results
+
+
+# ---------------------------------------------------------------------------
+# Batches
+# ---------------------------------------------------------------------------
+
+
+# A batch is cut into parts, each a byte range of a JSON Lines file or a run
+# of a folder's files, so that --jobs can score them in worker processes;
+# rows come back in order, renumbered by the parent.
+
+PART_BYTES = 1 << 20
+PART_FILES = 64
+
+
+@dataclass(frozen=True)
+class Part:
+    path: str  # the JSON Lines file, or the folder
+    start: int = 0  # byte range of the file
+    end: int = 0
+    files: tuple[str, ...] = ()  # names of the folder's files
+
+
+@dataclass
+class BatchRow:
+    source: str  # "line 17" of a JSON Lines file, or a file name in a folder
+    summary: dict | None
+    error: str | None
+
+
+def batch_parts(path: Path) -> list[Part]:
+    """The parts of a folder of *.json files (by name) or a JSON Lines file,
+    each JSON Lines part ending just after a line break."""
+    if path.is_dir():
+        names = sorted(file.name for file in path.glob("*.json"))
+        return [Part(str(path), files=tuple(names[i : i + PART_FILES])) for i in range(0, len(names), PART_FILES)]
+    try:
+        size = path.stat().st_size
+        stream = open(path, "rb")
+    except FileNotFoundError:
+        raise InputError([f"{path}: no such file or folder"]) from None
+    except OSError as error:
+        raise InputError([f"{path}: cannot read: {error.strerror}"]) from None
+    parts, start = [], 0
+    with stream:
+        while start < size:
+            stream.seek(min(start + PART_BYTES, size))
+            stream.readline()
+            end = min(stream.tell(), size)
+            parts.append(Part(str(path), start, end))
+            start = end
+    return parts
+
+
+_worker_scorer: types.ModuleType | None = None
+
+
+def _start_worker(source: str, rubric_id: str, source_path: str) -> None:
+    global _worker_scorer
+    _worker_scorer = scorer_module(source, rubric_id, source_path)
+
+
+def _score_text(scorer: types.ModuleType, data: bytes, partial: bool):
+    """(summary, None) or (None, problems); a parse problem starts with ':'
+    (its source is filled in by the caller)."""
+    try:
+        return scorer.summarize(scorer.parse_findings(data, ""), partial=partial), None
+    except scorer.FindingsError as error:
+        return None, error.errors
+
+
+def score_part(part: Part, partial: bool, scorer: types.ModuleType | None = None):
+    """(lines in the part, [(line number in the part or file name, summary,
+    problems)]) for one part."""
+    scorer = scorer or _worker_scorer
+    scored = []
+    if part.files:
+        for name in part.files:
+            try:
+                data = (Path(part.path) / name).read_bytes()
+            except OSError as error:
+                scored.append((name, None, [f"cannot read: {error.strerror}"]))
+                continue
+            scored.append((name, *_score_text(scorer, data, partial)))
+        return 0, scored
+    with open(part.path, "rb") as stream:
+        stream.seek(part.start)
+        lines = stream.read(part.end - part.start).split(b"\n")
+    if lines and not lines[-1]:
+        lines.pop()  # what follows the last line break
+    for number, line in enumerate(lines, 1):
+        if line.strip():
+            scored.append((number, *_score_text(scorer, line, partial)))
+    return len(lines), scored
+
+
+def _rows(part_results) -> Iterator[BatchRow]:
+    """Rows with their place in the whole batch and their problems named."""
+    offset = 0
+    for count, scored in part_results:
+        for where, summary, problems in scored:
+            source = where if isinstance(where, str) else f"line {offset + where}"
+            if problems is None:
+                yield BatchRow(source, summary, None)
+                continue
+            named = [f"{source}{text}" if text.startswith(":") else f"{source}: {text}" for text in problems]
+            more = f" (and {len(named) - 1} more)" if len(named) > 1 else ""
+            yield BatchRow(source, None, named[0] + more)
+        offset += count
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def summary_columns(rubric: m.Rubric) -> list[str]:
+    return (
+        ["source", "organization", "date", "total"]
+        + [section.key for section in rubric.sections]
+        + ["passed", "grade", "eligible", "not_assessed", "error"]
+    )
+
+
+def write_summary_csv(rows: list[BatchRow], rubric: m.Rubric, stream) -> None:
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(summary_columns(rubric))
+    for row in rows:
+        summary = row.summary
+        if summary is None:
+            writer.writerow([row.source, "", "", ""] + [""] * len(rubric.sections) + ["", "", "", "", row.error])
+            continue
+        grade = summary["grade"]
+        writer.writerow(
+            [row.source, summary["organization"], summary["date"], _cell(summary["total"])]
+            + [_cell(summary["sections"][section.key]) for section in rubric.sections]
+            + [_cell(summary["passed"]), grade["key"] if grade else "", _cell(summary["eligible"]), summary["not_assessed"], ""]
+        )
+
+
+def _plain(value):
+    """A summary value for json.dumps: a Decimal as the float that prints
+    its exact digits (scores have far fewer than 15), dicts inside too."""
+    if isinstance(value, Decimal):
+        as_float = float(value)
+        return as_float if Decimal(repr(as_float)) == value else str(value)
+    if isinstance(value, dict):
+        return {key: _plain(inner) for key, inner in value.items()}
+    return value
+
+
+def summary_json(rows: list[BatchRow], scorer: types.ModuleType, source: str) -> str:
+    """The batch summary as JSON, one row a line (written by the C encoder:
+    a batch can hold 100,000 rows)."""
+    head = {
+        "format": "rubricdsl-batch/1",
+        "rubric": {"id": scorer.RUBRIC_ID, "version": scorer.RUBRIC_VERSION, "source_sha256": scorer.SOURCE_SHA256},
+        "source": source,
+        "count": len(rows),
+        "scored": sum(1 for row in rows if row.summary is not None),
+    }
+    scored = [
+        json.dumps(dict(source=row.source, **_plain(row.summary)), ensure_ascii=False)
+        for row in rows
+        if row.summary is not None
+    ]
+    errors = [
+        json.dumps({"source": row.source, "message": row.error}, ensure_ascii=False) for row in rows if row.error is not None
+    ]
+    lines = [json.dumps(head, ensure_ascii=False)[:-1] + ","]
+    lines.append(' "rows": [' + ",\n  ".join(scored) + "],")
+    lines.append(' "errors": [' + ",\n  ".join(errors) + "]}")
+    return "\n".join(lines) + "\n"
+
+
+def summary_csv_text(rows: list[BatchRow], rubric: m.Rubric) -> str:
+    out = io.StringIO()
+    write_summary_csv(rows, rubric, out)
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------------------
+# The blank findings file
+# ---------------------------------------------------------------------------
+
+
+def _shown(value: Decimal) -> str:
+    return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
+
+
+def _note(key: str) -> str:
+    return NOTE_PREFIX + key
+
+
+def _rule_help(requirement: m.Requirement) -> str:
+    rule = requirement.rule
+    if isinstance(rule, m.LevelDeduction):
+        levels = ", ".join(f'"{lv.key}" {lv.label} (-{_shown(lv.amount)})' for lv in rule.levels)
+        return f"true if met, else the level that applies: {levels}. {rule.text}"
+    if isinstance(rule, m.EachMissingDeduction) and requirement.parts:
+        return f"each part: true (present) or false (missing, -{_shown(rule.amount)} each). {rule.text}"
+    if isinstance(rule, (m.FixedDeduction, m.EachMissingDeduction)):
+        return f"true (met) or false (unmet, -{_shown(rule.amount)}). {rule.text}"
+    return ""
+
+
+def template(rubric: m.Rubric) -> dict:
+    """A blank findings file: every key the rubric asks for, null where an
+    evaluator must answer, and beside each key a note (a key starting with
+    '_', which the scorer ignores) with its text."""
+    conditions: dict = {}
+    for condition in rubric.conditions:
+        clause = f"{condition.clause} " if condition.clause else ""
+        advisory = " Advisory: an unmet one warns, it does not bar." if condition.advisory else ""
+        conditions[_note(condition.key)] = f"{clause}{condition.text} true (fulfilled) or false.{advisory}"
+        conditions[condition.key] = None
+    items: dict = {}
+    for shape in item_shapes(rubric):
+        item = shape.item
+        found: dict = {
+            _note("status"): '"assessed"; "not_applicable" (8.2: write "reason": "..." and remove the other keys); '
+            '"absent" (8.2: 0 points; remove the other keys)',
+            "status": None,
+        }
+        if shape.listed:
+            answers: dict = {}
+            for answer in shape.listed:
+                requirement = answer.requirement
+                answers[_note(answer.key)] = f"{requirement.text} | {_rule_help(requirement)}"
+                if requirement.parts:
+                    answers[answer.key] = {}
+                    for part in requirement.parts:
+                        answers[answer.key][_note(part.key)] = part.label
+                        answers[answer.key][part.key] = None
+                else:
+                    answers[answer.key] = None
+            found["requirements"] = answers
+        if item.measures:
+            measures: dict = {}
+            for measure in item.measures:
+                decides = [a.requirement for a in shape.answers if a.requirement.measure == measure.key]
+                scored = "".join(f" | decides {r.key}: {r.text} ({r.rule.text})" for r in decides)
+                if item.tiers:
+                    scored += " | awards: " + "; ".join(t.text for t in item.tiers)
+                measures[_note(measure.key)] = (
+                    f"{measure.label}: a number from {_shown(measure.low)} to {_shown(measure.high)}"
+                    f"{' ' + measure.unit if measure.unit else ''}{scored}"
+                )
+                measures[measure.key] = None
+            found["measures"] = measures
+        if item.choices:
+            listed = "; ".join(f'"{c.key}" {c.text} ({_shown(c.points)})' for c in item.choices)
+            otherwise = item.otherwise.label if item.otherwise and item.otherwise.label else "none"
+            found[_note("choice")] = f"the one reached: {listed}; or null: {otherwise}"
+            found["choice"] = None
+        numeral = f"{shape.section.number}.{item.number}"
+        items[_note(shape.path)] = f"{numeral} {shape.section.title} / {item.title} ({_shown(item.points)} points)"
+        items[shape.path] = found
+    return {
+        _note("findings"): f"Findings for {rubric.id} ({rubric.version}): {rubric.title}. Replace every null; "
+        "keys starting with _ are notes that the scorer ignores. Format: docs/findings.md.",
+        "format": FINDINGS_FORMAT,
+        "rubric": {"id": rubric.id, "version": rubric.version},
+        "organization": "",
+        "date": "",
+        "evaluators": [],
+        "remarks": "",
+        "conditions": conditions,
+        "items": items,
+    }
+
+
+def template_text(rubric: m.Rubric) -> str:
+    return json.dumps(template(rubric), ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------
+# Output
+# ---------------------------------------------------------------------------
+
+MAX_LISTED = 50
+
+
+def listed(messages: list[str]) -> str:
+    """Problems one a line, at most MAX_LISTED of them."""
+    shown = messages[:MAX_LISTED]
+    more = len(messages) - len(shown)
+    lines = [f"  {message}" for message in shown]
+    if more:
+        lines.append(f"  … and {more} more")
+    return "\n".join(lines)
+
+
+def write_text(path: str, text: str) -> None:
+    """Write to a file, or to stdout for '-'; OSError is the caller's."""
+    if path == "-":
+        stream = sys.stdout
+        stream.write(text)
+        stream.flush()
+        return
+    with open(path, "w", encoding="utf-8", newline="\n") as stream:
+        stream.write(text)
+
+
+def run_batch(
+    scorer: types.ModuleType, source_text: str, source: Path, *, partial: bool, progress: bool, jobs: int = 1
+) -> list[BatchRow]:
+    """Every record of a batch scored, the bad ones kept as rows with their
+    first problem.  With jobs > 1, parts are scored by that many worker
+    processes, each running `source_text` (the scorer's source).  A progress
+    bar on stderr when asked (a terminal)."""
+    parts = batch_parts(source)
+    if jobs > 1 and len(parts) > 1:
+        import functools
+        import multiprocessing
+
+        initargs = (source_text, scorer.RUBRIC_ID, scorer.SOURCE_PATH)
+        with multiprocessing.Pool(jobs, _start_worker, initargs) as pool:
+            results = pool.imap(functools.partial(score_part, partial=partial), parts)
+            return list(_rows(_progress(results, len(parts), progress)))
+    results = (score_part(part, partial, scorer) for part in parts)
+    return list(_rows(_progress(results, len(parts), progress)))
+
+
+def _progress(results, count: int, shown: bool):
+    if not shown:
+        yield from results
+        return
+    import click
+
+    with click.progressbar(results, length=count, label="scoring", file=sys.stderr) as bar:
+        yield from bar

@@ -1,0 +1,413 @@
+"""`rubricdsl score` and `rubricdsl template` end to end (click's CliRunner,
+and a subprocess where the process as a whole matters)."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from markdown_it import MarkdownIt
+
+from rubricdsl.cli import EXIT_FAILED, EXIT_USAGE, main
+
+from .conftest import ROOT, TESTS, assert_golden
+from .scoring_helpers import FIXTURE, fixture_findings, item_result
+
+RUBRIC = "rubrics/t-cssg-001.5-2020.rubric"
+GOLDEN = TESTS / "golden" / "score"
+
+
+@pytest.fixture(autouse=True)
+def in_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+def run(*args: str, stdin: str | None = None):
+    return CliRunner().invoke(main, list(args), input=stdin, catch_exceptions=False)
+
+
+def stable(text: str) -> str:
+    """Output with the rubric's SHA-256 as a placeholder, so that a golden
+    file does not change with an edit of a note in the rubric."""
+    from .scoring_helpers import shipped
+
+    return text.replace(shipped()[0].sha256, "<sha256 of the rubric>")
+
+
+def write(path: Path, findings: dict) -> str:
+    path.write_text(json.dumps(findings, ensure_ascii=False, indent=1), encoding="utf-8")
+    return str(path)
+
+
+# ---- one findings file ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format, suffix", [("text", "txt"), ("markdown", "md"), ("html", "html"), ("json", "json")])
+def test_sheet_of_the_fixture(output_format, suffix) -> None:
+    done = run("score", RUBRIC, str(FIXTURE.relative_to(ROOT)), "--format", output_format)
+    assert done.exit_code == 0, done.output
+    assert_golden(GOLDEN / f"t-cssg-001.5-2020.{suffix}", stable(done.stdout))
+
+
+def test_json_output_is_the_scorers_result() -> None:
+    done = run("score", RUBRIC, str(FIXTURE), "--format", "json")
+    result = json.loads(done.stdout, parse_float=Decimal)
+    assert result["format"] == "rubricdsl-result/1" and result["total"] == 416
+    assert item_result(result, "basics.policy")["deductions"][0]["line"] == 55
+
+
+def test_text_sheet_has_everything_to_sign() -> None:
+    text = run("score", RUBRIC, str(FIXTURE)).stdout
+    for expected in ("被评价单位：某市网格化服务管理中心", "评价日期：2026-11-27", "评价人员：张三", "没有目标扣2分",
+                     "不适用，按满分计：本级不设大数据岗位", "扣完为止", "总分", "416 / 500", "合格", "具备评价条件",
+                     "提示：未满足的建议性条件：no_major_incident", "评估组成员签字", "张三    签字"):
+        assert expected in text, expected
+
+
+def test_markdown_sheet_is_well_formed() -> None:
+    text = run("score", RUBRIC, str(FIXTURE), "--format", "markdown").stdout
+    tokens = MarkdownIt("commonmark").enable("table").parse(text)
+    assert sum(1 for token in tokens if token.type == "table_open") == 7 + 4  # one per section; information, conditions, summary, signatures
+    assert not [token for token in tokens if token.type in ("html_block", "html_inline") and "<br>" not in token.content]
+
+
+def test_stdin_and_output_file(tmp_path) -> None:
+    out = tmp_path / "sheet.html"
+    done = run("score", RUBRIC, "-", "--format", "html", "-o", str(out), stdin=FIXTURE.read_text(encoding="utf-8"))
+    assert done.exit_code == 0 and done.stdout == ""
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_hostile_findings_texts_are_escaped_in_html(tmp_path) -> None:
+    findings = fixture_findings()
+    findings["organization"] = "</td><script>alert(1)</script>"
+    findings["items"]["posts.big_data_posts"]["reason"] = "<img src=x onerror=alert(1)>"
+    html = run("score", RUBRIC, write(tmp_path / "f.json", findings), "--format", "html").stdout
+    assert "<script>alert" not in html and "<img src" not in html
+    assert "&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_partial(tmp_path) -> None:
+    findings = fixture_findings()
+    del findings["items"]["performance.brand"]
+    findings["items"]["basics.policy"] = {"status": None}
+    path = write(tmp_path / "f.json", findings)
+    assert run("score", RUBRIC, path).exit_code == EXIT_USAGE
+    done = run("score", RUBRIC, path, "--partial", "--format", "json")
+    result = json.loads(done.stdout)
+    assert result["not_assessed"] == ["basics.policy", "performance.brand"]
+    assert result["total"] == 416 - 3 - 5
+    assert "未评项目：basics.policy、performance.brand" in run("score", RUBRIC, path, "--partial").stdout
+
+
+# ---- bad input: every problem named, exit 2, nothing on stdout -------------------------
+
+
+def test_bad_findings_are_listed_with_their_key_paths(tmp_path) -> None:
+    findings = fixture_findings()
+    findings["rubric"]["id"] = "t-cssg-001.4-2020"
+    findings["items"]["basics.training"]["measures"]["completion"] = 120
+    findings["items"]["basics.policy"]["requirements"]["has_polcy"] = findings["items"]["basics.policy"]["requirements"].pop("has_policy")
+    path = write(tmp_path / "f.json", findings)
+    done = run("score", RUBRIC, path)
+    assert done.exit_code == EXIT_USAGE and done.stdout == ""
+    assert done.stderr == (
+        f"Error: the findings do not fit {RUBRIC}:\n"
+        f'  {path}: rubric.id: expected "t-cssg-001.5-2020", got "t-cssg-001.4-2020"; '
+        "these findings are for another rubric or version\n"
+        f"  {path}: items.basics.policy.requirements.has_polcy: unknown key; did you mean 'has_policy'?\n"
+        f"  {path}: items.basics.policy.requirements.has_policy: missing\n"
+        f"  {path}: items.basics.training.measures.completion: 120 is outside 0 to 100\n"
+    )
+
+
+def test_invalid_json_and_missing_files(tmp_path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{\n  "format": ,\n}', encoding="utf-8")
+    done = run("score", RUBRIC, str(broken), str(tmp_path / "none.json"))
+    assert done.exit_code == EXIT_USAGE and done.stdout == ""
+    assert done.stderr == (
+        f"Error: the findings do not fit {RUBRIC}:\n"
+        f"  {broken}:2:13: invalid JSON: Expecting value\n"
+        f"  {tmp_path / 'none.json'}: no such file\n"
+    )
+
+
+def test_a_list_instead_of_an_object(tmp_path) -> None:
+    path = tmp_path / "list.json"
+    path.write_text("[]", encoding="utf-8")
+    done = run("score", RUBRIC, str(path))
+    assert done.exit_code == EXIT_USAGE
+    assert f"{path}: findings: expected a JSON object, got []" in done.stderr
+
+
+def test_usage_errors() -> None:
+    assert run("score", RUBRIC).exit_code == EXIT_USAGE
+    done = run("score", RUBRIC, str(FIXTURE), "--disagreement", "much")
+    assert done.exit_code == EXIT_USAGE and "'much' is not a number" in done.stderr
+    done = run("score", RUBRIC, str(FIXTURE), "--batch", "x")
+    assert done.exit_code == EXIT_USAGE and "not both" in done.stderr
+    assert run("score", "rubrics/none.rubric", str(FIXTURE)).exit_code == EXIT_USAGE
+
+
+def test_a_rubric_with_errors_is_exit_1(tmp_path) -> None:
+    broken = tmp_path / "broken.rubric"
+    broken.write_text('rubric x\n  title "t"\n  version "1"\n  full marks 10\n  pass at 20\n', encoding="utf-8")
+    assert run("score", str(broken), str(FIXTURE)).exit_code == EXIT_FAILED
+
+
+def test_no_traceback_in_a_real_process(tmp_path) -> None:
+    path = tmp_path / "f.json"
+    path.write_bytes(b'{"format": "\xff"}')
+    done = subprocess.run([sys.executable, "-m", "rubricdsl.cli", "score", RUBRIC, str(path)], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == EXIT_USAGE and "Traceback" not in done.stderr
+    assert "not UTF-8 text" in done.stderr
+
+
+# ---- a panel -------------------------------------------------------------------------
+
+
+def panel_files(tmp_path, count=3) -> list[str]:
+    """Evaluators who differ: on has_policy (-2), and one rules big_data_posts assessed."""
+    paths = []
+    for index in range(count):
+        findings = fixture_findings()
+        findings["evaluators"] = [f"评估员{index + 1}"]
+        findings["date"] = f"2026-11-2{index + 5}"
+        findings["items"]["basics.policy"]["requirements"]["has_policy"] = index % 2 == 0
+        if index == 1:
+            findings["items"]["posts.big_data_posts"] = {"status": "assessed", "requirements": {"city": True, "district": False}}
+            findings["conditions"]["self_assessed"] = False
+        paths.append(write(tmp_path / f"member{index}.json", findings))
+    return paths
+
+
+def test_panel_median_and_disagreements(tmp_path) -> None:
+    done = run("score", RUBRIC, *panel_files(tmp_path), "--format", "json")
+    assert done.exit_code == 0, done.stderr
+    panel = json.loads(done.stdout, parse_float=Decimal)
+    assert panel["format"] == "rubricdsl-panel/1" and panel["method"] == "median"
+    assert panel["evaluators"] == ["评估员1", "评估员2", "评估员3"] and panel["date"] == "2026-11-27"
+    policy = item_result(panel, "basics.policy")
+    assert (policy["scores"], policy["score"]) == ([3, 1, 3], 3)
+    big_data = item_result(panel, "posts.big_data_posts")
+    assert big_data["statuses"] == ["not_applicable", "assessed", "not_applicable"] and big_data["status"] == "mixed"
+    assert big_data["score"] == 5  # median of 5, 0, 5
+    assert panel["total"] == 416 and panel["passed"] is True
+    assert [m["total"] for m in panel["members"]] == [416, 409, 416]
+    assert [d["path"] for d in panel["disagreements"]] == ["posts.big_data_posts", "conditions.self_assessed"]
+    assert panel["eligible"] is True  # 2 of 3 found self_assessed fulfilled
+    assert panel["panel_size"] == {"evaluators": 3, "expected": [5, 7], "ok": False}
+    assert len(panel["results"]) == 3
+
+
+def test_panel_threshold_lists_smaller_spreads(tmp_path) -> None:
+    panel = json.loads(run("score", RUBRIC, *panel_files(tmp_path), "--format", "json", "--disagreement", "1").stdout)
+    assert [d["path"] for d in panel["disagreements"]][:2] == ["basics.policy", "posts.big_data_posts"]
+
+
+def test_panel_mean_and_trimmed_mean(tmp_path) -> None:
+    paths = panel_files(tmp_path, 4)  # has_policy: met, unmet, met, unmet -> 3, 1, 3, 1
+    mean = json.loads(run("score", RUBRIC, *paths, "--format", "json", "--combine", "mean").stdout, parse_float=Decimal)
+    assert item_result(mean, "basics.policy")["score"] == 2
+    assert item_result(mean, "posts.big_data_posts")["score"] == Decimal("3.75")  # (5 + 0 + 5 + 5) / 4
+    assert mean["total"] == Decimal("413.75")
+    three = paths[:3]
+    trimmed = json.loads(run("score", RUBRIC, *three, "--format", "json", "--combine", "trimmed-mean").stdout, parse_float=Decimal)
+    assert item_result(trimmed, "basics.policy")["score"] == 3  # drop 1 and one 3
+    mean3 = json.loads(run("score", RUBRIC, *three, "--format", "json", "--combine", "mean").stdout, parse_float=Decimal)
+    assert item_result(mean3, "basics.policy")["score"] == Decimal("2.33")  # 7/3, half up to 0.01
+    done = run("score", RUBRIC, *paths[:2], "--combine", "trimmed-mean")
+    assert done.exit_code == EXIT_USAGE and "needs at least 3 results, got 2" in done.stderr
+
+
+def test_panel_of_different_organisations_is_refused(tmp_path) -> None:
+    paths = panel_files(tmp_path, 2)
+    other = json.loads(Path(paths[1]).read_text(encoding="utf-8"))
+    other["organization"] = "另一单位"
+    write(Path(paths[1]), other)
+    done = run("score", RUBRIC, *paths)
+    assert done.exit_code == EXIT_USAGE and done.stdout == ""
+    assert "different organisations" in done.stderr
+
+
+def test_panel_sheet_golden(tmp_path) -> None:
+    paths = panel_files(tmp_path)
+    done = run("score", RUBRIC, *paths)
+    assert done.exit_code == 0
+    assert_golden(GOLDEN / "panel.txt", stable(done.stdout))
+    markdown = run("score", RUBRIC, *paths, "--format", "markdown").stdout
+    assert "| 1 | 标准化方针、目标 | 5 | 3, 1, 3 | 3 |" in markdown
+
+
+def test_a_bad_member_stops_the_whole_panel(tmp_path) -> None:
+    paths = panel_files(tmp_path)
+    bad = json.loads(Path(paths[2]).read_text(encoding="utf-8"))
+    bad["items"]["performance.brand"]["choice"] = "global"
+    write(Path(paths[2]), bad)
+    done = run("score", RUBRIC, *paths)
+    assert done.exit_code == EXIT_USAGE and done.stdout == ""
+    assert f"{paths[2]}: items.performance.brand.choice: expected null or a choice" in done.stderr
+
+
+# ---- batch ---------------------------------------------------------------------------
+
+
+def batch_lines() -> list[str]:
+    lines = []
+    for index in range(4):
+        findings = fixture_findings()
+        findings["organization"] = f"单位{index}"
+        findings["items"]["performance.brand"]["choice"] = [None, "national", "provincial", "municipal"][index]
+        lines.append(json.dumps(findings, ensure_ascii=False))
+    return lines
+
+
+def test_batch_jsonl_writes_csv_and_json_and_lists_bad_lines(tmp_path) -> None:
+    lines = batch_lines()
+    broken = copy.deepcopy(fixture_findings())
+    broken["items"]["basics.training"]["measures"]["completion"] = -3
+    source = tmp_path / "all.jsonl"
+    source.write_text("\n".join([lines[0], "{not json", lines[1], "", json.dumps(broken), lines[2], lines[3]]) + "\n",
+                      encoding="utf-8")
+    out = tmp_path / "summary.csv"
+    done = run("score", RUBRIC, "--batch", str(source), "-o", str(out))
+    assert done.exit_code == EXIT_USAGE
+    assert done.stderr == (
+        "batch: 4 of 6 findings scored\n"
+        "batch: 2 rejected (rows with an error in the summary):\n"
+        "  line 2:1:2: invalid JSON: Expecting property name enclosed in double quotes\n"
+        "  line 5: items.basics.training.measures.completion: -3 is outside 0 to 100\n"
+    )
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert [row["source"] for row in rows] == ["line 1", "line 2", "line 3", "line 5", "line 6", "line 7"]
+    assert [row["total"] for row in rows] == ["411", "", "421", "", "416", "414"]
+    assert rows[0]["organization"] == "单位0" and rows[0]["basics"] == "39" and rows[0]["passed"] == "yes"
+    assert rows[0]["eligible"] == "yes" and rows[0]["grade"] == "" and rows[1]["error"].startswith("line 2:1:2")
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["count"], summary["scored"]) == (6, 4)
+    assert summary["rows"][1] == {
+        "source": "line 3", "organization": "单位1", "date": "2026-11-27",
+        "sections": {"basics": 39, "foundation": 21, "provision": 90, "management": 107, "posts": 60,
+                     "implementation": 58, "performance": 46},
+        "total": 421, "passed": True, "grade": None, "eligible": True, "not_assessed": 0,
+    }
+    assert [error["source"] for error in summary["errors"]] == ["line 2", "line 5"]
+
+
+def test_batch_folder_to_stdout_and_summary_path(tmp_path) -> None:
+    folder = tmp_path / "findings"
+    folder.mkdir()
+    for index, line in enumerate(batch_lines()):
+        (folder / f"org{index}.json").write_text(line, encoding="utf-8")
+    (folder / "notes.txt").write_text("not findings", encoding="utf-8")
+    summary = tmp_path / "s.json"
+    done = run("score", RUBRIC, "--batch", str(folder), "--summary", str(summary))
+    assert done.exit_code == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [row["source"] for row in rows] == ["org0.json", "org1.json", "org2.json", "org3.json"]
+    assert json.loads(summary.read_text(encoding="utf-8"))["scored"] == 4
+    assert done.stderr == "batch: 4 of 4 findings scored\n"
+
+
+def test_batch_of_a_missing_source() -> None:
+    done = run("score", RUBRIC, "--batch", "nowhere.jsonl")
+    assert done.exit_code == EXIT_USAGE and "nowhere.jsonl: no such file or folder" in done.stderr
+
+
+# ---- the template ------------------------------------------------------------------------
+
+
+def test_template_golden_and_blank() -> None:
+    done = run("template", RUBRIC)
+    assert done.exit_code == 0
+    assert_golden(GOLDEN / "template.json", done.stdout)
+
+
+def test_filled_template_scores_and_blank_template_is_refused(tmp_path) -> None:
+    blank = json.loads(run("template", RUBRIC).stdout)
+    path = write(tmp_path / "blank.json", blank)
+    done = run("score", RUBRIC, path)
+    assert done.exit_code == EXIT_USAGE and "conditions.self_assessed: expected true or false, got null" in done.stderr
+    partial = json.loads(run("score", RUBRIC, path, "--partial", "--format", "json").stdout)
+    assert partial["total"] == 0 and len(partial["not_assessed"]) == 44
+
+    def fill(value):
+        if isinstance(value, dict):
+            return {k: (v if k.startswith("_") else fill(v)) for k, v in value.items()}
+        return True if value is None else value
+
+    filled = fill(blank)
+    filled.update(organization="某单位", date="2026-11-27", evaluators=["张三"])
+    for path_key, found in filled["items"].items():
+        if path_key.startswith("_"):
+            continue
+        found["status"] = "assessed"
+        if "measures" in found:
+            found["measures"] = {k: (100 if not k.startswith("_") else v) for k, v in found["measures"].items()}
+        if "choice" in found:
+            found["choice"] = None
+    done = run("score", RUBRIC, write(tmp_path / "filled.json", filled), "--format", "json")
+    assert done.exit_code == 0, done.stderr
+    assert json.loads(done.stdout)["total"] == 500 - 20  # no brand, no social benefit
+
+
+def test_template_to_a_file(tmp_path) -> None:
+    out = tmp_path / "t.json"
+    assert run("template", RUBRIC, "-o", str(out)).exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["format"] == "rubricdsl-findings/1"
+
+
+# ---- the check command stays light ---------------------------------------------------------
+
+
+def test_check_does_not_import_jinja2() -> None:
+    code = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from rubricdsl.cli import main\n"
+        f"CliRunner().invoke(main, ['check', {RUBRIC!r}])\n"
+        "print('jinja2' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_batch_in_parts_and_in_parallel_gives_the_same_rows(tmp_path, monkeypatch) -> None:
+    """Parts of about one line each, scored by 1 and by 2 worker processes:
+    the same CSV, line numbers counted across parts, blank lines included."""
+    from rubricdsl import scoring
+
+    monkeypatch.setattr(scoring, "PART_BYTES", 4000)
+    monkeypatch.setattr(scoring, "PART_FILES", 2)
+    lines = batch_lines()
+    source = tmp_path / "all.jsonl"
+    source.write_text("\n".join([lines[0], "", lines[1], "[1]", lines[2], "{", lines[3]]), encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2", "0"):
+        out = tmp_path / f"summary{jobs}.csv"
+        done = run("score", RUBRIC, "--batch", str(source), "-o", str(out), "--jobs", jobs)
+        assert done.exit_code == EXIT_USAGE
+        assert "line 4: findings: expected a JSON object, got [1]" in done.stderr
+        assert "line 6:1:2: invalid JSON" in done.stderr
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] == outputs[2]
+    rows = list(csv.DictReader(io.StringIO(outputs[0])))
+    assert [row["source"] for row in rows] == ["line 1", "line 3", "line 4", "line 5", "line 6", "line 7"]
+    assert len(scoring.batch_parts(source)) >= 4
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for index, line in enumerate(lines):
+        (folder / f"{index}.json").write_text(line, encoding="utf-8")
+    serial = run("score", RUBRIC, "--batch", str(folder)).stdout
+    assert run("score", RUBRIC, "--batch", str(folder), "--jobs", "2").stdout == serial
+    assert len(scoring.batch_parts(folder)) == 2
