@@ -13,6 +13,7 @@ from decimal import Decimal
 import jinja2
 
 from .. import __version__
+from . import markdown, text
 
 
 def _pyrepr(value) -> str:
@@ -26,17 +27,37 @@ def _tojson(value, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=False)
 
 
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept in a private per-user temp folder (as Lark
+    keeps its parser): compiling the scorer's template costs more than
+    rendering it.  Without a usable temp folder, templates are compiled
+    every time."""
+    try:
+        return jinja2.FileSystemBytecodeCache()
+    except (OSError, RuntimeError):
+        return None
+
+
 def _environment() -> jinja2.Environment:
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("rubricdsl.backends", "templates"),
+        bytecode_cache=_bytecode_cache(),
         undefined=jinja2.StrictUndefined,
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False, default=False),
+        autoescape=jinja2.select_autoescape(
+            enabled_extensions=("html", "html.j2"), default_for_string=False, default=False
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
     environment.filters["pyrepr"] = _pyrepr
     environment.filters["json"] = _tojson
+    environment.filters["md"] = markdown.inline
+    environment.filters["md_table"] = markdown.table
+    environment.filters["md_comment"] = markdown.comment
+    environment.filters["num"] = text.number
+    environment.filters["one_line"] = text.one_line
+    environment.globals["columns"] = text.columns
     environment.globals["compiler_version"] = __version__
     return environment
 

@@ -1,0 +1,834 @@
+/* The evaluator's form: builds the page from the rubric JSON, keeps the
+ * evaluator's answers, scores them live with RubricScoring, saves them in
+ * localStorage, and exports and imports findings files (docs/findings.md).
+ *
+ * Every rubric text reaches the page through textContent or an attribute
+ * value, never through innerHTML.
+ */
+(function () {
+  "use strict";
+
+  var rubric = JSON.parse(document.getElementById("rubric-data").textContent);
+  var words = JSON.parse(document.getElementById("form-words").textContent);
+  var Scoring = RubricScoring;
+  var STORAGE_KEY = "rubricdsl-form:" + rubric.id + "@" + rubric.version;
+  var STATE_FORMAT = "rubricdsl-form-state/1";
+
+  var items = {};      // item path -> {item, section, view}
+  var itemOrder = [];  // item paths in rubric order
+  var sectionViews = {};
+  var state = emptyState();
+
+  function say(template, values) {
+    return template.replace(/\{(\w+)\}/g, function (whole, name) {
+      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
+    });
+  }
+
+  function h(tag, attributes) {
+    var element = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) {
+      var value = attributes[name];
+      if (value === null || value === undefined || value === false) return;
+      if (name === "text") element.textContent = value;
+      else if (name === "className") element.className = value;
+      else if (value === true) element.setAttribute(name, "");
+      else element.setAttribute(name, value);
+    });
+    for (var i = 2; i < arguments.length; i++) {
+      var child = arguments[i];
+      if (child === null || child === undefined) continue;
+      element.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
+    }
+    return element;
+  }
+
+  var nextId = 0;
+  function newId(prefix) { nextId += 1; return prefix + "-" + nextId; }
+
+  function setText(element, text) {
+    if (element.textContent !== text) element.textContent = text;
+  }
+
+  function formatPoints(value) { return String(value); }
+
+  function find(list, key) {
+    return list.filter(function (entry) { return entry.key === key; })[0];
+  }
+
+  // ---- state -----------------------------------------------------------
+  // The state is what the evaluator entered, including half-answered items;
+  // findings are derived from it and hold only finished items.
+
+  function emptyState() {
+    return { format: STATE_FORMAT, organization: "", date: "", evaluators: "", remarks: "", conditions: {}, items: {} };
+  }
+
+  function itemState(path) {
+    if (!state.items[path]) state.items[path] = { mode: "assessed", reason: "", requirements: {}, measures: {} };
+    return state.items[path];
+  }
+
+  function answerable(item) {
+    return Scoring.requirementsOf(item).filter(function (pair) { return Scoring.measureOf(pair[0]) === null; });
+  }
+
+  /* The answer of a requirement for the findings file, or undefined. */
+  function answerOf(requirement, stored) {
+    if (stored === undefined || stored === null) return undefined;
+    if (requirement.parts.length) {
+      var any = requirement.parts.some(function (part) { return stored.parts && stored.parts[part.key] === true; });
+      if (!any && !stored.none) return undefined;
+      var answer = {};
+      requirement.parts.forEach(function (part) { answer[part.key] = !!(stored.parts && stored.parts[part.key]); });
+      return answer;
+    }
+    return stored;
+  }
+
+  function measureValue(measure, text) {
+    if (text === undefined || text === null || String(text).trim() === "") return undefined;
+    var value = Number(text);
+    if (!isFinite(value) || value < measure.low || value > measure.high) return null;
+    return value;
+  }
+
+  /* The finding of one item, or null while it is not finished. */
+  function findingOf(item, stored) {
+    if (!stored) return null;
+    if (stored.mode === "not_applicable") {
+      return stored.reason.trim() ? { status: "not_applicable", reason: stored.reason.trim() } : null;
+    }
+    if (stored.mode === "absent") return { status: "absent" };
+    var finding = { status: "assessed" };
+    var complete = true;
+    var pairs = answerable(item);
+    if (pairs.length) {
+      finding.requirements = {};
+      pairs.forEach(function (pair) {
+        var answer = answerOf(pair[0], stored.requirements[pair[1]]);
+        if (answer === undefined) complete = false;
+        else finding.requirements[pair[1]] = answer;
+      });
+    }
+    if (item.measures.length) {
+      finding.measures = {};
+      item.measures.forEach(function (measure) {
+        var value = measureValue(measure, stored.measures[measure.key]);
+        if (value === undefined || value === null) complete = false;
+        else finding.measures[measure.key] = value;
+      });
+    }
+    if (item.kind === "choices") {
+      if (stored.choice === undefined) complete = false;
+      else finding.choice = stored.choice;
+    }
+    return complete ? finding : null;
+  }
+
+  function evaluatorList() {
+    var names = state.evaluators.split("\n").map(function (line) { return line.trim(); }).filter(Boolean);
+    return names.length ? names : [""];
+  }
+
+  function currentFindings() {
+    var conditions = {};
+    rubric.conditions.forEach(function (condition) { conditions[condition.key] = state.conditions[condition.key] === true; });
+    var found = {};
+    itemOrder.forEach(function (path) {
+      var finding = findingOf(items[path].item, state.items[path]);
+      if (finding) found[path] = finding;
+    });
+    return {
+      format: Scoring.FINDINGS_FORMAT,
+      rubric: { id: rubric.id, version: rubric.version },
+      organization: state.organization.trim(),
+      date: state.date,
+      evaluators: evaluatorList(),
+      remarks: state.remarks,
+      conditions: conditions,
+      items: found
+    };
+  }
+
+  function stateFromFindings(findings) {
+    var restored = emptyState();
+    restored.organization = findings.organization;
+    restored.date = findings.date;
+    restored.evaluators = findings.evaluators.join("\n");
+    restored.remarks = findings.remarks;
+    Object.keys(findings.conditions).forEach(function (key) { restored.conditions[key] = findings.conditions[key]; });
+    Object.keys(findings.items).forEach(function (path) {
+      var finding = findings.items[path];
+      var item = items[path].item;
+      var stored = { mode: finding.status, reason: finding.reason || "", requirements: {}, measures: {} };
+      answerable(item).forEach(function (pair) {
+        var answer = (finding.requirements || {})[pair[1]];
+        if (answer === undefined) return;
+        if (pair[0].parts.length) {
+          var none = pair[0].parts.every(function (part) { return answer[part.key] === false; });
+          stored.requirements[pair[1]] = { parts: answer, none: none };
+        } else {
+          stored.requirements[pair[1]] = answer;
+        }
+      });
+      Object.keys(finding.measures || {}).forEach(function (key) { stored.measures[key] = String(finding.measures[key]); });
+      if ("choice" in finding) stored.choice = finding.choice;
+      restored.items[path] = stored;
+    });
+    return restored;
+  }
+
+  // ---- saving ------------------------------------------------------------
+
+  var storageWorks = true;
+
+  function save() {
+    try {
+      window.localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
+    } catch (error) {
+      if (storageWorks) showMessage(words.storage_unavailable, true);
+      storageWorks = false;
+    }
+  }
+
+  function load() {
+    try {
+      var text = window.localStorage.getItem(STORAGE_KEY);
+      if (!text) return null;
+      var saved = JSON.parse(text);
+      return saved && saved.format === STATE_FORMAT ? saved : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function showMessage(text, isError) {
+    var message = document.getElementById("message");
+    message.className = isError ? "message error" : "message";
+    message.textContent = text;
+  }
+
+  // ---- building the page ---------------------------------------------------
+
+  function buildInfo(root) {
+    var section = h("section", { className: "panel info", "aria-labelledby": "info-title" },
+      h("h2", { id: "info-title", text: words.information }));
+    var grid = h("div", { className: "fields" });
+    [["organization", "input", words.organization],
+     ["date", "date", words.evaluation_date],
+     ["evaluators", "textarea", words.evaluators],
+     ["remarks", "textarea", words.remarks]].forEach(function (field) {
+      var id = "field-" + field[0];
+      var control;
+      if (field[1] === "textarea") control = h("textarea", { id: id, rows: "3", "data-field": field[0] });
+      else control = h("input", { id: id, type: field[1] === "date" ? "date" : "text", "data-field": field[0], autocomplete: "off" });
+      grid.appendChild(h("div", { className: "field field-" + field[0] }, h("label", { "for": id, text: field[2] }), control));
+    });
+    section.appendChild(grid);
+    root.appendChild(section);
+  }
+
+  function buildConditions(root) {
+    if (!rubric.conditions.length) return;
+    var section = h("section", { className: "panel conditions", "aria-labelledby": "conditions-title" },
+      h("h2", { id: "conditions-title", text: words.conditions }),
+      h("p", { className: "hint", text: words.conditions_hint }));
+    var list = h("ul", { className: "condition-list" });
+    rubric.conditions.forEach(function (condition) {
+      var id = newId("condition");
+      var text = (condition.clause ? condition.clause + " " : "") + condition.text;
+      var label = h("label", { "for": id }, text);
+      if (condition.advisory) label.appendChild(h("span", { className: "tag", text: words.advisory }));
+      var entry = h("div", null, label);
+      condition.notes.forEach(function (note) { entry.appendChild(h("p", { className: "note", text: words.note + words.colon + note })); });
+      list.appendChild(h("li", null, h("input", { type: "checkbox", id: id, "data-condition": condition.key }), entry));
+    });
+    section.appendChild(list);
+    root.appendChild(section);
+  }
+
+  /* A labelled radio button or checkbox; `data` becomes its data-* attributes. */
+  function option(type, name, value, labelText, data) {
+    var id = newId(type);
+    var input = h("input", { type: type, id: id, name: name, value: value });
+    Object.keys(data).forEach(function (key) { input.setAttribute("data-" + key, data[key]); });
+    return h("label", { className: "option", "for": id }, input, h("span", { text: labelText }));
+  }
+
+  function radio(name, value, labelText, data) { return option("radio", name, value, labelText, data); }
+  function checkbox(labelText, data) { return option("checkbox", null, null, labelText, data); }
+
+  function buildRequirement(view, path, requirement, key, showRule) {
+    var rule = requirement.rule;
+    var result = h("span", { className: "result", text: words.result_pending });
+    var data = { item: path, requirement: key };
+    var ruleText = showRule && rule ? h("p", { className: "rule", text: rule.text }) : null;
+    var notes = requirement.notes.map(function (note) { return h("p", { className: "note", text: words.note + words.colon + note }); });
+    var block;
+    if (Scoring.measureOf(requirement) !== null) {
+      block = h("div", { className: "requirement by-measure" },
+        h("p", { className: "requirement-text", text: requirement.text }), ruleText,
+        h("p", { className: "hint", text: words.decided_by_measure }), result);
+    } else {
+      var answers = h("div", { className: "answers" });
+      var name = "requirement:" + path + ":" + key;
+      if (requirement.parts.length) {
+        requirement.parts.forEach(function (part) {
+          var partData = { item: path, requirement: key, part: part.key };
+          answers.appendChild(checkbox(part.label, partData));
+        });
+        answers.appendChild(checkbox(words.none_present, { item: path, requirement: key, none: "1" }));
+      } else {
+        answers.appendChild(radio(name, "true", words.met, data));
+        if (rule && rule.kind === "levels") {
+          rule.levels.forEach(function (level) {
+            answers.appendChild(radio(name, level.key, say(words.level_option, { label: level.label, amount: formatPoints(level.amount) }), data));
+          });
+        } else {
+          answers.appendChild(radio(name, "false", words.unmet, data));
+        }
+      }
+      block = h("fieldset", { className: "requirement" + (requirement.parts.length ? " with-parts" : "") },
+        h("legend", { className: "requirement-text", text: requirement.text }), ruleText, answers, result);
+    }
+    notes.forEach(function (note) { block.insertBefore(note, result); });
+    view.requirements[key] = { requirement: requirement, result: result };
+    return block;
+  }
+
+  function buildMeasure(view, path, measure) {
+    var id = newId("measure");
+    var errorId = id + "-error";
+    var input = h("input", {
+      type: "number", id: id, min: String(measure.low), max: String(measure.high), step: "any",
+      inputmode: "decimal", "data-item": path, "data-measure": measure.key, "aria-describedby": errorId
+    });
+    var error = h("span", { id: errorId, className: "error", hidden: true,
+      text: say(words.out_of_range, { low: measure.low, high: measure.high }) });
+    view.measures[measure.key] = { input: input, error: error, measure: measure };
+    return h("div", { className: "measure" },
+      h("label", { "for": id, text: measure.label + (measure.unit ? words.open + measure.unit + words.close : "") }),
+      input, error);
+  }
+
+  function buildAward(view, path, item) {
+    var block;
+    if (item.kind === "tiers") {
+      var list = h("ol", { className: "tiers" });
+      view.tiers = {};
+      item.tiers.forEach(function (tier) {
+        var entry = h("li", { text: tier.text });
+        view.tiers[tier.key] = entry;
+        list.appendChild(entry);
+      });
+      if (item.otherwise) {
+        view.otherwiseEntry = h("li", { text: say(words.otherwise_option, { label: item.otherwise.label || words.choice_none, points: formatPoints(item.otherwise.points) }) });
+        list.appendChild(view.otherwiseEntry);
+      }
+      block = h("div", { className: "award" }, list);
+    } else {
+      var legend = h("legend", { className: "requirement-text", text: words.choose_one });
+      var answers = h("div", { className: "answers vertical" });
+      var name = "choice:" + path;
+      item.choices.forEach(function (choice) {
+        answers.appendChild(radio(name, choice.key, choice.text, { item: path, choice: choice.key }));
+      });
+      var noneLabel = item.otherwise
+        ? say(words.otherwise_option, { label: item.otherwise.label || words.choice_none, points: formatPoints(item.otherwise.points) })
+        : words.choice_none;
+      answers.appendChild(radio(name, "", noneLabel, { item: path, choice: "" }));
+      block = h("fieldset", { className: "requirement award" }, legend, answers);
+    }
+    view.awardResult = h("span", { className: "result", text: words.result_pending });
+    block.appendChild(view.awardResult);
+    return block;
+  }
+
+  function buildItem(section, item) {
+    var path = item.path;
+    var titleId = newId("item-title");
+    var view = { requirements: {}, measures: {}, statusInputs: {} };
+    var article = h("article", { className: "item", id: "item-" + path, "aria-labelledby": titleId });
+    view.score = h("span", { className: "item-score", text: words.result_pending });
+    article.appendChild(h("div", { className: "item-head" },
+      h("h3", { id: titleId }, h("span", { className: "number", text: say(words.numbered, { number: item.number, title: "" }) }), item.title),
+      h("span", { className: "item-points", text: say(words.points_of, { points: formatPoints(item.points) }) }),
+      view.score));
+    item.notes.forEach(function (note) { article.appendChild(h("p", { className: "note", text: words.note + words.colon + note })); });
+
+    var status = h("fieldset", { className: "item-status" },
+      h("legend", { className: "status-legend", text: say(words.status_of, { item: say(words.numbered, { number: item.number, title: item.title }) }) }));
+    var statusName = "status:" + path;
+    [["assessed", words.assess], ["not_applicable", words.not_applicable], ["absent", words.absent]].forEach(function (mode) {
+      var option = radio(statusName, mode[0], mode[1], { item: path, status: mode[0] });
+      view.statusInputs[mode[0]] = option.querySelector("input");
+      status.appendChild(option);
+    });
+    article.appendChild(status);
+
+    var reasonId = newId("reason");
+    view.reasonInput = h("input", { type: "text", id: reasonId, "data-item": path, "data-reason": "1",
+      "aria-describedby": reasonId + "-error", autocomplete: "off" });
+    view.reasonError = h("span", { id: reasonId + "-error", className: "error", text: words.reason_required });
+    view.reason = h("div", { className: "reason", hidden: true },
+      h("label", { "for": reasonId, text: words.reason }), view.reasonInput, view.reasonError);
+    article.appendChild(view.reason);
+
+    view.body = h("div", { className: "item-body" });
+    if (item.each) view.body.appendChild(h("p", { className: "rule item-rule", text: words.col_deduction + words.colon + item.each.text }));
+    item.measures.forEach(function (measure) { view.body.appendChild(buildMeasure(view, path, measure)); });
+    item.requirements.forEach(function (requirement) {
+      view.body.appendChild(buildRequirement(view, path, requirement, requirement.key, !requirement.rule || !(requirement.rule.kind === "each" && requirement.rule.inherited)));
+    });
+    item.groups.forEach(function (group) {
+      var legend = say(words.group_legend, { heading: group.heading || words.group_unnamed, points: formatPoints(group.points) });
+      var block = h("fieldset", { className: "group" }, h("legend", { text: legend }));
+      if (group.each) block.appendChild(h("p", { className: "rule", text: group.each.text }));
+      group.requirements.forEach(function (requirement) {
+        var key = group.key + "." + requirement.key;
+        block.appendChild(buildRequirement(view, path, requirement, key, !(requirement.rule && requirement.rule.kind === "each" && requirement.rule.inherited)));
+      });
+      view.body.appendChild(block);
+    });
+    if (Scoring.isAward(item)) view.body.appendChild(buildAward(view, path, item));
+    if (answerable(item).length) {
+      view.body.appendChild(h("button", { type: "button", className: "secondary all-met", "data-item": path, "data-all-met": "1",
+        "aria-describedby": titleId, text: words.all_met }));
+    }
+    article.appendChild(view.body);
+
+    view.deductions = h("ul", { className: "deductions", "aria-label": words.deductions });
+    view.deductionsKey = "";
+    article.appendChild(view.deductions);
+    view.article = article;
+    items[path] = { item: item, section: section, view: view };
+    itemOrder.push(path);
+    return article;
+  }
+
+  function buildSection(root, section) {
+    var titleId = newId("section-title");
+    var numbered = say(words.numbered, { number: section.numeral, title: section.title });
+    var heading = section.caption || numbered;
+    var subtotal = h("span", { className: "subtotal-score", text: "0" });
+    var element = h("section", { className: "table", id: "section-" + section.key, "aria-labelledby": titleId },
+      h("h2", { id: titleId, text: heading }),
+      h("p", { className: "section-meta" },
+        numbered + " · " + say(words.points_of, { points: formatPoints(section.points) }) + " · " + words.subtotal + " ",
+        subtotal, " / " + formatPoints(section.points)));
+    section.notes.forEach(function (note) { element.appendChild(h("p", { className: "note", text: words.note + words.colon + note })); });
+    section.items.forEach(function (item) { element.appendChild(buildItem(section, item)); });
+    sectionViews[section.key] = { subtotal: subtotal };
+    root.appendChild(element);
+
+    var row = h("tr", null, h("th", { scope: "row" }, h("a", { href: "#section-" + section.key, text: heading })),
+      h("td", { text: formatPoints(section.points) }));
+    var cell = h("td", { text: "0" });
+    row.appendChild(cell);
+    sectionViews[section.key].summary = cell;
+    document.getElementById("section-totals").appendChild(row);
+  }
+
+  function buildNotes(root) {
+    if (!rubric.notes.length) return;
+    var list = h("ul", { className: "notes" });
+    rubric.notes.forEach(function (note) { list.appendChild(h("li", { text: note })); });
+    root.appendChild(h("section", { className: "panel", "aria-labelledby": "notes-title" },
+      h("h2", { id: "notes-title", text: words.notes }), list));
+  }
+
+  function build() {
+    var root = document.getElementById("form-root");
+    buildInfo(root);
+    buildNotes(root);
+    buildConditions(root);
+    rubric.sections.forEach(function (section) { buildSection(root, section); });
+  }
+
+  // ---- state -> controls -------------------------------------------------
+
+  function showState() {
+    document.querySelectorAll("[data-field]").forEach(function (control) {
+      control.value = state[control.getAttribute("data-field")] || "";
+    });
+    document.querySelectorAll("[data-condition]").forEach(function (control) {
+      control.checked = state.conditions[control.getAttribute("data-condition")] === true;
+    });
+    itemOrder.forEach(function (path) {
+      var view = items[path].view, item = items[path].item;
+      var stored = state.items[path] || { mode: "assessed", reason: "", requirements: {}, measures: {} };
+      Object.keys(view.statusInputs).forEach(function (mode) { view.statusInputs[mode].checked = stored.mode === mode; });
+      view.reasonInput.value = stored.reason || "";
+      Object.keys(view.measures).forEach(function (key) {
+        var value = stored.measures[key];
+        view.measures[key].input.value = value === undefined ? "" : value;
+      });
+      view.article.querySelectorAll("input[data-requirement]").forEach(function (input) {
+        var answer = stored.requirements[input.getAttribute("data-requirement")];
+        if (input.hasAttribute("data-part")) {
+          input.checked = !!(answer && answer.parts && answer.parts[input.getAttribute("data-part")]);
+        } else if (input.hasAttribute("data-none")) {
+          input.checked = !!(answer && answer.none);
+        } else {
+          input.checked = answer !== undefined && String(answer) === input.value;
+        }
+      });
+      if (item.kind === "choices") {
+        view.article.querySelectorAll("input[data-choice]").forEach(function (input) {
+          var choice = stored.choice;
+          input.checked = choice !== undefined && (choice === null ? "" : choice) === input.getAttribute("data-choice");
+        });
+      }
+    });
+  }
+
+  // ---- controls -> state ---------------------------------------------------
+
+  function onInput(event) {
+    var target = event.target;
+    if (target.hasAttribute("data-field")) {
+      state[target.getAttribute("data-field")] = target.value;
+    } else if (target.hasAttribute("data-condition")) {
+      state.conditions[target.getAttribute("data-condition")] = target.checked;
+    } else if (target.hasAttribute("data-item")) {
+      var stored = itemState(target.getAttribute("data-item"));
+      if (target.hasAttribute("data-status")) {
+        stored.mode = target.getAttribute("data-status");
+      } else if (target.hasAttribute("data-reason")) {
+        stored.reason = target.value;
+      } else if (target.hasAttribute("data-measure")) {
+        stored.measures[target.getAttribute("data-measure")] = target.value;
+      } else if (target.hasAttribute("data-choice")) {
+        stored.choice = target.getAttribute("data-choice") || null;
+      } else if (target.hasAttribute("data-requirement")) {
+        answerRequirement(stored, target);
+      } else {
+        return;
+      }
+    } else {
+      return;
+    }
+    save();
+    refresh();
+  }
+
+  function answerRequirement(stored, target) {
+    var key = target.getAttribute("data-requirement");
+    if (target.hasAttribute("data-part") || target.hasAttribute("data-none")) {
+      var answer = stored.requirements[key] || { parts: {}, none: false };
+      if (target.hasAttribute("data-none")) {
+        answer.none = target.checked;
+        if (target.checked) answer.parts = {};
+      } else {
+        answer.parts[target.getAttribute("data-part")] = target.checked;
+        if (target.checked) answer.none = false;
+      }
+      stored.requirements[key] = answer;
+      showState();
+      return;
+    }
+    var value = target.value;
+    stored.requirements[key] = value === "true" ? true : value === "false" ? false : value;
+  }
+
+  function allMet(path) {
+    var stored = itemState(path);
+    stored.mode = "assessed";
+    answerable(items[path].item).forEach(function (pair) {
+      if (pair[0].parts.length) {
+        var parts = {};
+        pair[0].parts.forEach(function (part) { parts[part.key] = true; });
+        stored.requirements[pair[1]] = { parts: parts, none: false };
+      } else {
+        stored.requirements[pair[1]] = true;
+      }
+    });
+    save();
+    showState();
+    refresh();
+  }
+
+  // ---- live results --------------------------------------------------------
+
+  function deductionText(amount) { return say(words.result_deducted, { amount: formatPoints(amount) }); }
+
+  function refreshItem(path, scored) {
+    var entry = items[path], view = entry.view, item = entry.item;
+    var stored = state.items[path] || { mode: "assessed", reason: "", requirements: {}, measures: {} };
+    var mode = stored.mode;
+    view.article.setAttribute("data-status", scored.status === "not_assessed" ? "pending" : scored.status);
+    view.reason.hidden = mode !== "not_applicable";
+    view.reasonError.hidden = mode !== "not_applicable" || !!stored.reason.trim();
+    view.reasonInput.required = mode === "not_applicable";
+    view.reasonInput.setAttribute("aria-invalid", mode === "not_applicable" && !stored.reason.trim() ? "true" : "false");
+    var inactive = mode !== "assessed";
+    if (view.body.hasAttribute("data-inactive") !== inactive) {
+      view.body.querySelectorAll("input, button").forEach(function (control) { control.disabled = inactive; });
+      if (inactive) view.body.setAttribute("data-inactive", ""); else view.body.removeAttribute("data-inactive");
+    }
+
+    if (scored.status === "not_assessed") {
+      setText(view.score, mode === "not_applicable" ? words.reason_required : words.item_unassessed);
+    } else if (scored.status === "not_applicable") {
+      setText(view.score, say(words.item_na, { score: formatPoints(scored.score), points: formatPoints(item.points) }));
+    } else if (scored.status === "absent") {
+      setText(view.score, say(words.item_absent, { score: formatPoints(scored.score), points: formatPoints(item.points) }));
+    } else {
+      setText(view.score, say(words.item_score, { score: formatPoints(scored.score), points: formatPoints(item.points) }) +
+        (scored.capped ? words.open + words.capped + words.close : ""));
+    }
+
+    var measures = {};
+    Object.keys(view.measures).forEach(function (key) {
+      var m = view.measures[key];
+      var value = measureValue(m.measure, stored.measures[key]);
+      var invalid = value === null;
+      m.error.hidden = !invalid;
+      m.input.setAttribute("aria-invalid", invalid ? "true" : "false");
+      if (value !== null && value !== undefined) measures[key] = value;
+    });
+
+    Object.keys(view.requirements).forEach(function (key) {
+      var r = view.requirements[key];
+      var text = words.result_pending, className = "result";
+      if (!inactive) {
+        var measure = Scoring.measureOf(r.requirement);
+        var answer = measure === null ? answerOf(r.requirement, stored.requirements[key]) : undefined;
+        if (measure === null ? answer !== undefined : measures[measure] !== undefined) {
+          var amount = Scoring.deductionOf(rubric, r.requirement, answer, measures);
+          if (amount === null) { text = words.result_met; className = "result met"; }
+          else { text = deductionText(amount); className = "result unmet"; }
+        }
+      }
+      setText(r.result, text);
+      if (r.result.className !== className) r.result.className = className;
+    });
+
+    if (view.awardResult) refreshAward(view, item, scored, inactive);
+
+    var listed = scored.deductions.map(function (d) { return d.path + "=" + d.amount; }).join("|");
+    if (listed !== view.deductionsKey) {
+      view.deductionsKey = listed;
+      while (view.deductions.firstChild) view.deductions.removeChild(view.deductions.firstChild);
+      scored.deductions.forEach(function (d) {
+        view.deductions.appendChild(h("li", null, h("span", { className: "amount", text: "−" + formatPoints(d.amount) }),
+          " " + d.text + detailText(item, d, stored)));
+      });
+    }
+  }
+
+  /* What a deduction's rule chose, in the evaluator's words. */
+  function detailText(item, deduction, stored) {
+    var key = deduction.path.slice(item.path.length + 1);
+    var requirement = null;
+    Scoring.requirementsOf(item).forEach(function (pair) { if (pair[1] === key) requirement = pair[0]; });
+    if (!requirement || !requirement.rule) return "";
+    var rule = requirement.rule;
+    var answer = stored.requirements[key];
+    if (rule.kind === "levels") {
+      var level = rule.levels.filter(function (l) { return l.key === answer; })[0];
+      return level ? words.open + level.label + words.close : "";
+    }
+    if (requirement.parts.length) {
+      var missing = requirement.parts.filter(function (part) { return !(answer && answer.parts && answer.parts[part.key]); });
+      return words.open + words.missing + words.colon + missing.map(function (part) { return part.label; }).join(words.list_separator) + words.close;
+    }
+    var measure = Scoring.measureOf(requirement);
+    if (measure !== null) {
+      var m = item.measures.filter(function (x) { return x.key === measure; })[0];
+      return words.open + m.label + " " + stored.measures[measure] + (m.unit || "") + words.close;
+    }
+    return "";
+  }
+
+  function refreshAward(view, item, scored, inactive) {
+    var text = words.result_pending, className = "result";
+    if (!inactive && scored.status === "assessed") {
+      text = say(words.award_result, { score: formatPoints(scored.score) });
+      if (item.kind === "choices") {
+        // On paper the radios are hidden: the result names the choice.
+        var chosen = scored.award.choice !== undefined
+          ? find(item.choices, scored.award.choice).text
+          : (item.otherwise && item.otherwise.label) || words.choice_none;
+        text = chosen + words.colon + text;
+      }
+      className = "result met";
+    }
+    if (view.tiers) {
+      var award = scored.status === "assessed" ? scored.award : null;
+      var entries = Object.keys(view.tiers).map(function (key) { return [view.tiers[key], !!award && award.tier === key]; });
+      if (view.otherwiseEntry) entries.push([view.otherwiseEntry, !!award && award.otherwise === true]);
+      entries.forEach(function (pair) {
+        var entry = pair[0], on = pair[1];
+        if (entry.classList.contains("reached") !== on) entry.classList.toggle("reached", on);
+        if (on) entry.setAttribute("aria-current", "true"); else entry.removeAttribute("aria-current");
+      });
+    }
+    setText(view.awardResult, text);
+    if (view.awardResult.className !== className) view.awardResult.className = className;
+  }
+
+  function refresh() {
+    performance.mark("rubric-form:refresh-start");
+    var findings = currentFindings();
+    var result = Scoring.scoreFindings(rubric, findings);
+    result.sections.forEach(function (section) {
+      setText(sectionViews[section.key].subtotal, formatPoints(section.score));
+      setText(sectionViews[section.key].summary, formatPoints(section.score));
+      section.items.forEach(function (scored) { refreshItem(scored.path, scored); });
+    });
+    refreshSummary(result);
+    performance.mark("rubric-form:refresh-end");
+    performance.measure("rubric-form:refresh", "rubric-form:refresh-start", "rubric-form:refresh-end");
+    return result;
+  }
+
+  function refreshSummary(result) {
+    setText(document.getElementById("total-score"), formatPoints(result.total));
+    var verdict = document.getElementById("verdict");
+    var provisional = result.not_assessed.length ? words.open + words.provisional + words.close : "";
+    setText(verdict, (result.passed ? words.passed : words.failed) + provisional);
+    verdict.className = result.passed ? "verdict passed" : "verdict failed";
+    var grade = document.getElementById("grade");
+    if (grade) {
+      setText(grade, result.grade ? result.grade.label : words.no_grade);
+    }
+    var eligibility = document.getElementById("eligibility");
+    setText(eligibility, result.eligible ? words.eligible : words.not_eligible);
+    eligibility.className = result.eligible ? "verdict passed" : "verdict failed";
+    var problems = document.getElementById("eligibility-problems");
+    var conditionText = {};
+    rubric.conditions.forEach(function (c) { conditionText[c.key] = (c.clause ? c.clause + " " : "") + c.text; });
+    var lines = result.unmet_conditions.map(function (key) { return [words.not_fulfilled, conditionText[key]]; })
+      .concat(result.advisory_unmet.map(function (key) { return [words.advisory_warning, conditionText[key]]; }));
+    var linesKey = lines.map(function (l) { return l.join(":"); }).join("|");
+    if (problems.getAttribute("data-key") !== linesKey) {
+      problems.setAttribute("data-key", linesKey);
+      while (problems.firstChild) problems.removeChild(problems.firstChild);
+      lines.forEach(function (line) {
+        problems.appendChild(h("li", null, h("strong", { text: line[0] + words.colon }), line[1]));
+      });
+    }
+    setText(document.getElementById("unassessed-count"), String(result.not_assessed.length));
+    var list = document.getElementById("unassessed-list");
+    var listKey = result.not_assessed.join("|");
+    if (list.getAttribute("data-key") !== listKey) {
+      list.setAttribute("data-key", listKey);
+      while (list.firstChild) list.removeChild(list.firstChild);
+      if (result.not_assessed.length) {
+        var links = h("ul", null);
+        result.not_assessed.forEach(function (path) {
+          var entry = items[path];
+          var heading = entry.section.caption || entry.section.title;
+          links.appendChild(h("li", null, h("a", { href: "#item-" + path, text: heading.split(" ")[0] + " " + say(words.numbered, { number: entry.item.number, title: entry.item.title }) })));
+        });
+        list.appendChild(h("details", null, h("summary", { text: words.unassessed_list }), links));
+      }
+    }
+  }
+
+  // ---- export, import, print, reset -----------------------------------------
+
+  function safeFileName(text) {
+    return text.replace(/[\\\/:*?"<>|\u0000-\u001f]+/g, "_").trim();
+  }
+
+  function exportFindings() {
+    var findings = currentFindings();
+    var text = JSON.stringify(findings, null, 2) + "\n";
+    var name = safeFileName([rubric.id, findings.organization, findings.date].filter(Boolean).join("_")) + ".json";
+    var blob = new Blob([text], { type: "application/json" });
+    var url = URL.createObjectURL(blob);
+    var link = h("a", { href: url, download: name, className: "visually-hidden" });
+    document.body.appendChild(link);
+    link.click();
+    document.body.removeChild(link);
+    setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
+    var unfinished = itemOrder.length - Object.keys(findings.items).length;
+    var note = "";
+    if (unfinished) note = say(words.export_partial, { count: unfinished });
+    else if (Scoring.validateFindings(rubric, findings, { partial: false }).length) note = words.export_header_missing;
+    showMessage(say(words.export_done, { filename: name }) + (note ? " " + note : ""), false);
+  }
+
+  function problemText(problem) {
+    var detail = problem.detail;
+    var template = words["problem_" + problem.problem] || problem.problem;
+    var text = say(template, detail && typeof detail === "object" ? detail : { value: detail });
+    return (problem.path ? problem.path + words.colon : "") + text;
+  }
+
+  function importText(text) {
+    var findings;
+    try {
+      findings = JSON.parse(text);
+    } catch (error) {
+      showMessage(say(words.import_invalid, { problem: words.import_not_json }), true);
+      return false;
+    }
+    var problems = Scoring.validateFindings(rubric, findings, { partial: true });
+    if (problems.length && problems[0].problem === "wrong_rubric") {
+      showMessage(say(words.import_wrong_rubric, { id: problems[0].detail.id, version: problems[0].detail.version,
+        own_id: rubric.id, own_version: rubric.version }), true);
+      return false;
+    }
+    if (problems.length) {
+      var shown = problems.slice(0, 3).map(problemText).join(words.list_separator);
+      if (problems.length > 3) shown += say(words.and_more, { count: problems.length - 3 });
+      showMessage(say(words.import_invalid, { problem: shown }), true);
+      return false;
+    }
+    state = stateFromFindings(findings);
+    save();
+    showState();
+    refresh();
+    showMessage(words.imported, false);
+    return true;
+  }
+
+  function onImportFile(event) {
+    var file = event.target.files && event.target.files[0];
+    if (!file) return;
+    var reader = new FileReader();
+    reader.onload = function () { importText(String(reader.result)); event.target.value = ""; };
+    reader.onerror = function () { showMessage(say(words.import_invalid, { problem: words.import_not_json }), true); };
+    reader.readAsText(file, "utf-8");
+  }
+
+  function reset() {
+    if (!window.confirm(words.reset_confirm)) return;
+    state = emptyState();
+    save();
+    showState();
+    refresh();
+    showMessage(words.cleared, false);
+  }
+
+  // ---- start -----------------------------------------------------------------
+
+  function start() {
+    build();
+    var saved = load();
+    if (saved) state = saved;
+    showState();
+    refresh();
+    if (saved) showMessage(words.restored, false);
+    var root = document.getElementById("form-root");
+    root.addEventListener("change", onInput);
+    root.addEventListener("input", function (event) {
+      if (event.target.matches("input[type=text], input[type=number], input[type=date], textarea")) onInput(event);
+    });
+    root.addEventListener("click", function (event) {
+      var button = event.target.closest("[data-all-met]");
+      if (button) allMet(button.getAttribute("data-item"));
+    });
+    document.getElementById("export-button").addEventListener("click", exportFindings);
+    document.getElementById("import-file").addEventListener("change", onImportFile);
+    document.getElementById("print-button").addEventListener("click", function () { window.print(); });
+    document.getElementById("reset-button").addEventListener("click", reset);
+    performance.measure("rubric-form:first-render", { start: 0, end: performance.now() });
+  }
+
+  start();
+})();

@@ -1,0 +1,414 @@
+"""The form in headless Chromium, used as an evaluator would use it.
+
+Opened from file://, filled by clicking and typing (and by keyboard alone
+for some controls), exported through a real download, and the exported
+findings scored by the Python scorer: its total must be the page's.  Saving
+across a reload, importing (and refusing another rubric's file), the print
+stylesheet, hostile texts, and axe-core with zero violations.
+
+Screenshots go to tests/artifacts/ (git-ignored) for a person to look at.
+Locally the tests skip without Chromium, chromedriver, selenium or axe-core;
+with CI=true they fail.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rubricdsl.backends import BuildContext, form
+from rubricdsl.frontend import compile_file, compile_source
+from rubricdsl.scoring import load_scorer
+
+from .browser import axe_source, chromium
+from .conftest import ROOT, SHIPPED_RUBRIC
+
+ARTIFACTS = ROOT / "tests" / "artifacts"
+SOURCE_PATH = "rubrics/t-cssg-001.5-2020.rubric"
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    """The shipped rubric's form as the current code renders it, and its scorer."""
+    compilation = compile_file(SHIPPED_RUBRIC)
+    path = tmp_path_factory.mktemp("form") / "form.html"
+    path.write_text(form.render(BuildContext.of(compilation, SOURCE_PATH)), encoding="utf-8")
+    return path, load_scorer(compilation, SOURCE_PATH)
+
+
+@pytest.fixture
+def downloads(tmp_path) -> Path:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def browser(downloads):
+    with chromium(download_dir=downloads) as driver:
+        yield driver
+
+
+# ---- acting as an evaluator -------------------------------------------------
+
+
+def by_css(driver, selector):
+    return driver.find_element("css selector", selector)
+
+
+def article(driver, path):
+    return driver.find_element("id", f"item-{path}")
+
+
+def click_label(driver, control) -> None:
+    """Click the visible label of a control, as a person does."""
+    label = by_css(driver, f"label[for='{control.get_attribute('id')}']")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", label)
+    label.click()
+
+
+def control(driver, path, value=None, **data):
+    """The input of item `path` with these data-* attributes (and value)."""
+    selector = f"input[data-item='{path}']" + "".join(f"[data-{key}='{wanted}']" for key, wanted in data.items())
+    return by_css(driver, selector + (f"[value='{value}']" if value is not None else ""))
+
+
+def choose(driver, path, requirement, value) -> None:
+    click_label(driver, by_css(driver, f"input[data-item='{path}'][data-requirement='{requirement}'][value='{value}']"))
+
+
+def all_met(driver, path) -> None:
+    button = article(driver, path).find_element("css selector", "button[data-all-met]")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", button)
+    button.click()
+
+
+def type_into(driver, element, text: str) -> None:
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+    element.click()
+    element.send_keys(text)
+
+
+def type_date(driver, element, year: str, month: str, day: str) -> None:
+    """A date field takes its parts in the order of the browser's locale."""
+    order = driver.execute_script(
+        "return new Intl.DateTimeFormat(navigator.language, {year: 'numeric', month: '2-digit', day: '2-digit'})"
+        ".formatToParts(new Date(2026, 10, 27)).filter(p => p.type !== 'literal').map(p => p.type)"
+    )
+    parts = {"year": year, "month": month, "day": day}
+    type_into(driver, element, "".join(parts[name] for name in order))
+
+
+def page_number(driver, selector) -> Decimal:
+    return Decimal(by_css(driver, selector).text.strip())
+
+
+def text_of(driver, selector) -> str:
+    return by_css(driver, selector).text.strip()
+
+
+def wait_for_download(folder: Path, timeout: float = 10.0) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = [p for p in folder.iterdir() if p.suffix == ".json"]
+        if found:
+            return found[0]
+        time.sleep(0.05)
+    raise AssertionError(f"no download in {folder}: {list(folder.iterdir())}")
+
+
+def severe_console_errors(driver) -> list:
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def screenshot(driver, name: str, element=None) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / name
+    if element is not None:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", element)
+        element.screenshot(str(path))
+    else:
+        driver.save_screenshot(str(path))
+    return path
+
+
+def run_axe(driver) -> list:
+    driver.execute_script(axe_source())
+    result = driver.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations), e => done(String(e)));"
+    )
+    assert isinstance(result, list), result
+    return [(v["id"], v["help"], [node["target"] for node in v["nodes"][:3]]) for v in result]
+
+
+def fill_as_an_evaluator(driver) -> None:
+    """A whole evaluation: header, conditions, every item."""
+    type_into(driver, by_css(driver, "#field-organization"), "某市网格化服务管理中心")
+    type_date(driver, by_css(driver, "#field-date"), "2026", "11", "27")
+    type_into(driver, by_css(driver, "#field-evaluators"), "张三\n李四\n")
+    type_into(driver, by_css(driver, "#field-remarks"), "现场考核 | 上午")
+
+    conditions = driver.find_elements("css selector", "input[data-condition]")
+    for box in conditions[:3]:
+        click_label(driver, box)
+    # the advisory condition stays unticked: a warning, still eligible
+
+    for item in driver.find_elements("css selector", "article.item"):
+        if item.find_elements("css selector", "button[data-all-met]"):
+            all_met(driver, item.get_attribute("id")[len("item-"):])
+
+    # 表A.1 item 1: one requirement unmet (−2)
+    choose(driver, "basics.policy", "has_objectives", "false")
+    # item 2: the chart is there but not accurate (−1 for the missing part)
+    click_label(driver, control(driver, "basics.organization", requirement="organization_chart", part="chart_accurate"))
+    # item 4: 45% of the training plan done: the 30–50 band (−3)
+    type_into(driver, control(driver, "basics.training", measure="completion"), "45")
+    # 表A.2 item 1: by keyboard, from 符合 to the second failure level (−3)
+    met = by_css(driver, "input[data-item='foundation.structure'][data-requirement='table'][value='true']")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", met)
+    met.send_keys("\ue014")  # ArrowRight: no_table
+    driver.switch_to.active_element.send_keys("\ue014")  # ArrowRight: unclear
+    # 表A.4 item 6: one platform requirement missing in one group (−3)
+    choose(driver, "management.platform", "databases.street", "false")
+    # 表A.5: one item ruled not applicable, one absent
+    click_label(driver, control(driver, "posts.big_data_posts", status="not_applicable"))
+    type_into(driver, control(driver, "posts.big_data_posts", reason="1"), "本级不设大数据岗位")
+    click_label(driver, control(driver, "posts.grid_posts", status="absent"))
+    # 表A.6 item 1: exactly 80% takes part: no deduction
+    type_into(driver, control(driver, "implementation.promotion_training", measure="participation"), "80")
+    # 表A.7: measured values and choices
+    type_into(driver, control(driver, "performance.service_quality", measure="satisfaction"), "90")
+    type_into(driver, control(driver, "performance.service_efficiency", measure="time_saved"), "9.99")
+    click_label(driver, control(driver, "performance.brand", choice="provincial"))
+    # the condition by keyboard: Tab from the third box to the fourth, then Space
+    conditions[2].send_keys("\ue004")  # Tab
+    focused = driver.switch_to.active_element
+    assert focused.get_attribute("data-condition") == "no_major_incident"
+    focused.send_keys(" ")
+    focused.send_keys(" ")  # and off again: left unticked on purpose
+    # the last item by keyboard only: Tab into its choices, arrows to "none reached"
+    gold = control(driver, "performance.social_benefit", choice="marked")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'}); arguments[0].focus()", gold)
+    gold.send_keys(" ")
+    for _ in range(3):
+        driver.switch_to.active_element.send_keys("\ue015")  # ArrowDown
+    assert driver.switch_to.active_element.get_attribute("data-choice") == ""
+
+
+# ---- the tests ---------------------------------------------------------------
+
+
+def test_an_evaluator_fills_exports_and_the_scorer_agrees(browser, shipped, downloads) -> None:
+    path, scorer = shipped
+    browser.get(path.as_uri())
+    assert text_of(browser, "#unassessed-count") == "44"
+    fill_as_an_evaluator(browser)
+
+    assert text_of(browser, "#unassessed-count") == "0"
+    assert text_of(browser, "#verdict") == "合格"
+    assert text_of(browser, "#eligibility") == "具备评价条件"
+    page_total = page_number(browser, "#total-score")
+    # −2 −1 −3 (A.1), −3 (A.2), −3 and a 10-point item absent (A.4/A.5),
+    # 9.99% saves too little time: 0 of 20, provincial brand 5 of 10, no
+    # social benefit 0 of 10: 500 − 6 − 3 − 3 − 10 − 20 − 5 − 10
+    assert page_total == Decimal(443)
+    policy = article(browser, "basics.policy")
+    assert policy.find_element("css selector", ".item-score").text == "得分 3 / 5"
+    assert "没有目标扣2分" in policy.find_element("css selector", ".deductions").text
+    training = article(browser, "basics.training")
+    assert "完成培训计划量的30%以上" in training.find_element("css selector", ".deductions").text
+    assert "全员培训计划完成率 45%" in training.find_element("css selector", ".deductions").text
+    structure = article(browser, "foundation.structure")
+    assert "（层次不清，结构不合理）" in structure.find_element("css selector", ".deductions").text
+
+    by_css(browser, "#export-button").click()
+    exported = wait_for_download(downloads)
+    assert exported.name == "t-cssg-001.5-2020_某市网格化服务管理中心_2026-11-27.json"
+    assert text_of(browser, "#message") == f"已导出 {exported.name}"  # complete: no "partial" warning
+    findings = scorer.parse_findings(exported.read_bytes())
+    assert scorer.validate(findings) == []  # a complete file, exactly docs/findings.md
+    result = scorer.score(findings)
+    assert Decimal(result["total"]) == page_total
+    assert [Decimal(s["score"]) for s in result["sections"]] == [
+        Decimal(cell.text) for cell in browser.find_elements("css selector", "#section-totals td:last-child")
+    ]
+    assert findings["evaluators"] == ["张三", "李四"]
+    assert findings["date"] == "2026-11-27"
+    assert findings["conditions"] == {
+        "self_assessed": True, "running_half_year": True, "self_check_passed": True, "no_major_incident": False,
+    }
+    assert findings["items"]["posts.big_data_posts"] == {"status": "not_applicable", "reason": "本级不设大数据岗位"}
+    assert findings["items"]["posts.grid_posts"] == {"status": "absent"}
+    assert findings["items"]["foundation.structure"]["requirements"]["table"] == "unclear"
+    assert findings["items"]["performance.social_benefit"] == {"status": "assessed", "choice": None}
+    assert findings["items"]["basics.training"]["measures"] == {"completion": 45}
+    assert result["advisory_unmet"] == ["no_major_incident"] and result["eligible"] is True
+    assert severe_console_errors(browser) == []
+    assert browser.execute_script("return performance.getEntriesByType('resource').length") == 0
+
+    browser.execute_script("window.scrollTo(0, 0)")
+    screenshot(browser, "form-top.png")
+    screenshot(browser, "form-basics.png", by_css(browser, "#section-basics"))
+    screenshot(browser, "form-posts.png", by_css(browser, "#section-posts"))
+    screenshot(browser, "form-performance.png", by_css(browser, "#section-performance"))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    screenshot(browser, "form-print-basics.png", by_css(browser, "#section-basics"))
+    screenshot(browser, "form-print-end.png", by_css(browser, "#summary"))
+    pdf = browser.execute_cdp_cmd("Page.printToPDF", {"printBackground": False, "preferCSSPageSize": True})
+    (ARTIFACTS / "form-print.pdf").write_bytes(base64.b64decode(pdf["data"]))
+    hidden = browser.execute_script(
+        "return ['.toolbar', '.item-status', '.answers', '.all-met'].map(s => getComputedStyle(document.querySelector(s)).display)"
+    )
+    assert hidden == ["none"] * 4
+    assert browser.execute_script("return getComputedStyle(document.querySelector('.signatures')).display") == "table"
+
+
+def test_progress_survives_a_reload(browser, shipped) -> None:
+    path, _ = shipped
+    browser.get(path.as_uri())
+    type_into(browser, by_css(browser, "#field-organization"), "某区中心")
+    all_met(browser, "basics.policy")
+    choose(browser, "basics.policy", "has_policy", "false")
+    click_label(browser, control(browser, "basics.organization", requirement="organization_chart", part="chart_exists"))
+    type_into(browser, control(browser, "basics.training", measure="completion"), "50")
+    click_label(browser, control(browser, "posts.grid_posts", status="not_applicable"))
+    assert "请填写不适用的理由" in article(browser, "posts.grid_posts").text
+    before = page_number(browser, "#total-score")
+    assert before == Decimal(3)  # basics.policy 5 − 2; the rest not finished
+
+    browser.refresh()
+    assert text_of(browser, "#message") == "已恢复上次保存的评价记录"
+    assert by_css(browser, "#field-organization").get_attribute("value") == "某区中心"
+    assert control(browser, "basics.policy", requirement="has_policy", value="false").is_selected()
+    assert control(browser, "basics.organization", requirement="organization_chart", part="chart_exists").is_selected()
+    assert control(browser, "basics.training", measure="completion").get_attribute("value") == "50"
+    assert control(browser, "posts.grid_posts", status="not_applicable").is_selected()
+    assert page_number(browser, "#total-score") == before
+    assert text_of(browser, "#unassessed-count") == "43"
+
+
+def test_import_refuses_another_rubric_and_restores_an_export(browser, shipped, downloads, tmp_path) -> None:
+    path, scorer = shipped
+    browser.get(path.as_uri())
+    all_met(browser, "basics.policy")
+    choose(browser, "basics.policy", "measurable_objectives", "false")
+    click_label(browser, control(browser, "performance.brand", choice="national"))
+    by_css(browser, "#export-button").click()
+    exported = wait_for_download(downloads)
+    assert "尚有 42 个项目未评完" in text_of(browser, "#message")
+    partial = scorer.parse_findings(exported.read_bytes())
+    assert scorer.validate(partial, partial=True) == []
+    assert set(partial["items"]) == {"basics.policy", "performance.brand"}
+    total = page_number(browser, "#total-score")
+    assert Decimal(scorer.score(partial, partial=True)["total"]) == total == Decimal(14)
+
+    other = tmp_path / "other.json"
+    foreign = dict(partial, rubric={"id": "t-cssg-001.4-2020", "version": "2020-draft"})
+    other.write_text(json.dumps(foreign, ensure_ascii=False), encoding="utf-8")
+    by_css(browser, "#import-file").send_keys(str(other))
+    assert text_of(browser, "#message") == (
+        "此文件属于评分表 t-cssg-001.4-2020（版本 2020-draft），与本表 t-cssg-001.5-2020（版本 2020-draft）不符，未导入。"
+    )
+    assert page_number(browser, "#total-score") == total
+
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(dict(partial, rubric={"id": "t-cssg-001.5-2020", "version": "2019"})), encoding="utf-8")
+    by_css(browser, "#import-file").send_keys(str(older))
+    assert "版本 2019" in text_of(browser, "#message") and "未导入" in text_of(browser, "#message")
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    by_css(browser, "#import-file").send_keys(str(broken))
+    assert text_of(browser, "#message") == "文件无法导入：文件不是有效的 JSON"
+
+    by_css(browser, "#reset-button").click()
+    browser.switch_to.alert.accept()
+    assert page_number(browser, "#total-score") == 0
+    assert not control(browser, "performance.brand", choice="national").is_selected()
+
+    by_css(browser, "#import-file").send_keys(str(exported))
+    assert text_of(browser, "#message") == "已导入评价记录"
+    assert page_number(browser, "#total-score") == total
+    assert control(browser, "performance.brand", choice="national").is_selected()
+    assert control(browser, "basics.policy", requirement="measurable_objectives", value="false").is_selected()
+
+
+def test_axe_finds_no_accessibility_violations(browser, shipped) -> None:
+    path, _ = shipped
+    browser.get(path.as_uri())
+    assert run_axe(browser) == []
+    # with errors showing, deductions listed, an item inactive, a measure out of range
+    all_met(browser, "basics.policy")
+    choose(browser, "basics.policy", "has_policy", "false")
+    click_label(browser, control(browser, "posts.grid_posts", status="not_applicable"))
+    type_into(browser, control(browser, "basics.training", measure="completion"), "150")
+    assert control(browser, "basics.training", measure="completion").get_attribute("aria-invalid") == "true"
+    assert run_axe(browser) == []
+
+
+def test_every_control_has_a_label_and_the_keyboard_reaches_it(browser, shipped) -> None:
+    path, _ = shipped
+    browser.get(path.as_uri())
+    unlabelled = browser.execute_script(
+        "return [...document.querySelectorAll('input, textarea, button')]"
+        ".filter(c => c.type !== 'file' && !(c.labels && c.labels.length) && !c.textContent.trim()"
+        " && !c.getAttribute('aria-label')).map(c => c.outerHTML)"
+    )
+    assert unlabelled == []
+    negative = browser.execute_script("return document.querySelectorAll('[tabindex]:not(#summary)').length")
+    assert negative == 0
+    # Tab from the start reaches the skip link, the toolbar, then the form
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser).send_keys("\ue004").perform()
+    assert browser.switch_to.active_element.text == "跳至评分汇总"
+    for expected in ("export-button", "import-file", "print-button", "reset-button", "field-organization"):
+        ActionChains(browser).send_keys("\ue004").perform()
+        assert browser.switch_to.active_element.get_attribute("id") == expected
+    # the skip link moves the focus to the summary
+    browser.execute_script("document.querySelector('.skip').focus()")
+    ActionChains(browser).send_keys("\ue007").perform()  # Enter
+    assert browser.switch_to.active_element.get_attribute("id") == "summary"
+
+
+def test_hostile_rubric_texts_are_shown_as_text(browser, tmp_path) -> None:
+    source = """
+rubric hostile-4
+  title "</script><script>window.pwned=1</script>"
+  version "1"
+  full marks 10
+  pass at 5
+
+condition c1 "<img src=x onerror=window.pwned=2>"
+
+section s "<b>bold</b>" points 10
+  item i "<svg onload=window.pwned=3>" points 10
+    req r "</textarea><img src=x onerror=window.pwned=4>"
+      deduct 3 "<i>3</i>"
+    req p "parts"
+      deduct each 1 "each"
+      part a "<a href=javascript:window.pwned=5>a</a>"
+"""
+    compilation = compile_source(source, "hostile.rubric")
+    assert compilation.ok
+    page = tmp_path / "hostile.html"
+    page.write_text(form.render(BuildContext.of(compilation, "rubrics/hostile.rubric")), encoding="utf-8")
+    browser.get(page.as_uri())
+    assert browser.execute_script("return window.pwned === undefined")
+    assert browser.execute_script("return document.querySelectorAll('img, svg, b, i, main a[href^=javascript]').length") == 0
+    assert browser.title == "评价表：</script><script>window.pwned=1</script>"
+    item = article(browser, "s.i")
+    assert "<svg onload=window.pwned=3>" in item.text
+    assert "</textarea><img src=x onerror=window.pwned=4>" in item.text
+    assert "<a href=javascript:window.pwned=5>a</a>" in item.text
+    click_label(browser, control(browser, "s.i", requirement="r", value="false"))
+    click_label(browser, control(browser, "s.i", requirement="p", part="a"))
+    assert "<i>3</i>" in item.find_element("css selector", ".deductions").text
+    assert page_number(browser, "#total-score") == Decimal(7)
+    assert severe_console_errors(browser) == []

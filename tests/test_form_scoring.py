@@ -1,0 +1,415 @@
+"""The form's scoring JavaScript against the Python scorer, differentially.
+
+For each rubric, >= 1,000 random findings (N/A, absent, not assessed, null
+choices, every interval bound of every measure and values beside it) are
+scored by the generated scorer.py (the reference, docs/findings.md) and by
+scoreFindings() taken out of the built form.html and run under Node.js.  The
+whole results must be equal: item scores, capping, every deduction with its
+text, detail and line, awards, section scores, total, passed, grade and
+eligibility.  The validation of imported files is compared the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rubricdsl import model as m
+from rubricdsl.backends import BuildContext, form
+from rubricdsl.frontend import compile_file, compile_source
+from rubricdsl.scoring import load_scorer
+
+from .browser import JS_DIR, node_path, run_node
+from .conftest import SHIPPED_RUBRIC
+
+RANDOM_FINDINGS = 1200
+SCORE_FINDINGS_JS = JS_DIR / "score_findings.js"
+
+# Points in tenths, quarters and twentieths, so that binary floating point
+# would show (0.1 + 0.2 != 0.3); a pass mark and grades that sums can hit
+# exactly; groups with their own caps; bands, levels, a threshold on a
+# non-percent scale; tiers and choices without `otherwise`.
+EXACT = """
+rubric exact-1
+  title "Exact arithmetic"
+  version "t"
+  language "en"
+  full marks 9.5
+  pass at 6.3
+  grade fair "Fair" at 6.3
+  grade good "Good" at 8.15
+  grade top "Top" at 9.5
+
+condition must "Must hold"
+condition may "May hold"
+  advisory
+
+section a "Tenths" points 3.5
+  item tenths "Tenths" points 1
+    deduct each 0.1 "each 0.1"
+    req r1 "r1"
+    req r2 "r2"
+    req r3 "r3"
+    req r4 "r4"
+    req r5 "r5"
+    req r6 "r6"
+    req r7 "r7"
+    req r8 "r8"
+    req p "parts"
+      part x "x"
+      part y "y"
+      part z "z"
+  item levels "Levels" points 1.2
+    req lv "lv"
+      deduct "levels"
+      level small 0.25 "small"
+      level big 1.2 "big"
+    req f "fixed"
+      deduct 0.35 "fixed 0.35"
+  item measured "Measured" points 1.3
+    measure rate "Rate" from 0 to 10 unit "pts"
+    req band "band"
+      deduct "bands"
+      band low 1.3 when rate < 2.5
+      band mid 0.65 when 2.5 <= rate < 7.5
+    req th "threshold"
+      deduct 0.05 "th" when rate <= 9.95
+
+section b "Groups" points 3
+  item grouped "Grouped" points 3
+    group g1 "G1" points 1.5
+      deduct each 0.5 "each 0.5"
+      req a "a"
+      req b "b"
+      req c "c"
+      req d "d"
+    group g2 points 1.5
+      deduct each 0.75 "each 0.75"
+      req a "a"
+      req b "b"
+
+section c "Awards" points 3
+  item tiers "Tiers" points 1.5
+    measure share "Share" percent
+    tier high 1.5 "high" when share >= 90
+    tier mid 0.75 "mid" when 50 <= share < 90
+  item choices "Choices" points 1.5
+    choice gold 1.5 "gold"
+    choice silver 0.5 "silver"
+"""
+
+# Texts that would break a page or a script if they were ever treated as markup.
+HOSTILE = """
+rubric hostile-2
+  title "</script><script>alert(1)</script>"
+  version "v<1>"
+  full marks 10
+  pass at 5
+
+condition c1 "<img src=x onerror=alert(1)>"
+
+section s "& | \\" '" points 10
+  item i "`${x}` \\\\ \\u2028" points 10
+    req r "</script>"
+      deduct 3 "<b>3</b>"
+    req l "levels"
+      deduct "</textarea>"
+      level one 2 "<!-- one"
+      level two 7 "]]> two"
+"""
+
+ORGANIZATIONS = ["某市网格化服务管理中心", "", "</script> & <b>", "Ünïcode \u2028 line"]
+
+
+class Rubric:
+    """A rubric compiled, its form rendered to a file, its scorer loaded."""
+
+    def __init__(self, name: str, compilation, folder: Path):
+        assert compilation.ok, compilation.diagnostics
+        self.name = name
+        self.rubric: m.Rubric = compilation.rubric
+        source_path = f"rubrics/{name}.rubric"
+        self.form = folder / f"{name}.form.html"
+        self.form.write_text(form.render(BuildContext.of(compilation, source_path)), encoding="utf-8")
+        self.scorer = load_scorer(compilation, source_path)
+
+
+@pytest.fixture(scope="module")
+def rubrics(tmp_path_factory) -> list[Rubric]:
+    node_path()  # fail (CI) or skip before the work
+    folder = tmp_path_factory.mktemp("forms")
+    return [
+        Rubric("t-cssg-001.5-2020", compile_file(SHIPPED_RUBRIC), folder),
+        Rubric("exact-1", compile_source(EXACT, "exact.rubric"), folder),
+        Rubric("hostile-2", compile_source(HOSTILE, "hostile.rubric"), folder),
+    ]
+
+
+# ---- random findings ------------------------------------------------------
+
+
+def interval_bounds(item: m.Item) -> dict[str, set[Decimal]]:
+    """Every bound of every interval of an item, by measure."""
+    found: dict[str, set[Decimal]] = {measure.key: set() for measure in item.measures}
+    intervals = [tier.interval for tier in item.tiers]
+    for requirement, _ in m.requirements_with_paths(item, ""):
+        rule = requirement.rule
+        if isinstance(rule, m.FixedDeduction) and rule.threshold is not None:
+            intervals.append(rule.threshold)
+        if isinstance(rule, m.BandDeduction):
+            intervals += [band.interval for band in rule.bands]
+    for interval in intervals:
+        found[interval.measure] |= {bound for bound in (interval.low, interval.high) if bound is not None}
+    return found
+
+
+def measure_values(item: m.Item) -> dict[str, list[Decimal]]:
+    """Candidate values: the ends of the range, every bound, and values a
+    hundredth and a half beside each bound."""
+    values = {}
+    bounds = interval_bounds(item)
+    for measure in item.measures:
+        candidates = {measure.low, measure.high}
+        for bound in bounds[measure.key]:
+            candidates |= {bound + delta for delta in (Decimal("-0.5"), Decimal("-0.01"), 0, Decimal("0.01"), Decimal("0.5"))}
+        values[measure.key] = sorted(v for v in candidates if measure.low <= v <= measure.high)
+    return values
+
+
+def number(value: Decimal):
+    """A JSON number written with the decimal's digits."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def random_measure(rng: random.Random, measure: m.Measure, candidates: list[Decimal]):
+    roll = rng.random()
+    if roll < 0.55:
+        return number(rng.choice(candidates))
+    if roll < 0.75:
+        return rng.randint(int(measure.low), int(measure.high))
+    places = rng.choice([1, 2, 3])
+    value = Decimal(str(rng.uniform(float(measure.low), float(measure.high)))).quantize(Decimal(1).scaleb(-places))
+    return number(min(max(value, measure.low), measure.high))
+
+
+def random_assessed(rng: random.Random, item: m.Item, candidates) -> dict:
+    met_rate = rng.choice([0.0, 0.3, 0.7, 0.9, 1.0])
+    finding: dict = {"status": "assessed"}
+    answers = {}
+    for requirement, key in m.requirements_with_paths(item, ""):
+        key = key[1:]
+        if requirement.measure is not None:
+            continue
+        rule = requirement.rule
+        if requirement.parts:
+            answers[key] = {part.key: rng.random() < met_rate for part in requirement.parts}
+        elif isinstance(rule, m.LevelDeduction):
+            answers[key] = True if rng.random() < met_rate else rng.choice(rule.levels).key
+        else:
+            answers[key] = rng.random() < met_rate
+    if answers:
+        finding["requirements"] = answers
+    if item.measures:
+        finding["measures"] = {
+            measure.key: random_measure(rng, measure, candidates[measure.key]) for measure in item.measures
+        }
+    if item.choices:
+        finding["choice"] = None if rng.random() < 0.3 else rng.choice(item.choices).key
+    if rng.random() < 0.05:
+        finding["_note"] = "an evaluator's note, never scored"
+    return finding
+
+
+def random_findings(rng: random.Random, rubric: m.Rubric, *, partial: bool) -> dict:
+    items = {}
+    for section in rubric.sections:
+        for item in section.items:
+            path = f"{section.key}.{item.key}"
+            roll = rng.random()
+            if partial and roll < 0.08:
+                continue
+            if partial and roll < 0.12:
+                items[path] = {"status": None}
+            elif roll < 0.22:
+                items[path] = {"status": "not_applicable", "reason": rng.choice(["本级不设", "</script>"])}
+            elif roll < 0.32:
+                items[path] = {"status": "absent"}
+            else:
+                items[path] = random_assessed(rng, item, measure_values(item))
+    conditions = {}
+    for condition in rubric.conditions:
+        roll = rng.random()
+        if partial and roll < 0.1:
+            continue
+        conditions[condition.key] = None if partial and roll < 0.2 else roll < 0.85
+    organization = rng.choice(ORGANIZATIONS[1:] if not partial else ORGANIZATIONS)
+    return {
+        "format": "rubricdsl-findings/1",
+        "rubric": {"id": rubric.id, "version": rubric.version},
+        "organization": organization or ("某单位" if not partial else ""),
+        "date": f"2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+        "evaluators": rng.choice([["张三"], ["张三", "李四"], ["Evaluator <1>"]]),
+        "remarks": rng.choice(["", "现场考核", "a | b"]),
+        "conditions": conditions,
+        "items": items,
+    }
+
+
+def boundary_findings(rubric: m.Rubric) -> list[dict]:
+    """One findings per candidate value of every measure, the rest met."""
+    rng = random.Random(7)
+    batch = []
+    for section in rubric.sections:
+        for item in section.items:
+            for key, values in measure_values(item).items():
+                for value in values:
+                    findings = random_findings(rng, rubric, partial=False)
+                    found = random_assessed(rng, item, measure_values(item))
+                    found["measures"][key] = number(value)
+                    findings["items"][f"{section.key}.{item.key}"] = found
+                    batch.append(findings)
+    return batch
+
+
+# ---- comparing ---------------------------------------------------------------
+
+
+def exact(value):
+    """A result with every number as a normalized Decimal (JSON numbers from
+    two languages compare by value, not by spelling)."""
+    if isinstance(value, dict):
+        return {key: exact(inner) for key, inner in value.items()}
+    if isinstance(value, list):
+        return [exact(inner) for inner in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    return Decimal(value).normalize() if not isinstance(value, float) else Decimal(repr(value)).normalize()
+
+
+def python_results(rubric: Rubric, texts: list[str], *, partial: bool) -> list:
+    results = []
+    for text in texts:
+        result = rubric.scorer.score(rubric.scorer.parse_findings(text), partial=partial)
+        results.append(exact(json.loads(rubric.scorer.dumps(result), parse_float=Decimal)))
+    return results
+
+
+def node_results(rubric: Rubric, texts: list[str], tmp_path: Path, *flags: str) -> list:
+    batch = tmp_path / f"{rubric.name}-batch.json"
+    batch.write_text("[" + ",\n".join(texts) + "]", encoding="utf-8")
+    output = run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), *flags)
+    return [exact(result) for result in json.loads(output, parse_float=Decimal)]
+
+
+def assert_same_results(expected: list, actual: list, texts: list[str]) -> None:
+    assert len(expected) == len(actual)
+    for index, (python, javascript) in enumerate(zip(expected, actual)):
+        context = f"findings #{index}: {texts[index][:2000]}"
+        for key in ("total", "passed", "grade", "eligible", "unmet_conditions", "advisory_unmet", "not_assessed"):
+            assert javascript[key] == python[key], f"{key} differs for {context}"
+        for py_section, js_section in zip(python["sections"], javascript["sections"]):
+            assert js_section["score"] == py_section["score"], f"section {py_section['key']} differs for {context}"
+            for py_item, js_item in zip(py_section["items"], js_section["items"]):
+                assert js_item == py_item, f"item {py_item['path']} differs for {context}"
+        assert javascript == python, context
+
+
+@pytest.mark.parametrize("partial", [False, True], ids=["complete", "partial"])
+def test_form_scores_random_findings_exactly_as_the_python_scorer(rubrics, tmp_path, partial) -> None:
+    for rubric in rubrics:
+        rng = random.Random(f"{rubric.name}-{partial}")
+        batch = [random_findings(rng, rubric.rubric, partial=partial) for _ in range(RANDOM_FINDINGS)]
+        if not partial:
+            batch += boundary_findings(rubric.rubric)
+        texts = [json.dumps(findings, ensure_ascii=False) for findings in batch]
+        expected = python_results(rubric, texts, partial=partial)
+        actual = node_results(rubric, texts, tmp_path, *(["--partial"] if partial else []))
+        assert_same_results(expected, actual, texts)
+        # the sample reaches what it is meant to reach
+        statuses = {item["status"] for result in expected for section in result["sections"] for item in section["items"]}
+        assert {"assessed", "not_applicable", "absent"} <= statuses
+        assert ("not_assessed" in statuses) == partial
+        assert {result["passed"] for result in expected} == {True, False} or rubric.name == "hostile-2"
+        assert any(item["capped"] for result in expected for s in result["sections"] for item in s["items"])
+
+
+def test_sums_that_floating_point_gets_wrong_are_exact(rubrics, tmp_path) -> None:
+    """0.1 * 3 and 6.3 exactly at the pass mark: the random sample hits them."""
+    rubric = next(r for r in rubrics if r.name == "exact-1")
+    rng = random.Random("exact-pass-mark")
+    batch = [random_findings(rng, rubric.rubric, partial=False) for _ in range(RANDOM_FINDINGS)]
+    texts = [json.dumps(findings, ensure_ascii=False) for findings in batch]
+    expected = python_results(rubric, texts, partial=False)
+    actual = node_results(rubric, texts, tmp_path)
+    assert_same_results(expected, actual, texts)
+    totals = [result["total"] for result in actual]
+    assert Decimal("6.3") in totals  # exactly the pass mark: passed, grade fair
+    at_pass = next(result for result in actual if result["total"] == Decimal("6.3"))
+    assert at_pass["passed"] is True and at_pass["grade"] == {"key": "fair", "label": "Fair"}
+    tenths = [item["score"] for result in actual for item in result["sections"][0]["items"] if item["path"] == "a.tenths"]
+    assert Decimal("0.7") in tenths  # 1 - 0.1 * 3, which is 0.7000000000000001 in binary
+
+
+def test_form_validation_agrees_with_the_scorer_on_broken_findings(rubrics, tmp_path) -> None:
+    """Each mutation of a valid findings file is rejected by both, or accepted by both."""
+    rubric = rubrics[0]
+    rng = random.Random("broken")
+    base = random_findings(rng, rubric.rubric, partial=False)
+    mutations = {
+        "another rubric": lambda f: f["rubric"].update(id="other"),
+        "another version": lambda f: f["rubric"].update(version="2021"),
+        "wrong format": lambda f: f.update(format="rubricdsl-findings/2"),
+        "unknown header key": lambda f: f.update(extra=1),
+        "note header key": lambda f: f.update(_extra=1),
+        "bad date": lambda f: f.update(date="2026-02-30"),
+        "no evaluators": lambda f: f.update(evaluators=[]),
+        "blank organization": lambda f: f.update(organization=" "),
+        "condition not bool": lambda f: f["conditions"].update(self_assessed="yes"),
+        "unknown item": lambda f: f["items"].update({"basics.nothing": {"status": "absent"}}),
+        "missing item": lambda f: f["items"].pop("basics.policy"),
+        "bad status": lambda f: f["items"].update({"basics.policy": {"status": "done"}}),
+        "reason blank": lambda f: f["items"].update({"basics.policy": {"status": "not_applicable", "reason": " "}}),
+        "absent with extra": lambda f: f["items"].update({"basics.policy": {"status": "absent", "reason": "x"}}),
+        "measure out of range": lambda f: f["items"].update(
+            {"basics.training": {"status": "assessed", "requirements": {"training_plan": True, "training_records": True,
+             "exam_records": True}, "measures": {"completion": 100.5}}}),
+        "measure as text": lambda f: f["items"].update(
+            {"performance.service_quality": {"status": "assessed", "measures": {"satisfaction": "90"}}}),
+        "bad level": lambda f: f["items"].update(
+            {"foundation.guidelines": {"status": "assessed", "requirements": {"guidelines": "some"}}}),
+        "bad choice": lambda f: f["items"].update({"performance.brand": {"status": "assessed", "choice": "global"}}),
+        "part missing": lambda f: f["items"].update(
+            {"basics.organization": {"status": "assessed", "requirements": {
+                "organization_chart": {"chart_exists": True}, "top_management_duties": True, "department_duties": True}}}),
+        "item note": lambda f: f["items"].update({"performance.brand": {"status": "assessed", "choice": None, "_why": "n"}}),
+        "status null": lambda f: f["items"].update({"basics.policy": {"status": None}}),
+        "condition null": lambda f: f["conditions"].update(self_assessed=None),
+        "condition missing": lambda f: f["conditions"].pop("self_assessed"),
+        "empty date": lambda f: f.update(date=""),
+        "blank evaluator": lambda f: f.update(evaluators=[""]),
+    }
+    names, texts = [], []
+    for name, mutate in mutations.items():
+        findings = json.loads(json.dumps(base))
+        mutate(findings)
+        names.append(name)
+        texts.append(json.dumps(findings, ensure_ascii=False))
+    batch = tmp_path / "broken.json"
+    batch.write_text("[" + ",".join(texts) + "]", encoding="utf-8")
+    for partial in (False, True):
+        flags = ["--validate"] + (["--partial"] if partial else [])
+        problems = json.loads(run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), *flags))
+        for name, text, found in zip(names, texts, problems):
+            reference = rubric.scorer.validate(rubric.scorer.parse_findings(text), partial=partial)
+            assert bool(found) == bool(reference), f"{name} (partial={partial}): form says {found}, scorer says {reference}"
+    by_name = dict(zip(names, problems))
+    assert by_name["status null"] == [] and by_name["empty date"] == []  # allowed in a partial file
+    assert by_name["another rubric"] == [{"path": "rubric", "problem": "wrong_rubric", "detail": {"id": "other", "version": "2020-draft"}}]
+    assert by_name["measure out of range"] == [
+        {"path": "items.basics.training.measures.completion", "problem": "out_of_range", "detail": {"low": 0, "high": 100}}
+    ]
+    assert by_name["note header key"] == [] and by_name["item note"] == []
