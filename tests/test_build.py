@@ -133,3 +133,14 @@ def test_output_folder_option(tmp_path: Path) -> None:
     result = run(folder, "build", str(folder / "rubrics" / SHIPPED_RUBRIC.name), "-o", "out")
     assert result.exit_code == 0
     assert (folder / "out" / "t-cssg-001.5-2020" / "model.json").exists()
+
+
+def test_generated_files_are_readable_like_any_new_file(tmp_path: Path) -> None:
+    folder = project(tmp_path)
+    old = os.umask(0o022)
+    try:
+        run(folder, "build")
+    finally:
+        os.umask(old)
+    for path in (folder / "generated" / "t-cssg-001.5-2020").iterdir():
+        assert path.stat().st_mode & 0o777 == 0o644, path.name
