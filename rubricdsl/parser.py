@@ -12,11 +12,11 @@ checks.py.
 
 from __future__ import annotations
 
-import re
 import functools
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -223,7 +223,9 @@ class _SyntaxErrorCollector:
             value = _REPAIR_VALUES.get(name) or _keyword_literals().get(name)
             if value is None:
                 continue
-            trial = parser.copy()
+            # Model values are immutable, so a trial may share them; copying
+            # them deeply made each error cost as much as the file so far.
+            trial = parser.copy(deepcopy_values=False)
             try:
                 trial.feed_token(Token.new_borrow_pos(name, value, error.token))
             except UnexpectedInput:
@@ -919,15 +921,22 @@ def parse_bytes(data: bytes, path: str) -> ParseResult:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Lexeme:
+class Lexeme(NamedTuple):
     """A token as the parser read it: `type` is its terminal (REQ, KEY,
     STRING, LONG_STRING, NUMBER, ...) and `value` its text as written, so
-    decode_text() takes a text lexeme as it takes a Token."""
+    decode_text() takes a text lexeme as it takes a Token.  A tuple, not a
+    dataclass: a big rubric has a hundred thousand of them."""
 
     type: str
     value: str
-    span: Span
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+    @property
+    def span(self) -> Span:
+        return Span(self.line, self.column, self.end_line, self.end_column)
 
 
 @dataclass(frozen=True)
@@ -947,13 +956,14 @@ def lex(source: str) -> Lexed | None:
     _BUILDER.start_parse("<lex>")
     try:
         interactive = _lark().parse_interactive(source)
+        keywords = _keyword_literals()
         tokens = []
         for token in interactive.iter_parse():
             kind = token.type
             # Where the parser expects a key, a keyword is read as one.
-            if kind in _keyword_literals() and "KEY" in interactive.choices():
+            if kind in keywords and "KEY" in interactive.choices():
                 kind = "KEY"
-            tokens.append(Lexeme(kind, token.value, _token_span(token)))
+            tokens.append(Lexeme(kind, token.value, token.line, token.column, token.end_line, token.end_column))
         interactive.feed_eof()
     except UnexpectedInput:
         return None
@@ -962,3 +972,23 @@ def lex(source: str) -> Lexed | None:
     if any(d.code.startswith("E1") for d in _BUILDER.diagnostics):
         return None
     return Lexed(tuple(tokens), tuple(Comment(t.value, _token_span(t)) for t in comments))
+
+
+def relex(source: str) -> Lexed | None:
+    """The tokens and comments of `source` as the lexer alone reads them: a
+    few times faster than lex(), but a key spelt like a keyword keeps the
+    keyword's type and the grammar is not checked.  For telling whether two
+    texts hold the same tokens; None where no token fits."""
+    if _lark().options.lexer != "basic":
+        return lex(source)  # a contextual lexer's tokens depend on the parse
+    comments: list[Token] = []
+    _comment_sink.current = comments
+    try:
+        tokens = tuple(
+            Lexeme(t.type, t.value, t.line, t.column, t.end_line, t.end_column) for t in _lark().lex(source)
+        )
+    except UnexpectedInput:
+        return None
+    finally:
+        _comment_sink.current = None
+    return Lexed(tokens, tuple(Comment(t.value, _token_span(t)) for t in comments))
