@@ -16,7 +16,7 @@ import click
 
 from . import __version__
 from .diagnostics import Severity, render, summary_line
-from .frontend import Compilation, compile_file
+from .frontend import Compilation, compile_bytes
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -51,15 +51,19 @@ def rubric_paths(paths: tuple[str, ...]) -> list[Path]:
     return result
 
 
-def load(path: Path) -> Compilation:
+def read_bytes(path: Path) -> bytes:
     try:
-        return compile_file(path)
+        return path.read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: no such file") from None
     except IsADirectoryError:
         raise UserError(f"{path}: is a folder, not a rubric") from None
     except OSError as error:
         raise UserError(f"{path}: cannot read: {error.strerror}") from None
+
+
+def load(path: Path) -> Compilation:
+    return compile_bytes(read_bytes(path), str(path))
 
 
 def report(compilation: Compilation, *, show_info: bool = False) -> None:
@@ -181,17 +185,6 @@ def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
         click.echo(f"removed {builder.display_path(path)}")
     if not written and not removed:
         click.echo(f"up to date: {len(plan.files)} files in {builder.display_path(out_dir)}/")
-
-
-def read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UserError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserError(f"{path}: is a folder, not a rubric") from None
-    except OSError as error:
-        raise UserError(f"{path}: cannot read: {error.strerror}") from None
 
 
 @main.command()
