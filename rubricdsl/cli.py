@@ -204,7 +204,7 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     if from_stdin and len(paths) > 1:
         raise UserError("'-' (standard input) cannot be given with other paths")
     if from_stdin:
-        inputs = [("<stdin>", click.get_binary_stream("stdin").read())]
+        inputs = [("<stdin>", sys.stdin.buffer.read())]
     else:
         inputs = [(str(path), read_bytes(path)) for path in rubric_paths(paths)]
     try:
@@ -224,7 +224,7 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
             click.echo(f"fmt --check: {len(changed)} of {len(results)} files would change; run 'rubricdsl fmt'", err=True)
     elif from_stdin:
         if not broken:
-            click.get_binary_stream("stdout").write(results[0].text.encode("utf-8"))
+            sys.stdout.buffer.write(results[0].text.encode("utf-8"))
     else:
         for result in changed:
             try:
@@ -368,7 +368,7 @@ def _points_option(ctx, param, value):
 )
 @click.option(
     "--jobs",
-    default=1,
+    default=0,
     show_default=True,
     type=click.IntRange(min=0),
     help="With --batch: worker processes (0: one per CPU).",
