@@ -9,12 +9,11 @@ nothing and lists what is stale, missing or extra.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .backends import BuildContext, outputs
+from .files import write_atomically
 from .frontend import Compilation
 
 
@@ -90,27 +89,6 @@ def drift(build: BuildPlan, *, whole_folder: bool) -> Drift:
     return Drift(stale, missing, extra)
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _write_atomically(path: Path, content: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(content)
-        # mkstemp makes the file private; a generated file is as readable as
-        # any file the user creates.
-        os.chmod(temporary, 0o666 & ~_umask())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
 def write(build: BuildPlan, *, whole_folder: bool) -> tuple[list[Path], list[Path]]:
     """Write what changed; remove generated files no rubric makes any more.
     Returns (written, removed)."""
@@ -118,7 +96,7 @@ def write(build: BuildPlan, *, whole_folder: bool) -> tuple[list[Path], list[Pat
     for path, content in sorted(build.files.items()):
         if path.exists() and path.read_bytes() == content.encode("utf-8"):
             continue
-        _write_atomically(path, content)
+        write_atomically(path, content)
         written.append(path)
     known = _known_filenames()
     for path in drift(build, whole_folder=whole_folder).extra:

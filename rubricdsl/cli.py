@@ -199,6 +199,7 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     (exit 1).  Files are replaced atomically, and only when they change.
     """
     from . import formatter
+    from .files import write_atomically
 
     from_stdin = "-" in paths
     if from_stdin and len(paths) > 1:
@@ -228,7 +229,7 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     else:
         for result in changed:
             try:
-                formatter.write_atomically(Path(result.path), result.text)
+                write_atomically(Path(result.path), result.text)
             except OSError as error:
                 raise UserError(f"{result.path}: cannot write: {error.strerror}") from None
             click.echo(f"formatted {result.path}")

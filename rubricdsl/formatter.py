@@ -26,12 +26,9 @@ decoded, and its comments must be those of the input, else FormatError.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 
 from .diagnostics import Diagnostic
 from .parser import Comment, Lexed, Lexeme, decode_text, lex, parse, parse_bytes, relex
@@ -99,25 +96,6 @@ def _not_formatted(source: str, path: str, diagnostics) -> Formatted:
     if not syntax:
         raise FormatError(f"{path}: the parser reads this text but the formatter cannot; the file was left as it was")
     return Formatted(path, source, None, syntax)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Replace a file's contents by renaming a finished temporary file over
-    it, so a reader never sees half a file.  A symbolic link keeps pointing
-    at its target, which is what gets replaced; the file's mode is kept."""
-    target = path.resolve()
-    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o644
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from typing import Iterator
 
 from . import model as m
 from .findings import FINDINGS_FORMAT, NOTE_PREFIX, item_shapes
+from .files import write_atomically
 from .frontend import Compilation
 
 
@@ -411,14 +412,14 @@ def listed(messages: list[str]) -> str:
 
 
 def write_text(path: str, text: str) -> None:
-    """Write to a file, or to stdout for '-'; OSError is the caller's."""
+    """Write to a file (atomically), or to stdout for '-'; OSError is the
+    caller's."""
     if path == "-":
         stream = sys.stdout
         stream.write(text)
         stream.flush()
         return
-    with open(path, "w", encoding="utf-8", newline="\n") as stream:
-        stream.write(text)
+    write_atomically(Path(path), text)
 
 
 def run_batch(
