@@ -440,7 +440,13 @@ def _score_batch(scorer, source_text, compilation, batch: Path, partial, output:
             summary_path = Path(f"{output}.summary.json")
     try:
         rows = scoring.run_batch(
-            scorer, source_text, batch, partial=partial, progress=sys.stderr.isatty(), jobs=jobs or os.cpu_count() or 1
+            scorer,
+            source_text,
+            batch,
+            partial=partial,
+            progress=sys.stderr.isatty(),
+            jobs=jobs or os.cpu_count() or 1,
+            reader=scoring.FastReader.of(compilation.rubric),
         )
         scoring.write_text(output, scoring.summary_csv_text(rows, compilation.rubric))
         if summary_path is not None:

@@ -319,6 +319,20 @@ def test_batch_folder_to_stdout_and_summary_path(tmp_path) -> None:
     assert done.stderr == "batch: 4 of 4 findings scored\n"
 
 
+def test_batch_file_names_that_csv_must_quote(tmp_path) -> None:
+    folder = tmp_path / "findings"
+    folder.mkdir()
+    names = ["a,b.json", 'say "hi".json', "plain.json"]
+    for name, line in zip(names, batch_lines()):
+        (folder / name).write_text(line, encoding="utf-8")
+    (folder / "x,broken.json").write_text("{", encoding="utf-8")
+    done = run("score", RUBRIC, "--batch", str(folder), "--summary", str(tmp_path / "s.json"))
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert [row["source"] for row in rows] == sorted(names + ["x,broken.json"])
+    assert [row["total"] for row in rows] == ["411", "416", "421", ""]
+    assert rows[3]["error"].startswith("x,broken.json:1:2: invalid JSON")
+
+
 def test_batch_of_a_missing_source() -> None:
     done = run("score", RUBRIC, "--batch", "nowhere.jsonl")
     assert done.exit_code == EXIT_USAGE and "nowhere.jsonl: no such file or folder" in done.stderr

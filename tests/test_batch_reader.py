@@ -1,0 +1,152 @@
+"""The batch's fast reader (orjson) summarises every record exactly as the
+scorer's own reader (json with exact Decimals) does, or steps aside."""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+
+import orjson
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from rubricdsl.findings import measure_bounds
+from rubricdsl.scoring import FastReader, _score_text
+
+from .scoring_helpers import MINI, compiled, fixture_findings, mini_scorer, shipped
+
+
+def own_reading(scorer, data: bytes, partial: bool = False):
+    """What the scorer's own reader makes of a record: its summary, or its
+    problems."""
+    try:
+        return scorer.summarize(scorer.parse_findings(data, ""), partial=partial)
+    except scorer.FindingsError as error:
+        return error.errors
+
+
+def batch_reading(scorer, reader, data: bytes, partial: bool = False):
+    try:
+        return _score_text(scorer, data, partial, reader)
+    except scorer.FindingsError as error:
+        return error.errors
+
+
+def with_number(findings: dict, path: str, measure: str, written: str) -> bytes:
+    """The findings as JSON text with one measured value written as given."""
+    findings["items"][path]["measures"][measure] = "@NUMBER@"
+    text = json.dumps(findings, ensure_ascii=False)
+    return text.replace('"@NUMBER@"', written).encode("utf-8")
+
+
+def test_bounds_are_every_number_a_measure_is_compared_with() -> None:
+    rubric = compiled(MINI).rubric
+    measured = {item.key: item for section in rubric.sections for item in section.items if item.measures}
+    assert measure_bounds(measured["measured"]) == {Decimal(n) for n in ("0", "100", "50", "30", "80")}
+    assert measure_bounds(measured["tiers"]) == {Decimal(n) for n in ("0", "100", "90", "80", "60")}
+    reader = FastReader.of(rubric)
+    assert reader.measured == ("a.measured", "b.tiers")
+    assert reader.bounds == frozenset({0.0, 100.0, 50.0, 30.0, 80.0, 90.0, 60.0})
+
+
+@pytest.mark.parametrize(
+    "written, points",
+    [
+        ("92.5", 20),
+        ("90", 20),
+        ("90.0", 20),
+        ("9e1", 20),
+        # Rounds to the double 90.0, but is below 90: from_80, as exact.
+        ("89.99999999999999999", 15),
+        ("89.9999999999999", 15),
+        ("80.000000000000000001", 15),
+        ("79.999999999999999999", 10),
+    ],
+)
+def test_a_value_next_to_a_tier_bound_scores_as_written(written: str, points: int) -> None:
+    compilation, scorer = shipped()
+    reader = FastReader.of(compilation.rubric)
+    data = with_number(fixture_findings(), "performance.service_quality", "satisfaction", written)
+    summary = batch_reading(scorer, reader, data)
+    assert summary == own_reading(scorer, data)
+    brand_and_benefit = own_reading(scorer, with_number(fixture_findings(), "performance.service_quality",
+                                                        "satisfaction", "0"))["sections"]["performance"]
+    assert summary["sections"]["performance"] == brand_and_benefit + points
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["100.00000000000000001", "1e400", "-0.0000000000000000001", "123456789012345678901234", "NaN", "1.5e-400"],
+)
+def test_out_of_range_and_odd_numbers_give_the_scorers_own_answer(written: str) -> None:
+    compilation, scorer = shipped()
+    reader = FastReader.of(compilation.rubric)
+    data = with_number(fixture_findings(), "basics.training", "completion", written)
+    assert batch_reading(scorer, reader, data) == own_reading(scorer, data)
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        b"{not json",
+        b"[1]",
+        b"\xef\xbb\xbf" + json.dumps(fixture_findings()).encode(),  # a byte order mark
+        json.dumps(fixture_findings()).encode("utf-16"),
+        b'{"a": "\\ud800"}',
+        json.dumps({**fixture_findings(), "conditions": {"self_assessed": 1}}).encode(),
+    ],
+)
+def test_bad_records_are_worded_by_the_scorers_own_reader(record: bytes) -> None:
+    compilation, scorer = shipped()
+    assert batch_reading(scorer, FastReader.of(compilation.rubric), record) == own_reading(scorer, record)
+
+
+def test_a_record_with_one_for_true_is_refused() -> None:
+    """orjson reads 1 as an int, as json does: no truthy value passes for true."""
+    compilation, scorer = shipped()
+    findings = fixture_findings()
+    findings["items"]["basics.policy"]["requirements"]["has_policy"] = 1
+    data = json.dumps(findings).encode()
+    assert batch_reading(scorer, FastReader.of(compilation.rubric), data) == [
+        "items.basics.policy.requirements.has_policy: expected true or false, got 1"
+    ]
+
+
+# Decimal texts as a person or a tool writes them: digits, a point, an
+# exponent, sometimes far more digits than a double holds.
+decimal_texts = st.builds(
+    lambda sign, whole, fraction, exponent: f"{sign}{whole}{'.' + fraction if fraction else ''}{exponent}",
+    st.sampled_from(["", "-"]),
+    st.from_regex(re.compile(r"(0|[1-9][0-9]{0,20})"), fullmatch=True),
+    st.from_regex(re.compile(r"[0-9]{0,25}"), fullmatch=True),
+    st.sampled_from(["", "e1", "e-1", "E+2", "e-5", "e0"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(decimal_texts)
+def test_orjson_rounds_numbers_correctly(text: str) -> None:
+    """The argument of scoring.FastReader rests on orjson giving the double
+    nearest to the number written, as float(Decimal(text)) does."""
+    value = orjson.loads(text)
+    assert float(value) == float(Decimal(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    completion=st.one_of(decimal_texts, st.sampled_from(["30", "50", "49.99999999999999999", "100", "30.0"])),
+    satisfaction=st.one_of(decimal_texts, st.sampled_from(["60", "80.0", "89.999999999999999", "90"])),
+    partial=st.booleans(),
+)
+def test_the_fast_reader_agrees_with_the_scorers_own(completion: str, satisfaction: str, partial: bool) -> None:
+    scorer = mini_scorer()
+    reader = FastReader.of(compiled(MINI).rubric)
+    from .scoring_helpers import complete_findings
+
+    findings = complete_findings(compiled(MINI).rubric)
+    findings["items"]["b.tiers"]["measures"]["satisfaction"] = "@SATISFACTION@"
+    data = with_number(findings, "a.measured", "completion", completion)
+    data = data.replace(b'"@SATISFACTION@"', satisfaction.encode())
+    assert batch_reading(scorer, reader, data, partial) == own_reading(scorer, data, partial)
