@@ -212,35 +212,32 @@ class FastReader:
             summary = scorer.summarize(findings, partial=partial)
         except (orjson.JSONDecodeError, scorer.FindingsError):
             return None
+        return None if self.on_a_bound(findings) else summary
+
+    def on_a_bound(self, findings: dict) -> bool:
+        """Whether a float measured value of checked findings equals a
+        number it is compared with."""
         items = findings["items"]
         for path in self.measured:
             for value in items.get(path, {}).get("measures", {}).values():
                 if type(value) is float and value in self.bounds:
-                    return None
-        return summary
+                    return True
+        return False
 
 
-class _RowWriter:
-    """A scored summary as its CSV cells after the source, and as JSON."""
+def summary_csv_cells(summary: dict) -> str:
+    """A summary's CSV line after its source cell."""
+    grade = summary["grade"]
+    cells = [_csv_cell(summary["organization"]), _csv_cell(summary["date"]), _cell(summary["total"])]
+    cells += map(_cell, summary["sections"].values())
+    cells += (_cell(summary["passed"]), _csv_cell(grade["key"]) if grade else "", _cell(summary["eligible"]))
+    cells += (str(summary["not_assessed"]), "\n")
+    return ",".join(cells)
 
-    def __init__(self):
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(self._buffer, lineterminator="\n")
 
-    def csv(self, summary: dict) -> str:
-        grade = summary["grade"]
-        self._buffer.seek(0)
-        self._buffer.truncate()
-        self._writer.writerow(
-            [summary["organization"], summary["date"], _cell(summary["total"])]
-            + [_cell(score) for score in summary["sections"].values()]
-            + [_cell(summary["passed"]), grade["key"] if grade else "", _cell(summary["eligible"]), summary["not_assessed"], ""]
-        )
-        return self._buffer.getvalue()
-
-    @staticmethod
-    def json(summary: dict) -> bytes:
-        return orjson.dumps(summary, default=_exact_number)
+def summary_json_fields(summary: dict) -> bytes:
+    """A summary as a JSON object (the parent adds its source)."""
+    return orjson.dumps(summary, default=_exact_number)
 
 
 def _score_text(scorer: types.ModuleType, data: bytes, partial: bool, reader: FastReader | None = None):
@@ -273,7 +270,6 @@ def score_part(part: Part, partial: bool, scorer: types.ModuleType | None = None
             lines.pop()  # what follows the last line break
         records = [(number, line, None) for number, line in enumerate(lines, 1) if line.strip()]
         count = len(lines)
-    writer = _RowWriter()
     scored = []
     for where, data, unread in records:
         if unread is not None:
@@ -284,7 +280,7 @@ def score_part(part: Part, partial: bool, scorer: types.ModuleType | None = None
         except scorer.FindingsError as error:
             scored.append((where, None, None, error.errors))
             continue
-        scored.append((where, writer.csv(summary), writer.json(summary), None))
+        scored.append((where, summary_csv_cells(summary), summary_json_fields(summary), None))
     return count, scored
 
 
@@ -304,6 +300,9 @@ def _rows(part_results) -> Iterator[BatchRow]:
 
 
 def _cell(value) -> str:
+    """A score or a yes/no as the summary's CSV shows it."""
+    if type(value) is int:
+        return str(value)
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -333,7 +332,8 @@ def write_summary_csv(rows: list[BatchRow], rubric: m.Rubric, stream) -> None:
 
 
 def _csv_cell(text: str) -> str:
-    """A cell as the csv module writes it (quoted when it must be)."""
+    """A text cell as the csv module writes it: quoted when it holds a
+    separator, a quote or a line break."""
     if _MUST_QUOTE.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text

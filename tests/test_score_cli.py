@@ -333,6 +333,23 @@ def test_batch_file_names_that_csv_must_quote(tmp_path) -> None:
     assert rows[3]["error"].startswith("x,broken.json:1:2: invalid JSON")
 
 
+def test_batch_csv_keeps_organisation_names_that_need_quotes(tmp_path) -> None:
+    names = ['网格中心, "东区"', "two\nlines", " spaced ", "plain"]
+    lines = []
+    for name, line in zip(names, batch_lines()):
+        findings = json.loads(line)
+        findings["organization"] = name
+        lines.append(json.dumps(findings, ensure_ascii=False))
+    source = tmp_path / "all.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = run("score", RUBRIC, "--batch", str(source), "-o", str(tmp_path / "s.csv"))
+    assert done.exit_code == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "s.csv").read_text(encoding="utf-8"))))
+    assert [row["organization"] for row in rows] == names
+    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    assert [row["organization"] for row in summary["rows"]] == names
+
+
 def test_batch_of_a_missing_source() -> None:
     done = run("score", RUBRIC, "--batch", "nowhere.jsonl")
     assert done.exit_code == EXIT_USAGE and "nowhere.jsonl: no such file or folder" in done.stderr
