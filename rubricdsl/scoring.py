@@ -129,7 +129,7 @@ def score_files(scorer: types.ModuleType, paths: list[str], *, partial: bool) ->
 # to the parent far faster than a dict; the parent puts each row's source
 # ("line 17", counted over the whole batch) in front.
 
-PART_BYTES = 1 << 20
+PART_BYTES = 4 << 20
 PART_FILES = 64
 
 
