@@ -150,3 +150,33 @@ def test_the_fast_reader_agrees_with_the_scorers_own(completion: str, satisfacti
     data = with_number(findings, "a.measured", "completion", completion)
     data = data.replace(b'"@SATISFACTION@"', satisfaction.encode())
     assert batch_reading(scorer, reader, data, partial) == own_reading(scorer, data, partial)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    edits=st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=1, exclude_max=True),
+            st.integers(min_value=0, max_value=3),
+            st.sampled_from([b'"', b"\\", b",", b":", b"{", b"}", b"[", b"]", b"1", b".", b"e", b"-", b" ",
+                             b"\x00", b"\xff", b"\xe4\xb8", b"true", b"null", b"NaN", b"\\u0000", b"\\ud800"]),
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_mangled_records_read_the_same_both_ways(edits) -> None:
+    """Bytes deleted, replaced or inserted anywhere in a record: whatever
+    orjson accepts or rejects, the batch says what the scorer alone says."""
+    compilation, scorer = shipped()
+    reader = FastReader.of(compilation.rubric)
+    data = json.dumps(fixture_findings(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    for where, how, text in edits:
+        at = int(where * len(data))
+        if how == 0:
+            data = data[:at] + data[at + 1:]
+        elif how == 1:
+            data = data[:at] + text + data[at + 1:]
+        else:
+            data = data[:at] + text + data[at:]
+    assert batch_reading(scorer, reader, data) == own_reading(scorer, data)
