@@ -73,21 +73,11 @@ def check_keys(rubric: m.Rubric) -> Found:
                     yield from _duplicates(rule.bands, "band", where)
 
 
-def _intervals(item: m.Item) -> Iterator[m.Interval]:
-    for requirement, _ in m.requirements_with_paths(item, ""):
-        rule = requirement.rule
-        if isinstance(rule, m.FixedDeduction) and rule.threshold is not None:
-            yield rule.threshold
-        if isinstance(rule, m.BandDeduction) and not requirement.rule_inherited:
-            yield from (band.interval for band in rule.bands)
-    yield from (tier.interval for tier in item.tiers)
-
-
 def check_references(rubric: m.Rubric) -> Found:
     for section in rubric.sections:
         for item in section.items:
             declared = {measure.key: measure for measure in item.measures}
-            for interval in _intervals(item):
+            for interval in item.intervals:
                 measure = declared.get(interval.measure)
                 if measure is None:
                     hint = did_you_mean(interval.measure, declared)

@@ -84,16 +84,6 @@ def item_shapes(rubric: m.Rubric) -> list[ItemShape]:
 def measure_bounds(item: m.Item) -> set:
     """Every number the item compares a measured value with: the measures'
     ranges and the bounds of its thresholds, bands and tiers."""
-    bounds = set()
-    for measure in item.measures:
-        bounds.update((measure.low, measure.high))
-    intervals = [tier.interval for tier in item.tiers]
-    for requirement in item.requirements + tuple(r for group in item.groups for r in group.requirements):
-        rule = requirement.rule
-        if isinstance(rule, m.BandDeduction):
-            intervals += [band.interval for band in rule.bands]
-        elif isinstance(rule, m.FixedDeduction) and rule.threshold is not None:
-            intervals.append(rule.threshold)
-    for interval in intervals:
-        bounds.update(bound for bound in (interval.low, interval.high) if bound is not None)
+    bounds = {bound for measure in item.measures for bound in (measure.low, measure.high)}
+    bounds.update(bound for interval in item.intervals for bound in (interval.low, interval.high) if bound is not None)
     return bounds

@@ -329,6 +329,20 @@ class Item(_Node):
     def measure(self, key: str) -> Measure | None:
         return next((m for m in self.measures if m.key == key), None)
 
+    @property
+    def intervals(self) -> tuple[Interval, ...]:
+        """Every interval a measured value is tested against: thresholds,
+        bands (each rule once, where it is written) and tiers."""
+        found: list[Interval] = []
+        for requirement, _ in requirements_with_paths(self, ""):
+            rule = requirement.rule
+            if isinstance(rule, FixedDeduction) and rule.threshold is not None:
+                found.append(rule.threshold)
+            if isinstance(rule, BandDeduction) and not requirement.rule_inherited:
+                found += (band.interval for band in rule.bands)
+        found += (tier.interval for tier in self.tiers)
+        return tuple(found)
+
 
 @_NODE
 class Section(_Node):

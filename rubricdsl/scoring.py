@@ -173,10 +173,10 @@ def batch_parts(path: Path) -> list[Part]:
     return parts
 
 
-_worker: tuple[types.ModuleType, FastReader | None] | None = None
+_worker: tuple[types.ModuleType, FastReader] | None = None
 
 
-def _start_worker(source: str, rubric_id: str, source_path: str, reader: FastReader | None) -> None:
+def _start_worker(source: str, rubric_id: str, source_path: str, reader: FastReader) -> None:
     global _worker
     _worker = scorer_module(source, rubric_id, source_path), reader
 
@@ -240,10 +240,10 @@ def summary_json_fields(summary: dict) -> bytes:
     return orjson.dumps(summary, default=_exact_number)
 
 
-def _score_text(scorer: types.ModuleType, data: bytes, partial: bool, reader: FastReader | None = None):
+def _score_text(scorer: types.ModuleType, data: bytes, partial: bool, reader: FastReader):
     """The summary, or raises the scorer's FindingsError (a parse problem
     starts with ':', its source filled in by the caller)."""
-    summary = reader.summarize(scorer, data, partial) if reader else None
+    summary = reader.summarize(scorer, data, partial)
     if summary is not None:
         return summary
     return scorer.summarize(scorer.parse_findings(data, ""), partial=partial)
@@ -252,7 +252,7 @@ def _score_text(scorer: types.ModuleType, data: bytes, partial: bool, reader: Fa
 def score_part(part: Part, partial: bool, scorer: types.ModuleType | None = None, reader: FastReader | None = None):
     """(lines in the part, [(line number in the part or file name, CSV
     cells, JSON, problems)]) for one part."""
-    if scorer is None:
+    if scorer is None or reader is None:  # in a worker process
         scorer, reader = _worker
     if part.files:
         records = []
@@ -323,7 +323,7 @@ def summary_columns(rubric: m.Rubric) -> list[str]:
 def write_summary_csv(rows: list[BatchRow], rubric: m.Rubric, stream) -> None:
     writer = csv.writer(stream, lineterminator="\n")
     writer.writerow(summary_columns(rubric))
-    blanks = [""] * (len(rubric.sections) + 7)
+    blanks = [""] * (len(summary_columns(rubric)) - 2)  # all but source and error
     for row in rows:
         if row.csv is None:
             writer.writerow([row.source, *blanks, row.error])
@@ -506,8 +506,8 @@ def run_batch(
     *,
     partial: bool,
     progress: bool,
+    reader: FastReader,
     jobs: int = 1,
-    reader: FastReader | None = None,
 ) -> list[BatchRow]:
     """Every record of a batch scored, the bad ones kept as rows with their
     first problem.  With jobs > 1, parts are scored by that many worker

@@ -350,6 +350,19 @@ def test_batch_csv_keeps_organisation_names_that_need_quotes(tmp_path) -> None:
     assert [row["organization"] for row in summary["rows"]] == names
 
 
+def test_batch_scores_a_value_next_to_a_bound_as_written(tmp_path) -> None:
+    """89.99999999999999999 is the double 90.0, yet below the 90% tier."""
+    text = json.dumps(fixture_findings(), ensure_ascii=False)
+    assert '"satisfaction": 92.5' in text
+    source = tmp_path / "all.jsonl"
+    source.write_text("\n".join(text.replace("92.5", value) for value in ("90", "89.99999999999999999")) + "\n",
+                      encoding="utf-8")
+    done = run("score", RUBRIC, "--batch", str(source), "-o", str(tmp_path / "s.csv"))
+    assert done.exit_code == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "s.csv").read_text(encoding="utf-8"))))
+    assert int(rows[0]["performance"]) - int(rows[1]["performance"]) == 5
+
+
 def test_batch_of_a_missing_source() -> None:
     done = run("score", RUBRIC, "--batch", "nowhere.jsonl")
     assert done.exit_code == EXIT_USAGE and "nowhere.jsonl: no such file or folder" in done.stderr
