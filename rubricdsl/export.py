@@ -225,3 +225,30 @@ def to_json(rubric: m.Rubric, *, path: str, sha256: str) -> dict:
 
 def _value(value):
     return number(value) if isinstance(value, Decimal) else value
+
+
+def _without_places(value):
+    """The model's JSON without what layout and provenance change: every
+    `line`, the source and the compiler version."""
+    if isinstance(value, dict):
+        return {k: _without_places(v) for k, v in value.items() if k not in ("line", "source", "rubricdsl")}
+    if isinstance(value, list):
+        return [_without_places(v) for v in value]
+    return value
+
+
+def content_hash(rubric: m.Rubric) -> str:
+    """`sha256:` and the hash of the canonical model: what the rubric says,
+    not how its file is laid out, so reformatting or a comment keeps it and
+    any change of a key, point, rule, text or policy changes it.  Findings
+    record it to name the exact revision they were made under."""
+    import hashlib
+    import json
+
+    canonical = json.dumps(
+        _without_places(to_json(rubric, path="", sha256="")),
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
