@@ -382,6 +382,20 @@ class Grade(_Node):
     span: Span = _span()
 
 
+# Clause 8.2 policies: name -> allowed values, the first the default.
+POLICIES = {"not_applicable": ("full", "excluded"), "nothing_met": ("deductions", "zero")}
+
+
+@_NODE
+class Policy(_Node):
+    """How "not applicable" or "nothing met" scores, as the standard states it."""
+
+    name: str
+    value: str
+    clause: str | None
+    span: Span = _span()
+
+
 @_NODE
 class Rubric(_Node):
     """A whole rubric: header, conditions and sections."""
@@ -398,11 +412,20 @@ class Rubric(_Node):
     conditions: tuple[Condition, ...]
     sections: tuple[Section, ...]
     language: str = "zh"
+    policies: tuple[Policy, ...] = ()
     notes: tuple[Note, ...] = ()
     errata: tuple[Erratum, ...] = ()
     span: Span = _span()
     full_marks_span: Span = _span()
     pass_mark_span: Span = _span()
+
+    def policy(self, name: str) -> str:
+        """The declared value of a clause 8.2 policy, or its default."""
+        declared = next((p.value for p in self.policies if p.name == name), None)
+        return declared if declared is not None else POLICIES[name][0]
+
+    def policy_clause(self, name: str) -> str | None:
+        return next((p.clause for p in self.policies if p.name == name), None)
 
     def errata_records(self) -> list["ErratumRecord"]:
         """Every erratum with the path of the node it corrects and the value used."""
