@@ -340,6 +340,11 @@ def _points_option(ctx, param, value):
 )
 @click.option("--partial", is_flag=True, help="An unfinished file: missing items (or status null) count 0 as not assessed.")
 @click.option(
+    "--rescore",
+    is_flag=True,
+    help="Score findings made under another content of this rubric id and version (docs/findings.md).",
+)
+@click.option(
     "--combine",
     "method",
     type=click.Choice(["median", "mean", "trimmed-mean"]),
@@ -382,7 +387,7 @@ def _points_option(ctx, param, value):
     type=click.Path(path_type=str, dir_okay=False, allow_dash=True),
     help="Where the sheet goes (with --batch: the CSV summary); - is stdout.",
 )
-def score(rubric, findings, output_format, partial, method, threshold, batch, summary_path, jobs, output) -> None:
+def score(rubric, findings, output_format, partial, rescore, method, threshold, batch, summary_path, jobs, output) -> None:
     """Score FINDINGS (JSON files, - for stdin) by RUBRIC and print the sheet.
 
     One file is one evaluator's result; several make a panel (clause 5.2):
@@ -406,15 +411,22 @@ def score(rubric, findings, output_format, partial, method, threshold, batch, su
     source_text = scoring.scorer_source(compilation, source_path)
     scorer = scoring.scorer_module(source_text, compilation.rubric.id, source_path)
     if batch is not None:
-        _score_batch(scorer, source_text, compilation, batch, partial, output, summary_path, jobs)
+        _score_batch(scorer, source_text, compilation, batch, partial, rescore, output, summary_path, jobs)
         return
+    if list(findings).count("-") > 1:
+        raise UserError("- (standard input) is given twice; it can be read once")
     try:
-        results = scoring.score_files(scorer, list(findings), partial=partial)
+        results = scoring.score_files(scorer, list(findings), partial=partial, rescore=rescore)
         result = results[0] if len(results) == 1 else scorer.combine(results, method, threshold)
+    except scoring.PanelProblems as error:
+        raise UserError(f"not a panel of distinct evaluators (clause 5.2):\n{scoring.listed(error.messages)}") from None
     except scoring.InputError as error:
         raise UserError(f"the findings do not fit {source_path}:\n{scoring.listed(error.messages)}") from None
     except scorer.PanelError as error:
         raise UserError(f"cannot combine the findings: {error}") from None
+    for member in results:
+        for warning in member.get("warnings", ()):
+            click.echo(f"warning: {warning['message']}", err=True)
     size = result.get("panel_size")
     if size is not None and not size["ok"]:
         low, high = size["expected"]
@@ -429,7 +441,7 @@ def score(rubric, findings, output_format, partial, method, threshold, batch, su
         raise UserError(f"cannot write {output}: {error.strerror}") from None
 
 
-def _score_batch(scorer, source_text, compilation, batch: Path, partial, output: str, summary_path, jobs: int) -> None:
+def _score_batch(scorer, source_text, compilation, batch: Path, partial, rescore, output: str, summary_path, jobs: int) -> None:
     import os
 
     from . import scoring
@@ -444,6 +456,7 @@ def _score_batch(scorer, source_text, compilation, batch: Path, partial, output:
             source_text,
             batch,
             partial=partial,
+            rescore=rescore,
             progress=sys.stderr.isatty(),
             jobs=jobs or os.cpu_count() or 1,
             reader=scoring.FastReader.of(compilation.rubric),

@@ -89,6 +89,19 @@ _ZH = {
     "status_not_assessed": "未评",
     "colon": "：",
     "list_separator": "、",
+    "provisional": "暂定",
+    "provisional_note": "暂定结论：尚有未评项目或未确认的评价条件，不作为最终结论",
+    "unrecorded_conditions": "未确认的评价条件",
+    "zero_rule": "应有而未满足，得 0 分",
+    "group": "分组",
+    "group_not_applicable": "不适用",
+    "group_absent": "缺项，得 0 分",
+    "made_by": "{count}/{of} 人",
+    "raw_total": "实得分 {raw} / 应得分 {applicable}，折算为满分 {full} 分制",
+    "tie": "票数相同，按不满足计",
+    "warnings": "提示",
+    "warning_no_content_hash": "评价记录未注明评分表内容标识（content hash），无法确认其所依据的评分表版本",
+    "warning_rescored": "评价记录系依据评分表的另一内容版本所作，已按本版本重新计分",
 }
 
 _EN = {
@@ -163,6 +176,19 @@ _EN = {
     "status_not_assessed": "not assessed",
     "colon": ": ",
     "list_separator": ", ",
+    "provisional": "provisional",
+    "provisional_note": "Provisional: items or conditions are not yet assessed; not a final conclusion",
+    "unrecorded_conditions": "Conditions not recorded",
+    "zero_rule": "nothing met: 0",
+    "group": "Group",
+    "group_not_applicable": "not applicable",
+    "group_absent": "absent: 0",
+    "made_by": "{count} of {of}",
+    "raw_total": "raw {raw} of {applicable} applicable points, rescaled to {full}",
+    "tie": "a tie: counted as not fulfilled",
+    "warnings": "Warnings",
+    "warning_no_content_hash": "the findings name no content hash of the rubric: which revision they were made under is unknown",
+    "warning_rescored": "the findings were made under another content of this rubric and are rescored under this one",
 }
 
 
@@ -176,6 +202,8 @@ def _view(result: dict, rubric: m.Rubric, source_path: str) -> dict:
     sections = {section.key: section for section in rubric.sections}
     items = {f"{s.key}.{i.key}": i for s in rubric.sections for i in s.items}
     unmet = set(result["unmet_conditions"]) | set(result["advisory_unmet"])
+    unrecorded = set(result.get("unrecorded_conditions", ()))
+    ties = {entry["key"]: entry["tie"] for entry in result.get("conditions", ())}
     return {
         "result": result,
         "rubric": rubric,
@@ -192,9 +220,19 @@ def _view(result: dict, rubric: m.Rubric, source_path: str) -> dict:
             for requirement, path in m.requirements_with_paths(item, item_path)
         },
         "conditions": [
-            {"key": c.key, "text": c.text, "clause": c.clause, "advisory": c.advisory, "met": c.key not in unmet}
+            {
+                "key": c.key,
+                "text": c.text,
+                "clause": c.clause,
+                "advisory": c.advisory,
+                "met": c.key not in unmet,
+                "tie": ties.get(c.key, False),
+                "recorded": c.key not in unrecorded,
+            }
             for c in rubric.conditions
         ],
+        "rescaled": result.get("raw_total", result["total"]) != result["total"]
+        or result.get("applicable_points", result["full_marks"]) != result["full_marks"],
         "source_path": source_path,
         "version": __version__,
     }

@@ -25,6 +25,7 @@ import orjson
 
 from . import model as m
 from .findings import FINDINGS_FORMAT, NOTE_PREFIX, item_shapes, measure_bounds
+from .export import content_hash
 from .files import write_atomically
 from .frontend import Compilation
 
@@ -50,14 +51,23 @@ def load_scorer(compilation: Compilation, source_path: str) -> types.ModuleType:
 
 
 def scorer_module(source: str, rubric_id: str, source_path: str) -> types.ModuleType:
-    """Run a generated scorer's source as a module.  Its code is registered
-    with linecache so that a traceback from inside it shows the generated
-    lines."""
+    """Run a generated scorer's source as a module.  The rubric's part is
+    registered with linecache, so that a traceback from inside it shows the
+    generated lines; the inlined runtime runs as the code of
+    rubricdsl/scorer_runtime.py itself (the same text), so that tracebacks
+    and coverage name that file."""
+    from .backends.scorer import RUNTIME_MARKER, runtime_path, runtime_text
+
+    rubric_part, marker, inlined = source.partition(RUNTIME_MARKER + "\n")
     filename = f"<rubricdsl scorer of {rubric_id} from {source_path}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     module = types.ModuleType(f"rubricdsl_scorer_{rubric_id}")
     module.__file__ = filename
-    exec(compile(source, filename, "exec"), module.__dict__)
+    exec(compile(rubric_part, filename, "exec"), module.__dict__)
+    runtime_inlined, runtime_blanked = runtime_text()
+    if not marker or inlined != runtime_inlined:
+        raise ValueError(f"{filename}: not a scorer of this rubricdsl (its runtime differs)")
+    exec(compile(runtime_blanked, str(runtime_path()), "exec"), module.__dict__)
     return module
 
 
@@ -100,22 +110,55 @@ def read_findings(scorer: types.ModuleType, path: str) -> dict:
         raise InputError(_prefixed(name, error.errors)) from None
 
 
-def score_files(scorer: types.ModuleType, paths: list[str], *, partial: bool) -> list[dict]:
+class PanelProblems(InputError):
+    """Findings that do not make a panel: the same file or findings twice,
+    or one evaluator in two files."""
+
+
+def score_files(scorer: types.ModuleType, paths: list[str], *, partial: bool, rescore: bool = False) -> list[dict]:
     """Every file read and scored; InputError listing the problems of all
-    of them when any has one (so nothing is reported half)."""
-    results, problems = [], []
+    of them when any has one (so nothing is reported half).  Several files
+    are a panel: PanelProblems when one is given twice, two hold the same
+    findings or name the same evaluator."""
+    results, problems, named = [], [], []
     for path in paths:
         name = "<stdin>" if path == "-" else path
         try:
             findings = read_findings(scorer, path)
-            results.append(scorer.score(findings, partial=partial))
+            results.append(scorer.score(findings, partial=partial, rescore=rescore))
+            named.append((name, findings))
         except InputError as error:
             problems += error.messages
         except scorer.FindingsError as error:
             problems += _prefixed(name, error.errors)
     if problems:
         raise InputError(problems)
+    if len(named) > 1:
+        panel = _same_files(paths) or scorer.check_panel(named)
+        if panel:
+            raise PanelProblems(panel)
     return results
+
+
+def _same_files(paths: list[str]) -> list[str]:
+    """One file given twice, by any name (compared by identity)."""
+    import os
+
+    seen: dict[tuple[int, int], str] = {}
+    problems = []
+    for path in paths:
+        if path == "-":
+            continue
+        try:
+            status = os.stat(path)
+        except OSError:
+            continue
+        identity = (status.st_dev, status.st_ino)
+        if identity in seen:
+            problems.append(f"{path}: the same file as {seen[identity]}; each evaluator is counted once")
+        else:
+            seen[identity] = path
+    return problems
 
 
 # ---------------------------------------------------------------------------
@@ -205,11 +248,11 @@ class FastReader:
             bounds.update(measure_bounds(shape.item))
         return cls(tuple(measured), frozenset(float(bound) for bound in bounds))
 
-    def summarize(self, scorer: types.ModuleType, data: bytes, partial: bool) -> dict | None:
+    def summarize(self, scorer: types.ModuleType, data: bytes, partial: bool, rescore: bool) -> dict | None:
         """The summary of a record, or None: ask the scorer's own reader."""
         try:
             findings = orjson.loads(data)
-            summary = scorer.summarize(findings, partial=partial)
+            summary = scorer.summarize(findings, partial=partial, rescore=rescore)
         except (orjson.JSONDecodeError, scorer.FindingsError):
             return None
         return None if self.on_a_bound(findings) else summary
@@ -231,7 +274,7 @@ def summary_csv_cells(summary: dict) -> str:
     cells = [_csv_cell(summary["organization"]), _csv_cell(summary["date"]), _cell(summary["total"])]
     cells += map(_cell, summary["sections"].values())
     cells += (_cell(summary["passed"]), _csv_cell(grade["key"]) if grade else "", _cell(summary["eligible"]))
-    cells += (str(summary["not_assessed"]), "\n")
+    cells += (str(summary["not_assessed"]), _cell(summary["provisional"]), "\n")
     return ",".join(cells)
 
 
@@ -240,16 +283,18 @@ def summary_json_fields(summary: dict) -> bytes:
     return orjson.dumps(summary, default=_exact_number)
 
 
-def _score_text(scorer: types.ModuleType, data: bytes, partial: bool, reader: FastReader):
+def _score_text(scorer: types.ModuleType, data: bytes, partial: bool, rescore: bool, reader: FastReader):
     """The summary, or raises the scorer's FindingsError (a parse problem
     starts with ':', its source filled in by the caller)."""
-    summary = reader.summarize(scorer, data, partial)
+    summary = reader.summarize(scorer, data, partial, rescore)
     if summary is not None:
         return summary
-    return scorer.summarize(scorer.parse_findings(data, ""), partial=partial)
+    return scorer.summarize(scorer.parse_findings(data, ""), partial=partial, rescore=rescore)
 
 
-def score_part(part: Part, partial: bool, scorer: types.ModuleType | None = None, reader: FastReader | None = None):
+def score_part(
+    part: Part, partial: bool, rescore: bool = False, scorer: types.ModuleType | None = None, reader: FastReader | None = None
+):
     """(lines in the part, [(line number in the part or file name, CSV
     cells, JSON, problems)]) for one part."""
     if scorer is None or reader is None:  # in a worker process
@@ -276,7 +321,7 @@ def score_part(part: Part, partial: bool, scorer: types.ModuleType | None = None
             scored.append((where, None, None, [unread]))
             continue
         try:
-            summary = _score_text(scorer, data, partial, reader)
+            summary = _score_text(scorer, data, partial, rescore, reader)
         except scorer.FindingsError as error:
             scored.append((where, None, None, error.errors))
             continue
@@ -316,7 +361,7 @@ def summary_columns(rubric: m.Rubric) -> list[str]:
     return (
         ["source", "organization", "date", "total"]
         + [section.key for section in rubric.sections]
-        + ["passed", "grade", "eligible", "not_assessed", "error"]
+        + ["passed", "grade", "eligible", "not_assessed", "provisional", "error"]
     )
 
 
@@ -445,6 +490,16 @@ def template(rubric: m.Rubric) -> dict:
                 )
                 measures[measure.key] = None
             found["measures"] = measures
+        if item.groups:
+            rulings: dict = {}
+            for group in item.groups:
+                heading = f" {group.heading}" if group.heading else ""
+                rulings[_note(group.key)] = (
+                    f"group{heading} ({_shown(group.points)} points): \"assessed\"; \"not_applicable\" (8.2: write "
+                    '"reason": "..." and remove its requirements); "absent" (8.2: 0 points; remove its requirements)'
+                )
+                rulings[group.key] = {"status": "assessed"}
+            found["groups"] = rulings
         if item.choices:
             listed = "; ".join(f'"{c.key}" {c.text} ({_shown(c.points)})' for c in item.choices)
             otherwise = item.otherwise.label if item.otherwise and item.otherwise.label else "none"
@@ -457,7 +512,7 @@ def template(rubric: m.Rubric) -> dict:
         _note("findings"): f"Findings for {rubric.id} ({rubric.version}): {rubric.title}. Replace every null; "
         "keys starting with _ are notes that the scorer ignores. Format: docs/findings.md.",
         "format": FINDINGS_FORMAT,
-        "rubric": {"id": rubric.id, "version": rubric.version},
+        "rubric": {"id": rubric.id, "version": rubric.version, "content_hash": content_hash(rubric)},
         "organization": "",
         "date": "",
         "evaluators": [],
@@ -506,6 +561,7 @@ def run_batch(
     *,
     partial: bool,
     progress: bool,
+    rescore: bool = False,
     reader: FastReader,
     jobs: int = 1,
 ) -> list[BatchRow]:
@@ -520,9 +576,9 @@ def run_batch(
 
         initargs = (source_text, scorer.RUBRIC_ID, scorer.SOURCE_PATH, reader)
         with multiprocessing.Pool(jobs, _start_worker, initargs) as pool:
-            results = pool.imap(functools.partial(score_part, partial=partial), parts)
+            results = pool.imap(functools.partial(score_part, partial=partial, rescore=rescore), parts)
             return list(_rows(_progress(results, len(parts), progress)))
-    results = (score_part(part, partial, scorer, reader) for part in parts)
+    results = (score_part(part, partial, rescore, scorer, reader) for part in parts)
     return list(_rows(_progress(results, len(parts), progress)))
 
 

@@ -29,7 +29,7 @@ def own_reading(scorer, data: bytes, partial: bool = False):
 
 def batch_reading(scorer, reader, data: bytes, partial: bool = False):
     try:
-        return _score_text(scorer, data, partial, reader)
+        return _score_text(scorer, data, partial, False, reader)
     except scorer.FindingsError as error:
         return error.errors
 

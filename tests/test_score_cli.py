@@ -299,7 +299,7 @@ def test_batch_jsonl_writes_csv_and_json_and_lists_bad_lines(tmp_path) -> None:
         "source": "line 3", "organization": "单位1", "date": "2026-11-27",
         "sections": {"basics": 39, "foundation": 21, "provision": 90, "management": 107, "posts": 60,
                      "implementation": 58, "performance": 46},
-        "total": 421, "passed": True, "grade": None, "eligible": True, "not_assessed": 0,
+        "total": 421, "passed": True, "grade": None, "eligible": True, "not_assessed": 0, "provisional": False,
     }
     assert [error["source"] for error in summary["errors"]] == ["line 2", "line 5"]
 

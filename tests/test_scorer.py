@@ -332,13 +332,17 @@ def test_deduction_lines_point_at_the_rule_in_the_source() -> None:
 def test_result_has_exactly_the_documented_keys() -> None:
     result = shipped_scorer().score(fixture_findings())
     assert list(result) == [
-        "format", "rubric", "organization", "date", "evaluators", "remarks", "sections", "total", "full_marks",
-        "pass_mark", "passed", "grade", "eligible", "unmet_conditions", "advisory_unmet", "not_assessed",
+        "format", "rubric", "policies", "organization", "date", "evaluators", "remarks", "sections", "total",
+        "raw_total", "applicable_points", "full_marks", "pass_mark", "passed", "grade", "eligible",
+        "unmet_conditions", "advisory_unmet", "not_assessed", "unrecorded_conditions", "provisional", "warnings",
     ]
-    assert list(result["rubric"]) == ["id", "version", "title", "source_sha256"]
-    assert list(result["sections"][0]) == ["key", "title", "points", "score", "items"]
+    assert list(result["rubric"]) == ["id", "version", "title", "source_sha256", "content_hash"]
+    assert list(result["sections"][0]) == ["key", "title", "points", "score", "applicable_points", "items"]
     item = result["sections"][0]["items"][0]
-    assert list(item) == ["path", "title", "points", "status", "score", "capped", "reason", "deductions", "award"]
+    assert list(item) == [
+        "path", "title", "points", "status", "score", "capped", "reason", "zero_rule", "applicable_points",
+        "groups", "deductions", "award",
+    ]
     assert list(item["deductions"][0]) == ["path", "amount", "text", "detail", "line"]
     assert result["rubric"]["source_sha256"] == shipped()[0].sha256
 

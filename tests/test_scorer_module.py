@@ -14,6 +14,7 @@ import pytest
 from rubricdsl.backends import BuildContext, outputs
 from rubricdsl.backends import scorer as scorer_backend
 from rubricdsl.frontend import compile_file
+from rubricdsl.plan import lower
 from rubricdsl.scoring import load_scorer, scorer_source
 
 from .conftest import ROOT, SHIPPED_RUBRIC
@@ -256,10 +257,10 @@ section s "s" points 10
 
 
 def test_scale_follows_the_finest_amount() -> None:
-    assert scorer_backend._Units(compiled(HOSTILE, "hostile.rubric").rubric).scale == 1
+    assert lower(compiled(HOSTILE, "hostile.rubric").rubric).scale == 1
     from .scoring_helpers import MINI
 
-    assert scorer_backend._Units(compiled(MINI).rubric).scale == 10
+    assert lower(compiled(MINI).rubric).scale == 10
     assert "Decimal('0.5')" not in scorer_backend.literal(__import__("decimal").Decimal("5"))
 
 

@@ -1,0 +1,1068 @@
+"""The static part of every generated scorer.py: validation, scoring of
+whole findings, panels, JSON in and out, text output and the command line.
+
+This is real Python, linted and tested as such.  A generated scorer inlines
+it verbatim after the rubric's own part (its constants, tables and one
+function per item), which defines the names the placeholder block below
+stands in for; the build drops that block.  `rubricdsl score` runs the same
+text in memory, this file's code compiled under this file's name, so tools
+that trace lines see it.  Standard library only.
+"""
+
+import datetime
+import difflib
+import json
+import re
+import sys
+from decimal import ROUND_HALF_UP, Decimal
+
+# -- the rubric's part defines these (placeholders for linting and import) --
+RUBRIC_ID = ''
+RUBRIC_VERSION = ''
+RUBRIC_TITLE = ''
+STANDARDS = ()
+SOURCE_PATH = ''
+SOURCE_SHA256 = ''
+CONTENT_HASH = ''
+COMPILER_VERSION = ''
+FINDINGS_FORMAT = 'rubricdsl-findings/1'
+RESULT_FORMAT = 'rubricdsl-result/1'
+PANEL_FORMAT = 'rubricdsl-panel/1'
+FULL_MARKS = 0
+PASS_MARK = 0
+PANEL_SIZE = None
+SCALE = 1
+FULL_MARKS_UNITS = 0
+PASS_MARK_UNITS = 0
+POLICIES = {'not_applicable': {'value': 'full', 'clause': None}, 'nothing_met': {'value': 'deductions', 'clause': None}}
+EXCLUDED = False
+GRADES = ()
+CONDITIONS = ()
+SECTIONS = ()
+ITEMS = ()
+SHAPES = {}
+GROUPS = {}
+# -- end of the rubric's part --
+
+class FindingsError(ValueError):
+    """The findings do not fit this rubric; `errors` lists every problem,
+    each as 'key.path: what is wrong'."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__('\n'.join(self.errors))
+
+
+class PanelError(ValueError):
+    """Results that cannot be combined (another organisation, too few for
+    the method)."""
+
+
+class _Invalid(Exception):
+    """Raised by the fast path at anything unexpected; validate() says what."""
+
+
+def _points(units):
+    """Units back to points: an int when whole, else an exact Decimal."""
+    if units % SCALE == 0:
+        return units // SCALE
+    return Decimal(units) / SCALE
+
+
+def _number(value):
+    """A measured value or consensus as a result number: int when whole."""
+    if value == int(value):
+        return int(value)
+    return value.normalize() if isinstance(value, Decimal) else value
+
+
+def _shown(value):
+    """A number as texts print it: 45, 92.5."""
+    value = _number(value)
+    return format(value, 'f') if isinstance(value, Decimal) else str(value)
+
+
+def _measure(value, low, high):
+    """A measured value within [low, high], as int or exact Decimal."""
+    if type(value) is float:
+        # The shortest repr is the number as written in the JSON text.
+        value = Decimal(repr(value))
+    elif type(value) is not int and type(value) is not Decimal:
+        raise _Invalid
+    if not low <= value <= high:
+        raise _Invalid
+    return value
+
+
+def _measured(text, measure, value):
+    return text + ' (' + measure + ' = ' + _shown(value) + ')'
+
+
+_DATE = re.compile(r'[0-9]{4}-[0-9]{2}-[0-9]{2}')
+
+
+def _is_date(text):
+    if not _DATE.fullmatch(text):
+        return False
+    try:
+        datetime.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+
+_NO_DEDUCTIONS = ()
+
+
+def _group_rulings(found, groups):
+    """An assessed item's rulings on its groups: group key -> (status,
+    reason) for those not assessed; raises _Invalid at anything unexpected."""
+    given = found.get('groups')
+    if given is None:
+        if 'groups' in found:
+            raise _Invalid
+        return {}
+    rulings = {}
+    for key, ruling in given.items():
+        if key not in groups:
+            raise _Invalid
+        status = ruling['status']
+        if status == 'assessed' and len(ruling) == 1:
+            continue
+        if status == 'not_applicable':
+            reason = ruling['reason']
+            if len(ruling) != 2 or not isinstance(reason, str) or not reason.strip():
+                raise _Invalid
+            rulings[key] = (status, reason)
+        elif status == 'absent' and len(ruling) == 1:
+            rulings[key] = (status, None)
+        else:
+            raise _Invalid
+    return rulings
+
+
+def _group_ruled(key, ruling, points):
+    """The outcome of a group ruled not applicable or absent (8.2)."""
+    status, reason = ruling
+    if status == 'absent':
+        return key, 'absent', 0, False, None, False, _NO_DEDUCTIONS, points
+    if EXCLUDED:
+        return key, 'not_applicable', 0, False, reason, False, _NO_DEDUCTIONS, 0
+    return key, 'not_applicable', points, False, reason, False, _NO_DEDUCTIONS, points
+
+
+# Per section: (key, title, points, its items as (path, title, points)).
+_LAYOUT = []
+for _key, _title, _points_of_section, _count in SECTIONS:
+    _first = sum(len(section[3]) for section in _LAYOUT)
+    _LAYOUT.append((_key, _title, _points_of_section, tuple(entry[:3] for entry in ITEMS[_first:_first + _count])))
+_LAYOUT = tuple(_LAYOUT)
+_ITEM_KEYS = frozenset(SHAPES)
+_CONDITION_KEYS = frozenset(key for key, _, _ in CONDITIONS)
+_HEADER_KEYS = ('format', 'rubric', 'organization', 'date', 'evaluators', 'remarks', 'conditions', 'items')
+_MISSING = object()
+_STATUSES = ('assessed', 'not_applicable', 'absent')
+
+
+# ---------------------------------------------------------------------------
+# Scoring
+# ---------------------------------------------------------------------------
+
+
+def _assess(findings, partial, rescore):
+    """The fast path: check and score in one pass.  Any exception means the
+    findings are not exactly as docs/findings.md says (or hold notes); the
+    caller then lets validate() say what.  Returns (unmet conditions,
+    unmet advisory conditions, unrecorded conditions, the content hash the
+    findings name (or None), one outcome per item in ITEMS order).  An
+    outcome is (status, score, capped, deductions, award, reason, zeroed,
+    groups, applicable points); a group's is (key, status, score, capped,
+    reason, zeroed, deductions, applicable points)."""
+    if len(findings) != 8 or findings['format'] != FINDINGS_FORMAT:
+        raise _Invalid
+    rubric = findings['rubric']
+    if rubric['id'] != RUBRIC_ID or rubric['version'] != RUBRIC_VERSION:
+        raise _Invalid
+    named_hash = rubric.get('content_hash')
+    if len(rubric) != (2 if named_hash is None else 3):
+        raise _Invalid
+    if named_hash is not None and (not isinstance(named_hash, str) or (named_hash != CONTENT_HASH and not rescore)):
+        raise _Invalid
+    organization = findings['organization']
+    date = findings['date']
+    evaluators = findings['evaluators']
+    if not (isinstance(organization, str) and isinstance(date, str) and isinstance(findings['remarks'], str)):
+        raise _Invalid
+    if not isinstance(evaluators, list):
+        raise _Invalid
+    for name in evaluators:
+        if not isinstance(name, str) or not (partial or name.strip()):
+            raise _Invalid
+    if partial:
+        if date and not _is_date(date):
+            raise _Invalid
+    elif not organization.strip() or not evaluators or not _is_date(date):
+        raise _Invalid
+
+    conditions = findings['conditions']
+    if partial:
+        for key in conditions:
+            if key not in _CONDITION_KEYS:
+                raise _Invalid
+    elif len(conditions) != len(CONDITIONS):
+        raise _Invalid
+    unmet = []
+    advisory_unmet = []
+    unrecorded = []
+    for key, _, advisory in CONDITIONS:
+        fulfilled = conditions.get(key) if partial else conditions[key]
+        if fulfilled is not True:
+            if fulfilled is None and partial:
+                unrecorded.append(key)
+            elif fulfilled is not False:
+                raise _Invalid
+            (advisory_unmet if advisory else unmet).append(key)
+
+    items = findings['items']
+    outcomes = []
+    append = outcomes.append
+    if not partial:
+        if len(items) != len(ITEMS):
+            raise _Invalid
+        for path, _, _, points, function in ITEMS:
+            found = items[path]
+            if found['status'] == 'assessed':
+                append(function(found))
+            else:
+                append(_not_scored(found, points, False))
+    else:
+        for key in items:
+            if key not in _ITEM_KEYS:
+                raise _Invalid
+        for path, _, _, points, function in ITEMS:
+            found = items.get(path, _MISSING)
+            if found is _MISSING:
+                append(_not_assessed(points))
+            elif found['status'] == 'assessed':
+                append(function(found))
+            else:
+                append(_not_scored(found, points, True))
+    return unmet, advisory_unmet, unrecorded, named_hash, outcomes
+
+
+def _not_scored(found, points, partial):
+    """The outcome of an item that is not assessed by its requirements."""
+    status = found['status']
+    if status == 'not_applicable':
+        # Clause 8.2: ruled not needed here: full points (or, by the
+        # rubric's policy, left out of the maximum).
+        reason = found['reason']
+        if len(found) != 2 or not isinstance(reason, str) or not reason.strip():
+            raise _Invalid
+        if EXCLUDED:
+            return 'not_applicable', 0, False, _NO_DEDUCTIONS, None, reason, False, None, 0
+        return 'not_applicable', points, False, _NO_DEDUCTIONS, None, reason, False, None, points
+    if status == 'absent' and len(found) == 1:
+        # Clause 8.2: an item the organisation should have but lacks: 0.
+        return 'absent', 0, False, _NO_DEDUCTIONS, None, None, False, None, points
+    if status is None and partial:
+        return 'not_assessed', 0, False, _NO_DEDUCTIONS, None, None, False, None, points
+    raise _Invalid
+
+
+def _not_assessed(points):
+    return 'not_assessed', 0, False, _NO_DEDUCTIONS, None, None, False, None, points
+
+
+def _checked(findings, partial, rescore):
+    try:
+        return _assess(findings, partial, rescore)
+    except Exception:
+        pass
+    errors = validate(findings, partial, rescore)
+    if errors:
+        raise FindingsError(errors)
+    # Valid, yet not as the fast path reads it: notes (keys starting with
+    # '_') are the one such difference, so without them it must pass.
+    try:
+        return _assess(_without_notes(findings), partial, rescore)
+    except Exception as error:
+        raise RuntimeError('scorer bug: the findings are valid but the fast path rejects them') from error
+
+
+def _without_notes(value):
+    if isinstance(value, dict):
+        return {key: _without_notes(inner) for key, inner in value.items() if not (isinstance(key, str) and key.startswith('_'))}
+    if isinstance(value, list):
+        return [_without_notes(inner) for inner in value]
+    return value
+
+
+def _grade(total):
+    """The last grade whose threshold the total reaches (clause 9.4)."""
+    for key, label, threshold in reversed(GRADES):
+        if total >= threshold:
+            return {'key': key, 'label': label}
+    return None
+
+
+def _deductions(deductions):
+    return [
+        {'path': where, 'amount': _points(amount), 'text': text, 'detail': detail, 'line': line}
+        for where, amount, text, detail, line in deductions
+    ]
+
+
+def _zero_rule(zeroed):
+    return {'clause': POLICIES['nothing_met']['clause']} if zeroed else None
+
+
+def _total(raw, applicable):
+    """The total in units and as a result number: the raw total, or, where
+    not applicable items leave the maximum, rescaled to the full marks and
+    rounded half up to 0.01 point (docs/findings.md)."""
+    if not EXCLUDED:
+        return raw, _points(raw)
+    if applicable == 0:
+        return FULL_MARKS_UNITS, _points(FULL_MARKS_UNITS)
+    rescaled = (Decimal(raw) * FULL_MARKS_UNITS / applicable / SCALE).quantize(_CENT, rounding=ROUND_HALF_UP)
+    return rescaled * SCALE, _number(rescaled)
+
+
+def _warnings(named_hash):
+    """What the result warns of, each {'code', 'message'} (docs/findings.md)."""
+    if named_hash is None:
+        return [{'code': 'no_content_hash', 'message': 'the findings name no content hash of the rubric: they are scored under '
+                 + CONTENT_HASH + ' without knowing which revision they were made under'}]
+    if named_hash != CONTENT_HASH:
+        return [{'code': 'rescored', 'message': 'the findings were made under ' + named_hash
+                 + ' and are rescored under this revision, ' + CONTENT_HASH}]
+    return []
+
+
+def score(findings, partial=False, rescore=False):
+    """The result of docs/findings.md for one findings dict.  Raises
+    FindingsError (listing every problem) when the findings do not fit.
+    With partial, missing items (or status null) count 0 as not assessed and
+    missing conditions count as unmet; the result is then provisional.  With
+    rescore, findings made under another content of this rubric id and
+    version are scored under this one (with a warning).  Numbers are int, or
+    Decimal when not whole; dumps() writes them as exact JSON numbers."""
+    unmet, advisory_unmet, unrecorded, named_hash, outcomes = _checked(findings, partial, rescore)
+    sections = []
+    not_assessed = []
+    raw = 0
+    applicable_total = 0
+    outcome = iter(outcomes)
+    for key, title, points, members in _LAYOUT:
+        subtotal = 0
+        applicable_section = 0
+        results = []
+        for path, item_title, item_points in members:
+            status, item_score, capped, deductions, award, reason, zeroed, groups, applicable = next(outcome)
+            subtotal += item_score
+            applicable_section += applicable
+            if status == 'not_assessed':
+                not_assessed.append(path)
+            results.append({
+                'path': path,
+                'title': item_title,
+                'points': item_points,
+                'status': status,
+                'score': _points(item_score),
+                'capped': capped,
+                'reason': reason,
+                'zero_rule': _zero_rule(zeroed),
+                'applicable_points': _points(applicable),
+                'groups': [
+                    {
+                        'key': group_key, 'path': path + '.' + group_key, 'heading': heading,
+                        'points': _points(group_points), 'status': group_status, 'score': _points(group_score),
+                        'capped': group_capped, 'reason': group_reason, 'zero_rule': _zero_rule(group_zeroed),
+                        'applicable_points': _points(group_applicable), 'deductions': _deductions(group_deductions),
+                    }
+                    for (group_key, group_status, group_score, group_capped, group_reason, group_zeroed,
+                         group_deductions, group_applicable), (heading, group_points) in zip(groups, GROUPS[path])
+                ] if groups else [],
+                'deductions': _deductions(deductions) if deductions else [],
+                'award': award,
+            })
+        raw += subtotal
+        applicable_total += applicable_section
+        sections.append({
+            'key': key, 'title': title, 'points': points, 'score': _points(subtotal),
+            'applicable_points': _points(applicable_section), 'items': results,
+        })
+    total_units, total = _total(raw, applicable_total)
+    return {
+        'format': RESULT_FORMAT,
+        'rubric': {
+            'id': RUBRIC_ID, 'version': RUBRIC_VERSION, 'title': RUBRIC_TITLE,
+            'source_sha256': SOURCE_SHA256, 'content_hash': CONTENT_HASH,
+        },
+        'policies': {name: dict(policy) for name, policy in POLICIES.items()},
+        'organization': findings['organization'],
+        'date': findings['date'],
+        'evaluators': list(findings['evaluators']),
+        'remarks': findings['remarks'],
+        'sections': sections,
+        'total': total,
+        'raw_total': _points(raw),
+        'applicable_points': _points(applicable_total),
+        'full_marks': FULL_MARKS,
+        'pass_mark': PASS_MARK,
+        'passed': total_units >= PASS_MARK_UNITS,
+        'grade': _grade(total_units),
+        'eligible': not unmet,
+        'unmet_conditions': unmet,
+        'advisory_unmet': advisory_unmet,
+        'not_assessed': not_assessed,
+        'unrecorded_conditions': unrecorded,
+        'provisional': bool(not_assessed or unrecorded),
+        'warnings': _warnings(named_hash),
+    }
+
+
+def summarize(findings, partial=False, rescore=False):
+    """What score() decides, without the per-item detail: organisation,
+    date, section scores (key -> score), total, passed, grade, eligible,
+    not assessed count, provisional.  Same checks, same arithmetic; for
+    batches."""
+    unmet, _, unrecorded, _, outcomes = _checked(findings, partial, rescore)
+    section_scores = {}
+    raw = 0
+    applicable = 0
+    start = 0
+    for key, _, _, members in _LAYOUT:
+        end = start + len(members)
+        subtotal = 0
+        for outcome in outcomes[start:end]:
+            subtotal += outcome[1]
+            applicable += outcome[8]
+        start = end
+        raw += subtotal
+        section_scores[key] = _points(subtotal)
+    total_units, total = _total(raw, applicable)
+    not_assessed = sum(outcome[0] == 'not_assessed' for outcome in outcomes)
+    return {
+        'organization': findings['organization'],
+        'date': findings['date'],
+        'sections': section_scores,
+        'total': total,
+        'passed': total_units >= PASS_MARK_UNITS,
+        'grade': _grade(total_units),
+        'eligible': not unmet,
+        'not_assessed': not_assessed,
+        'provisional': bool(not_assessed or unrecorded),
+    }
+
+
+# ---------------------------------------------------------------------------
+# Validation: every problem, each named by its key path
+# ---------------------------------------------------------------------------
+
+
+def _shown_value(value):
+    if isinstance(value, Decimal):
+        text = _shown(value) if value.is_finite() else str(value)
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError):
+            text = repr(value)
+    return text if len(text) <= 60 else text[:57] + '...'
+
+
+def _join(path, key):
+    return key if not path else path + '.' + key
+
+
+def _object(value, path, expected, required, errors, what='an object'):
+    """Check that value is a dict with the expected keys (notes aside);
+    report unknown keys and the missing required ones.  Returns whether
+    value is a dict."""
+    if not isinstance(value, dict):
+        errors.append((path or 'findings') + ': expected ' + what + ', got ' + _shown_value(value))
+        return False
+    for key in value:
+        if isinstance(key, str) and key.startswith('_'):
+            continue
+        if key not in expected:
+            hint = difflib.get_close_matches(str(key), [str(k) for k in expected], n=1, cutoff=0.6)
+            errors.append(_join(path, str(key)) + ': unknown key' + ("; did you mean '" + hint[0] + "'?" if hint else ''))
+    for key in required:
+        if key not in value:
+            errors.append(_join(path, key) + ': missing')
+    return True
+
+
+def _expect_bool(value, path, errors, partial=False):
+    if value is True or value is False or (partial and value is None):
+        return
+    errors.append(path + ': expected true or false, got ' + _shown_value(value))
+
+
+def _one_of(keys):
+    """'"a", "b" or "c"'"""
+    quoted = ['"' + key + '"' for key in keys]
+    return quoted[0] if len(quoted) == 1 else ', '.join(quoted[:-1]) + ' or ' + quoted[-1]
+
+
+def validate(findings, partial=False, rescore=False):
+    """Every way the findings differ from what this rubric expects, as
+    'key.path: problem' strings in rubric order; [] when they fit."""
+    errors = []
+    if not _object(findings, '', _HEADER_KEYS, _HEADER_KEYS, errors, 'a JSON object'):
+        return errors
+    if 'format' in findings and findings['format'] != FINDINGS_FORMAT:
+        errors.append('format: expected "' + FINDINGS_FORMAT + '", got ' + _shown_value(findings['format']))
+    rubric = findings.get('rubric', _MISSING)
+    if rubric is not _MISSING and _object(rubric, 'rubric', ('id', 'version', 'content_hash'), ('id', 'version'), errors):
+        for key, expected in (('id', RUBRIC_ID), ('version', RUBRIC_VERSION)):
+            if key in rubric and rubric[key] != expected:
+                errors.append(
+                    'rubric.' + key + ': expected ' + _shown_value(expected) + ', got ' + _shown_value(rubric[key])
+                    + '; these findings are for another rubric or version'
+                )
+        named = rubric.get('content_hash')
+        if 'content_hash' in rubric and not isinstance(named, str):
+            errors.append('rubric.content_hash: expected a text, got ' + _shown_value(named))
+        elif named is not None and named != CONTENT_HASH and not rescore:
+            errors.append(
+                'rubric.content_hash: the findings were made under ' + named + ', but this rubric ' + RUBRIC_ID
+                + ' ' + RUBRIC_VERSION + ' is ' + CONTENT_HASH + ': its content changed without a new version;'
+                ' rescore them under this revision with --rescore (score(..., rescore=True)) if that is meant'
+            )
+    for key in ('organization', 'remarks'):
+        value = findings.get(key, '')
+        if not isinstance(value, str):
+            errors.append(key + ': expected a text, got ' + _shown_value(value))
+        elif key == 'organization' and not partial and not value.strip():
+            errors.append('organization: expected the organisation evaluated, got ' + _shown_value(value))
+    date = findings.get('date', '')
+    if not isinstance(date, str):
+        errors.append('date: expected a date YYYY-MM-DD, got ' + _shown_value(date))
+    elif (date or not partial) and not _is_date(date):
+        errors.append('date: expected a date YYYY-MM-DD, got ' + _shown_value(date))
+    evaluators = findings.get('evaluators', ['-'])
+    if not isinstance(evaluators, list):
+        errors.append('evaluators: expected a list of names, got ' + _shown_value(evaluators))
+    else:
+        if not evaluators and not partial:
+            errors.append('evaluators: expected at least one name, got []')
+        for index, name in enumerate(evaluators):
+            if not isinstance(name, str) or not (partial or name.strip()):
+                errors.append('evaluators.' + str(index) + ': expected a name, got ' + _shown_value(name))
+
+    conditions = findings.get('conditions', _MISSING)
+    if conditions is not _MISSING:
+        keys = [key for key, _, _ in CONDITIONS]
+        if _object(conditions, 'conditions', keys, () if partial else keys, errors):
+            for key in keys:
+                if key in conditions:
+                    _expect_bool(conditions[key], 'conditions.' + key, errors, partial)
+
+    items = findings.get('items', _MISSING)
+    if items is not _MISSING and _object(items, 'items', SHAPES, () if partial else SHAPES, errors):
+        for path, shape in SHAPES.items():
+            if path in items:
+                _validate_item(items[path], 'items.' + path, shape, partial, errors)
+    return errors
+
+
+_GROUP_STATUSES = ('assessed', 'not_applicable', 'absent')
+
+
+def _validate_groups(rulings, path, groups, errors):
+    """Check an item's group rulings; returns group key -> status for the
+    groups ruled not applicable or absent."""
+    ruled = {}
+    if rulings is _MISSING or not _object(rulings, path, groups, (), errors):
+        return ruled
+    for key in groups:
+        if key not in rulings:
+            continue
+        ruling = rulings[key]
+        where = path + '.' + key
+        if not isinstance(ruling, dict):
+            errors.append(where + ': expected an object with "status", got ' + _shown_value(ruling))
+            continue
+        status = ruling.get('status', _MISSING)
+        if status not in _GROUP_STATUSES:
+            errors.append(where + '.status: expected ' + _one_of(_GROUP_STATUSES) + ', got '
+                          + ('nothing' if status is _MISSING else _shown_value(status)))
+            continue
+        if status == 'not_applicable':
+            _object(ruling, where, ('status', 'reason'), ('status', 'reason'), errors)
+            reason = ruling.get('reason', 'given')
+            if not isinstance(reason, str) or not reason.strip():
+                errors.append(where + ".reason: expected the panel's reason (a text), got " + _shown_value(reason))
+        else:
+            _object(ruling, where, ('status',), ('status',), errors)
+        if status != 'assessed':
+            ruled[key] = status
+    return ruled
+
+
+def _validate_item(found, path, shape, partial, errors):
+    if not isinstance(found, dict):
+        errors.append(path + ': expected an object with "status", got ' + _shown_value(found))
+        return
+    status = found.get('status', _MISSING)
+    if status is _MISSING:
+        errors.append(path + '.status: missing; expected ' + _one_of(_STATUSES))
+        return
+    if status is None and partial:
+        return  # not assessed yet: the rest are blanks
+    if status not in _STATUSES:
+        errors.append(path + '.status: expected ' + _one_of(_STATUSES) + ', got ' + _shown_value(status))
+        return
+    if status == 'not_applicable':
+        _object(found, path, ('status', 'reason'), ('status', 'reason'), errors)
+        reason = found.get('reason', 'given')
+        if not isinstance(reason, str) or not reason.strip():
+            errors.append(path + ".reason: expected the panel's reason (a text), got " + _shown_value(reason))
+        return
+    if status == 'absent':
+        _object(found, path, ('status',), ('status',), errors)
+        return
+    groups = shape.get('groups', ())
+    keys = tuple(key for key in shape if key != 'groups')
+    _object(found, path, ('status',) + keys + (('groups',) if groups else ()), ('status',) + keys, errors)
+    ruled = _validate_groups(found.get('groups', _MISSING), path + '.groups', groups, errors) if groups else {}
+    answers = found.get('requirements', _MISSING)
+    if 'requirements' in shape and answers is not _MISSING:
+        expected = {key: kind for key, kind in shape['requirements'].items() if key.split('.')[0] not in ruled}
+        if isinstance(answers, dict):
+            for key in answers:
+                group = key.split('.')[0] if isinstance(key, str) else None
+                if group in ruled and key in shape['requirements']:
+                    errors.append(path + '.requirements.' + key + ': group ' + group + ' is ruled ' + ruled[group]
+                                  + '; its requirements are not answered')
+        if _object(answers, path + '.requirements', shape['requirements'], expected, errors):
+            for key, kind in expected.items():
+                if key not in answers:
+                    continue
+                value = answers[key]
+                where = path + '.requirements.' + key
+                if kind[0] == 'met':
+                    _expect_bool(value, where, errors)
+                elif kind[0] == 'levels':
+                    if value is not True and value not in kind[1]:
+                        errors.append(where + ': expected true or a level: ' + _one_of(kind[1]) + ', got ' + _shown_value(value))
+                elif _object(value, where, kind[1], kind[1], errors, 'an object of parts'):
+                    for part in kind[1]:
+                        if part in value:
+                            _expect_bool(value[part], where + '.' + part, errors)
+    measures = found.get('measures', _MISSING)
+    if 'measures' in shape and measures is not _MISSING:
+        expected = shape['measures']
+        if _object(measures, path + '.measures', expected, expected, errors):
+            for key, (low, high) in expected.items():
+                if key not in measures:
+                    continue
+                value = measures[key]
+                where = path + '.measures.' + key
+                if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+                    errors.append(where + ': expected a number, got ' + _shown_value(value))
+                    continue
+                try:
+                    _measure(value, low, high)
+                except (_Invalid, ArithmeticError):
+                    errors.append(where + ': ' + _shown_value(value) + ' is outside ' + _shown(low) + ' to ' + _shown(high))
+    if 'choice' in shape and 'choice' in found:
+        value = found['choice']
+        if value is not None and value not in shape['choice']:
+            errors.append(path + '.choice: expected null or a choice: ' + _one_of(shape['choice']) + ', got ' + _shown_value(value))
+
+
+# ---------------------------------------------------------------------------
+# A panel (clause 5.2): several evaluators' results for one organisation
+# ---------------------------------------------------------------------------
+
+METHODS = ('median', 'mean', 'trimmed-mean')
+_CENT = Decimal('0.01')
+
+
+def _consensus(values, method):
+    """Median (the mean of the middle two for an even count), or the mean,
+    or the mean without one highest and one lowest value; a mean is rounded
+    half up to 0.01 point.  Trimmed with fewer than 3 values: the mean."""
+    values = sorted(Decimal(value) for value in values)
+    if method == 'median':
+        middle = len(values) // 2
+        if len(values) % 2:
+            return values[middle]
+        return (values[middle - 1] + values[middle]) / 2
+    if method == 'trimmed-mean' and len(values) >= 3:
+        values = values[1:-1]
+    return (sum(values) / len(values)).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+def combine(results, method='median', disagreement=2):
+    """The panel's consensus from each member's score() result.
+
+    Per item: the consensus (see _consensus) of the item scores of the
+    members who assessed it; not assessed by anyone: 0.  Sections and the
+    total are sums of the consensus item scores; passed and grade follow from
+    that total.  A condition holds when more than half the members found it
+    fulfilled.  An item is a disagreement when its scores spread by more than
+    `disagreement` points or the members gave it different statuses (one
+    ruled it not applicable, another did not); a condition when the members
+    differ."""
+    if method not in METHODS:
+        raise PanelError('unknown method ' + repr(method) + '; one of ' + ', '.join(METHODS))
+    if not results:
+        raise PanelError('a panel needs at least one result')
+    if method == 'trimmed-mean' and len(results) < 3:
+        raise PanelError('trimmed-mean drops the highest and the lowest score: it needs at least 3 results, got ' + str(len(results)))
+    threshold = Decimal(disagreement)
+    organizations = []
+    for result in results:
+        if result.get('format') != RESULT_FORMAT or result.get('rubric', {}).get('id') != RUBRIC_ID:
+            raise PanelError('not a result of this scorer: ' + _shown_value(result.get('format')))
+        if result['organization'].strip() and result['organization'] not in organizations:
+            organizations.append(result['organization'])
+    if len(organizations) > 1:
+        raise PanelError('the results are for different organisations: ' + ', '.join(map(_shown_value, organizations)))
+
+    disagreements = []
+    sections = []
+    not_assessed = []
+    total = Decimal(0)
+    for index, (key, title, points, _) in enumerate(SECTIONS):
+        subtotal = Decimal(0)
+        items = []
+        for position, item in enumerate(results[0]['sections'][index]['items']):
+            members = [result['sections'][index]['items'][position] for result in results]
+            statuses = [member['status'] for member in members]
+            scores = [member['score'] for member in members]
+            ruled = [member for member in members if member['status'] != 'not_assessed']
+            if ruled:
+                consensus = _consensus([member['score'] for member in ruled], method)
+                spread = max(Decimal(m['score']) for m in ruled) - min(Decimal(m['score']) for m in ruled)
+                status_differs = len({m['status'] for m in ruled}) > 1
+                status = ruled[0]['status'] if not status_differs else 'mixed'
+            else:
+                consensus, spread, status_differs, status = Decimal(0), Decimal(0), False, 'not_assessed'
+                not_assessed.append(item['path'])
+            if spread > threshold or status_differs:
+                disagreements.append({
+                    'kind': 'item', 'path': item['path'], 'spread': _number(spread),
+                    'status_differs': status_differs, 'scores': scores, 'statuses': statuses,
+                })
+            subtotal += consensus
+            items.append({
+                'path': item['path'], 'title': item['title'], 'points': item['points'], 'status': status,
+                'score': _number(consensus), 'scores': scores, 'statuses': statuses,
+                'reasons': [member['reason'] for member in members],
+                'deductions': _panel_deductions(members),
+            })
+        total += subtotal
+        sections.append({'key': key, 'title': title, 'points': points, 'score': _number(subtotal), 'items': items})
+
+    conditions = []
+    unmet = []
+    advisory_unmet = []
+    for key, _, advisory in CONDITIONS:
+        votes = [key not in result['unmet_conditions'] and key not in result['advisory_unmet'] for result in results]
+        # More than half must find it fulfilled: a tie is not fulfilled.
+        met = sum(votes) * 2 > len(votes)
+        conditions.append({'key': key, 'advisory': advisory, 'met': met, 'votes': votes, 'tie': sum(votes) * 2 == len(votes)})
+        if not met:
+            (advisory_unmet if advisory else unmet).append(key)
+        if len(set(votes)) > 1:
+            disagreements.append({'kind': 'condition', 'path': 'conditions.' + key, 'votes': votes})
+
+    evaluators = []
+    for result in results:
+        evaluators += [name for name in result['evaluators'] if name not in evaluators]
+    dates = sorted(result['date'] for result in results if result['date'])
+    total_units = total * SCALE
+    return {
+        'format': PANEL_FORMAT,
+        'rubric': dict(results[0]['rubric']),
+        'organization': organizations[0] if organizations else '',
+        'date': dates[-1] if dates else '',
+        'evaluators': evaluators,
+        'method': method,
+        'disagreement_threshold': _number(threshold),
+        'members': [
+            {
+                'evaluators': list(result['evaluators']), 'date': result['date'], 'remarks': result['remarks'],
+                'total': result['total'], 'passed': result['passed'], 'eligible': result['eligible'],
+            }
+            for result in results
+        ],
+        'panel_size': {
+            'evaluators': len(evaluators),
+            'expected': list(PANEL_SIZE) if PANEL_SIZE else None,
+            'ok': PANEL_SIZE is None or PANEL_SIZE[0] <= len(evaluators) <= PANEL_SIZE[1],
+        },
+        'sections': sections,
+        'total': _number(total),
+        'full_marks': FULL_MARKS,
+        'pass_mark': PASS_MARK,
+        'passed': total_units >= PASS_MARK_UNITS,
+        'grade': _grade(total_units),
+        'eligible': not unmet,
+        'unmet_conditions': unmet,
+        'advisory_unmet': advisory_unmet,
+        'conditions': conditions,
+        'not_assessed': not_assessed,
+        'unrecorded_conditions': [key for key, _, _ in CONDITIONS
+                                  if any(key in result.get('unrecorded_conditions', ()) for result in results)],
+        'provisional': any(result.get('provisional') for result in results) or bool(not_assessed),
+        'warnings': [warning for position, result in enumerate(results) for warning in result.get('warnings', ())
+                     if warning not in [w for earlier in results[:position] for w in earlier.get('warnings', ())]],
+        'disagreements': disagreements,
+        'results': results,
+    }
+
+
+def _panel_deductions(members):
+    """Every deduction any member made on an item, once, with how many
+    members made it: (path, detail) names a deduction."""
+    found = {}
+    for member in members:
+        for deduction in member.get('deductions', ()):
+            key = (deduction['path'], deduction['detail'])
+            if key in found:
+                found[key]['members'] += 1
+            else:
+                found[key] = dict(deduction, members=1)
+    return list(found.values())
+
+
+def _canonical(findings):
+    return json.dumps(_without_notes(findings), sort_keys=True, ensure_ascii=False, default=str)
+
+
+def check_panel(named_findings):
+    """Problems with a panel's findings, given as (name, findings) pairs:
+    the same findings twice, or one evaluator in two files.  Clause 5.2
+    counts each evaluator once."""
+    problems = []
+    seen_content = {}
+    seen_names = {}
+    for name, findings in named_findings:
+        content = _canonical(findings)
+        if content in seen_content:
+            problems.append(name + ': the same findings as ' + seen_content[content] + '; each evaluator is counted once')
+            continue
+        seen_content[content] = name
+        for evaluator in findings.get('evaluators', ()):
+            person = evaluator.strip() if isinstance(evaluator, str) else evaluator
+            if not person:
+                continue
+            if person in seen_names and seen_names[person] != name:
+                problems.append(name + ': evaluator ' + person + ' is also named by ' + seen_names[person]
+                                + '; each evaluator is counted once')
+            seen_names.setdefault(person, name)
+    return problems
+
+
+# ---------------------------------------------------------------------------
+# Reading findings, writing results
+# ---------------------------------------------------------------------------
+
+
+def _no_constant(name):
+    raise ValueError(name + ' is not a number JSON allows')
+
+
+# Numbers with a fraction become exact Decimals.  A key given twice in one
+# object keeps its last value, as JSON.parse does in a browser.
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant)
+
+
+def parse_findings(text, source='<findings>'):
+    """JSON text (str, or UTF-8 bytes) -> findings.  Raises FindingsError
+    naming the source, line and column."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode('utf-8')
+        except UnicodeDecodeError as error:
+            raise FindingsError([source + ': not UTF-8 text (byte ' + str(error.start) + ')']) from None
+    if text.startswith('\ufeff'):
+        text = text[1:]
+    try:
+        return _DECODER.decode(text)
+    except json.JSONDecodeError as error:
+        raise FindingsError([source + ':' + str(error.lineno) + ':' + str(error.colno) + ': invalid JSON: ' + error.msg]) from None
+    except (ValueError, RecursionError) as error:
+        raise FindingsError([source + ': invalid JSON: ' + str(error)]) from None
+
+
+def _dump(value, indent, level, out):
+    if isinstance(value, dict):
+        if not value:
+            out.append('{}')
+            return
+        inner = '\n' + ' ' * (indent * (level + 1)) if indent is not None else ''
+        out.append('{')
+        for position, (key, member) in enumerate(value.items()):
+            out.append((',' if indent is not None else ', ') if position else '')
+            out.append(inner + json.dumps(str(key), ensure_ascii=False) + ': ')
+            _dump(member, indent, level + 1, out)
+        out.append(('\n' + ' ' * (indent * level) if indent is not None else '') + '}')
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append('[]')
+            return
+        inner = '\n' + ' ' * (indent * (level + 1)) if indent is not None else ''
+        out.append('[')
+        for position, member in enumerate(value):
+            out.append((',' if indent is not None else ', ') if position else '')
+            out.append(inner)
+            _dump(member, indent, level + 1, out)
+        out.append(('\n' + ' ' * (indent * level) if indent is not None else '') + ']')
+    elif isinstance(value, Decimal):
+        out.append(_shown(value))
+    else:
+        out.append(json.dumps(value, ensure_ascii=False))
+
+
+def dumps(result, indent=2):
+    """A result as JSON text; Decimals are written with their exact digits."""
+    out = []
+    _dump(result, indent, 0, out)
+    return ''.join(out)
+
+
+def format_text(result):
+    """A plain listing of a result or a panel result, for the terminal."""
+    lines = [RUBRIC_TITLE + ' (' + RUBRIC_ID + ', ' + RUBRIC_VERSION + ')']
+    lines.append('Organisation: ' + result['organization'] + '   Date: ' + result['date'])
+    lines.append('Evaluators: ' + ', '.join(result['evaluators']))
+    if result['format'] == PANEL_FORMAT:
+        lines.append('Panel consensus: ' + result['method'] + ' of ' + str(len(result['members'])) + ' results')
+    for section in result['sections']:
+        lines.append('')
+        lines.append(section['title'] + ': ' + _shown(section['score']) + ' / ' + _shown(section['points']))
+        for item in section['items']:
+            line = '  ' + item['path'] + ' ' + item['title'] + ': ' + _shown(item['score']) + ' / ' + _shown(item['points'])
+            if item['status'] != 'assessed':
+                line += ' [' + item['status'] + ']'
+            if 'scores' in item:
+                line += '  (' + ', '.join(map(_shown, item['scores'])) + ')'
+            lines.append(line)
+            if item.get('reason'):
+                lines.append('      reason: ' + item['reason'])
+            for group in item.get('groups', ()):
+                text = '      group ' + group['key'] + ': ' + _shown(group['score']) + ' / ' + _shown(group['points'])
+                if group['status'] != 'assessed':
+                    text += ' [' + group['status'] + ']'
+                if group['reason']:
+                    text += ' reason: ' + group['reason']
+                if group['zero_rule']:
+                    text += ' ' + _zero_rule_text(group['zero_rule'])
+                lines.append(text)
+            for deduction in item.get('deductions', ()):
+                text = '      -' + _shown(deduction['amount']) + ' ' + deduction['text']
+                if deduction['detail']:
+                    text += ' (' + deduction['detail'] + ')'
+                if 'members' in deduction:
+                    text += ' [' + str(deduction['members']) + ' of ' + str(len(item['scores'])) + ' members]'
+                lines.append(text)
+            if item.get('zero_rule') and not item.get('groups'):
+                lines.append('      ' + _zero_rule_text(item['zero_rule']))
+            if item.get('capped'):
+                lines.append('      capped at the item points')
+    lines.append('')
+    if result.get('raw_total', result['total']) != result['total'] or result.get('applicable_points', result['full_marks']) != result['full_marks']:
+        lines.append('Raw total: ' + _shown(result['raw_total']) + ' of ' + _shown(result['applicable_points'])
+                     + ' applicable points, rescaled to the full marks')
+    verdict = 'PASSED' if result['passed'] else 'NOT PASSED'
+    if result.get('provisional'):
+        verdict = 'PROVISIONAL (暂定): ' + verdict + ' so far, not everything is assessed'
+    lines.append('Total: ' + _shown(result['total']) + ' / ' + _shown(result['full_marks'])
+                 + '   pass mark ' + _shown(result['pass_mark']) + ': ' + verdict)
+    if result['grade'] is not None:
+        lines.append('Grade: ' + result['grade']['label'])
+    lines.append('Eligible: ' + ('yes' if result['eligible'] else 'no, unmet: ' + ', '.join(result['unmet_conditions'])))
+    if result['advisory_unmet']:
+        lines.append('Advisory conditions unmet: ' + ', '.join(result['advisory_unmet']))
+    if result['not_assessed']:
+        lines.append('Not assessed: ' + ', '.join(result['not_assessed']))
+    if result.get('unrecorded_conditions'):
+        lines.append('Conditions not recorded: ' + ', '.join(result['unrecorded_conditions']))
+    for condition in result.get('conditions', ()):
+        if condition['tie']:
+            lines.append('Tie: ' + condition['key'] + ' has as many yes as no votes; a tie is not fulfilled')
+    for warning in result.get('warnings', ()):
+        lines.append('Warning: ' + warning['message'])
+    for entry in result.get('disagreements', ()):
+        if entry['kind'] == 'item':
+            lines.append('Disagreement: ' + entry['path'] + ' scores ' + ', '.join(map(_shown, entry['scores']))
+                         + (' statuses ' + ', '.join(entry['statuses']) if entry['status_differs'] else ''))
+        else:
+            lines.append('Disagreement: ' + entry['path'] + ' votes ' + ', '.join('yes' if v else 'no' for v in entry['votes']))
+    return '\n'.join(lines)
+
+
+def _zero_rule_text(zero_rule):
+    clause = zero_rule['clause']
+    return 'nothing met: scores 0' + (' (' + clause + ')' if clause else '')
+
+
+def _threshold(text):
+    try:
+        value = Decimal(text)
+    except ArithmeticError:
+        raise ValueError(text) from None
+    if not value.is_finite() or value < 0:
+        raise ValueError(text)
+    return value
+
+
+def main(argv=None):
+    import argparse
+
+    parser = argparse.ArgumentParser(prog='scorer.py', description='Score findings by ' + RUBRIC_ID + ' (' + RUBRIC_VERSION + ').')
+    parser.add_argument('findings', nargs='+', help='findings JSON file; - reads stdin; several make a panel')
+    parser.add_argument('--format', choices=('text', 'json'), default='text')
+    parser.add_argument('--partial', action='store_true', help='missing items count 0 as not assessed')
+    parser.add_argument('--rescore', action='store_true', help='score findings made under another content of this version')
+    parser.add_argument('--combine', choices=METHODS, default='median', help='panel consensus per item')
+    parser.add_argument('--disagreement', type=_threshold, default=Decimal(2), help='panel: flag items whose scores spread by more')
+    options = parser.parse_args(argv)
+    results = []
+    errors = []
+    named = []
+    if options.findings.count('-') > 1:
+        errors.append('-: standard input can be read once')
+    for name in options.findings:
+        try:
+            if name == '-':
+                data = sys.stdin.buffer.read()
+            else:
+                with open(name, 'rb') as stream:
+                    data = stream.read()
+            findings = parse_findings(data, name)
+            results.append(score(findings, partial=options.partial, rescore=options.rescore))
+            named.append((name, findings))
+        except OSError as error:
+            errors.append(name + ': cannot read: ' + (error.strerror or str(error)))
+        except FindingsError as error:
+            errors += [message if message.startswith(name + ':') else name + ': ' + message for message in error.errors]
+    if not errors and len(named) > 1:
+        errors += check_panel(named)
+    try:
+        if not errors and len(results) > 1:
+            results = [combine(results, options.combine, options.disagreement)]
+    except PanelError as error:
+        errors.append(str(error))
+    for warning in (results[0].get('warnings', ()) if len(results) == 1 and not errors else ()):
+        print('scorer.py: warning: ' + warning['message'], file=sys.stderr)
+    if errors:
+        for message in errors:
+            print('scorer.py: error: ' + message, file=sys.stderr)
+        return 2
+    print(dumps(results[0]) if options.format == 'json' else format_text(results[0]))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
