@@ -12,6 +12,7 @@ checks.py.
 
 from __future__ import annotations
 
+import copy
 import functools
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -20,6 +21,8 @@ from typing import NamedTuple
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.lexer import LexerThread
+from lark.parsers.lalr_parser import _Parser as _LalrTables
 
 from . import model as m
 from .diagnostics import Diagnostic, Span, closest, did_you_mean
@@ -59,24 +62,12 @@ def grammar_path() -> Path:
     raise FileNotFoundError("rubric.lark: the grammar is neither packaged nor in the checkout")
 
 
-class _CommentSink:
-    """Lark calls the lexer callback of the cached parser; this routes comments
-    to the parse in progress."""
-
-    current: list[Token] | None = None
-
-    def __call__(self, token: Token) -> None:
-        if self.current is not None:
-            self.current.append(token)
-
-
-_comment_sink = _CommentSink()
-
-
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
-    # The model is built while parsing (LALR calls the transformer for each
-    # reduced rule), so no parse tree is kept; every span comes from tokens.
+    # Built once and shared: grammar, parse tables and the compiled scanner,
+    # none of which a parse changes.  What a parse does change (the model
+    # builder, its diagnostics, the comments) is given to each parse by
+    # _Parse, so two threads parsing at once cannot see each other's.
     # One lexer for all states: keywords are KEY words (see the grammar), and
     # one scanner compiles much faster than one per parser state.
     return Lark(
@@ -85,9 +76,61 @@ def _lark() -> Lark:
         lexer="basic",
         maybe_placeholders=False,
         cache=True,
-        transformer=_BUILDER,
-        lexer_callbacks={"COMMENT": _comment_sink},
     )
+
+
+class _Parse:
+    """All the state of one parse: the builder of the model (with the
+    diagnostics it collects), the syntax errors, the comments the lexer met,
+    and a parser wired to them.
+
+    The model is built while parsing (LALR calls the builder for each reduced
+    rule), so no parse tree is kept; every span comes from tokens.  Lark ties
+    the builder and the comment callback to a parser when it is constructed,
+    so each parse gets a shallow copy of the shared one with its own
+    callbacks; the tables and the compiled scanner stay shared and are only
+    read.  That costs about 0.5 ms (the rule callbacks), where a Lark per
+    parse would cost loading the grammar each time.  The attributes replaced
+    are Lark's own (lark 1.x, as pyproject pins); every parse goes through
+    them, so a change in Lark fails every test at once."""
+
+    def __init__(self, path: str, source: str = ""):
+        shared = _lark()
+        self.builder = _ToModel(path)
+        self.syntax_errors = _SyntaxErrorCollector(path, source)
+        self.lexer = _CommentKeepingLexer()
+        lalr = copy.copy(shared.parser.parser)
+        lalr.parser = _LalrTables(lalr._parse_table, shared._parse_tree_builder.create_callback(self.builder))
+        self.frontend = copy.copy(shared.parser)
+        self.frontend.lexer = self.lexer.lexer
+        self.frontend.parser = lalr
+
+
+class _CommentKeepingLexer:
+    """The shared lexer, with a callback that keeps this lexer's comments
+    (comments are ignored by the grammar, so the parser never sees them)."""
+
+    def __init__(self):
+        self.comments: list[Token] = []
+        self.lexer = copy.copy(_scanning_lexer())
+        self.lexer.callback = {**self.lexer.callback, "COMMENT": self._keep}
+
+    def _keep(self, token: Token) -> Token:
+        self.comments.append(token)
+        return token
+
+    def found(self) -> tuple["Comment", ...]:
+        return tuple(Comment(t.value, _token_span(t)) for t in self.comments)
+
+
+@functools.lru_cache(maxsize=1)
+def _scanning_lexer():
+    """The shared lexer with its scanner compiled, so that copies share the
+    scanner instead of compiling their own."""
+    lexer = _lark().parser.lexer
+    lexer.scanner  # noqa: B018 (compiles the scanner and sets lexer.callback)
+    assert "COMMENT" not in lexer.callback, "the grammar's COMMENT needs its own callback"
+    return lexer
 
 
 # ---------------------------------------------------------------------------
@@ -364,11 +407,8 @@ class _ToModel(Transformer):
     diagnostics on the way.  Every grammar rule has a handler here (a test
     checks it), so a grammar change cannot be silently ignored."""
 
-    def __init__(self):
+    def __init__(self, path: str):
         super().__init__(visit_tokens=False)
-        self.start_parse("<string>")
-
-    def start_parse(self, path: str) -> None:
         self.path = path
         self.diagnostics: list[Diagnostic] = []
 
@@ -849,8 +889,6 @@ class _RawRequirement:
         self.key, self.text, self.stmts, self.span = key, text, stmts, span
 
 
-_BUILDER = _ToModel()
-
 
 def _notes(stmts) -> tuple[m.Note, ...]:
     return tuple(s.value for s in stmts if s.kind == "note")
@@ -869,13 +907,11 @@ def _renumber(node, number: int):
 def parse(source: str, path: str = "<string>") -> ParseResult:
     """Parse rubric text.  Never raises for bad input: problems come back as
     diagnostics, and `rubric` is None when the text has syntax errors."""
-    collector = _SyntaxErrorCollector(path, source)
-    comments: list[Token] = []
-    _comment_sink.current = comments
-    _BUILDER.start_parse(path)
+    state = _Parse(path, source)
+    collector = state.syntax_errors
     rubric = None
     try:
-        rubric = _lark().parse(source, on_error=collector)
+        rubric = state.frontend.parse(source, on_error=collector)
     except UnexpectedInput as error:
         # Recovery gave up (typically at the end of the file); it was reported.
         if not collector.diagnostics:
@@ -885,18 +921,16 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
         # syntax error is what the user sees.  Without one, this is our bug.
         if not collector.diagnostics:
             raise
-    finally:
-        _comment_sink.current = None
     diagnostics = list(collector.diagnostics)
     if collector.overflow:
         last = diagnostics[-1]
         diagnostics.append(
             Diagnostic("E101", f"… and {collector.overflow} more syntax errors", last.span, path)
         )
-    found = tuple(Comment(t.value, _token_span(t)) for t in comments)
+    found = state.lexer.found()
     if diagnostics or not isinstance(rubric, m.Rubric):
         return ParseResult(path, source, None, tuple(diagnostics), found)
-    return ParseResult(path, source, rubric, tuple(_BUILDER.diagnostics), found)
+    return ParseResult(path, source, rubric, tuple(state.builder.diagnostics), found)
 
 
 def parse_bytes(data: bytes, path: str) -> ParseResult:
@@ -951,11 +985,9 @@ def lex(source: str) -> Lexed | None:
     the grammar or holds a text that cannot be decoded; parse() says why.
     The formatter reprints these tokens, so it loses no statement, not even
     one the model drops (a field given twice)."""
-    comments: list[Token] = []
-    _comment_sink.current = comments
-    _BUILDER.start_parse("<lex>")
+    state = _Parse("<lex>", source)
     try:
-        interactive = _lark().parse_interactive(source)
+        interactive = state.frontend.parse_interactive(source)
         keywords = _keyword_literals()
         tokens = []
         for token in interactive.iter_parse():
@@ -967,11 +999,9 @@ def lex(source: str) -> Lexed | None:
         interactive.feed_eof()
     except UnexpectedInput:
         return None
-    finally:
-        _comment_sink.current = None
-    if any(d.code.startswith("E1") for d in _BUILDER.diagnostics):
+    if any(d.code.startswith("E1") for d in state.builder.diagnostics):
         return None
-    return Lexed(tuple(tokens), tuple(Comment(t.value, _token_span(t)) for t in comments))
+    return Lexed(tuple(tokens), state.lexer.found())
 
 
 def relex(source: str) -> Lexed | None:
@@ -981,14 +1011,12 @@ def relex(source: str) -> Lexed | None:
     texts hold the same tokens; None where no token fits."""
     if _lark().options.lexer != "basic":
         return lex(source)  # a contextual lexer's tokens depend on the parse
-    comments: list[Token] = []
-    _comment_sink.current = comments
+    lexer = _CommentKeepingLexer()
     try:
         tokens = tuple(
-            Lexeme(t.type, t.value, t.line, t.column, t.end_line, t.end_column) for t in _lark().lex(source)
+            Lexeme(t.type, t.value, t.line, t.column, t.end_line, t.end_column)
+            for t in LexerThread.from_text(lexer.lexer, source).lex(None)
         )
     except UnexpectedInput:
         return None
-    finally:
-        _comment_sink.current = None
-    return Lexed(tokens, tuple(Comment(t.value, _token_span(t)) for t in comments))
+    return Lexed(tokens, lexer.found())

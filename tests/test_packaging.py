@@ -22,16 +22,21 @@ def test_wheel_ships_grammar_and_templates_and_works_outside_the_checkout(tmp_pa
     assert "rubricdsl/grammar/rubric.lark" in names
     assert any(name.startswith("rubricdsl/backends/templates/") for name in names)
 
-    # A venv that sees this interpreter's lark/jinja2/click but gets rubricdsl
-    # only from the wheel; it runs from a folder that is not the checkout.
+    # A venv that sees nothing of this interpreter's packages: rubricdsl comes
+    # from the wheel, and its dependencies as a user gets them, from the
+    # package registry (pip's cache makes a second run quick).  The pip doing
+    # the installing is this interpreter's (`pip --python`), so the venv needs
+    # no pip of its own.  It runs from a folder that is not the checkout.
     environment = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(environment)
+    venv.EnvBuilder(system_site_packages=False, with_pip=False).create(environment)
     python = environment / "bin" / "python"
     subprocess.run(
-        [python, "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)],
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "-q", "--find-links", str(wheels), str(wheel)],
         check=True,
         cwd=tmp_path,
     )
+    # The test runner's own packages are out of the venv's sight.
+    assert subprocess.run([python, "-c", "import pytest"], capture_output=True, cwd=tmp_path).returncode != 0
     where = subprocess.run(
         [python, "-c", "import rubricdsl.parser as p; print(p.grammar_path())"],
         capture_output=True,
