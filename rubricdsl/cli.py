@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .diagnostics import Severity, render, summary_line
 from .frontend import Compilation, compile_bytes
+from .terminal import printable
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -251,7 +252,7 @@ def _revision(path: Path):
         raise UserError(f"{path}: cannot be compared" + ("; its keys must be unique" if duplicates else ""))
     errors = compilation.errors
     if errors:
-        click.echo(f"note: {path} has {summary_line(errors)}; compared as written (rubricdsl check {path})", err=True)
+        click.echo(printable(f"note: {path} has {summary_line(errors)}; compared as written (rubricdsl check {path})"), err=True)
     return Revision(str(path), compilation.rubric, len(errors)), compilation
 
 
@@ -301,18 +302,27 @@ def diff(old: Path, new: Path, findings_paths: tuple[str, ...], output_format: s
             except revdiff.FindingsMismatch as error:
                 problems += error.messages
         if problems:
-            raise UserError("findings that cannot be rescored:\n" + scoring.listed(problems))
+            raise UserError(printable("findings that cannot be rescored:\n" + scoring.listed(problems)))
         try:
             result = revdiff.rescore(result, loaded, old_scorer, new_scorer)
         except revdiff.FindingsMismatch as error:
-            raise UserError("findings that cannot be rescored:\n" + scoring.listed(error.messages)) from None
+            raise UserError(printable("findings that cannot be rescored:\n" + scoring.listed(error.messages))) from None
     if output_format == "json":
         click.echo(revdiff.render_json(result))
     elif output_format == "markdown":
         click.echo(revdiff.render_markdown(result), nl=False)
     else:
-        click.echo(revdiff.render_text(result))
+        click.echo(revdiff.render_text(result, _diff_style))
     sys.exit(EXIT_OK if result.equal else EXIT_FAILED)
+
+
+_DIFF_COLOURS = {"added": "green", "removed": "red", "changed": "yellow"}
+
+
+def _diff_style(text: str, role: str) -> str:
+    """The diff's colours; click.echo drops them when not on a terminal."""
+    action, _, heading = role.partition(" ")
+    return click.style(text, fg=_DIFF_COLOURS[action], bold=True if heading else None)
 
 
 def _points_option(ctx, param, value):

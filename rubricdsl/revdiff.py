@@ -15,19 +15,21 @@ have are dropped and keys it requires that the findings lack are filled in
 (requirements as met; an item that needs a value nobody recorded counts as
 not assessed), and both lists are reported.
 
-Three renderings: text for a terminal (coloured there), Markdown for a
-revision's 编制说明 (in the rubric's language), and JSON.
+Three renderings: text for a terminal (the caller colours it), Markdown for
+a revision's 编制说明 (in the rubric's language), and JSON.  Text and
+Markdown show control characters escaped (terminal.printable); JSON is exact.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-import click
 
 from . import model as m
 from .numbering import section_numeral
+from .terminal import printable
 
 DIFF_FORMAT = "rubricdsl-diff/1"
 
@@ -701,7 +703,7 @@ def _shown(value, limit: int | None = None, quoted: bool = False) -> str:
     return f'"{text}"' if quoted else text
 
 
-_ACTION_MARKS = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
+_ACTION_MARKS = {"added": "+", "removed": "-", "changed": "~"}
 _LIST_FIELDS = {"notes": "note", "errata": "erratum", "standards": "standard"}
 
 
@@ -714,20 +716,33 @@ def _list_change(old: tuple, new: tuple) -> tuple[list, list]:
     return [x for x in old if x not in new], [x for x in new if x not in old]
 
 
-def render_text(result: RevisionDiff) -> str:
-    """For a terminal; click.echo drops the colours elsewhere."""
-    out = [
-        click.style(f"--- {result.old.path}", fg="red") + f"  ({result.old.rubric.id}, version {result.old.rubric.version})",
-        click.style(f"+++ {result.new.path}", fg="green") + f"  ({result.new.rubric.id}, version {result.new.rubric.version})",
+# A line of the text rendering is a plain string or a tuple of pieces
+# (text, role), where a role is "added", "removed" or "changed", with
+# " heading" on the line that names a node.  Colouring a role is the
+# caller's business: only it knows whether it writes to a terminal.
+_Line = str | tuple[tuple[str, str | None], ...]
+Style = Callable[[str, str], str]
+
+
+def _unstyled(text: str, role: str) -> str:
+    return text
+
+
+def render_text(result: RevisionDiff, style: Style = _unstyled) -> str:
+    """For a terminal.  Every text goes through terminal.printable before
+    `style(text, role)` colours the pieces that have a role."""
+    out: list[_Line] = [
+        ((f"--- {result.old.path}", "removed"), (f"  ({result.old.rubric.id}, version {result.old.rubric.version})", None)),
+        ((f"+++ {result.new.path}", "added"), (f"  ({result.new.rubric.id}, version {result.new.rubric.version})", None)),
         "",
     ]
     current = None
     for change in result.changes:
-        mark, colour = _ACTION_MARKS[change.action]
+        mark = _ACTION_MARKS[change.action]
         heading = (change.action, change.kind, change.path)
         if heading != current:
             current = heading
-            out.append(click.style(f"{mark} {_node_label(change.kind, change.path, change.title)}", fg=colour, bold=True))
+            out.append(((f"{mark} {_node_label(change.kind, change.path, change.title)}", f"{change.action} heading"),))
             if change.hint:
                 out.append(f"    ({change.hint})")
             if change.action != "changed":
@@ -744,8 +759,8 @@ def render_text(result: RevisionDiff) -> str:
             gone, came = _list_change(change.old, change.new)
             word = _LIST_FIELDS[change.field]
             quoted = change.field in _TEXT_FIELDS
-            out += [click.style(f"    - {word}: {_shown(x, 100, quoted)}", fg="red") for x in gone]
-            out += [click.style(f"    + {word}: {_shown(x, 100, quoted)}", fg="green") for x in came]
+            out += [((f"    - {word}: {_shown(x, 100, quoted)}", "removed"),) for x in gone]
+            out += [((f"    + {word}: {_shown(x, 100, quoted)}", "added"),) for x in came]
             if not gone and not came:
                 out.append(f"    {change.field}: reordered")
             continue
@@ -761,21 +776,27 @@ def render_text(result: RevisionDiff) -> str:
         out += ["", *_rescored_text(result)]
     counts = result.counts()
     out += ["", f"{counts['changed']} changed, {counts['added']} added, {counts['removed']} removed"]
-    return "\n".join(out)
+    return "\n".join(_painted(line, style) for line in out)
 
 
-def _totals_text(result: RevisionDiff) -> list[str]:
+def _painted(line: _Line, style: Style) -> str:
+    if isinstance(line, str):
+        return printable(line)
+    return "".join(style(printable(text), role) if role else printable(text) for text, role in line)
+
+
+def _totals_text(result: RevisionDiff) -> list[_Line]:
     old, new = result.old.rubric, result.new.rubric
     rows = [(t.key, t.old, t.new) for t in result.sections]
     old_sum = sum((t.old for t in result.sections if t.old is not None), Decimal(0))
     new_sum = sum((t.new for t in result.sections if t.new is not None), Decimal(0))
     rows += [("sections total", old_sum, new_sum), ("full marks", old.full_marks, new.full_marks), ("pass mark", old.pass_mark, new.pass_mark)]
     width = max(len(r[0]) for r in rows)
-    lines = [f"{'points':<{width + 2}} {'old':>7} {'new':>7} {'change':>7}"]
+    lines: list[_Line] = [f"{'points':<{width + 2}} {'old':>7} {'new':>7} {'change':>7}"]
     for name, before, after in rows:
         change = _delta(before, after).strip(" ()") if before is not None and after is not None else ""
         line = f"  {name:<{width}} {_shown(before) if before is not None else '-':>7} {_shown(after) if after is not None else '-':>7} {change:>7}".rstrip()
-        lines.append(click.style(line, fg="yellow") if change or before is None or after is None else line)
+        lines.append(((line, "changed"),) if change or before is None or after is None else line)
     return lines
 
 
@@ -995,6 +1016,8 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(result: RevisionDiff) -> str:
+    """A section of a revision's 编制说明, escaped as text for a terminal is
+    (terminal.printable): it is read there before it is pasted."""
     new = result.new.rubric
     words = _MARKDOWN_WORDS["zh" if new.language.startswith("zh") else "en"]
     kinds, fields = words["kinds"], words["fields"]
@@ -1111,4 +1134,4 @@ def render_markdown(result: RevisionDiff) -> str:
         if keys:
             out += ["", f"#### {words['keys']}", ""]
             out += [f"- {_cell(entry.organization or entry.path)}{words['colon']}{label}{words['colon']}`{key}`" for entry, label, key in keys]
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n")

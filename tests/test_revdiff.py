@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -268,6 +269,41 @@ def test_identical_revisions_exit_0() -> None:
 
 def test_colour_only_for_a_terminal() -> None:
     assert "\x1b[33m" in run("diff", AS_PRINTED, SHIPPED, color=True).stdout
+
+
+# Written as the language's escapes: ESC [2J clears the screen, ESC ]0;...BEL
+# retitles the window, U+202E reverses what follows.
+HOSTILE = "Has \\u001b[2J a \\u001b]0;title\\u0007 policy \\u202e tsil"
+HOSTILE_READ = "Has \x1b[2J a \x1b]0;title\x07 policy \u202e tsil"
+HOSTILE_SHOWN = "Has \\x1b[2J a \\x1b]0;title\\x07 policy \\u202e tsil"
+
+
+def hostile_pair(tmp_path: Path) -> tuple[str, str]:
+    old, new = tmp_path / "old.rubric", tmp_path / "new.rubric"
+    old.write_text(BASE, encoding="utf-8")
+    new.write_text(BASE.replace('"Has a policy"', f'"{HOSTILE}"').replace('"Policy"', '"Policy \\u009b31m"'), encoding="utf-8")
+    return str(old), str(new)
+
+
+def test_control_characters_in_texts_reach_the_terminal_escaped(tmp_path: Path) -> None:
+    old, new = hostile_pair(tmp_path)
+    result = run("diff", old, new, color=True)
+    assert result.exit_code == 1, result.stderr
+    assert f'text: "Has a policy" -> "{HOSTILE_SHOWN}"' in result.stdout
+    assert '~ item a.policy "Policy \\x9b31m"' in result.stdout
+    assert "\u202e" not in result.stdout and "\x9b" not in result.stdout and "\x07" not in result.stdout
+    # The only escapes left are the diff's own colours.
+    assert "\x1b[33m" in result.stdout and "\x1b" not in re.sub("\x1b\\[[0-9;]*m", "", result.stdout)
+    markdown = run("diff", old, new, "--format", "markdown").stdout
+    assert HOSTILE_SHOWN in markdown and "\x1b" not in markdown and "\u202e" not in markdown
+
+
+def test_json_keeps_texts_exact(tmp_path: Path) -> None:
+    old, new = hostile_pair(tmp_path)
+    changes = json.loads(run("diff", old, new, "--format", "json").stdout)["changes"]
+    assert {"field": "text", "old": "Has a policy", "new": HOSTILE_READ} in [
+        {k: c[k] for k in ("field", "old", "new")} for c in changes
+    ]
 
 
 def test_markdown_for_the_explanatory_notes() -> None:
