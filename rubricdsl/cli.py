@@ -73,7 +73,7 @@ def report(compilation: Compilation, *, show_info: bool = False) -> None:
     for diagnostic in shown:
         click.echo(render(diagnostic, compilation.source), err=True)
     if shown:
-        click.echo(f"{compilation.path}: {summary_line(shown)}", err=True)
+        click.echo(printable(f"{compilation.path}: {summary_line(shown)}"), err=True)
 
 
 def load_valid(path: Path) -> Compilation:
