@@ -375,7 +375,7 @@ def diff(old: Revision, new: Revision) -> RevisionDiff:
     for identity, after in new_nodes.items():
         before = old_nodes.get(identity)
         if before is not None:
-            changes = _field_changes(before, after, _errata_of(new.rubric, after))
+            changes = _field_changes(before, after, _errata_of(after))
             if changes:
                 by_node[identity] = changes
     ordered = [change for identity in _display_order(old_nodes, new_nodes) for change in by_node.get(identity, ())]
@@ -394,29 +394,9 @@ def _plain_fields(node: Node) -> dict:
     return {name: value for name, value in node.fields.items() if value not in (None, ())}
 
 
-def _errata_of(rubric: m.Rubric, node: Node) -> dict[str, str]:
-    """The new revision's errata of a node: corrected field -> reason."""
-    target = _model_node(rubric, node)
-    if target is None or not hasattr(target, "errata"):
-        return {}
-    return {_ERRATUM_FIELDS.get(e.field, e.field): e.reason for e in target.errata}
-
-
-def _model_node(rubric: m.Rubric, node: Node):
-    if node.kind == "rubric":
-        return rubric
-    keys = node.path.split(".")
-    section = next((s for s in rubric.sections if s.key == keys[0]), None)
-    if node.kind == "section" or section is None:
-        return section
-    item = next((i for i in section.items if i.key == keys[1]), None)
-    if node.kind == "item" or item is None:
-        return item
-    if node.kind == "group":
-        return next((g for g in item.groups if g.key == keys[2]), None)
-    if node.kind == "requirement":
-        return next((r for r, path in m.requirements_with_paths(item, f"{keys[0]}.{keys[1]}") if path == node.path), None)
-    return None
+def _errata_of(node: Node) -> dict[str, str]:
+    """A node's errata: corrected field -> reason."""
+    return {_erratum_field(e): e.reason for e in node.fields.get("errata", ())}
 
 
 def _field_changes(before: Node, after: Node, errata: dict[str, str]) -> list[Change]:

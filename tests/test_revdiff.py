@@ -364,6 +364,31 @@ def test_a_rubric_that_does_not_parse_exits_2(tmp_path: Path) -> None:
     assert "error[E101]" in result.stderr and "cannot be compared" in result.stderr
 
 
+# A condition and a grade may share a section's key: keys are unique among
+# siblings only.
+SHARED_KEYS = BASE.replace("condition ready", "condition a").replace("grade good", "grade b")
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown", "json"])
+def test_a_condition_or_grade_with_a_sections_key(tmp_path: Path, output_format: str) -> None:
+    assert compile_source(SHARED_KEYS).ok
+    old, new = tmp_path / "old.rubric", tmp_path / "new.rubric"
+    old.write_text(SHARED_KEYS, encoding="utf-8")
+    new.write_text(
+        SHARED_KEYS.replace('  clause "6.1"\n', '  clause "6.2"\n').replace('"良" at 32', '"良" at 30')
+        .replace('section a "A" points 20', 'section a "A" points 20\n  caption "Table A"'),
+        encoding="utf-8",
+    )
+    same = run("diff", str(old), str(old), "--format", output_format)
+    assert same.exit_code == 0, same.stderr
+    changed = run("diff", str(old), str(new), "--format", output_format)
+    assert changed.exit_code == 1, changed.stderr
+    if output_format == "json":
+        assert [(c["kind"], c["path"], c["field"]) for c in json.loads(changed.stdout)["changes"]] == [
+            ("grade", "b", "threshold"), ("condition", "a", "clause"), ("section", "a", "caption")
+        ]
+
+
 def test_keys_used_twice_exit_2(tmp_path: Path) -> None:
     twice = tmp_path / "twice.rubric"
     twice.write_text(BASE.replace("req plan", "req completed"), encoding="utf-8")
