@@ -402,20 +402,86 @@ def test_keys_used_twice_exit_2(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_findings_rescored_under_both_revisions() -> None:
-    result = run("diff", AS_PRINTED, SHIPPED, "--format", "json", "--findings", str(FINDINGS.relative_to(ROOT)))
+def tightened_standard(tmp_path: Path) -> str:
+    """The shipped rubric with its top satisfaction tier from 95, not 90."""
+    source = SHIPPED_RUBRIC.read_text(encoding="utf-8")
+    for before, after in [
+        ("when satisfaction >= 90", "when satisfaction >= 95"),
+        ("when 80 <= satisfaction < 90", "when 80 <= satisfaction < 95"),
+        ('version "2020-draft"', 'version "2021"'),
+    ]:
+        assert before in source
+        source = source.replace(before, after, 1)
+    tightened = tmp_path / "tightened.rubric"
+    tightened.write_text(source, encoding="utf-8")
+    return str(tightened)
+
+
+def test_findings_rescored_under_both_revisions(tmp_path: Path) -> None:
+    tightened = tightened_standard(tmp_path)
+    result = run("diff", SHIPPED, tightened, "--format", "json", "--findings", str(FINDINGS.relative_to(ROOT)))
     assert result.exit_code == 1, result.stderr
     [entry] = json.loads(result.stdout)["findings"]
     assert entry["organization"] == "某市网格化服务管理中心"
-    assert (entry["old"]["total"], entry["new"]["total"]) == (421, 416)
+    assert (entry["old"]["total"], entry["new"]["total"]) == (416, 411)
     changed = {k: (entry["old"]["sections"][k], v) for k, v in entry["new"]["sections"].items() if entry["old"]["sections"][k] != v}
-    assert changed == {"posts": (65, 60)}
+    assert changed == {"performance": (41, 36)}
     assert entry["not_in"] == {"old": [], "new": []} and entry["newly_required"] == {"old": [], "new": []}
-    text = run("diff", AS_PRINTED, SHIPPED, "--findings", str(FINDINGS)).stdout
-    assert "  某市网格化服务管理中心: 421 -> 416 (-5); passed yes -> yes" in text
-    assert "    section posts: 65 -> 60 (-5)" in text
-    markdown = run("diff", AS_PRINTED, SHIPPED, "--format", "markdown", "--findings", str(FINDINGS)).stdout
-    assert "| 某市网格化服务管理中心 | 421 | 416 | -5 | 是 → 是 | 五、岗位工作标准 -5 |" in markdown
+    text = run("diff", SHIPPED, tightened, "--findings", str(FINDINGS)).stdout
+    assert "  某市网格化服务管理中心: 416 -> 411 (-5); passed yes -> yes" in text
+    assert "    section performance: 41 -> 36 (-5)" in text
+    markdown = run("diff", SHIPPED, tightened, "--format", "markdown", "--findings", str(FINDINGS)).stdout
+    assert "| 某市网格化服务管理中心 | 416 | 411 | -5 | 是 → 是 | 七、绩效评估 -5 |" in markdown
+
+
+def test_findings_are_not_rescored_under_a_revision_with_errors() -> None:
+    # The standard as printed does not add up (E301, E302): no scorer is
+    # generated for it, as `rubricdsl score` generates none.
+    result = run("diff", AS_PRINTED, SHIPPED, "--findings", str(FINDINGS.relative_to(ROOT)))
+    assert result.exit_code == 2
+    assert "tests/fixtures/as-printed/t-cssg-001.5-2020.rubric:13:14: error[E302]" in result.stderr
+    assert (
+        "Error: tests/fixtures/as-printed/t-cssg-001.5-2020.rubric: findings cannot be rescored under a revision "
+        "with errors (3 errors); fix them first (rubricdsl check tests/fixtures/as-printed/t-cssg-001.5-2020.rubric), "
+        "or compare without --findings"
+    ) in result.stderr
+    assert result.stdout == ""
+
+
+# Revisions the checker refuses, as reported: each made `diff --findings`
+# crash with a traceback and exit 1.
+REFUSED = {
+    "misspelt measure": ("when satisfaction >= 90", "when satisfactoin >= 90", "E202"),
+    "parts under a fixed deduction": (
+        '      deduct each 1 "每缺一项扣1分"\n      part decree', '      deduct 2 "缺少扣2分"\n      part decree', "E409"
+    ),
+    "tiers and choices in one item": (
+        '    tier from_90 20 "服务对象满意度达到 90%以上得 20 分" when satisfaction >= 90\n',
+        '    tier from_90 20 "服务对象满意度达到 90%以上得 20 分" when satisfaction >= 90\n    choice special 5 "特别奖励"\n',
+        "E408",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+@pytest.mark.parametrize("order", ["old", "new"])
+def test_a_revision_the_checker_refuses_exits_2_naming_it(tmp_path: Path, case: str, order: str) -> None:
+    before, after, code = REFUSED[case]
+    source = SHIPPED_RUBRIC.read_text(encoding="utf-8")
+    assert before in source
+    refused = tmp_path / "refused.rubric"
+    refused.write_text(source.replace(before, after, 1), encoding="utf-8")
+    pair = (str(refused), SHIPPED) if order == "old" else (SHIPPED, str(refused))
+    for output_format in ("text", "markdown", "json"):
+        result = run("diff", *pair, "--format", output_format, "--findings", str(FINDINGS))
+        assert result.exit_code == 2, result.stderr
+        assert f"error[{code}]" in result.stderr
+        assert f"Error: {refused}: findings cannot be rescored under a revision with errors" in result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
+    # Compared without findings, as written.
+    compared = run("diff", *pair)
+    assert compared.exit_code == 1, compared.stderr
+    assert f"note: {refused} has " in compared.stderr and "compared as written" in compared.stderr
 
 
 def revised_standard() -> str:
@@ -464,7 +530,7 @@ def test_findings_for_another_rubric_exit_2(tmp_path: Path) -> None:
     findings["rubric"]["version"] = "1999"
     other = tmp_path / "other.json"
     other.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
-    result = run("diff", AS_PRINTED, SHIPPED, "--findings", str(other))
+    result = run("diff", SHIPPED, SHIPPED, "--findings", str(other))
     assert result.exit_code == 2
     assert "rubric.id and rubric.version name 't-cssg-001.5-2020' version '1999'" in result.stderr
 
@@ -474,7 +540,7 @@ def test_invalid_findings_exit_2_naming_the_key(tmp_path: Path) -> None:
     findings["items"]["basics.policy"]["requirements"]["has_policy"] = "maybe"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
-    result = run("diff", AS_PRINTED, SHIPPED, "--findings", str(bad))
+    result = run("diff", SHIPPED, SHIPPED, "--findings", str(bad))
     assert result.exit_code == 2
     assert "items.basics.policy.requirements.has_policy: expected true or false" in result.stderr
 
@@ -486,3 +552,15 @@ def test_fit_findings_keeps_what_fits() -> None:
     fitted, dropped, filled = revdiff.fit_findings(findings, scorer)
     assert (dropped, filled) == ([], [])
     assert scorer.score(fitted, partial=True)["total"] == scorer.score(findings)["total"]
+
+
+def test_a_bug_in_diff_exits_2_not_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Exit 1 means "they differ"; a crash must never read as that.
+    def broken(old, new):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(revdiff, "diff", broken)
+    result = run("diff", SHIPPED, SHIPPED)
+    assert result.exit_code == 2
+    assert "Error: internal error, please report: KeyError: 'boom' at test_revdiff.py:" in result.stderr
+    assert "Traceback" not in result.stderr
