@@ -320,6 +320,8 @@ def _diff(old: Path, new: Path, findings_paths: tuple[str, ...], output_format: 
         _revision(new, with_findings),
     )
     result = revdiff.diff(old_revision, new_revision)
+    for warning in result.warnings():
+        click.echo(printable(f"warning: {warning}"), err=True)
     if with_findings:
         from . import scoring
 

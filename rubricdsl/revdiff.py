@@ -7,7 +7,9 @@ revisions while line numbers are not.  Nodes with the same kind and path are
 compared field by field (points, deductions, texts, bounds, notes, errata);
 the others are added or removed, with a hint when a removed and an added node
 carry the same text (a renamed key).  A field change that an erratum of the
-new revision records carries the erratum's reason.
+new revision records carries the erratum's reason.  Two revisions with the
+same id and version but different content hashes (export.content_hash) are
+flagged: findings name their revision by id and version.
 
 `rescore` scores findings under both revisions with the generated scorer
 (scoring.load_scorer), after fitting them to each: keys a revision does not
@@ -28,6 +30,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from . import model as m
+from .export import content_hash
 from .numbering import section_numeral
 from .terminal import printable
 
@@ -327,6 +330,10 @@ class Revision:
     rubric: m.Rubric
     error_count: int = 0
 
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.rubric)
+
 
 @dataclass(frozen=True)
 class RevisionDiff:
@@ -341,6 +348,26 @@ class RevisionDiff:
     @property
     def equal(self) -> bool:
         return not self.changes
+
+    @property
+    def same_version_differs(self) -> bool:
+        """Both revisions have one id and version but not one content: a
+        findings file, which names its revision by id and version, made
+        under one would be scored under the other's rules."""
+        old, new = self.old, self.new
+        return (old.rubric.id, old.rubric.version) == (new.rubric.id, new.rubric.version) and (
+            old.content_hash != new.content_hash
+        )
+
+    def warnings(self) -> list[str]:
+        if not self.same_version_differs:
+            return []
+        rubric = self.new.rubric
+        return [
+            f"the two revisions have the same id and version ({rubric.id}, version {rubric.version}) but different "
+            f"content (hashes {self.old.content_hash} and {self.new.content_hash}); findings made under one would be "
+            "scored under the other's rules: give the new revision a new version"
+        ]
 
     def counts(self) -> dict[str, int]:
         tally = {"added": 0, "removed": 0, "changed": 0}
@@ -841,9 +868,11 @@ def render_json(result: RevisionDiff) -> str:
     old, new = result.old.rubric, result.new.rubric
     data = {
         "format": DIFF_FORMAT,
-        "old": {"path": result.old.path, "id": old.id, "version": old.version, "errors": result.old.error_count},
-        "new": {"path": result.new.path, "id": new.id, "version": new.version, "errors": result.new.error_count},
+        "old": _revision_json(result.old),
+        "new": _revision_json(result.new),
         "equal": result.equal,
+        "same_version_differs": result.same_version_differs,
+        "warnings": result.warnings(),
         "counts": result.counts(),
         "changes": [
             {
@@ -876,6 +905,16 @@ def render_json(result: RevisionDiff) -> str:
             for r in result.rescored
         ]
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _revision_json(revision: Revision) -> dict:
+    return {
+        "path": revision.path,
+        "id": revision.rubric.id,
+        "version": revision.rubric.version,
+        "content_hash": revision.content_hash,
+        "errors": revision.error_count,
+    }
 
 
 def _result_summary(result: dict) -> dict:
@@ -913,6 +952,11 @@ _MARKDOWN_WORDS = {
         "removed": "删除",
         "none": "无",
         "equal": "两版评分表内容一致，无修订。",
+        "same version": (
+            "> **注意**：修订前后两版评分表的编号和版本相同（{id}，版本 {version}），内容却不同"
+            "（内容哈希 `{old}` 与 `{new}`）：按其中一版作出的评价记录，会按另一版的规则计分。"
+            "请为修订后的评分表设定新的版本（`version`）。"
+        ),
         "section_place": "{numeral}、{title}",
         "item_place": "{numeral}、第{n}项 {title}",
         "erratum": "{field}印为{printed}：{reason}",
@@ -969,6 +1013,11 @@ _MARKDOWN_WORDS = {
         "removed": "removed",
         "none": "none",
         "equal": "The two revisions mean the same; nothing changed.",
+        "same version": (
+            "> **Warning**: the two revisions have the same id and version ({id}, version {version}) but different "
+            "content (content hashes `{old}` and `{new}`): findings made under one would be scored under the other's "
+            "rules. Give the new revision a new `version`."
+        ),
         "section_place": "{numeral}. {title}",
         "item_place": "{numeral}.{n} {title}",
         "erratum": "{field} printed as {printed}: {reason}",
@@ -1041,6 +1090,10 @@ def render_markdown(result: RevisionDiff) -> str:
             f"- {words[name]}{words['colon']}`{revision.path}`{o}{revision.rubric.id}{'，' if o == '（' else ', '}"
             f"{words['version']} {revision.rubric.version}{c}"
         )
+    if result.same_version_differs:
+        out += ["", words["same version"].format(
+            id=new.id, version=new.version, old=result.old.content_hash, new=result.new.content_hash
+        )]
     out += ["", f"### {words['points']}", ""]
     out += [f"| {words['section']} | {words['old']} | {words['new']} | {words['change']} |", "| --- | ---: | ---: | ---: |"]
     old_sum = new_sum = Decimal(0)

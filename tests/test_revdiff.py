@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from rubricdsl import revdiff, scoring
+from rubricdsl import export, revdiff, scoring
 from rubricdsl.cli import main
 from rubricdsl.frontend import compile_source
 from rubricdsl.parser import lex
@@ -339,6 +339,56 @@ def test_json() -> None:
         ("item", "performance.service_efficiency", "otherwise text", None, "服务效率缩短时间率不足 10%"),
     ]
     assert data["full_marks"] == {"old": 500, "new": 500}
+
+
+def content_hash_of(path: Path) -> str:
+    return export.content_hash(compile_source(path.read_text(encoding="utf-8"), str(path)).rubric)
+
+
+SAME_VERSION_WARNING = (
+    "warning: the two revisions have the same id and version (t-cssg-001.5-2020, version 2020-draft) but different "
+    "content (hashes {old} and {new}); findings made under one would be scored under the other's rules: give the "
+    "new revision a new version"
+)
+
+
+def test_same_id_and_version_with_other_content_is_a_warning() -> None:
+    # The standard as printed and the shipped rubric share a version: a
+    # findings file cannot say under which it was made.
+    old_hash, new_hash = content_hash_of(AS_PRINTED_RUBRIC), content_hash_of(SHIPPED_RUBRIC)
+    assert old_hash != new_hash
+    warning = SAME_VERSION_WARNING.format(old=old_hash, new=new_hash)
+    for output_format in ("text", "markdown", "json"):
+        result = run("diff", AS_PRINTED, SHIPPED, "--format", output_format)
+        assert result.exit_code == 1
+        assert warning + "\n" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["same_version_differs"] is True
+    assert (data["old"]["content_hash"], data["new"]["content_hash"]) == (old_hash, new_hash)
+    assert data["warnings"] == [warning.removeprefix("warning: ")]
+    markdown = run("diff", AS_PRINTED, SHIPPED, "--format", "markdown").stdout
+    assert (
+        "> **注意**：修订前后两版评分表的编号和版本相同（t-cssg-001.5-2020，版本 2020-draft），内容却不同"
+        f"（内容哈希 `{old_hash}` 与 `{new_hash}`）：按其中一版作出的评价记录，会按另一版的规则计分。"
+        "请为修订后的评分表设定新的版本（`version`）。"
+    ) in markdown
+
+
+def test_no_warning_for_a_new_version_or_a_new_layout(tmp_path: Path) -> None:
+    tightened = tightened_standard(tmp_path)
+    result = run("diff", SHIPPED, tightened, "--format", "json")
+    assert result.exit_code == 1 and "warning" not in result.stderr
+    data = json.loads(result.stdout)
+    assert data["same_version_differs"] is False and data["warnings"] == []
+    assert (data["old"]["content_hash"], data["new"]["content_hash"]) == (
+        content_hash_of(SHIPPED_RUBRIC), content_hash_of(Path(tightened))
+    )
+    packed = tmp_path / "packed.rubric"
+    packed.write_text(" ".join(line.split("#")[0].strip() for line in SHIPPED_RUBRIC.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    result = run("diff", SHIPPED, str(packed), "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert data["same_version_differs"] is False and data["old"]["content_hash"] == data["new"]["content_hash"]
 
 
 @pytest.mark.parametrize(
