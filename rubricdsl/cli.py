@@ -17,6 +17,7 @@ import click
 from . import __version__
 from .diagnostics import Severity, render, summary_line
 from .frontend import Compilation, compile_bytes
+from .terminal import printable
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -72,7 +73,7 @@ def report(compilation: Compilation, *, show_info: bool = False) -> None:
     for diagnostic in shown:
         click.echo(render(diagnostic, compilation.source), err=True)
     if shown:
-        click.echo(f"{compilation.path}: {summary_line(shown)}", err=True)
+        click.echo(printable(f"{compilation.path}: {summary_line(shown)}"), err=True)
 
 
 def load_valid(path: Path) -> Compilation:
@@ -239,19 +240,30 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     sys.exit(EXIT_FAILED if broken or (check_only and changed) else EXIT_OK)
 
 
-def _revision(path: Path):
+def _revision(path: Path, rescoring: bool):
     """A rubric to compare: it must build; errors in its numbers are allowed
-    (a printed revision may not add up), keys used twice are not."""
+    (a printed revision may not add up), keys used twice are not.  Findings
+    are rescored only under a revision without errors: its scorer is
+    generated from a checked rubric, as for `rubricdsl score`."""
     from .revdiff import Revision
 
     compilation = load(path)
     duplicates = [d for d in compilation.diagnostics if d.code == "E201"]
     if compilation.rubric is None or duplicates:
         report(compilation)
-        raise UserError(f"{path}: cannot be compared" + ("; its keys must be unique" if duplicates else ""))
+        raise UserError(printable(f"{path}: cannot be compared" + ("; its keys must be unique" if duplicates else "")))
     errors = compilation.errors
+    if errors and rescoring:
+        report(compilation)
+        raise UserError(
+            printable(
+                f"{path}: findings cannot be rescored under a revision with errors "
+                f"({len(errors)} error{'s' if len(errors) != 1 else ''}); "
+                f"fix them first (rubricdsl check {path}), or compare without --findings"
+            )
+        )
     if errors:
-        click.echo(f"note: {path} has {summary_line(errors)}; compared as written (rubricdsl check {path})", err=True)
+        click.echo(printable(f"note: {path} has {summary_line(errors)}; compared as written (rubricdsl check {path})"), err=True)
     return Revision(str(path), compilation.rubric, len(errors)), compilation
 
 
@@ -277,14 +289,39 @@ def diff(old: Path, new: Path, findings_paths: tuple[str, ...], output_format: s
     under both revisions.  Exit 0 when the revisions mean the same, 1 when
     they differ, 2 on an error.
     """
+    try:
+        _diff(old, new, findings_paths, output_format, with_findings)
+    except click.ClickException:
+        raise
+    except Exception as error:
+        # Exit 1 means "they differ", so a failure here must never look like
+        # one; it is a bug, reported as such.
+        raise UserError(printable(f"internal error, please report: {_where(error)}")) from None
+
+
+def _where(error: Exception) -> str:
+    """An exception and the line that raised it."""
+    import traceback
+
+    frames = traceback.extract_tb(error.__traceback__)
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno}" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"
+
+
+def _diff(old: Path, new: Path, findings_paths: tuple[str, ...], output_format: str, with_findings: bool) -> None:
     from . import revdiff
 
     if findings_paths and not with_findings:
         raise UserError(f"unexpected argument '{findings_paths[0]}'; findings files follow --findings")
     if with_findings and not findings_paths:
         raise UserError("--findings needs at least one findings file")
-    (old_revision, old_compilation), (new_revision, new_compilation) = _revision(old), _revision(new)
+    (old_revision, old_compilation), (new_revision, new_compilation) = (
+        _revision(old, with_findings),
+        _revision(new, with_findings),
+    )
     result = revdiff.diff(old_revision, new_revision)
+    for warning in result.warnings():
+        click.echo(printable(f"warning: {warning}"), err=True)
     if with_findings:
         from . import scoring
 
@@ -301,18 +338,27 @@ def diff(old: Path, new: Path, findings_paths: tuple[str, ...], output_format: s
             except revdiff.FindingsMismatch as error:
                 problems += error.messages
         if problems:
-            raise UserError("findings that cannot be rescored:\n" + scoring.listed(problems))
+            raise UserError(printable("findings that cannot be rescored:\n" + scoring.listed(problems)))
         try:
             result = revdiff.rescore(result, loaded, old_scorer, new_scorer)
         except revdiff.FindingsMismatch as error:
-            raise UserError("findings that cannot be rescored:\n" + scoring.listed(error.messages)) from None
+            raise UserError(printable("findings that cannot be rescored:\n" + scoring.listed(error.messages))) from None
     if output_format == "json":
         click.echo(revdiff.render_json(result))
     elif output_format == "markdown":
         click.echo(revdiff.render_markdown(result), nl=False)
     else:
-        click.echo(revdiff.render_text(result))
+        click.echo(revdiff.render_text(result, _diff_style))
     sys.exit(EXIT_OK if result.equal else EXIT_FAILED)
+
+
+_DIFF_COLOURS = {"added": "green", "removed": "red", "changed": "yellow"}
+
+
+def _diff_style(text: str, role: str) -> str:
+    """The diff's colours; click.echo drops them when not on a terminal."""
+    action, _, heading = role.partition(" ")
+    return click.style(text, fg=_DIFF_COLOURS[action], bold=True if heading else None)
 
 
 def _points_option(ctx, param, value):

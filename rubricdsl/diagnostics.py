@@ -12,6 +12,8 @@ import enum
 import unicodedata
 from dataclasses import dataclass
 
+from .terminal import printable
+
 
 @dataclass(frozen=True, order=True)
 class Span:
@@ -122,9 +124,11 @@ def sort_key(diagnostic: Diagnostic):
 
 
 def render(diagnostic: Diagnostic, source: str | None) -> str:
-    """`path:line:col: severity[CODE]: message`, the source line, carets."""
+    """`path:line:col: severity[CODE]: message`, the source line, carets;
+    control characters shown escaped (terminal.printable), carets still
+    under the span."""
     span = diagnostic.span
-    head = (
+    head = printable(
         f"{diagnostic.path}:{span.line}:{span.column}: "
         f"{diagnostic.severity.value}[{diagnostic.code}]: {diagnostic.message}"
     )
@@ -137,18 +141,18 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
     last = span.end_column if span.end_line == span.line else len(text) + 1
     width = max(1, last - span.column)
     gutter = f"{span.line:>4} | "
-    caret_pad = " " * len(gutter) + "".join(
-        "  " if _is_wide(ch) else " " for ch in text[: span.column - 1]
-    )
-    carets = "".join(
-        "^^" if _is_wide(ch) else "^" for ch in text[span.column - 1 : span.column - 1 + width]
-    ) or "^"
-    return f"{head}\n{gutter}{text}\n{caret_pad}{carets}"
+    caret_pad = " " * len(gutter) + "".join(" " * _cells(ch) for ch in text[: span.column - 1])
+    carets = "".join("^" * _cells(ch) for ch in text[span.column - 1 : span.column - 1 + width]) or "^"
+    return f"{head}\n{gutter}{printable(text)}\n{caret_pad}{carets}"
 
 
-def _is_wide(ch: str) -> bool:
-    # East Asian wide and full-width characters take two terminal cells.
-    return unicodedata.east_asian_width(ch) in ("W", "F")
+def _cells(ch: str) -> int:
+    """Terminal cells `ch` takes as echoed: an escape's length, two for East
+    Asian wide and full-width characters, else one."""
+    shown = printable(ch)
+    if shown != ch:
+        return len(shown)
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
 def summary_line(diagnostics: list[Diagnostic]) -> str:

@@ -7,7 +7,9 @@ revisions while line numbers are not.  Nodes with the same kind and path are
 compared field by field (points, deductions, texts, bounds, notes, errata);
 the others are added or removed, with a hint when a removed and an added node
 carry the same text (a renamed key).  A field change that an erratum of the
-new revision records carries the erratum's reason.
+new revision records carries the erratum's reason.  Two revisions with the
+same id and version but different content hashes (export.content_hash) are
+flagged: findings name their revision by id and version.
 
 `rescore` scores findings under both revisions with the generated scorer
 (scoring.load_scorer), after fitting them to each: keys a revision does not
@@ -15,19 +17,22 @@ have are dropped and keys it requires that the findings lack are filled in
 (requirements as met; an item that needs a value nobody recorded counts as
 not assessed), and both lists are reported.
 
-Three renderings: text for a terminal (coloured there), Markdown for a
-revision's 编制说明 (in the rubric's language), and JSON.
+Three renderings: text for a terminal (the caller colours it), Markdown for
+a revision's 编制说明 (in the rubric's language), and JSON.  Text and
+Markdown show control characters escaped (terminal.printable); JSON is exact.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-import click
 
 from . import model as m
+from .export import content_hash
 from .numbering import section_numeral
+from .terminal import printable
 
 DIFF_FORMAT = "rubricdsl-diff/1"
 
@@ -325,6 +330,10 @@ class Revision:
     rubric: m.Rubric
     error_count: int = 0
 
+    @property
+    def content_hash(self) -> str:
+        return content_hash(self.rubric)
+
 
 @dataclass(frozen=True)
 class RevisionDiff:
@@ -339,6 +348,26 @@ class RevisionDiff:
     @property
     def equal(self) -> bool:
         return not self.changes
+
+    @property
+    def same_version_differs(self) -> bool:
+        """Both revisions have one id and version but not one content: a
+        findings file, which names its revision by id and version, made
+        under one would be scored under the other's rules."""
+        old, new = self.old, self.new
+        return (old.rubric.id, old.rubric.version) == (new.rubric.id, new.rubric.version) and (
+            old.content_hash != new.content_hash
+        )
+
+    def warnings(self) -> list[str]:
+        if not self.same_version_differs:
+            return []
+        rubric = self.new.rubric
+        return [
+            f"the two revisions have the same id and version ({rubric.id}, version {rubric.version}) but different "
+            f"content (hashes {self.old.content_hash} and {self.new.content_hash}); findings made under one would be "
+            "scored under the other's rules: give the new revision a new version"
+        ]
 
     def counts(self) -> dict[str, int]:
         tally = {"added": 0, "removed": 0, "changed": 0}
@@ -373,7 +402,7 @@ def diff(old: Revision, new: Revision) -> RevisionDiff:
     for identity, after in new_nodes.items():
         before = old_nodes.get(identity)
         if before is not None:
-            changes = _field_changes(before, after, _errata_of(new.rubric, after))
+            changes = _field_changes(before, after, _errata_of(after))
             if changes:
                 by_node[identity] = changes
     ordered = [change for identity in _display_order(old_nodes, new_nodes) for change in by_node.get(identity, ())]
@@ -392,29 +421,9 @@ def _plain_fields(node: Node) -> dict:
     return {name: value for name, value in node.fields.items() if value not in (None, ())}
 
 
-def _errata_of(rubric: m.Rubric, node: Node) -> dict[str, str]:
-    """The new revision's errata of a node: corrected field -> reason."""
-    target = _model_node(rubric, node)
-    if target is None or not hasattr(target, "errata"):
-        return {}
-    return {_ERRATUM_FIELDS.get(e.field, e.field): e.reason for e in target.errata}
-
-
-def _model_node(rubric: m.Rubric, node: Node):
-    if node.kind == "rubric":
-        return rubric
-    keys = node.path.split(".")
-    section = next((s for s in rubric.sections if s.key == keys[0]), None)
-    if node.kind == "section" or section is None:
-        return section
-    item = next((i for i in section.items if i.key == keys[1]), None)
-    if node.kind == "item" or item is None:
-        return item
-    if node.kind == "group":
-        return next((g for g in item.groups if g.key == keys[2]), None)
-    if node.kind == "requirement":
-        return next((r for r, path in m.requirements_with_paths(item, f"{keys[0]}.{keys[1]}") if path == node.path), None)
-    return None
+def _errata_of(node: Node) -> dict[str, str]:
+    """A node's errata: corrected field -> reason."""
+    return {_erratum_field(e): e.reason for e in node.fields.get("errata", ())}
 
 
 def _field_changes(before: Node, after: Node, errata: dict[str, str]) -> list[Change]:
@@ -701,7 +710,7 @@ def _shown(value, limit: int | None = None, quoted: bool = False) -> str:
     return f'"{text}"' if quoted else text
 
 
-_ACTION_MARKS = {"added": ("+", "green"), "removed": ("-", "red"), "changed": ("~", "yellow")}
+_ACTION_MARKS = {"added": "+", "removed": "-", "changed": "~"}
 _LIST_FIELDS = {"notes": "note", "errata": "erratum", "standards": "standard"}
 
 
@@ -714,20 +723,33 @@ def _list_change(old: tuple, new: tuple) -> tuple[list, list]:
     return [x for x in old if x not in new], [x for x in new if x not in old]
 
 
-def render_text(result: RevisionDiff) -> str:
-    """For a terminal; click.echo drops the colours elsewhere."""
-    out = [
-        click.style(f"--- {result.old.path}", fg="red") + f"  ({result.old.rubric.id}, version {result.old.rubric.version})",
-        click.style(f"+++ {result.new.path}", fg="green") + f"  ({result.new.rubric.id}, version {result.new.rubric.version})",
+# A line of the text rendering is a plain string or a tuple of pieces
+# (text, role), where a role is "added", "removed" or "changed", with
+# " heading" on the line that names a node.  Colouring a role is the
+# caller's business: only it knows whether it writes to a terminal.
+_Line = str | tuple[tuple[str, str | None], ...]
+Style = Callable[[str, str], str]
+
+
+def _unstyled(text: str, role: str) -> str:
+    return text
+
+
+def render_text(result: RevisionDiff, style: Style = _unstyled) -> str:
+    """For a terminal.  Every text goes through terminal.printable before
+    `style(text, role)` colours the pieces that have a role."""
+    out: list[_Line] = [
+        ((f"--- {result.old.path}", "removed"), (f"  ({result.old.rubric.id}, version {result.old.rubric.version})", None)),
+        ((f"+++ {result.new.path}", "added"), (f"  ({result.new.rubric.id}, version {result.new.rubric.version})", None)),
         "",
     ]
     current = None
     for change in result.changes:
-        mark, colour = _ACTION_MARKS[change.action]
+        mark = _ACTION_MARKS[change.action]
         heading = (change.action, change.kind, change.path)
         if heading != current:
             current = heading
-            out.append(click.style(f"{mark} {_node_label(change.kind, change.path, change.title)}", fg=colour, bold=True))
+            out.append(((f"{mark} {_node_label(change.kind, change.path, change.title)}", f"{change.action} heading"),))
             if change.hint:
                 out.append(f"    ({change.hint})")
             if change.action != "changed":
@@ -744,8 +766,8 @@ def render_text(result: RevisionDiff) -> str:
             gone, came = _list_change(change.old, change.new)
             word = _LIST_FIELDS[change.field]
             quoted = change.field in _TEXT_FIELDS
-            out += [click.style(f"    - {word}: {_shown(x, 100, quoted)}", fg="red") for x in gone]
-            out += [click.style(f"    + {word}: {_shown(x, 100, quoted)}", fg="green") for x in came]
+            out += [((f"    - {word}: {_shown(x, 100, quoted)}", "removed"),) for x in gone]
+            out += [((f"    + {word}: {_shown(x, 100, quoted)}", "added"),) for x in came]
             if not gone and not came:
                 out.append(f"    {change.field}: reordered")
             continue
@@ -761,21 +783,27 @@ def render_text(result: RevisionDiff) -> str:
         out += ["", *_rescored_text(result)]
     counts = result.counts()
     out += ["", f"{counts['changed']} changed, {counts['added']} added, {counts['removed']} removed"]
-    return "\n".join(out)
+    return "\n".join(_painted(line, style) for line in out)
 
 
-def _totals_text(result: RevisionDiff) -> list[str]:
+def _painted(line: _Line, style: Style) -> str:
+    if isinstance(line, str):
+        return printable(line)
+    return "".join(style(printable(text), role) if role else printable(text) for text, role in line)
+
+
+def _totals_text(result: RevisionDiff) -> list[_Line]:
     old, new = result.old.rubric, result.new.rubric
     rows = [(t.key, t.old, t.new) for t in result.sections]
     old_sum = sum((t.old for t in result.sections if t.old is not None), Decimal(0))
     new_sum = sum((t.new for t in result.sections if t.new is not None), Decimal(0))
     rows += [("sections total", old_sum, new_sum), ("full marks", old.full_marks, new.full_marks), ("pass mark", old.pass_mark, new.pass_mark)]
     width = max(len(r[0]) for r in rows)
-    lines = [f"{'points':<{width + 2}} {'old':>7} {'new':>7} {'change':>7}"]
+    lines: list[_Line] = [f"{'points':<{width + 2}} {'old':>7} {'new':>7} {'change':>7}"]
     for name, before, after in rows:
         change = _delta(before, after).strip(" ()") if before is not None and after is not None else ""
         line = f"  {name:<{width}} {_shown(before) if before is not None else '-':>7} {_shown(after) if after is not None else '-':>7} {change:>7}".rstrip()
-        lines.append(click.style(line, fg="yellow") if change or before is None or after is None else line)
+        lines.append(((line, "changed"),) if change or before is None or after is None else line)
     return lines
 
 
@@ -840,9 +868,11 @@ def render_json(result: RevisionDiff) -> str:
     old, new = result.old.rubric, result.new.rubric
     data = {
         "format": DIFF_FORMAT,
-        "old": {"path": result.old.path, "id": old.id, "version": old.version, "errors": result.old.error_count},
-        "new": {"path": result.new.path, "id": new.id, "version": new.version, "errors": result.new.error_count},
+        "old": _revision_json(result.old),
+        "new": _revision_json(result.new),
         "equal": result.equal,
+        "same_version_differs": result.same_version_differs,
+        "warnings": result.warnings(),
         "counts": result.counts(),
         "changes": [
             {
@@ -875,6 +905,16 @@ def render_json(result: RevisionDiff) -> str:
             for r in result.rescored
         ]
     return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def _revision_json(revision: Revision) -> dict:
+    return {
+        "path": revision.path,
+        "id": revision.rubric.id,
+        "version": revision.rubric.version,
+        "content_hash": revision.content_hash,
+        "errors": revision.error_count,
+    }
 
 
 def _result_summary(result: dict) -> dict:
@@ -912,6 +952,11 @@ _MARKDOWN_WORDS = {
         "removed": "删除",
         "none": "无",
         "equal": "两版评分表内容一致，无修订。",
+        "same version": (
+            "> **注意**：修订前后两版评分表的编号和版本相同（{id}，版本 {version}），内容却不同"
+            "（内容哈希 `{old}` 与 `{new}`）：按其中一版作出的评价记录，会按另一版的规则计分。"
+            "请为修订后的评分表设定新的版本（`version`）。"
+        ),
         "section_place": "{numeral}、{title}",
         "item_place": "{numeral}、第{n}项 {title}",
         "erratum": "{field}印为{printed}：{reason}",
@@ -968,6 +1013,11 @@ _MARKDOWN_WORDS = {
         "removed": "removed",
         "none": "none",
         "equal": "The two revisions mean the same; nothing changed.",
+        "same version": (
+            "> **Warning**: the two revisions have the same id and version ({id}, version {version}) but different "
+            "content (content hashes `{old}` and `{new}`): findings made under one would be scored under the other's "
+            "rules. Give the new revision a new `version`."
+        ),
         "section_place": "{numeral}. {title}",
         "item_place": "{numeral}.{n} {title}",
         "erratum": "{field} printed as {printed}: {reason}",
@@ -995,6 +1045,8 @@ def _cell(text: str) -> str:
 
 
 def render_markdown(result: RevisionDiff) -> str:
+    """A section of a revision's 编制说明, escaped as text for a terminal is
+    (terminal.printable): it is read there before it is pasted."""
     new = result.new.rubric
     words = _MARKDOWN_WORDS["zh" if new.language.startswith("zh") else "en"]
     kinds, fields = words["kinds"], words["fields"]
@@ -1038,6 +1090,10 @@ def render_markdown(result: RevisionDiff) -> str:
             f"- {words[name]}{words['colon']}`{revision.path}`{o}{revision.rubric.id}{'，' if o == '（' else ', '}"
             f"{words['version']} {revision.rubric.version}{c}"
         )
+    if result.same_version_differs:
+        out += ["", words["same version"].format(
+            id=new.id, version=new.version, old=result.old.content_hash, new=result.new.content_hash
+        )]
     out += ["", f"### {words['points']}", ""]
     out += [f"| {words['section']} | {words['old']} | {words['new']} | {words['change']} |", "| --- | ---: | ---: | ---: |"]
     old_sum = new_sum = Decimal(0)
@@ -1111,4 +1167,4 @@ def render_markdown(result: RevisionDiff) -> str:
         if keys:
             out += ["", f"#### {words['keys']}", ""]
             out += [f"- {_cell(entry.organization or entry.path)}{words['colon']}{label}{words['colon']}`{key}`" for entry, label, key in keys]
-    return "\n".join(out) + "\n"
+    return printable("\n".join(out) + "\n")

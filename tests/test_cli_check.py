@@ -154,3 +154,35 @@ def test_console_script_runs_without_traceback_on_garbage(tmp_path: Path) -> Non
     assert completed.returncode == 1
     assert "Traceback" not in completed.stderr
     assert "error[E104]" in completed.stderr
+
+
+def test_control_characters_are_shown_escaped_with_carets_under_the_span(tmp_path: Path) -> None:
+    # Raw in the file: an OSC that retitles the window, BEL, a bidi override,
+    # and a screen clear outside any text.
+    hostile = tmp_path / "hostile.rubric"
+    hostile.write_bytes('rubric demo\n  title "x\x1b]0;pwned\x07y\u202e" bogus\n  \x1b[2J\n'.encode("utf-8"))
+    result = CliRunner().invoke(main, ["check", str(hostile)], color=True)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[1] == '   2 |   title "x\\x1b]0;pwned\\x07y\\u202e" bogus'
+    assert lines[2] == " " * 42 + "^^^^^"
+    assert lines[3].endswith("error[E101]: unexpected character U+001B; expected 'condition', 'erratum', 'full', 'grade', "
+                             "'language', 'note', 'panel', 'pass', 'section', 'standard', 'status', 'title', 'version' "
+                             "or the end of the file")
+    assert lines[4:6] == ["   3 |   \\x1b[2J", "         ^^^^"]
+    assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
+
+
+def test_control_characters_in_messages_are_shown_escaped(tmp_path: Path) -> None:
+    source = SHIPPED_RUBRIC.read_text(encoding="utf-8")
+    title = source.split("\n  title ", 1)[1].split("\n", 1)[0]
+    hostile = tmp_path / "hostile.rubric"
+    hostile.write_text(
+        source.replace(title, f'"T\\u001b[2J"\n  erratum title was "T\\u001b[2J" "the same"', 1), encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["check", str(hostile)], color=True)
+    assert "warning[W206]: erratum says 'title' was printed as T\\x1b[2J but that is still its value" in result.stderr
+    assert "\x1b" not in result.stderr
+    # JSON is exact: its own escapes keep the terminal safe.
+    listed = json.loads(CliRunner().invoke(main, ["check", "--format", "json", str(hostile)]).stdout)
+    assert "T\x1b[2J" in next(d["message"] for d in listed if d["code"] == "W206")

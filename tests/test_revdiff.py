@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from rubricdsl import revdiff, scoring
+from rubricdsl import export, revdiff, scoring
 from rubricdsl.cli import main
 from rubricdsl.frontend import compile_source
 from rubricdsl.parser import lex
@@ -270,6 +271,41 @@ def test_colour_only_for_a_terminal() -> None:
     assert "\x1b[33m" in run("diff", AS_PRINTED, SHIPPED, color=True).stdout
 
 
+# Written as the language's escapes: ESC [2J clears the screen, ESC ]0;...BEL
+# retitles the window, U+202E reverses what follows.
+HOSTILE = "Has \\u001b[2J a \\u001b]0;title\\u0007 policy \\u202e tsil"
+HOSTILE_READ = "Has \x1b[2J a \x1b]0;title\x07 policy \u202e tsil"
+HOSTILE_SHOWN = "Has \\x1b[2J a \\x1b]0;title\\x07 policy \\u202e tsil"
+
+
+def hostile_pair(tmp_path: Path) -> tuple[str, str]:
+    old, new = tmp_path / "old.rubric", tmp_path / "new.rubric"
+    old.write_text(BASE, encoding="utf-8")
+    new.write_text(BASE.replace('"Has a policy"', f'"{HOSTILE}"').replace('"Policy"', '"Policy \\u009b31m"'), encoding="utf-8")
+    return str(old), str(new)
+
+
+def test_control_characters_in_texts_reach_the_terminal_escaped(tmp_path: Path) -> None:
+    old, new = hostile_pair(tmp_path)
+    result = run("diff", old, new, color=True)
+    assert result.exit_code == 1, result.stderr
+    assert f'text: "Has a policy" -> "{HOSTILE_SHOWN}"' in result.stdout
+    assert '~ item a.policy "Policy \\x9b31m"' in result.stdout
+    assert "\u202e" not in result.stdout and "\x9b" not in result.stdout and "\x07" not in result.stdout
+    # The only escapes left are the diff's own colours.
+    assert "\x1b[33m" in result.stdout and "\x1b" not in re.sub("\x1b\\[[0-9;]*m", "", result.stdout)
+    markdown = run("diff", old, new, "--format", "markdown").stdout
+    assert HOSTILE_SHOWN in markdown and "\x1b" not in markdown and "\u202e" not in markdown
+
+
+def test_json_keeps_texts_exact(tmp_path: Path) -> None:
+    old, new = hostile_pair(tmp_path)
+    changes = json.loads(run("diff", old, new, "--format", "json").stdout)["changes"]
+    assert {"field": "text", "old": "Has a policy", "new": HOSTILE_READ} in [
+        {k: c[k] for k in ("field", "old", "new")} for c in changes
+    ]
+
+
 def test_markdown_for_the_explanatory_notes() -> None:
     result = run("diff", AS_PRINTED, SHIPPED, "--format", "markdown")
     assert result.exit_code == 1
@@ -305,6 +341,56 @@ def test_json() -> None:
     assert data["full_marks"] == {"old": 500, "new": 500}
 
 
+def content_hash_of(path: Path) -> str:
+    return export.content_hash(compile_source(path.read_text(encoding="utf-8"), str(path)).rubric)
+
+
+SAME_VERSION_WARNING = (
+    "warning: the two revisions have the same id and version (t-cssg-001.5-2020, version 2020-draft) but different "
+    "content (hashes {old} and {new}); findings made under one would be scored under the other's rules: give the "
+    "new revision a new version"
+)
+
+
+def test_same_id_and_version_with_other_content_is_a_warning() -> None:
+    # The standard as printed and the shipped rubric share a version: a
+    # findings file cannot say under which it was made.
+    old_hash, new_hash = content_hash_of(AS_PRINTED_RUBRIC), content_hash_of(SHIPPED_RUBRIC)
+    assert old_hash != new_hash
+    warning = SAME_VERSION_WARNING.format(old=old_hash, new=new_hash)
+    for output_format in ("text", "markdown", "json"):
+        result = run("diff", AS_PRINTED, SHIPPED, "--format", output_format)
+        assert result.exit_code == 1
+        assert warning + "\n" in result.stderr
+    data = json.loads(result.stdout)
+    assert data["same_version_differs"] is True
+    assert (data["old"]["content_hash"], data["new"]["content_hash"]) == (old_hash, new_hash)
+    assert data["warnings"] == [warning.removeprefix("warning: ")]
+    markdown = run("diff", AS_PRINTED, SHIPPED, "--format", "markdown").stdout
+    assert (
+        "> **注意**：修订前后两版评分表的编号和版本相同（t-cssg-001.5-2020，版本 2020-draft），内容却不同"
+        f"（内容哈希 `{old_hash}` 与 `{new_hash}`）：按其中一版作出的评价记录，会按另一版的规则计分。"
+        "请为修订后的评分表设定新的版本（`version`）。"
+    ) in markdown
+
+
+def test_no_warning_for_a_new_version_or_a_new_layout(tmp_path: Path) -> None:
+    tightened = tightened_standard(tmp_path)
+    result = run("diff", SHIPPED, tightened, "--format", "json")
+    assert result.exit_code == 1 and "warning" not in result.stderr
+    data = json.loads(result.stdout)
+    assert data["same_version_differs"] is False and data["warnings"] == []
+    assert (data["old"]["content_hash"], data["new"]["content_hash"]) == (
+        content_hash_of(SHIPPED_RUBRIC), content_hash_of(Path(tightened))
+    )
+    packed = tmp_path / "packed.rubric"
+    packed.write_text(" ".join(line.split("#")[0].strip() for line in SHIPPED_RUBRIC.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
+    result = run("diff", SHIPPED, str(packed), "--format", "json")
+    assert result.exit_code == 0 and result.stderr == ""
+    data = json.loads(result.stdout)
+    assert data["same_version_differs"] is False and data["old"]["content_hash"] == data["new"]["content_hash"]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [
@@ -328,6 +414,31 @@ def test_a_rubric_that_does_not_parse_exits_2(tmp_path: Path) -> None:
     assert "error[E101]" in result.stderr and "cannot be compared" in result.stderr
 
 
+# A condition and a grade may share a section's key: keys are unique among
+# siblings only.
+SHARED_KEYS = BASE.replace("condition ready", "condition a").replace("grade good", "grade b")
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown", "json"])
+def test_a_condition_or_grade_with_a_sections_key(tmp_path: Path, output_format: str) -> None:
+    assert compile_source(SHARED_KEYS).ok
+    old, new = tmp_path / "old.rubric", tmp_path / "new.rubric"
+    old.write_text(SHARED_KEYS, encoding="utf-8")
+    new.write_text(
+        SHARED_KEYS.replace('  clause "6.1"\n', '  clause "6.2"\n').replace('"良" at 32', '"良" at 30')
+        .replace('section a "A" points 20', 'section a "A" points 20\n  caption "Table A"'),
+        encoding="utf-8",
+    )
+    same = run("diff", str(old), str(old), "--format", output_format)
+    assert same.exit_code == 0, same.stderr
+    changed = run("diff", str(old), str(new), "--format", output_format)
+    assert changed.exit_code == 1, changed.stderr
+    if output_format == "json":
+        assert [(c["kind"], c["path"], c["field"]) for c in json.loads(changed.stdout)["changes"]] == [
+            ("grade", "b", "threshold"), ("condition", "a", "clause"), ("section", "a", "caption")
+        ]
+
+
 def test_keys_used_twice_exit_2(tmp_path: Path) -> None:
     twice = tmp_path / "twice.rubric"
     twice.write_text(BASE.replace("req plan", "req completed"), encoding="utf-8")
@@ -341,20 +452,86 @@ def test_keys_used_twice_exit_2(tmp_path: Path) -> None:
 # ---------------------------------------------------------------------------
 
 
-def test_findings_rescored_under_both_revisions() -> None:
-    result = run("diff", AS_PRINTED, SHIPPED, "--format", "json", "--findings", str(FINDINGS.relative_to(ROOT)))
+def tightened_standard(tmp_path: Path) -> str:
+    """The shipped rubric with its top satisfaction tier from 95, not 90."""
+    source = SHIPPED_RUBRIC.read_text(encoding="utf-8")
+    for before, after in [
+        ("when satisfaction >= 90", "when satisfaction >= 95"),
+        ("when 80 <= satisfaction < 90", "when 80 <= satisfaction < 95"),
+        ('version "2020-draft"', 'version "2021"'),
+    ]:
+        assert before in source
+        source = source.replace(before, after, 1)
+    tightened = tmp_path / "tightened.rubric"
+    tightened.write_text(source, encoding="utf-8")
+    return str(tightened)
+
+
+def test_findings_rescored_under_both_revisions(tmp_path: Path) -> None:
+    tightened = tightened_standard(tmp_path)
+    result = run("diff", SHIPPED, tightened, "--format", "json", "--findings", str(FINDINGS.relative_to(ROOT)))
     assert result.exit_code == 1, result.stderr
     [entry] = json.loads(result.stdout)["findings"]
     assert entry["organization"] == "某市网格化服务管理中心"
-    assert (entry["old"]["total"], entry["new"]["total"]) == (421, 416)
+    assert (entry["old"]["total"], entry["new"]["total"]) == (416, 411)
     changed = {k: (entry["old"]["sections"][k], v) for k, v in entry["new"]["sections"].items() if entry["old"]["sections"][k] != v}
-    assert changed == {"posts": (65, 60)}
+    assert changed == {"performance": (41, 36)}
     assert entry["not_in"] == {"old": [], "new": []} and entry["newly_required"] == {"old": [], "new": []}
-    text = run("diff", AS_PRINTED, SHIPPED, "--findings", str(FINDINGS)).stdout
-    assert "  某市网格化服务管理中心: 421 -> 416 (-5); passed yes -> yes" in text
-    assert "    section posts: 65 -> 60 (-5)" in text
-    markdown = run("diff", AS_PRINTED, SHIPPED, "--format", "markdown", "--findings", str(FINDINGS)).stdout
-    assert "| 某市网格化服务管理中心 | 421 | 416 | -5 | 是 → 是 | 五、岗位工作标准 -5 |" in markdown
+    text = run("diff", SHIPPED, tightened, "--findings", str(FINDINGS)).stdout
+    assert "  某市网格化服务管理中心: 416 -> 411 (-5); passed yes -> yes" in text
+    assert "    section performance: 41 -> 36 (-5)" in text
+    markdown = run("diff", SHIPPED, tightened, "--format", "markdown", "--findings", str(FINDINGS)).stdout
+    assert "| 某市网格化服务管理中心 | 416 | 411 | -5 | 是 → 是 | 七、绩效评估 -5 |" in markdown
+
+
+def test_findings_are_not_rescored_under_a_revision_with_errors() -> None:
+    # The standard as printed does not add up (E301, E302): no scorer is
+    # generated for it, as `rubricdsl score` generates none.
+    result = run("diff", AS_PRINTED, SHIPPED, "--findings", str(FINDINGS.relative_to(ROOT)))
+    assert result.exit_code == 2
+    assert "tests/fixtures/as-printed/t-cssg-001.5-2020.rubric:13:14: error[E302]" in result.stderr
+    assert (
+        "Error: tests/fixtures/as-printed/t-cssg-001.5-2020.rubric: findings cannot be rescored under a revision "
+        "with errors (3 errors); fix them first (rubricdsl check tests/fixtures/as-printed/t-cssg-001.5-2020.rubric), "
+        "or compare without --findings"
+    ) in result.stderr
+    assert result.stdout == ""
+
+
+# Revisions the checker refuses, as reported: each made `diff --findings`
+# crash with a traceback and exit 1.
+REFUSED = {
+    "misspelt measure": ("when satisfaction >= 90", "when satisfactoin >= 90", "E202"),
+    "parts under a fixed deduction": (
+        '      deduct each 1 "每缺一项扣1分"\n      part decree', '      deduct 2 "缺少扣2分"\n      part decree', "E409"
+    ),
+    "tiers and choices in one item": (
+        '    tier from_90 20 "服务对象满意度达到 90%以上得 20 分" when satisfaction >= 90\n',
+        '    tier from_90 20 "服务对象满意度达到 90%以上得 20 分" when satisfaction >= 90\n    choice special 5 "特别奖励"\n',
+        "E408",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+@pytest.mark.parametrize("order", ["old", "new"])
+def test_a_revision_the_checker_refuses_exits_2_naming_it(tmp_path: Path, case: str, order: str) -> None:
+    before, after, code = REFUSED[case]
+    source = SHIPPED_RUBRIC.read_text(encoding="utf-8")
+    assert before in source
+    refused = tmp_path / "refused.rubric"
+    refused.write_text(source.replace(before, after, 1), encoding="utf-8")
+    pair = (str(refused), SHIPPED) if order == "old" else (SHIPPED, str(refused))
+    for output_format in ("text", "markdown", "json"):
+        result = run("diff", *pair, "--format", output_format, "--findings", str(FINDINGS))
+        assert result.exit_code == 2, result.stderr
+        assert f"error[{code}]" in result.stderr
+        assert f"Error: {refused}: findings cannot be rescored under a revision with errors" in result.stderr
+        assert "Traceback" not in result.stderr and result.stdout == ""
+    # Compared without findings, as written.
+    compared = run("diff", *pair)
+    assert compared.exit_code == 1, compared.stderr
+    assert f"note: {refused} has " in compared.stderr and "compared as written" in compared.stderr
 
 
 def revised_standard() -> str:
@@ -403,7 +580,7 @@ def test_findings_for_another_rubric_exit_2(tmp_path: Path) -> None:
     findings["rubric"]["version"] = "1999"
     other = tmp_path / "other.json"
     other.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
-    result = run("diff", AS_PRINTED, SHIPPED, "--findings", str(other))
+    result = run("diff", SHIPPED, SHIPPED, "--findings", str(other))
     assert result.exit_code == 2
     assert "rubric.id and rubric.version name 't-cssg-001.5-2020' version '1999'" in result.stderr
 
@@ -413,7 +590,7 @@ def test_invalid_findings_exit_2_naming_the_key(tmp_path: Path) -> None:
     findings["items"]["basics.policy"]["requirements"]["has_policy"] = "maybe"
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
-    result = run("diff", AS_PRINTED, SHIPPED, "--findings", str(bad))
+    result = run("diff", SHIPPED, SHIPPED, "--findings", str(bad))
     assert result.exit_code == 2
     assert "items.basics.policy.requirements.has_policy: expected true or false" in result.stderr
 
@@ -425,3 +602,15 @@ def test_fit_findings_keeps_what_fits() -> None:
     fitted, dropped, filled = revdiff.fit_findings(findings, scorer)
     assert (dropped, filled) == ([], [])
     assert scorer.score(fitted, partial=True)["total"] == scorer.score(findings)["total"]
+
+
+def test_a_bug_in_diff_exits_2_not_1(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Exit 1 means "they differ"; a crash must never read as that.
+    def broken(old, new):
+        raise KeyError("boom")
+
+    monkeypatch.setattr(revdiff, "diff", broken)
+    result = run("diff", SHIPPED, SHIPPED)
+    assert result.exit_code == 2
+    assert "Error: internal error, please report: KeyError: 'boom' at test_revdiff.py:" in result.stderr
+    assert "Traceback" not in result.stderr
