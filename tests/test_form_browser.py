@@ -25,8 +25,11 @@ from rubricdsl.backends import BuildContext, form
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.scoring import load_scorer
 
+from rubricdsl.export import content_hash
+
 from .browser import axe_source, chromium
 from .conftest import ROOT, SHIPPED_RUBRIC
+from .test_form_scoring import PYTHON_SCORER_IS_NEW
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SOURCE_PATH = "rubrics/t-cssg-001.5-2020.rubric"
@@ -52,6 +55,16 @@ def downloads(tmp_path) -> Path:
 def browser(downloads):
     with chromium(download_dir=downloads) as driver:
         yield driver
+
+
+def for_python_scorer(findings: dict) -> dict:
+    """Exported findings as the Python scorer reads them: they name the
+    rubric's content hash; a scorer before docs/findings.md's content hash
+    (PYTHON_SCORER_IS_NEW) does not know the key yet."""
+    assert findings["rubric"]["content_hash"] == content_hash(compile_file(SHIPPED_RUBRIC).rubric)
+    if not PYTHON_SCORER_IS_NEW:
+        del findings["rubric"]["content_hash"]
+    return findings
 
 
 # ---- acting as an evaluator -------------------------------------------------
@@ -231,7 +244,7 @@ def test_an_evaluator_fills_exports_and_the_scorer_agrees(browser, shipped, down
     exported = wait_for_download(downloads)
     assert exported.name == "t-cssg-001.5-2020_某市网格化服务管理中心_2026-11-27.json"
     assert text_of(browser, "#message") == f"已导出 {exported.name}"  # complete: no "partial" warning
-    findings = scorer.parse_findings(exported.read_bytes())
+    findings = for_python_scorer(scorer.parse_findings(exported.read_bytes()))
     assert scorer.validate(findings) == []  # a complete file, exactly docs/findings.md
     result = scorer.score(findings)
     assert Decimal(result["total"]) == page_total
@@ -302,7 +315,7 @@ def test_import_refuses_another_rubric_and_restores_an_export(browser, shipped, 
     by_css(browser, "#export-button").click()
     exported = wait_for_download(downloads)
     assert "尚有 42 个项目未评完" in text_of(browser, "#message")
-    partial = scorer.parse_findings(exported.read_bytes())
+    partial = for_python_scorer(scorer.parse_findings(exported.read_bytes()))
     assert scorer.validate(partial, partial=True) == []
     assert set(partial["items"]) == {"basics.policy", "performance.brand"}
     total = page_number(browser, "#total-score")

@@ -4,13 +4,22 @@ For each rubric, >= 1,000 random findings (N/A, absent, not assessed, null
 choices, every interval bound of every measure and values beside it) are
 scored by the generated scorer.py (the reference, docs/findings.md) and by
 scoreFindings() taken out of the built form.html and run under Node.js.  The
-whole results must be equal: item scores, capping, every deduction with its
-text, detail and line, awards, section scores, total, passed, grade and
-eligibility.  The validation of imported files is compared the same way.
+whole results must be equal, every number with the same digits: item
+scores, capping, every deduction with its text, detail and line, awards,
+section scores, total, passed, grade and eligibility.  Besides three fixed
+rubrics, seeded random rubrics with amounts of up to 18 significant digits
+(0.0000000000001, 12.3456789012345678).  The validation of imported files is
+compared the same way.
+
+Until the Python scorer implements the clause 8.2 policies, group rulings
+and content hashes of docs/findings.md (being done on main), the fields it
+does not write yet are left out of the comparison, and the tests of those
+semantics are expected to fail (xfail, not strict): see PYTHON_SCORER_IS_NEW.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from decimal import Decimal
@@ -24,7 +33,13 @@ from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.scoring import load_scorer
 
 from .browser import JS_DIR, node_path, run_node
-from .conftest import SHIPPED_RUBRIC
+from .conftest import ROOT, SHIPPED_RUBRIC
+
+# The Python scorer of docs/findings.md's 8.2 policies writes `zero_rule`.
+PYTHON_SCORER_IS_NEW = "zero_rule" in (ROOT / "rubricdsl" / "backends" / "templates" / "scorer.py.j2").read_text(encoding="utf-8")
+needs_new_python_scorer = pytest.mark.xfail(
+    not PYTHON_SCORER_IS_NEW, reason="the Python scorer of the 8.2 policies and group rulings has not landed", strict=False
+)
 
 RANDOM_FINDINGS = 1200
 SCORE_FINDINGS_JS = JS_DIR / "score_findings.js"
@@ -128,8 +143,10 @@ ORGANIZATIONS = ["某市网格化服务管理中心", "", "</script> & <b>", "Ü
 class Rubric:
     """A rubric compiled, its form rendered to a file, its scorer loaded."""
 
-    def __init__(self, name: str, compilation, folder: Path):
+    def __init__(self, name: str, compilation, folder: Path, **model_changes):
         assert compilation.ok, compilation.diagnostics
+        if model_changes:
+            compilation = dataclasses.replace(compilation, rubric=dataclasses.replace(compilation.rubric, **model_changes))
         self.name = name
         self.rubric: m.Rubric = compilation.rubric
         source_path = f"rubrics/{name}.rubric"
@@ -278,36 +295,51 @@ def boundary_findings(rubric: m.Rubric) -> list[dict]:
 # ---- comparing ---------------------------------------------------------------
 
 
-def exact(value):
-    """A result with every number as a normalized Decimal (JSON numbers from
-    two languages compare by value, not by spelling)."""
-    if isinstance(value, dict):
-        return {key: exact(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [exact(inner) for inner in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    return Decimal(value).normalize() if not isinstance(value, float) else Decimal(repr(value)).normalize()
+class Digits(Decimal):
+    """A JSON number that equals another only when spelled with the same
+    digits: 0.5 is not 0.50, and 12.3456789012345678 is not 12.345678901234567."""
+
+    def __eq__(self, other):
+        return isinstance(other, Decimal) and str(self) == str(other)
+
+    def __hash__(self):
+        return hash(str(self))
+
+
+def parsed(text: str):
+    return json.loads(text, parse_float=Digits, parse_int=Digits)
 
 
 def python_results(rubric: Rubric, texts: list[str], *, partial: bool) -> list:
     results = []
     for text in texts:
         result = rubric.scorer.score(rubric.scorer.parse_findings(text), partial=partial)
-        results.append(exact(json.loads(rubric.scorer.dumps(result), parse_float=Decimal)))
+        results.append(parsed(rubric.scorer.dumps(result)))
     return results
 
 
 def node_results(rubric: Rubric, texts: list[str], tmp_path: Path, *flags: str) -> list:
     batch = tmp_path / f"{rubric.name}-batch.json"
     batch.write_text("[" + ",\n".join(texts) + "]", encoding="utf-8")
-    output = run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), *flags)
-    return [exact(result) for result in json.loads(output, parse_float=Decimal)]
+    return parsed(run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), *flags))
+
+
+def known_to(python, javascript):
+    """The JavaScript result without what the Python result does not have
+    yet (before the new scorer lands); the whole result after."""
+    if PYTHON_SCORER_IS_NEW:
+        return javascript
+    if isinstance(python, dict) and isinstance(javascript, dict):
+        return {key: known_to(python[key], inner) for key, inner in javascript.items() if key in python}
+    if isinstance(python, list) and isinstance(javascript, list) and len(python) == len(javascript):
+        return [known_to(p, j) for p, j in zip(python, javascript)]
+    return javascript
 
 
 def assert_same_results(expected: list, actual: list, texts: list[str]) -> None:
     assert len(expected) == len(actual)
     for index, (python, javascript) in enumerate(zip(expected, actual)):
+        javascript = known_to(python, javascript)
         context = f"findings #{index}: {texts[index][:2000]}"
         for key in ("total", "passed", "grade", "eligible", "unmet_conditions", "advisory_unmet", "not_assessed"):
             assert javascript[key] == python[key], f"{key} differs for {context}"
@@ -361,6 +393,7 @@ def test_form_validation_agrees_with_the_scorer_on_broken_findings(rubrics, tmp_
     base = random_findings(rng, rubric.rubric, partial=False)
     mutations = {
         "another rubric": lambda f: f["rubric"].update(id="other"),
+        "unknown rubric key": lambda f: f["rubric"].update(revision="x"),
         "another version": lambda f: f["rubric"].update(version="2021"),
         "wrong format": lambda f: f.update(format="rubricdsl-findings/2"),
         "unknown header key": lambda f: f.update(extra=1),
@@ -410,6 +443,6 @@ def test_form_validation_agrees_with_the_scorer_on_broken_findings(rubrics, tmp_
     assert by_name["status null"] == [] and by_name["empty date"] == []  # allowed in a partial file
     assert by_name["another rubric"] == [{"path": "rubric", "problem": "wrong_rubric", "detail": {"id": "other", "version": "2020-draft"}}]
     assert by_name["measure out of range"] == [
-        {"path": "items.basics.training.measures.completion", "problem": "out_of_range", "detail": {"low": 0, "high": 100}}
+        {"path": "items.basics.training.measures.completion", "problem": "out_of_range", "detail": {"low": "0", "high": "100"}}
     ]
     assert by_name["note header key"] == [] and by_name["item note"] == []
