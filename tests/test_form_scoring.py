@@ -30,6 +30,7 @@ import pytest
 from rubricdsl import model as m
 from rubricdsl.backends import BuildContext, form
 from rubricdsl.frontend import compile_file, compile_source
+from rubricdsl.plan import decimal_text as text
 from rubricdsl.scoring import load_scorer
 
 from .browser import JS_DIR, node_path, run_node
@@ -446,3 +447,88 @@ def test_form_validation_agrees_with_the_scorer_on_broken_findings(rubrics, tmp_
         {"path": "items.basics.training.measures.completion", "problem": "out_of_range", "detail": {"low": "0", "high": "100"}}
     ]
     assert by_name["note header key"] == [] and by_name["item note"] == []
+
+
+# ---- random rubrics ------------------------------------------------------------
+
+# Amounts whose digits a double cannot hold, and a tenth-of-a-trillionth.
+AMOUNTS = ["0.0000000000001", "12.3456789012345678", "0.5", "1", "0.25", "2.0000000000000001", "0.1", "3"]
+BOUNDS = ["0.0000001", "2.5", "7.123456789", "5"]
+
+
+def random_rubric_text(rng: random.Random, number: int) -> str:
+    """A checked rubric of every rule shape, its points summed exactly."""
+    def amount():  # at most 12.3456789012345678 + 0.1, under every cap below
+        return Decimal(rng.choice(AMOUNTS))
+
+    def cap():
+        return Decimal(rng.choice(AMOUNTS)) + Decimal("12.4456789012345678")
+
+    lines = []
+    sections = []
+    for s in range(rng.randint(1, 3)):
+        items = []
+        for i in range(rng.randint(1, 3)):
+            shape = rng.choice(["requirements", "groups", "tiers", "choices"])
+            body = []
+            if shape == "requirements":
+                points = cap()
+                low, high = sorted(rng.sample(BOUNDS, 2), key=Decimal)
+                body += [f'    measure m "M" from 0 to 10']
+                body += [f'    req fixed "fixed"', f'      deduct {text(amount())} "fixed"']
+                body += [f'    req levels "levels"', '      deduct "levels"', f'      level a {text(amount())} "a"', f'      level b {text(amount())} "b"']
+                body += [f'    req parts "parts"', f'      deduct each {text(amount())} "each"', '      part x "x"', '      part y "y"']
+                body += [f'    req band "band"', '      deduct "bands"', f"      band lo {text(amount())} when m < {low}",
+                         f"      band mid {text(amount())} when {low} <= m < {high}"]
+                body += [f'    req th "th"', f'      deduct {text(amount())} "th" when m <= {high}']
+            elif shape == "groups":
+                groups = [cap() for _ in range(rng.randint(1, 3))]
+                points = sum(groups)
+                for g, group_points in enumerate(groups):
+                    body += [f'    group g{g} "G{g}" points {text(group_points)}', f'      deduct each {text(amount())} "each"']
+                    body += [f'      req r{r} "r{r}"' for r in range(rng.randint(1, 3))]
+            elif shape == "tiers":
+                points = cap()
+                body += ['    measure share "Share" percent', f'    tier high {text(points)} "high" when share >= 90',
+                         f'    tier mid {text(amount())} "mid" when 50 <= share < 90']
+                if rng.random() < 0.5:
+                    body.append(f'    otherwise {text(amount())} "none"')
+            else:
+                points = cap()
+                body += [f'    choice gold {text(points)} "gold"', f'    choice silver {text(amount())} "silver"']
+            items.append((f"i{i}", points, body))
+        sections.append((f"s{s}", sum(p for _, p, _ in items), items))
+    full = sum(points for _, points, _ in sections)
+    pass_mark = (full * Decimal(rng.choice(["0.5", "0.6", "0.7"]))).normalize()
+    lines += [f"rubric random-{number}", f'  title "Random {number}"', '  version "r"', '  language "en"',
+              f"  full marks {text(full)}", f"  pass at {text(pass_mark)}", f'  grade fair "Fair" at {text(pass_mark)}', "",
+              'condition must "Must hold"', 'condition may "May hold"', "  advisory", ""]
+    for key, points, items in sections:
+        lines.append(f'section {key} "S" points {text(points)}')
+        for item_key, item_points, body in items:
+            lines.append(f'  item {item_key} "I" points {text(item_points)}')
+            lines += body
+        lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def random_rubrics(tmp_path_factory) -> list[Rubric]:
+    node_path()
+    folder = tmp_path_factory.mktemp("random-forms")
+    rng = random.Random("random rubrics")
+    return [Rubric(f"random-{n}", compile_source(random_rubric_text(rng, n), f"random-{n}.rubric"), folder) for n in range(12)]
+
+
+def test_random_rubrics_with_long_amounts_score_digit_for_digit(random_rubrics, tmp_path) -> None:
+    """Points of up to 18 significant digits: the form's total is the scorer's, digits included."""
+    long_digits = set()
+    for rubric in random_rubrics:
+        rng = random.Random(rubric.name)
+        batch = [random_findings(rng, rubric.rubric, partial=rng.random() < 0.3) for _ in range(150)]
+        texts = [json.dumps(findings, ensure_ascii=False) for findings in batch]
+        expected = python_results(rubric, texts, partial=True)
+        actual = node_results(rubric, texts, tmp_path)
+        assert_same_results(expected, actual, texts)
+        long_digits |= {str(result["total"]) for result in expected if len(str(result["total"]).replace(".", "")) > 15}
+    assert long_digits  # the sample reaches totals a double cannot hold
