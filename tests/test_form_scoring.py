@@ -35,6 +35,7 @@ from rubricdsl.scoring import load_scorer
 
 from .browser import JS_DIR, node_path, run_node
 from .conftest import ROOT, SHIPPED_RUBRIC
+from .scoring_helpers import MINI, complete_findings
 
 # The Python scorer of docs/findings.md's 8.2 policies writes `zero_rule`.
 PYTHON_SCORER_IS_NEW = "zero_rule" in (ROOT / "rubricdsl" / "backends" / "templates" / "scorer.py.j2").read_text(encoding="utf-8")
@@ -301,7 +302,9 @@ class Digits(Decimal):
     digits: 0.5 is not 0.50, and 12.3456789012345678 is not 12.345678901234567."""
 
     def __eq__(self, other):
-        return isinstance(other, Decimal) and str(self) == str(other)
+        if isinstance(other, Digits):
+            return str(self) == str(other)
+        return Decimal.__eq__(self, other)
 
     def __hash__(self):
         return hash(str(self))
@@ -532,3 +535,93 @@ def test_random_rubrics_with_long_amounts_score_digit_for_digit(random_rubrics, 
         assert_same_results(expected, actual, texts)
         long_digits |= {str(result["total"]) for result in expected if len(str(result["total"]).replace(".", "")) > 15}
     assert long_digits  # the sample reaches totals a double cannot hold
+
+
+# ---- clause 8.2 policies and group rulings (docs/findings.md) -------------------
+
+
+def ruled_groups(rng: random.Random, findings: dict, rubric: m.Rubric) -> dict:
+    """Rule some groups not applicable or absent; drop their answers."""
+    for section in rubric.sections:
+        for item in section.items:
+            found = findings["items"].get(f"{section.key}.{item.key}")
+            if not item.groups or not found or found.get("status") != "assessed":
+                continue
+            rulings = {}
+            for group in item.groups:
+                roll = rng.random()
+                if roll < 0.5:
+                    continue
+                rulings[group.key] = {"status": "not_applicable", "reason": "本级不设"} if roll < 0.75 else {"status": "absent"}
+                for key in [k for k in found.get("requirements", {}) if k.startswith(group.key + ".")]:
+                    del found["requirements"][key]
+            if rulings:
+                found["groups"] = rulings
+    return findings
+
+
+@needs_new_python_scorer
+@pytest.mark.parametrize(
+    "policies",
+    [
+        (m.Policy("nothing_met", "zero", "8.2"), m.Policy("not_applicable", "full", "8.2")),
+        (m.Policy("nothing_met", "zero", None), m.Policy("not_applicable", "excluded", "8.2")),
+    ],
+    ids=["shipped-policies", "excluded"],
+)
+def test_policies_and_group_rulings_score_as_the_python_scorer(tmp_path, policies) -> None:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    rubrics = [
+        Rubric("t-cssg-001.5-2020", compile_file(SHIPPED_RUBRIC), folder, policies=policies),
+        Rubric("exact-1", compile_source(EXACT, "exact.rubric"), folder, policies=policies),
+    ]
+    for rubric in rubrics:
+        rng = random.Random(f"{rubric.name}-policies")
+        batch = [ruled_groups(rng, random_findings(rng, rubric.rubric, partial=True), rubric.rubric) for _ in range(400)]
+        texts = [json.dumps(findings, ensure_ascii=False) for findings in batch]
+        expected = python_results(rubric, texts, partial=True)
+        actual = node_results(rubric, texts, tmp_path)
+        assert_same_results(expected, actual, texts)
+        assert any(item["zero_rule"] for r in actual for s in r["sections"] for item in s["items"])
+
+
+def test_the_zero_rule_and_group_rulings_in_the_form_alone(tmp_path) -> None:
+    """The JavaScript's own reading of docs/findings.md, checked by hand."""
+    policies = (m.Policy("nothing_met", "zero", "8.2"),)
+    rubric = Rubric("mini-1", compile_source(MINI, "mini.rubric"), tmp_path, policies=policies)
+    findings = complete_findings(rubric.rubric)
+    findings["items"]["a.fixed"]["requirements"] = {"one": False, "two": False, "three": False}  # 6 of 5: capped anyway
+    findings["items"]["a.levels"]["requirements"] = {"table": "unclear", "tidy": False}  # 4 of 5, nothing met: 0
+    findings["items"]["a.parts"]["requirements"] = {"docs": {"a": True, "b": False, "c": False}, "signed": False}  # partly met
+    grouped = findings["items"]["a.grouped"]
+    grouped["groups"] = {"g1": {"status": "not_applicable", "reason": "本级不设"}, "g2": {"status": "assessed"}}
+    grouped["requirements"] = {"g2.s": False, "g2.t": True}
+    texts = [json.dumps(findings, ensure_ascii=False)]
+    result = node_results(rubric, texts, tmp_path)[0]
+    items = {item["path"]: item for s in result["sections"] for item in s["items"]}
+    assert items["a.fixed"]["score"] == 0 and items["a.fixed"]["zero_rule"] == {"clause": "8.2"} and items["a.fixed"]["capped"]
+    assert items["a.levels"]["score"] == 0 and items["a.levels"]["zero_rule"] == {"clause": "8.2"}
+    assert len(items["a.levels"]["deductions"]) == 2  # still listed
+    assert items["a.parts"]["score"] == Decimal("0.5") and items["a.parts"]["zero_rule"] is None
+    groups = items["a.grouped"]["groups"]
+    assert [(g["key"], g["status"], g["score"], g["reason"]) for g in groups] == [
+        ("g1", "not_applicable", Decimal("2.5"), "本级不设"), ("g2", "assessed", Decimal("0.5"), None)
+    ]
+    assert items["a.grouped"]["score"] == 3 and items["a.grouped"]["applicable_points"] == 5
+    assert result["provisional"] is False and result["raw_total"] == result["total"]
+    assert result["rubric"]["content_hash"].startswith("sha256:")
+    assert result["warnings"] == ["the findings name no rubric content hash; scored under " + result["rubric"]["content_hash"]]
+
+    own = result["rubric"]["content_hash"]
+    answered = json.loads(texts[0])
+    answered["items"]["a.grouped"]["requirements"]["g1.p"] = True  # a group ruled not applicable is not answered
+    other = json.loads(texts[0])
+    other["rubric"]["content_hash"] = "sha256:" + "0" * 64
+    batch = tmp_path / "rulings.json"
+    batch.write_text(json.dumps([answered, other]), encoding="utf-8")
+    problems = json.loads(run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), "--validate"))
+    assert problems[0] == [{"path": "items.a.grouped.requirements.g1.p", "problem": "ruled_out", "detail": None}]
+    assert problems[1] == [{"path": "rubric.content_hash", "problem": "other_content",
+                            "detail": {"hash": "sha256:" + "0" * 64, "own_hash": own}}]
+    assert json.loads(run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), "--validate", "--rescore"))[1] == []
