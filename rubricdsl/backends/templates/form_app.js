@@ -646,8 +646,9 @@
     return inactive;
   }
 
-  /* An item's or a group's score line. */
-  function scoreText(scored, mode) {
+  /* An item's or a group's score line; an item with groups leaves the zero
+   * rule to the group it zeroed (its own score is the groups' sum). */
+  function scoreText(scored, mode, showZeroRule) {
     var values = { score: formatPoints(scored.score), points: formatPoints(scored.points) };
     if (scored.status === "not_assessed") return mode === "not_applicable" ? words.reason_required : words.item_unassessed;
     if (scored.status === "not_applicable") {
@@ -655,7 +656,7 @@
     }
     if (scored.status === "absent") return say(words.item_absent, values);
     return say(words.item_score, values) + (scored.capped ? words.open + words.capped + words.close : "") +
-      (scored.zero_rule ? words.open + say(words.zero_rule, { clause: scored.zero_rule.clause || "" }) + words.close : "");
+      (scored.zero_rule && showZeroRule ? words.open + say(words.zero_rule, { clause: scored.zero_rule.clause || "" }) + words.close : "");
   }
 
   function refreshItem(path, scored) {
@@ -664,7 +665,7 @@
     var mode = stored.mode;
     view.article.setAttribute("data-status", scored.status === "not_assessed" ? "pending" : scored.status);
     var inactive = refreshRuling(view, view.body, mode, stored.reason);
-    setText(view.score, scoreText(scored, mode));
+    setText(view.score, scoreText(scored, mode, !entry.plan.groups.length));
     var inactiveGroups = {};
     entry.plan.groups.forEach(function (group, index) {
       var groupView = view.groups[group.key], ruling = (stored.groups || {})[group.key] || { mode: "assessed", reason: "" };
@@ -673,7 +674,7 @@
       inactiveGroups[group.key] = refreshRuling(groupView, groupView.body, ruling.mode, ruling.reason) || inactive;
       var groupScored = scored.groups[index];
       var text = words.result_pending;
-      if (groupScored) text = scoreText(groupScored, ruling.mode);
+      if (groupScored) text = scoreText(groupScored, ruling.mode, true);
       else if (!inactive && ruling.mode === "not_applicable" && !ruling.reason.trim()) text = words.reason_required;
       setText(groupView.score, text);
     });
