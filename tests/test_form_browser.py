@@ -25,8 +25,11 @@ from rubricdsl.backends import BuildContext, form
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.scoring import load_scorer
 
+from rubricdsl.export import content_hash
+
 from .browser import axe_source, chromium
 from .conftest import ROOT, SHIPPED_RUBRIC
+from .test_form_scoring import PYTHON_SCORER_IS_NEW
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 SOURCE_PATH = "rubrics/t-cssg-001.5-2020.rubric"
@@ -52,6 +55,16 @@ def downloads(tmp_path) -> Path:
 def browser(downloads):
     with chromium(download_dir=downloads) as driver:
         yield driver
+
+
+def for_python_scorer(findings: dict) -> dict:
+    """Exported findings as the Python scorer reads them: they name the
+    rubric's content hash; a scorer before docs/findings.md's content hash
+    (PYTHON_SCORER_IS_NEW) does not know the key yet."""
+    assert findings["rubric"]["content_hash"] == content_hash(compile_file(SHIPPED_RUBRIC).rubric)
+    if not PYTHON_SCORER_IS_NEW:
+        del findings["rubric"]["content_hash"]
+    return findings
 
 
 # ---- acting as an evaluator -------------------------------------------------
@@ -231,7 +244,7 @@ def test_an_evaluator_fills_exports_and_the_scorer_agrees(browser, shipped, down
     exported = wait_for_download(downloads)
     assert exported.name == "t-cssg-001.5-2020_某市网格化服务管理中心_2026-11-27.json"
     assert text_of(browser, "#message") == f"已导出 {exported.name}"  # complete: no "partial" warning
-    findings = scorer.parse_findings(exported.read_bytes())
+    findings = for_python_scorer(scorer.parse_findings(exported.read_bytes()))
     assert scorer.validate(findings) == []  # a complete file, exactly docs/findings.md
     result = scorer.score(findings)
     assert Decimal(result["total"]) == page_total
@@ -302,7 +315,7 @@ def test_import_refuses_another_rubric_and_restores_an_export(browser, shipped, 
     by_css(browser, "#export-button").click()
     exported = wait_for_download(downloads)
     assert "尚有 42 个项目未评完" in text_of(browser, "#message")
-    partial = scorer.parse_findings(exported.read_bytes())
+    partial = for_python_scorer(scorer.parse_findings(exported.read_bytes()))
     assert scorer.validate(partial, partial=True) == []
     assert set(partial["items"]) == {"basics.policy", "performance.brand"}
     total = page_number(browser, "#total-score")
@@ -412,3 +425,88 @@ section s "<b>bold</b>" points 10
     assert "<i>3</i>" in item.find_element("css selector", ".deductions").text
     assert page_number(browser, "#total-score") == Decimal(7)
     assert severe_console_errors(browser) == []
+
+
+# ---- 8.2 policies, group rulings, provisional verdicts ----------------------------
+
+@pytest.fixture(scope="module")
+def with_policies(tmp_path_factory):
+    """The shipped rubric with `policy nothing_met zero` and `policy
+    not_applicable full` (clause 8.2), built from model objects until the
+    grammar for `policy` lines lands."""
+    import dataclasses
+
+    from rubricdsl import model as m
+
+    compilation = compile_file(SHIPPED_RUBRIC)
+    rubric = dataclasses.replace(
+        compilation.rubric, policies=(m.Policy("nothing_met", "zero", "8.2"), m.Policy("not_applicable", "full", "8.2"))
+    )
+    compilation = dataclasses.replace(compilation, rubric=rubric)
+    path = tmp_path_factory.mktemp("form-policies") / "form.html"
+    path.write_text(form.render(BuildContext.of(compilation, SOURCE_PATH)), encoding="utf-8")
+    return path, rubric
+
+
+def item_score(driver, path) -> str:
+    return article(driver, path).find_element("css selector", ".item-head .item-score").text.strip()
+
+
+def group_control(driver, path, group, status):
+    return by_css(driver, f"input[data-item='{path}'][data-group='{group}'][data-status='{status}']")
+
+
+def test_a_blank_form_is_provisional_never_a_bare_fail(browser, shipped) -> None:
+    path, _ = shipped
+    browser.get(path.as_uri())
+    assert text_of(browser, "#verdict") == "暂定：不合格（尚未评完）"
+    assert "provisional" in by_css(browser, "#verdict").get_attribute("class")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert text_of(browser, "#verdict") == "暂定：不合格（尚未评完）"
+    printed = by_css(browser, "#unassessed-list .print-list")
+    assert printed.is_displayed()
+    assert len(printed.find_elements("css selector", "li")) == int(text_of(browser, "#unassessed-count")) == 44
+    screenshot(browser, "form-print-provisional.png", by_css(browser, "#summary"))
+
+
+def test_group_rulings_and_the_zero_rule(browser, with_policies, downloads) -> None:
+    path, rubric = with_policies
+    browser.get(path.as_uri())
+    platform = "management.platform"
+    all_met(browser, platform)
+    assert item_score(browser, platform) == "得分 50 / 50"
+    # databases: not applicable, with the panel's reason; operations: absent
+    click_label(browser, group_control(browser, platform, "databases", "not_applicable"))
+    group = by_css(browser, f"[id='group-{platform}.databases']")
+    assert group.find_element("css selector", ".group-score").text == "请填写不适用的理由"
+    assert item_score(browser, platform) == "未评完"
+    type_into(browser, group.find_element("css selector", "input[data-reason]"), "本级不建数据库")
+    assert group.find_element("css selector", ".group-score").text == "不适用，按满分 10 / 10"
+    click_label(browser, group_control(browser, platform, "operations", "absent"))
+    operations = by_css(browser, f"[id='group-{platform}.operations']")
+    assert operations.find_element("css selector", ".group-score").text == "缺项，得分 0 / 10"
+    assert not operations.find_element("css selector", "input[data-requirement][value='true']").is_enabled()
+    # intelligence: every requirement unmet: 0 by the zero rule
+    for key in ("process_reengineering", "iot", "integration", "theme_databases", "intelligent_systems"):
+        choose(browser, platform, f"intelligence.{key}", "false")
+    intelligence = by_css(browser, f"[id='group-{platform}.intelligence']")
+    assert "按第 8.2 条计 0 分" in intelligence.find_element("css selector", ".group-score").text
+    assert item_score(browser, platform) == "得分 30 / 50（扣完为止）"  # intelligence lost its 10 and more
+    screenshot(browser, "form-groups.png", article(browser, platform))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    screenshot(browser, "form-print-groups.png", article(browser, platform))
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+    by_css(browser, "#export-button").click()
+    exported = json.loads(wait_for_download(downloads).read_text(encoding="utf-8"))
+    assert exported["rubric"]["content_hash"] == content_hash(rubric)
+    found = exported["items"][platform]
+    assert found["groups"] == {
+        "platform_requirements": {"status": "assessed"},
+        "databases": {"status": "not_applicable", "reason": "本级不建数据库"},
+        "data_exchange": {"status": "assessed"},
+        "intelligence": {"status": "assessed"},
+        "operations": {"status": "absent"},
+    }
+    assert not [key for key in found["requirements"] if key.startswith(("databases.", "operations."))]
+    assert found["requirements"]["intelligence.iot"] is False

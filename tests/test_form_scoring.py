@@ -4,13 +4,22 @@ For each rubric, >= 1,000 random findings (N/A, absent, not assessed, null
 choices, every interval bound of every measure and values beside it) are
 scored by the generated scorer.py (the reference, docs/findings.md) and by
 scoreFindings() taken out of the built form.html and run under Node.js.  The
-whole results must be equal: item scores, capping, every deduction with its
-text, detail and line, awards, section scores, total, passed, grade and
-eligibility.  The validation of imported files is compared the same way.
+whole results must be equal, every number with the same digits: item
+scores, capping, every deduction with its text, detail and line, awards,
+section scores, total, passed, grade and eligibility.  Besides three fixed
+rubrics, seeded random rubrics with amounts of up to 18 significant digits
+(0.0000000000001, 12.3456789012345678).  The validation of imported files is
+compared the same way.
+
+Until the Python scorer implements the clause 8.2 policies, group rulings
+and content hashes of docs/findings.md (being done on main), the fields it
+does not write yet are left out of the comparison, and the tests of those
+semantics are expected to fail (xfail, not strict): see PYTHON_SCORER_IS_NEW.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 from decimal import Decimal
@@ -21,10 +30,18 @@ import pytest
 from rubricdsl import model as m
 from rubricdsl.backends import BuildContext, form
 from rubricdsl.frontend import compile_file, compile_source
+from rubricdsl.plan import decimal_text as text
 from rubricdsl.scoring import load_scorer
 
 from .browser import JS_DIR, node_path, run_node
-from .conftest import SHIPPED_RUBRIC
+from .conftest import ROOT, SHIPPED_RUBRIC
+from .scoring_helpers import MINI, complete_findings
+
+# The Python scorer of docs/findings.md's 8.2 policies writes `zero_rule`.
+PYTHON_SCORER_IS_NEW = "zero_rule" in (ROOT / "rubricdsl" / "backends" / "templates" / "scorer.py.j2").read_text(encoding="utf-8")
+needs_new_python_scorer = pytest.mark.xfail(
+    not PYTHON_SCORER_IS_NEW, reason="the Python scorer of the 8.2 policies and group rulings has not landed", strict=False
+)
 
 RANDOM_FINDINGS = 1200
 SCORE_FINDINGS_JS = JS_DIR / "score_findings.js"
@@ -128,8 +145,10 @@ ORGANIZATIONS = ["某市网格化服务管理中心", "", "</script> & <b>", "Ü
 class Rubric:
     """A rubric compiled, its form rendered to a file, its scorer loaded."""
 
-    def __init__(self, name: str, compilation, folder: Path):
+    def __init__(self, name: str, compilation, folder: Path, **model_changes):
         assert compilation.ok, compilation.diagnostics
+        if model_changes:
+            compilation = dataclasses.replace(compilation, rubric=dataclasses.replace(compilation.rubric, **model_changes))
         self.name = name
         self.rubric: m.Rubric = compilation.rubric
         source_path = f"rubrics/{name}.rubric"
@@ -278,36 +297,53 @@ def boundary_findings(rubric: m.Rubric) -> list[dict]:
 # ---- comparing ---------------------------------------------------------------
 
 
-def exact(value):
-    """A result with every number as a normalized Decimal (JSON numbers from
-    two languages compare by value, not by spelling)."""
-    if isinstance(value, dict):
-        return {key: exact(inner) for key, inner in value.items()}
-    if isinstance(value, list):
-        return [exact(inner) for inner in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    return Decimal(value).normalize() if not isinstance(value, float) else Decimal(repr(value)).normalize()
+class Digits(Decimal):
+    """A JSON number that equals another only when spelled with the same
+    digits: 0.5 is not 0.50, and 12.3456789012345678 is not 12.345678901234567."""
+
+    def __eq__(self, other):
+        if isinstance(other, Digits):
+            return str(self) == str(other)
+        return Decimal.__eq__(self, other)
+
+    def __hash__(self):
+        return hash(str(self))
+
+
+def parsed(text: str):
+    return json.loads(text, parse_float=Digits, parse_int=Digits)
 
 
 def python_results(rubric: Rubric, texts: list[str], *, partial: bool) -> list:
     results = []
     for text in texts:
         result = rubric.scorer.score(rubric.scorer.parse_findings(text), partial=partial)
-        results.append(exact(json.loads(rubric.scorer.dumps(result), parse_float=Decimal)))
+        results.append(parsed(rubric.scorer.dumps(result)))
     return results
 
 
 def node_results(rubric: Rubric, texts: list[str], tmp_path: Path, *flags: str) -> list:
     batch = tmp_path / f"{rubric.name}-batch.json"
     batch.write_text("[" + ",\n".join(texts) + "]", encoding="utf-8")
-    output = run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), *flags)
-    return [exact(result) for result in json.loads(output, parse_float=Decimal)]
+    return parsed(run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), *flags))
+
+
+def known_to(python, javascript):
+    """The JavaScript result without what the Python result does not have
+    yet (before the new scorer lands); the whole result after."""
+    if PYTHON_SCORER_IS_NEW:
+        return javascript
+    if isinstance(python, dict) and isinstance(javascript, dict):
+        return {key: known_to(python[key], inner) for key, inner in javascript.items() if key in python}
+    if isinstance(python, list) and isinstance(javascript, list) and len(python) == len(javascript):
+        return [known_to(p, j) for p, j in zip(python, javascript)]
+    return javascript
 
 
 def assert_same_results(expected: list, actual: list, texts: list[str]) -> None:
     assert len(expected) == len(actual)
     for index, (python, javascript) in enumerate(zip(expected, actual)):
+        javascript = known_to(python, javascript)
         context = f"findings #{index}: {texts[index][:2000]}"
         for key in ("total", "passed", "grade", "eligible", "unmet_conditions", "advisory_unmet", "not_assessed"):
             assert javascript[key] == python[key], f"{key} differs for {context}"
@@ -361,6 +397,7 @@ def test_form_validation_agrees_with_the_scorer_on_broken_findings(rubrics, tmp_
     base = random_findings(rng, rubric.rubric, partial=False)
     mutations = {
         "another rubric": lambda f: f["rubric"].update(id="other"),
+        "unknown rubric key": lambda f: f["rubric"].update(revision="x"),
         "another version": lambda f: f["rubric"].update(version="2021"),
         "wrong format": lambda f: f.update(format="rubricdsl-findings/2"),
         "unknown header key": lambda f: f.update(extra=1),
@@ -410,6 +447,181 @@ def test_form_validation_agrees_with_the_scorer_on_broken_findings(rubrics, tmp_
     assert by_name["status null"] == [] and by_name["empty date"] == []  # allowed in a partial file
     assert by_name["another rubric"] == [{"path": "rubric", "problem": "wrong_rubric", "detail": {"id": "other", "version": "2020-draft"}}]
     assert by_name["measure out of range"] == [
-        {"path": "items.basics.training.measures.completion", "problem": "out_of_range", "detail": {"low": 0, "high": 100}}
+        {"path": "items.basics.training.measures.completion", "problem": "out_of_range", "detail": {"low": "0", "high": "100"}}
     ]
     assert by_name["note header key"] == [] and by_name["item note"] == []
+
+
+# ---- random rubrics ------------------------------------------------------------
+
+# Amounts whose digits a double cannot hold, and a tenth-of-a-trillionth.
+AMOUNTS = ["0.0000000000001", "12.3456789012345678", "0.5", "1", "0.25", "2.0000000000000001", "0.1", "3"]
+BOUNDS = ["0.0000001", "2.5", "7.123456789", "5"]
+
+
+def random_rubric_text(rng: random.Random, number: int) -> str:
+    """A checked rubric of every rule shape, its points summed exactly."""
+    def amount():  # at most 12.3456789012345678 + 0.1, under every cap below
+        return Decimal(rng.choice(AMOUNTS))
+
+    def cap():
+        return Decimal(rng.choice(AMOUNTS)) + Decimal("12.4456789012345678")
+
+    lines = []
+    sections = []
+    for s in range(rng.randint(1, 3)):
+        items = []
+        for i in range(rng.randint(1, 3)):
+            shape = rng.choice(["requirements", "groups", "tiers", "choices"])
+            body = []
+            if shape == "requirements":
+                points = cap()
+                low, high = sorted(rng.sample(BOUNDS, 2), key=Decimal)
+                body += [f'    measure m "M" from 0 to 10']
+                body += [f'    req fixed "fixed"', f'      deduct {text(amount())} "fixed"']
+                body += [f'    req levels "levels"', '      deduct "levels"', f'      level a {text(amount())} "a"', f'      level b {text(amount())} "b"']
+                body += [f'    req parts "parts"', f'      deduct each {text(amount())} "each"', '      part x "x"', '      part y "y"']
+                body += [f'    req band "band"', '      deduct "bands"', f"      band lo {text(amount())} when m < {low}",
+                         f"      band mid {text(amount())} when {low} <= m < {high}"]
+                body += [f'    req th "th"', f'      deduct {text(amount())} "th" when m <= {high}']
+            elif shape == "groups":
+                groups = [cap() for _ in range(rng.randint(1, 3))]
+                points = sum(groups)
+                for g, group_points in enumerate(groups):
+                    body += [f'    group g{g} "G{g}" points {text(group_points)}', f'      deduct each {text(amount())} "each"']
+                    body += [f'      req r{r} "r{r}"' for r in range(rng.randint(1, 3))]
+            elif shape == "tiers":
+                points = cap()
+                body += ['    measure share "Share" percent', f'    tier high {text(points)} "high" when share >= 90',
+                         f'    tier mid {text(amount())} "mid" when 50 <= share < 90']
+                if rng.random() < 0.5:
+                    body.append(f'    otherwise {text(amount())} "none"')
+            else:
+                points = cap()
+                body += [f'    choice gold {text(points)} "gold"', f'    choice silver {text(amount())} "silver"']
+            items.append((f"i{i}", points, body))
+        sections.append((f"s{s}", sum(p for _, p, _ in items), items))
+    full = sum(points for _, points, _ in sections)
+    pass_mark = (full * Decimal(rng.choice(["0.5", "0.6", "0.7"]))).normalize()
+    lines += [f"rubric random-{number}", f'  title "Random {number}"', '  version "r"', '  language "en"',
+              f"  full marks {text(full)}", f"  pass at {text(pass_mark)}", f'  grade fair "Fair" at {text(pass_mark)}', "",
+              'condition must "Must hold"', 'condition may "May hold"', "  advisory", ""]
+    for key, points, items in sections:
+        lines.append(f'section {key} "S" points {text(points)}')
+        for item_key, item_points, body in items:
+            lines.append(f'  item {item_key} "I" points {text(item_points)}')
+            lines += body
+        lines.append("")
+    return "\n".join(lines)
+
+
+@pytest.fixture(scope="module")
+def random_rubrics(tmp_path_factory) -> list[Rubric]:
+    node_path()
+    folder = tmp_path_factory.mktemp("random-forms")
+    rng = random.Random("random rubrics")
+    return [Rubric(f"random-{n}", compile_source(random_rubric_text(rng, n), f"random-{n}.rubric"), folder) for n in range(12)]
+
+
+def test_random_rubrics_with_long_amounts_score_digit_for_digit(random_rubrics, tmp_path) -> None:
+    """Points of up to 18 significant digits: the form's total is the scorer's, digits included."""
+    long_digits = set()
+    for rubric in random_rubrics:
+        rng = random.Random(rubric.name)
+        batch = [random_findings(rng, rubric.rubric, partial=rng.random() < 0.3) for _ in range(150)]
+        texts = [json.dumps(findings, ensure_ascii=False) for findings in batch]
+        expected = python_results(rubric, texts, partial=True)
+        actual = node_results(rubric, texts, tmp_path)
+        assert_same_results(expected, actual, texts)
+        long_digits |= {str(result["total"]) for result in expected if len(str(result["total"]).replace(".", "")) > 15}
+    assert long_digits  # the sample reaches totals a double cannot hold
+
+
+# ---- clause 8.2 policies and group rulings (docs/findings.md) -------------------
+
+
+def ruled_groups(rng: random.Random, findings: dict, rubric: m.Rubric) -> dict:
+    """Rule some groups not applicable or absent; drop their answers."""
+    for section in rubric.sections:
+        for item in section.items:
+            found = findings["items"].get(f"{section.key}.{item.key}")
+            if not item.groups or not found or found.get("status") != "assessed":
+                continue
+            rulings = {}
+            for group in item.groups:
+                roll = rng.random()
+                if roll < 0.5:
+                    continue
+                rulings[group.key] = {"status": "not_applicable", "reason": "本级不设"} if roll < 0.75 else {"status": "absent"}
+                for key in [k for k in found.get("requirements", {}) if k.startswith(group.key + ".")]:
+                    del found["requirements"][key]
+            if rulings:
+                found["groups"] = rulings
+    return findings
+
+
+@needs_new_python_scorer
+@pytest.mark.parametrize(
+    "policies",
+    [
+        (m.Policy("nothing_met", "zero", "8.2"), m.Policy("not_applicable", "full", "8.2")),
+        (m.Policy("nothing_met", "zero", None), m.Policy("not_applicable", "excluded", "8.2")),
+    ],
+    ids=["shipped-policies", "excluded"],
+)
+def test_policies_and_group_rulings_score_as_the_python_scorer(tmp_path, policies) -> None:
+    folder = tmp_path / "forms"
+    folder.mkdir()
+    rubrics = [
+        Rubric("t-cssg-001.5-2020", compile_file(SHIPPED_RUBRIC), folder, policies=policies),
+        Rubric("exact-1", compile_source(EXACT, "exact.rubric"), folder, policies=policies),
+    ]
+    for rubric in rubrics:
+        rng = random.Random(f"{rubric.name}-policies")
+        batch = [ruled_groups(rng, random_findings(rng, rubric.rubric, partial=True), rubric.rubric) for _ in range(400)]
+        texts = [json.dumps(findings, ensure_ascii=False) for findings in batch]
+        expected = python_results(rubric, texts, partial=True)
+        actual = node_results(rubric, texts, tmp_path)
+        assert_same_results(expected, actual, texts)
+        assert any(item["zero_rule"] for r in actual for s in r["sections"] for item in s["items"])
+
+
+def test_the_zero_rule_and_group_rulings_in_the_form_alone(tmp_path) -> None:
+    """The JavaScript's own reading of docs/findings.md, checked by hand."""
+    policies = (m.Policy("nothing_met", "zero", "8.2"),)
+    rubric = Rubric("mini-1", compile_source(MINI, "mini.rubric"), tmp_path, policies=policies)
+    findings = complete_findings(rubric.rubric)
+    findings["items"]["a.fixed"]["requirements"] = {"one": False, "two": False, "three": False}  # 6 of 5: capped anyway
+    findings["items"]["a.levels"]["requirements"] = {"table": "unclear", "tidy": False}  # 4 of 5, nothing met: 0
+    findings["items"]["a.parts"]["requirements"] = {"docs": {"a": True, "b": False, "c": False}, "signed": False}  # partly met
+    grouped = findings["items"]["a.grouped"]
+    grouped["groups"] = {"g1": {"status": "not_applicable", "reason": "本级不设"}, "g2": {"status": "assessed"}}
+    grouped["requirements"] = {"g2.s": False, "g2.t": True}
+    texts = [json.dumps(findings, ensure_ascii=False)]
+    result = node_results(rubric, texts, tmp_path)[0]
+    items = {item["path"]: item for s in result["sections"] for item in s["items"]}
+    assert items["a.fixed"]["score"] == 0 and items["a.fixed"]["zero_rule"] == {"clause": "8.2"} and items["a.fixed"]["capped"]
+    assert items["a.levels"]["score"] == 0 and items["a.levels"]["zero_rule"] == {"clause": "8.2"}
+    assert len(items["a.levels"]["deductions"]) == 2  # still listed
+    assert items["a.parts"]["score"] == Decimal("0.5") and items["a.parts"]["zero_rule"] is None
+    groups = items["a.grouped"]["groups"]
+    assert [(g["key"], g["status"], g["score"], g["reason"]) for g in groups] == [
+        ("g1", "not_applicable", Decimal("2.5"), "本级不设"), ("g2", "assessed", Decimal("0.5"), None)
+    ]
+    assert items["a.grouped"]["score"] == 3 and items["a.grouped"]["applicable_points"] == 5
+    assert result["provisional"] is False and result["raw_total"] == result["total"]
+    assert result["rubric"]["content_hash"].startswith("sha256:")
+    assert result["warnings"] == ["the findings name no rubric content hash; scored under " + result["rubric"]["content_hash"]]
+
+    own = result["rubric"]["content_hash"]
+    answered = json.loads(texts[0])
+    answered["items"]["a.grouped"]["requirements"]["g1.p"] = True  # a group ruled not applicable is not answered
+    other = json.loads(texts[0])
+    other["rubric"]["content_hash"] = "sha256:" + "0" * 64
+    batch = tmp_path / "rulings.json"
+    batch.write_text(json.dumps([answered, other]), encoding="utf-8")
+    problems = json.loads(run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), "--validate"))
+    assert problems[0] == [{"path": "items.a.grouped.requirements.g1.p", "problem": "ruled_out", "detail": None}]
+    assert problems[1] == [{"path": "rubric.content_hash", "problem": "other_content",
+                            "detail": {"hash": "sha256:" + "0" * 64, "own_hash": own}}]
+    assert json.loads(run_node(SCORE_FINDINGS_JS, str(rubric.form), str(batch), "--validate", "--rescore"))[1] == []

@@ -2,13 +2,16 @@
 
 The page works offline from file://: its CSS, its scripts and the rubric
 itself are inline, and its Content-Security-Policy forbids every request.
-The rubric travels as JSON (the model as `rubricdsl inspect` prints it) in a
-`<script type="application/json">` block; the page's script builds the form
-from it with textContent, so no rubric text is ever parsed as HTML.
+The rubric travels twice as JSON in `<script type="application/json">`
+blocks: the scoring plan (`plan.plan_json`, #rubric-plan), which is all the
+page scores by, and the model as `rubricdsl inspect` prints it
+(#rubric-data), for the texts the page shows besides (notes, requirement
+texts, part and level labels).  The page's script builds the form with
+textContent, so no rubric text is ever parsed as HTML.
 
-The scoring is templates/form_scoring.js, a pure function that the tests run
-under Node.js against the generated Python scorer; the page is
-templates/form_app.js and templates/form.css.
+The scoring is templates/form_scoring.js, a small evaluator of the plan
+that the tests run under Node.js against the generated Python scorer; the
+page is templates/form_app.js and templates/form.css.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
+from .. import plan as scoring_plan
 from ..export import to_json
 from . import BuildContext
 from .labels import html_language, labels
@@ -68,6 +72,7 @@ def render(context: BuildContext) -> str:
         lang=html_language(rubric.language),
         source_path=context.source_path,
         sha256=context.sha256,
+        plan_json=script_json(scoring_plan.plan_json(scoring_plan.lower(rubric), context.sha256)),
         rubric_json=script_json(to_json(rubric, path=context.source_path, sha256=context.sha256)),
         words_json=script_json(words),
         css=asset("form.css"),

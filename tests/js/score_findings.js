@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 /* Runs the scoring JavaScript of a built form.html under Node.js.
  *
- *   node score_findings.js FORM.html FINDINGS.json [--partial] [--validate]
+ *   node score_findings.js FORM.html FINDINGS.json [--partial] [--validate] [--rescore]
  *
  * FINDINGS.json holds a JSON array of findings; prints a JSON array with
- * one entry per findings: scoreFindings()'s result, or with --validate the
- * list of validateFindings() problems (--partial: by the partial rules).  The script and the rubric are taken
- * out of the form itself (<script id="rubric-scoring"> and
- * <script id="rubric-data">), so the test checks what the page runs.
+ * one entry per findings: scoreFindings()'s result (written by
+ * resultJson(), every number with its exact digits), or with --validate the
+ * list of validateFindings() problems (--partial: by the partial rules).
+ * The script and the scoring plan are taken out of the form itself
+ * (<script id="rubric-scoring"> and <script id="rubric-plan">), so the test
+ * checks what the page runs.
  */
 "use strict";
 
@@ -23,28 +25,28 @@ function block(html, pattern, what) {
 function loadForm(path) {
   const html = fs.readFileSync(path, "utf8");
   const scoring = block(html, /<script id="rubric-scoring">([\s\S]*?)<\/script>/, "the scoring script");
-  const data = block(html, /<script type="application\/json" id="rubric-data">([\s\S]*?)<\/script>/, "the rubric data");
+  const data = block(html, /<script type="application\/json" id="rubric-plan">([\s\S]*?)<\/script>/, "the scoring plan");
   const sandbox = { module: { exports: {} } };
   vm.runInNewContext(scoring, sandbox, { filename: "rubric-scoring.js" });
-  return { scoring: sandbox.module.exports, rubric: JSON.parse(data) };
+  return { scoring: sandbox.module.exports, plan: JSON.parse(data) };
 }
 
 function main(argv) {
   const flags = argv.filter((arg) => arg.startsWith("--"));
   const [formPath, findingsPath] = argv.filter((arg) => !arg.startsWith("--"));
   if (!formPath || !findingsPath) {
-    process.stderr.write("usage: node score_findings.js FORM.html FINDINGS.json [--partial] [--validate]\n");
+    process.stderr.write("usage: node score_findings.js FORM.html FINDINGS.json [--partial] [--validate] [--rescore]\n");
     return 2;
   }
-  const { scoring, rubric } = loadForm(formPath);
-  const options = { partial: flags.includes("--partial") };
+  const { scoring, plan } = loadForm(formPath);
+  const options = { partial: flags.includes("--partial"), rescore: flags.includes("--rescore") };
   const batch = JSON.parse(fs.readFileSync(findingsPath, "utf8"));
   const results = batch.map((findings) =>
     flags.includes("--validate")
-      ? scoring.validateFindings(rubric, findings, options)
-      : scoring.scoreFindings(rubric, findings)
+      ? JSON.stringify(scoring.validateFindings(plan, findings, options))
+      : scoring.resultJson(scoring.scoreFindings(plan, findings, options))
   );
-  process.stdout.write(JSON.stringify(results) + "\n");
+  process.stdout.write("[" + results.join(",\n") + "]\n");
   return 0;
 }
 

@@ -1,6 +1,8 @@
 /* The evaluator's form: builds the page from the rubric JSON, keeps the
- * evaluator's answers, scores them live with RubricScoring, saves them in
- * localStorage, and exports and imports findings files (docs/findings.md).
+ * evaluator's answers, scores them live with RubricScoring by the scoring
+ * plan (#rubric-plan), saves them in localStorage, and exports and imports
+ * findings files (docs/findings.md).  The model (#rubric-data) gives only
+ * texts to show; every point value, answer key and rule is the plan's.
  *
  * Every rubric text reaches the page through textContent or an attribute
  * value, never through innerHTML.
@@ -9,12 +11,13 @@
   "use strict";
 
   var rubric = JSON.parse(document.getElementById("rubric-data").textContent);
+  var plan = JSON.parse(document.getElementById("rubric-plan").textContent);
   var words = JSON.parse(document.getElementById("form-words").textContent);
   var Scoring = RubricScoring;
   var STORAGE_KEY = "rubricdsl-form:" + rubric.id + "@" + rubric.version;
   var STATE_FORMAT = "rubricdsl-form-state/1";
 
-  var items = {};      // item path -> {item, section, view}
+  var items = {};      // item path -> {item, plan (the item's plan), section, view}
   var itemOrder = [];  // item paths in rubric order
   var sectionViews = {};
   var state = emptyState();
@@ -50,7 +53,11 @@
     if (element.textContent !== text) element.textContent = text;
   }
 
-  function formatPoints(value) { return String(value); }
+  /* A result number as the page prints it: 0.0000001, never 1e-7. */
+  function formatPoints(value) { return Scoring.numberText(value); }
+
+  /* Units of the plan as the page prints them. */
+  function planPoints(units) { return Scoring.pointsText(plan, units); }
 
   function find(list, key) {
     return list.filter(function (entry) { return entry.key === key; })[0];
@@ -69,32 +76,54 @@
     return state.items[path];
   }
 
-  function answerable(item) {
-    return Scoring.requirementsOf(item).filter(function (pair) { return Scoring.measureOf(pair[0]) === null; });
+  /* The ruling on a group ({mode, reason}); a group not ruled is assessed. */
+  function groupState(stored, key) {
+    if (!stored.groups) stored.groups = {};
+    if (!stored.groups[key]) stored.groups[key] = { mode: "assessed", reason: "" };
+    return stored.groups[key];
+  }
+
+  function groupMode(stored, key) {
+    return stored && stored.groups && stored.groups[key] ? stored.groups[key].mode : "assessed";
+  }
+
+  /* The plan's answers of an item ({key, kind, keys}) that the evaluator
+   * gives, without those of groups ruled not applicable or absent. */
+  function answerable(path, stored) {
+    return items[path].plan.answers.filter(function (answer) {
+      var dot = answer.key.indexOf(".");
+      return dot < 0 || groupMode(stored, answer.key.slice(0, dot)) === "assessed";
+    });
   }
 
   /* The answer of a requirement for the findings file, or undefined. */
-  function answerOf(requirement, stored) {
+  function answerOf(answer, stored) {
     if (stored === undefined || stored === null) return undefined;
-    if (requirement.parts.length) {
-      var any = requirement.parts.some(function (part) { return stored.parts && stored.parts[part.key] === true; });
+    if (answer.kind === "parts") {
+      var any = answer.keys.some(function (part) { return stored.parts && stored.parts[part] === true; });
       if (!any && !stored.none) return undefined;
-      var answer = {};
-      requirement.parts.forEach(function (part) { answer[part.key] = !!(stored.parts && stored.parts[part.key]); });
-      return answer;
+      var parts = {};
+      answer.keys.forEach(function (part) { parts[part] = !!(stored.parts && stored.parts[part]); });
+      return parts;
     }
     return stored;
   }
 
+  /* A measured value typed in, checked exactly against the plan's range:
+   * undefined when blank, null when invalid.  A value whose digits a JS
+   * number cannot hold (more than 15 significant digits) is invalid, so the
+   * exported number is always the value typed. */
   function measureValue(measure, text) {
     if (text === undefined || text === null || String(text).trim() === "") return undefined;
+    var typed = Scoring.parseDecimal(text);
+    if (typed === null || !Scoring.inRange(measure, text)) return null;
     var value = Number(text);
-    if (!isFinite(value) || value < measure.low || value > measure.high) return null;
-    return value;
+    return Scoring.compareDecimal(Scoring.parseDecimal(value), typed) === 0 ? value : null;
   }
 
   /* The finding of one item, or null while it is not finished. */
-  function findingOf(item, stored) {
+  function findingOf(path, stored) {
+    var item = items[path].plan;
     if (!stored) return null;
     if (stored.mode === "not_applicable") {
       return stored.reason.trim() ? { status: "not_applicable", reason: stored.reason.trim() } : null;
@@ -102,13 +131,27 @@
     if (stored.mode === "absent") return { status: "absent" };
     var finding = { status: "assessed" };
     var complete = true;
-    var pairs = answerable(item);
-    if (pairs.length) {
+    // Rulings on groups are written only when some group is not assessed:
+    // a group not listed is assessed (docs/findings.md).
+    var rulings = {}, ruled = false;
+    item.groups.forEach(function (group) {
+      var mode = groupMode(stored, group.key);
+      if (mode === "assessed") return;
+      ruled = true;
+      var reason = stored.groups[group.key].reason.trim();
+      if (mode === "not_applicable" && !reason) complete = false;
+      rulings[group.key] = mode === "not_applicable" ? { status: mode, reason: reason } : { status: mode };
+    });
+    if (ruled) {
+      item.groups.forEach(function (group) { if (!rulings[group.key]) rulings[group.key] = { status: "assessed" }; });
+      finding.groups = rulings;
+    }
+    if (item.keys.indexOf("requirements") >= 0) {
       finding.requirements = {};
-      pairs.forEach(function (pair) {
-        var answer = answerOf(pair[0], stored.requirements[pair[1]]);
-        if (answer === undefined) complete = false;
-        else finding.requirements[pair[1]] = answer;
+      answerable(path, stored).forEach(function (answer) {
+        var given = answerOf(answer, stored.requirements[answer.key]);
+        if (given === undefined) complete = false;
+        else finding.requirements[answer.key] = given;
       });
     }
     if (item.measures.length) {
@@ -133,15 +176,15 @@
 
   function currentFindings() {
     var conditions = {};
-    rubric.conditions.forEach(function (condition) { conditions[condition.key] = state.conditions[condition.key] === true; });
+    plan.conditions.forEach(function (condition) { conditions[condition.key] = state.conditions[condition.key] === true; });
     var found = {};
     itemOrder.forEach(function (path) {
-      var finding = findingOf(items[path].item, state.items[path]);
+      var finding = findingOf(path, state.items[path]);
       if (finding) found[path] = finding;
     });
     return {
-      format: Scoring.FINDINGS_FORMAT,
-      rubric: { id: rubric.id, version: rubric.version },
+      format: plan.findings_format,
+      rubric: { id: plan.rubric.id, version: plan.rubric.version, content_hash: plan.rubric.content_hash },
       organization: state.organization.trim(),
       date: state.date,
       evaluators: evaluatorList(),
@@ -160,16 +203,21 @@
     Object.keys(findings.conditions).forEach(function (key) { restored.conditions[key] = findings.conditions[key]; });
     Object.keys(findings.items).forEach(function (path) {
       var finding = findings.items[path];
-      var item = items[path].item;
       var stored = { mode: finding.status, reason: finding.reason || "", requirements: {}, measures: {} };
-      answerable(item).forEach(function (pair) {
-        var answer = (finding.requirements || {})[pair[1]];
-        if (answer === undefined) return;
-        if (pair[0].parts.length) {
-          var none = pair[0].parts.every(function (part) { return answer[part.key] === false; });
-          stored.requirements[pair[1]] = { parts: answer, none: none };
+      Object.keys(finding.groups || {}).forEach(function (key) {
+        if (key.charAt(0) === "_") return;
+        var ruling = finding.groups[key];
+        stored.groups = stored.groups || {};
+        stored.groups[key] = { mode: ruling.status, reason: ruling.reason || "" };
+      });
+      answerable(path, stored).forEach(function (answer) {
+        var given = (finding.requirements || {})[answer.key];
+        if (given === undefined) return;
+        if (answer.kind === "parts") {
+          var none = answer.keys.every(function (part) { return given[part] === false; });
+          stored.requirements[answer.key] = { parts: given, none: none };
         } else {
-          stored.requirements[pair[1]] = answer;
+          stored.requirements[answer.key] = given;
         }
       });
       Object.keys(finding.measures || {}).forEach(function (key) { stored.measures[key] = String(finding.measures[key]); });
@@ -259,14 +307,15 @@
   function radio(name, value, labelText, data) { return option("radio", name, value, labelText, data); }
   function checkbox(labelText, data) { return option("checkbox", null, null, labelText, data); }
 
+  /* A requirement's controls: its texts from the model, its rule from the plan. */
   function buildRequirement(view, path, requirement, key, showRule) {
-    var rule = requirement.rule;
+    var rule = Scoring.ruleOf(items[path].plan, key);
     var result = h("span", { className: "result", text: words.result_pending });
     var data = { item: path, requirement: key };
     var ruleText = showRule && rule ? h("p", { className: "rule", text: rule.text }) : null;
     var notes = requirement.notes.map(function (note) { return h("p", { className: "note", text: words.note + words.colon + note }); });
     var block;
-    if (Scoring.measureOf(requirement) !== null) {
+    if (Scoring.measureOf(rule) !== null) {
       block = h("div", { className: "requirement by-measure" },
         h("p", { className: "requirement-text", text: requirement.text }), ruleText,
         h("p", { className: "hint", text: words.decided_by_measure }), result);
@@ -282,8 +331,8 @@
       } else {
         answers.appendChild(radio(name, "true", words.met, data));
         if (rule && rule.kind === "levels") {
-          rule.levels.forEach(function (level) {
-            answers.appendChild(radio(name, level.key, say(words.level_option, { label: level.label, amount: formatPoints(level.amount) }), data));
+          rule.choices.forEach(function (level) {
+            answers.appendChild(radio(name, level.key, say(words.level_option, { label: level.label, amount: planPoints(level.amount) }), data));
           });
         } else {
           answers.appendChild(radio(name, "false", words.unmet, data));
@@ -293,7 +342,7 @@
         h("legend", { className: "requirement-text", text: requirement.text }), ruleText, answers, result);
     }
     notes.forEach(function (note) { block.insertBefore(note, result); });
-    view.requirements[key] = { requirement: requirement, result: result };
+    view.requirements[key] = { rule: rule, result: result };
     return block;
   }
 
@@ -301,7 +350,7 @@
     var id = newId("measure");
     var errorId = id + "-error";
     var input = h("input", {
-      type: "number", id: id, min: String(measure.low), max: String(measure.high), step: "any",
+      type: "number", id: id, min: measure.low, max: measure.high, step: "any",
       inputmode: "decimal", "data-item": path, "data-measure": measure.key, "aria-describedby": errorId
     });
     var error = h("span", { id: errorId, className: "error", hidden: true,
@@ -323,7 +372,7 @@
         list.appendChild(entry);
       });
       if (item.otherwise) {
-        view.otherwiseEntry = h("li", { text: say(words.otherwise_option, { label: item.otherwise.label || words.choice_none, points: formatPoints(item.otherwise.points) }) });
+        view.otherwiseEntry = h("li", { text: say(words.otherwise_option, { label: item.otherwise.label || words.choice_none, points: planPoints(items[path].plan.otherwise.points) }) });
         list.appendChild(view.otherwiseEntry);
       }
       block = h("div", { className: "award" }, list);
@@ -335,7 +384,7 @@
         answers.appendChild(radio(name, choice.key, choice.text, { item: path, choice: choice.key }));
       });
       var noneLabel = item.otherwise
-        ? say(words.otherwise_option, { label: item.otherwise.label || words.choice_none, points: formatPoints(item.otherwise.points) })
+        ? say(words.otherwise_option, { label: item.otherwise.label || words.choice_none, points: planPoints(items[path].plan.otherwise.points) })
         : words.choice_none;
       answers.appendChild(radio(name, "", noneLabel, { item: path, choice: "" }));
       block = h("fieldset", { className: "requirement award" }, legend, answers);
@@ -345,54 +394,71 @@
     return block;
   }
 
-  function buildItem(section, item) {
-    var path = item.path;
-    var titleId = newId("item-title");
-    var view = { requirements: {}, measures: {}, statusInputs: {} };
-    var article = h("article", { className: "item", id: "item-" + path, "aria-labelledby": titleId });
-    view.score = h("span", { className: "item-score", text: words.result_pending });
-    article.appendChild(h("div", { className: "item-head" },
-      h("h3", { id: titleId }, h("span", { className: "number", text: say(words.numbered, { number: item.number, title: "" }) }), item.title),
-      h("span", { className: "item-points", text: say(words.points_of, { points: formatPoints(item.points) }) }),
-      view.score));
-    item.notes.forEach(function (note) { article.appendChild(h("p", { className: "note", text: words.note + words.colon + note })); });
-
-    var status = h("fieldset", { className: "item-status" },
-      h("legend", { className: "status-legend", text: say(words.status_of, { item: say(words.numbered, { number: item.number, title: item.title }) }) }));
-    var statusName = "status:" + path;
+  /* Status radios (评价/不适用/缺项) and a reason field, for an item or a group. */
+  function buildStatus(legendText, data, view) {
+    var status = h("fieldset", { className: "item-status" }, h("legend", { className: "status-legend", text: legendText }));
+    var statusName = "status:" + data.item + (data.group ? ":" + data.group : "");
+    view.statusInputs = {};
     [["assessed", words.assess], ["not_applicable", words.not_applicable], ["absent", words.absent]].forEach(function (mode) {
-      var option = radio(statusName, mode[0], mode[1], { item: path, status: mode[0] });
+      var attributes = { item: data.item, status: mode[0] };
+      if (data.group) attributes.group = data.group;
+      var option = radio(statusName, mode[0], mode[1], attributes);
       view.statusInputs[mode[0]] = option.querySelector("input");
       status.appendChild(option);
     });
-    article.appendChild(status);
-
     var reasonId = newId("reason");
-    view.reasonInput = h("input", { type: "text", id: reasonId, "data-item": path, "data-reason": "1",
+    view.reasonInput = h("input", { type: "text", id: reasonId, "data-item": data.item, "data-group": data.group || null, "data-reason": "1",
       "aria-describedby": reasonId + "-error", autocomplete: "off" });
     view.reasonError = h("span", { id: reasonId + "-error", className: "error", text: words.reason_required });
     view.reason = h("div", { className: "reason", hidden: true },
       h("label", { "for": reasonId, text: words.reason }), view.reasonInput, view.reasonError);
-    article.appendChild(view.reason);
+    return [status, view.reason];
+  }
+
+  function buildGroup(view, path, group, planGroup) {
+    var legend = say(words.group_legend, { heading: group.heading || words.group_unnamed, points: planPoints(planGroup.points) });
+    var groupView = { requirements: [] };
+    groupView.score = h("span", { className: "item-score group-score", text: words.result_pending });
+    var block = h("fieldset", { className: "group", id: "group-" + planGroup.path }, h("legend", { text: legend }), groupView.score);
+    buildStatus(say(words.status_of, { item: group.heading || words.group_unnamed }), { item: path, group: group.key }, groupView)
+      .forEach(function (element) { block.appendChild(element); });
+    groupView.body = h("div", { className: "group-body" });
+    if (group.each) groupView.body.appendChild(h("p", { className: "rule", text: group.each.text }));
+    group.requirements.forEach(function (requirement) {
+      var key = group.key + "." + requirement.key;
+      groupView.requirements.push(key);
+      groupView.body.appendChild(buildRequirement(view, path, requirement, key, !(requirement.rule && requirement.rule.kind === "each" && requirement.rule.inherited)));
+    });
+    block.appendChild(groupView.body);
+    view.groups[group.key] = groupView;
+    return block;
+  }
+
+  function buildItem(section, item, planItem) {
+    var path = item.path;
+    items[path] = { item: item, plan: planItem, section: section, view: null };
+    var titleId = newId("item-title");
+    var view = { requirements: {}, measures: {}, statusInputs: {}, groups: {} };
+    var article = h("article", { className: "item", id: "item-" + path, "aria-labelledby": titleId });
+    view.score = h("span", { className: "item-score", text: words.result_pending });
+    article.appendChild(h("div", { className: "item-head" },
+      h("h3", { id: titleId }, h("span", { className: "number", text: say(words.numbered, { number: item.number, title: "" }) }), item.title),
+      h("span", { className: "item-points", text: say(words.points_of, { points: planPoints(planItem.points) }) }),
+      view.score));
+    item.notes.forEach(function (note) { article.appendChild(h("p", { className: "note", text: words.note + words.colon + note })); });
+
+    buildStatus(say(words.status_of, { item: say(words.numbered, { number: item.number, title: item.title }) }), { item: path }, view)
+      .forEach(function (element) { article.appendChild(element); });
 
     view.body = h("div", { className: "item-body" });
     if (item.each) view.body.appendChild(h("p", { className: "rule item-rule", text: words.col_deduction + words.colon + item.each.text }));
-    item.measures.forEach(function (measure) { view.body.appendChild(buildMeasure(view, path, measure)); });
+    planItem.measures.forEach(function (measure) { view.body.appendChild(buildMeasure(view, path, measure)); });
     item.requirements.forEach(function (requirement) {
       view.body.appendChild(buildRequirement(view, path, requirement, requirement.key, !requirement.rule || !(requirement.rule.kind === "each" && requirement.rule.inherited)));
     });
-    item.groups.forEach(function (group) {
-      var legend = say(words.group_legend, { heading: group.heading || words.group_unnamed, points: formatPoints(group.points) });
-      var block = h("fieldset", { className: "group" }, h("legend", { text: legend }));
-      if (group.each) block.appendChild(h("p", { className: "rule", text: group.each.text }));
-      group.requirements.forEach(function (requirement) {
-        var key = group.key + "." + requirement.key;
-        block.appendChild(buildRequirement(view, path, requirement, key, !(requirement.rule && requirement.rule.kind === "each" && requirement.rule.inherited)));
-      });
-      view.body.appendChild(block);
-    });
-    if (Scoring.isAward(item)) view.body.appendChild(buildAward(view, path, item));
-    if (answerable(item).length) {
+    item.groups.forEach(function (group, index) { view.body.appendChild(buildGroup(view, path, group, planItem.groups[index])); });
+    if (planItem.awards.length || planItem.otherwise) view.body.appendChild(buildAward(view, path, item));
+    if (planItem.answers.length) {
       view.body.appendChild(h("button", { type: "button", className: "secondary all-met", "data-item": path, "data-all-met": "1",
         "aria-describedby": titleId, text: words.all_met }));
     }
@@ -402,12 +468,12 @@
     view.deductionsKey = "";
     article.appendChild(view.deductions);
     view.article = article;
-    items[path] = { item: item, section: section, view: view };
+    items[path].view = view;
     itemOrder.push(path);
     return article;
   }
 
-  function buildSection(root, section) {
+  function buildSection(root, section, planSection) {
     var titleId = newId("section-title");
     var numbered = say(words.numbered, { number: section.numeral, title: section.title });
     var heading = section.caption || numbered;
@@ -415,15 +481,15 @@
     var element = h("section", { className: "table", id: "section-" + section.key, "aria-labelledby": titleId },
       h("h2", { id: titleId, text: heading }),
       h("p", { className: "section-meta" },
-        numbered + " · " + say(words.points_of, { points: formatPoints(section.points) }) + " · " + words.subtotal + " ",
-        subtotal, " / " + formatPoints(section.points)));
+        numbered + " · " + say(words.points_of, { points: planPoints(planSection.points) }) + " · " + words.subtotal + " ",
+        subtotal, " / " + planPoints(planSection.points)));
     section.notes.forEach(function (note) { element.appendChild(h("p", { className: "note", text: words.note + words.colon + note })); });
-    section.items.forEach(function (item) { element.appendChild(buildItem(section, item)); });
+    section.items.forEach(function (item, index) { element.appendChild(buildItem(section, item, planSection.items[index])); });
     sectionViews[section.key] = { subtotal: subtotal };
     root.appendChild(element);
 
     var row = h("tr", null, h("th", { scope: "row" }, h("a", { href: "#section-" + section.key, text: heading })),
-      h("td", { text: formatPoints(section.points) }));
+      h("td", { text: planPoints(planSection.points) }));
     var cell = h("td", { text: "0" });
     row.appendChild(cell);
     sectionViews[section.key].summary = cell;
@@ -443,7 +509,7 @@
     buildInfo(root);
     buildNotes(root);
     buildConditions(root);
-    rubric.sections.forEach(function (section) { buildSection(root, section); });
+    rubric.sections.forEach(function (section, index) { buildSection(root, section, plan.sections[index]); });
   }
 
   // ---- state -> controls -------------------------------------------------
@@ -460,6 +526,11 @@
       var stored = state.items[path] || { mode: "assessed", reason: "", requirements: {}, measures: {} };
       Object.keys(view.statusInputs).forEach(function (mode) { view.statusInputs[mode].checked = stored.mode === mode; });
       view.reasonInput.value = stored.reason || "";
+      Object.keys(view.groups).forEach(function (key) {
+        var groupView = view.groups[key], ruling = (stored.groups || {})[key] || { mode: "assessed", reason: "" };
+        Object.keys(groupView.statusInputs).forEach(function (mode) { groupView.statusInputs[mode].checked = ruling.mode === mode; });
+        groupView.reasonInput.value = ruling.reason || "";
+      });
       Object.keys(view.measures).forEach(function (key) {
         var value = stored.measures[key];
         view.measures[key].input.value = value === undefined ? "" : value;
@@ -493,7 +564,11 @@
       state.conditions[target.getAttribute("data-condition")] = target.checked;
     } else if (target.hasAttribute("data-item")) {
       var stored = itemState(target.getAttribute("data-item"));
-      if (target.hasAttribute("data-status")) {
+      if (target.hasAttribute("data-group")) {
+        var ruling = groupState(stored, target.getAttribute("data-group"));
+        if (target.hasAttribute("data-status")) ruling.mode = target.getAttribute("data-status");
+        else ruling.reason = target.value;
+      } else if (target.hasAttribute("data-status")) {
         stored.mode = target.getAttribute("data-status");
       } else if (target.hasAttribute("data-reason")) {
         stored.reason = target.value;
@@ -535,13 +610,13 @@
   function allMet(path) {
     var stored = itemState(path);
     stored.mode = "assessed";
-    answerable(items[path].item).forEach(function (pair) {
-      if (pair[0].parts.length) {
+    answerable(path, stored).forEach(function (answer) {
+      if (answer.kind === "parts") {
         var parts = {};
-        pair[0].parts.forEach(function (part) { parts[part.key] = true; });
-        stored.requirements[pair[1]] = { parts: parts, none: false };
+        answer.keys.forEach(function (part) { parts[part] = true; });
+        stored.requirements[answer.key] = { parts: parts, none: false };
       } else {
-        stored.requirements[pair[1]] = true;
+        stored.requirements[answer.key] = true;
       }
     });
     save();
@@ -553,31 +628,56 @@
 
   function deductionText(amount) { return say(words.result_deducted, { amount: formatPoints(amount) }); }
 
+  /* The reason field and the disabled controls of an item's or a group's ruling. */
+  function refreshRuling(view, body, mode, reason) {
+    view.reason.hidden = mode !== "not_applicable";
+    view.reasonError.hidden = mode !== "not_applicable" || !!reason.trim();
+    view.reasonInput.required = mode === "not_applicable";
+    view.reasonInput.setAttribute("aria-invalid", mode === "not_applicable" && !reason.trim() ? "true" : "false");
+    var inactive = mode !== "assessed";
+    if (body.hasAttribute("data-inactive") !== inactive) {
+      body.querySelectorAll("input, button").forEach(function (control) {
+        // A group's own ruling stays usable while its item is assessed.
+        if (control.closest("[data-inactive]") && control.closest("[data-inactive]") !== body) return;
+        control.disabled = inactive;
+      });
+      if (inactive) body.setAttribute("data-inactive", ""); else body.removeAttribute("data-inactive");
+    }
+    return inactive;
+  }
+
+  /* An item's or a group's score line; an item with groups leaves the zero
+   * rule to the group it zeroed (its own score is the groups' sum). */
+  function scoreText(scored, mode, showZeroRule) {
+    var values = { score: formatPoints(scored.score), points: formatPoints(scored.points) };
+    if (scored.status === "not_assessed") return mode === "not_applicable" ? words.reason_required : words.item_unassessed;
+    if (scored.status === "not_applicable") {
+      return say(plan.policies.not_applicable.value === "full" ? words.item_na : words.item_na_excluded, values);
+    }
+    if (scored.status === "absent") return say(words.item_absent, values);
+    return say(words.item_score, values) + (scored.capped ? words.open + words.capped + words.close : "") +
+      (scored.zero_rule && showZeroRule ? words.open + say(words.zero_rule, { clause: scored.zero_rule.clause || "" }) + words.close : "");
+  }
+
   function refreshItem(path, scored) {
     var entry = items[path], view = entry.view, item = entry.item;
     var stored = state.items[path] || { mode: "assessed", reason: "", requirements: {}, measures: {} };
     var mode = stored.mode;
     view.article.setAttribute("data-status", scored.status === "not_assessed" ? "pending" : scored.status);
-    view.reason.hidden = mode !== "not_applicable";
-    view.reasonError.hidden = mode !== "not_applicable" || !!stored.reason.trim();
-    view.reasonInput.required = mode === "not_applicable";
-    view.reasonInput.setAttribute("aria-invalid", mode === "not_applicable" && !stored.reason.trim() ? "true" : "false");
-    var inactive = mode !== "assessed";
-    if (view.body.hasAttribute("data-inactive") !== inactive) {
-      view.body.querySelectorAll("input, button").forEach(function (control) { control.disabled = inactive; });
-      if (inactive) view.body.setAttribute("data-inactive", ""); else view.body.removeAttribute("data-inactive");
-    }
-
-    if (scored.status === "not_assessed") {
-      setText(view.score, mode === "not_applicable" ? words.reason_required : words.item_unassessed);
-    } else if (scored.status === "not_applicable") {
-      setText(view.score, say(words.item_na, { score: formatPoints(scored.score), points: formatPoints(item.points) }));
-    } else if (scored.status === "absent") {
-      setText(view.score, say(words.item_absent, { score: formatPoints(scored.score), points: formatPoints(item.points) }));
-    } else {
-      setText(view.score, say(words.item_score, { score: formatPoints(scored.score), points: formatPoints(item.points) }) +
-        (scored.capped ? words.open + words.capped + words.close : ""));
-    }
+    var inactive = refreshRuling(view, view.body, mode, stored.reason);
+    setText(view.score, scoreText(scored, mode, !entry.plan.groups.length));
+    var inactiveGroups = {};
+    entry.plan.groups.forEach(function (group, index) {
+      var groupView = view.groups[group.key], ruling = (stored.groups || {})[group.key] || { mode: "assessed", reason: "" };
+      Object.keys(groupView.statusInputs).forEach(function (key) { groupView.statusInputs[key].disabled = inactive; });
+      groupView.reasonInput.disabled = inactive;
+      inactiveGroups[group.key] = refreshRuling(groupView, groupView.body, ruling.mode, ruling.reason) || inactive;
+      var groupScored = scored.groups[index];
+      var text = words.result_pending;
+      if (groupScored) text = scoreText(groupScored, ruling.mode, true);
+      else if (!inactive && ruling.mode === "not_applicable" && !ruling.reason.trim()) text = words.reason_required;
+      setText(groupView.score, text);
+    });
 
     var measures = {};
     Object.keys(view.measures).forEach(function (key) {
@@ -589,14 +689,17 @@
       if (value !== null && value !== undefined) measures[key] = value;
     });
 
+    var answers = {};
+    entry.plan.answers.forEach(function (answer) { answers[answer.key] = answer; });
     Object.keys(view.requirements).forEach(function (key) {
       var r = view.requirements[key];
       var text = words.result_pending, className = "result";
-      if (!inactive) {
-        var measure = Scoring.measureOf(r.requirement);
-        var answer = measure === null ? answerOf(r.requirement, stored.requirements[key]) : undefined;
+      var dot = key.indexOf(".");
+      if (!inactive && !(dot >= 0 && inactiveGroups[key.slice(0, dot)]) && r.rule) {
+        var measure = Scoring.measureOf(r.rule);
+        var answer = measure === null ? answerOf(answers[key], stored.requirements[key]) : undefined;
         if (measure === null ? answer !== undefined : measures[measure] !== undefined) {
-          var amount = Scoring.deductionOf(rubric, r.requirement, answer, measures);
+          var amount = Scoring.deductionOf(plan, r.rule, answer, measures);
           if (amount === null) { text = words.result_met; className = "result met"; }
           else { text = deductionText(amount); className = "result unmet"; }
         }
@@ -620,23 +723,22 @@
 
   /* What a deduction's rule chose, in the evaluator's words. */
   function detailText(item, deduction, stored) {
+    var planItem = items[item.path].plan;
     var key = deduction.path.slice(item.path.length + 1);
-    var requirement = null;
-    Scoring.requirementsOf(item).forEach(function (pair) { if (pair[1] === key) requirement = pair[0]; });
-    if (!requirement || !requirement.rule) return "";
-    var rule = requirement.rule;
+    var rule = Scoring.ruleOf(planItem, key);
+    if (!rule) return "";
     var answer = stored.requirements[key];
     if (rule.kind === "levels") {
-      var level = rule.levels.filter(function (l) { return l.key === answer; })[0];
+      var level = find(rule.choices, answer);
       return level ? words.open + level.label + words.close : "";
     }
-    if (requirement.parts.length) {
-      var missing = requirement.parts.filter(function (part) { return !(answer && answer.parts && answer.parts[part.key]); });
+    if (rule.kind === "parts") {
+      var missing = rule.choices.filter(function (part) { return !(answer && answer.parts && answer.parts[part.key]); });
       return words.open + words.missing + words.colon + missing.map(function (part) { return part.label; }).join(words.list_separator) + words.close;
     }
-    var measure = Scoring.measureOf(requirement);
+    var measure = Scoring.measureOf(rule);
     if (measure !== null) {
-      var m = item.measures.filter(function (x) { return x.key === measure; })[0];
+      var m = find(planItem.measures, measure);
       return words.open + m.label + " " + stored.measures[measure] + (m.unit || "") + words.close;
     }
     return "";
@@ -649,7 +751,7 @@
       if (item.kind === "choices") {
         // On paper the radios are hidden: the result names the choice.
         var chosen = scored.award.choice !== undefined
-          ? find(item.choices, scored.award.choice).text
+          ? scored.award.text
           : (item.otherwise && item.otherwise.label) || words.choice_none;
         text = chosen + words.colon + text;
       }
@@ -672,7 +774,7 @@
   function refresh() {
     performance.mark("rubric-form:refresh-start");
     var findings = currentFindings();
-    var result = Scoring.scoreFindings(rubric, findings);
+    var result = Scoring.scoreFindings(plan, findings, { rescore: !!state.rescored_from });
     result.sections.forEach(function (section) {
       setText(sectionViews[section.key].subtotal, formatPoints(section.score));
       setText(sectionViews[section.key].summary, formatPoints(section.score));
@@ -687,9 +789,10 @@
   function refreshSummary(result) {
     setText(document.getElementById("total-score"), formatPoints(result.total));
     var verdict = document.getElementById("verdict");
-    var provisional = result.not_assessed.length ? words.open + words.provisional + words.close : "";
-    setText(verdict, (result.passed ? words.passed : words.failed) + provisional);
-    verdict.className = result.passed ? "verdict passed" : "verdict failed";
+    // Clause 9 with items not assessed: never a final 不合格 (docs/findings.md).
+    var outcome = result.passed ? words.passed : words.failed;
+    setText(verdict, result.provisional ? say(words.verdict_provisional, { verdict: outcome }) : outcome);
+    verdict.className = result.provisional ? "verdict provisional" : result.passed ? "verdict passed" : "verdict failed";
     var grade = document.getElementById("grade");
     if (grade) {
       setText(grade, result.grade ? result.grade.label : words.no_grade);
@@ -699,7 +802,7 @@
     eligibility.className = result.eligible ? "verdict passed" : "verdict failed";
     var problems = document.getElementById("eligibility-problems");
     var conditionText = {};
-    rubric.conditions.forEach(function (c) { conditionText[c.key] = (c.clause ? c.clause + " " : "") + c.text; });
+    plan.conditions.forEach(function (c) { conditionText[c.key] = (c.clause ? c.clause + " " : "") + c.text; });
     var lines = result.unmet_conditions.map(function (key) { return [words.not_fulfilled, conditionText[key]]; })
       .concat(result.advisory_unmet.map(function (key) { return [words.advisory_warning, conditionText[key]]; }));
     var linesKey = lines.map(function (l) { return l.join(":"); }).join("|");
@@ -724,6 +827,10 @@
           links.appendChild(h("li", null, h("a", { href: "#item-" + path, text: heading.split(" ")[0] + " " + say(words.numbered, { number: entry.item.number, title: entry.item.title }) })));
         });
         list.appendChild(h("details", null, h("summary", { text: words.unassessed_list }), links));
+        // On paper a closed <details> shows nothing: the list again, as text.
+        var printed = h("ul", { className: "print-list", "aria-hidden": "true" });
+        Array.prototype.forEach.call(links.querySelectorAll("a"), function (link) { printed.appendChild(h("li", { text: link.textContent })); });
+        list.appendChild(printed);
       }
     }
   }
@@ -737,7 +844,7 @@
   function exportFindings() {
     var findings = currentFindings();
     var text = JSON.stringify(findings, null, 2) + "\n";
-    var name = safeFileName([rubric.id, findings.organization, findings.date].filter(Boolean).join("_")) + ".json";
+    var name = safeFileName([plan.rubric.id, findings.organization, findings.date].filter(Boolean).join("_")) + ".json";
     var blob = new Blob([text], { type: "application/json" });
     var url = URL.createObjectURL(blob);
     var link = h("a", { href: url, download: name, className: "visually-hidden" });
@@ -748,7 +855,7 @@
     var unfinished = itemOrder.length - Object.keys(findings.items).length;
     var note = "";
     if (unfinished) note = say(words.export_partial, { count: unfinished });
-    else if (Scoring.validateFindings(rubric, findings, { partial: false }).length) note = words.export_header_missing;
+    else if (Scoring.validateFindings(plan, findings, { partial: false }).length) note = words.export_header_missing;
     showMessage(say(words.export_done, { filename: name }) + (note ? " " + note : ""), false);
   }
 
@@ -767,11 +874,22 @@
       showMessage(say(words.import_invalid, { problem: words.import_not_json }), true);
       return false;
     }
-    var problems = Scoring.validateFindings(rubric, findings, { partial: true });
+    var problems = Scoring.validateFindings(plan, findings, { partial: true });
     if (problems.length && problems[0].problem === "wrong_rubric") {
       showMessage(say(words.import_wrong_rubric, { id: problems[0].detail.id, version: problems[0].detail.version,
-        own_id: rubric.id, own_version: rubric.version }), true);
+        own_id: plan.rubric.id, own_version: plan.rubric.version }), true);
       return false;
+    }
+    var rescoredFrom = null;
+    if (problems.length && problems[0].problem === "other_content") {
+      var refused = say(words.import_other_content, problems[0].detail);
+      // Importing anyway rescores the findings under this revision, with a warning on the page.
+      if (!window.confirm(refused + "\n\n" + words.import_anyway)) {
+        showMessage(refused, true);
+        return false;
+      }
+      rescoredFrom = problems[0].detail.hash;
+      problems = Scoring.validateFindings(plan, findings, { partial: true, rescore: true });
     }
     if (problems.length) {
       var shown = problems.slice(0, 3).map(problemText).join(words.list_separator);
@@ -780,10 +898,12 @@
       return false;
     }
     state = stateFromFindings(findings);
+    state.rescored_from = rescoredFrom;
     save();
     showState();
     refresh();
-    showMessage(words.imported, false);
+    if (rescoredFrom) showMessage(say(words.imported_rescored, { hash: rescoredFrom, own_hash: plan.rubric.content_hash }), true);
+    else showMessage(words.imported, false);
     return true;
   }
 
