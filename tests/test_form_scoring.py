@@ -351,7 +351,22 @@ def assert_same_results(expected: list, actual: list, texts: list[str]) -> None:
             assert js_section["score"] == py_section["score"], f"section {py_section['key']} differs for {context}"
             for py_item, js_item in zip(py_section["items"], js_section["items"]):
                 assert js_item == py_item, f"item {py_item['path']} differs for {context}"
-        assert javascript == python, context
+        assert javascript == python, context + "\n" + "\n".join(_differences(python, javascript))
+
+
+def _differences(python, javascript, path=""):
+    """Where two results differ, one line each, for the assertion message."""
+    if isinstance(python, dict) and isinstance(javascript, dict):
+        for key in list(python) + [k for k in javascript if k not in python]:
+            if key not in python or key not in javascript:
+                yield f"{path}.{key}: only in {'python' if key in python else 'javascript'}"
+            else:
+                yield from _differences(python[key], javascript[key], f"{path}.{key}")
+    elif isinstance(python, list) and isinstance(javascript, list) and len(python) == len(javascript):
+        for index, (p, j) in enumerate(zip(python, javascript)):
+            yield from _differences(p, j, f"{path}[{index}]")
+    elif python != javascript:
+        yield f"{path}: python {python!r}, javascript {javascript!r}"
 
 
 @pytest.mark.parametrize("partial", [False, True], ids=["complete", "partial"])
@@ -611,7 +626,7 @@ def test_the_zero_rule_and_group_rulings_in_the_form_alone(tmp_path) -> None:
     assert items["a.grouped"]["score"] == 3 and items["a.grouped"]["applicable_points"] == 5
     assert result["provisional"] is False and result["raw_total"] == result["total"]
     assert result["rubric"]["content_hash"].startswith("sha256:")
-    assert result["warnings"] == ["the findings name no rubric content hash; scored under " + result["rubric"]["content_hash"]]
+    assert [w["code"] for w in result["warnings"]] == ["no_content_hash"]
 
     own = result["rubric"]["content_hash"]
     answered = json.loads(texts[0])

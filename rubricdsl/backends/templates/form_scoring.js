@@ -334,7 +334,7 @@ var RubricScoring = (function () {
     var raw = ZERO, applicable = ZERO;
     var notAssessed = [];
     var sections = plan.sections.map(function (section) {
-      var sectionScore = ZERO;
+      var sectionScore = ZERO, sectionApplicable = ZERO;
       var items = section.items.map(function (item) {
         var path = item.path, points = BigInt(item.points);
         var finding = has(found, path) ? found[path] : null;
@@ -352,6 +352,7 @@ var RubricScoring = (function () {
           scored = scoreAssessed(plan, units, item, finding);
         }
         sectionScore += scored.score;
+        sectionApplicable += scored.applicable;
         applicable += scored.applicable;
         return {
           path: path, title: item.title, points: units.points(points), status: status,
@@ -362,7 +363,7 @@ var RubricScoring = (function () {
       });
       raw += sectionScore;
       return { key: section.key, title: section.title, points: units.points(BigInt(section.points)),
-               score: units.points(sectionScore), items: items };
+               score: units.points(sectionScore), applicable_points: units.points(sectionApplicable), items: items };
     });
 
     // The total and what compares with it, as the fraction total / denominator of units.
@@ -427,11 +428,13 @@ var RubricScoring = (function () {
    * under another revision. */
   function hashWarnings(plan, findings, options) {
     var given = findings.rubric && findings.rubric.content_hash;
-    if (given === undefined) {
-      return ["the findings name no rubric content hash; scored under " + plan.rubric.content_hash];
+    if (given === undefined || given === null) {
+      return [{ code: "no_content_hash", message: "the findings name no content hash of the rubric: they are scored under " +
+        plan.rubric.content_hash + " without knowing which revision they were made under" }];
     }
     if (given !== plan.rubric.content_hash && options && options.rescore) {
-      return ["the findings were made under rubric content " + given + " and are rescored under " + plan.rubric.content_hash];
+      return [{ code: "rescored", message: "the findings were made under " + given +
+        " and are rescored under this revision, " + plan.rubric.content_hash }];
     }
     return [];
   }
