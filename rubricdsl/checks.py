@@ -115,6 +115,27 @@ def _check_interval_bounds(interval: m.Interval, measure: m.Measure) -> Found:
             yield "E407", f"'{interval.describe()}' holds no value", interval.span
 
 
+def check_policies(rubric: m.Rubric) -> Found:
+    for policy in rubric.policies:
+        allowed = m.POLICIES.get(policy.name)
+        if allowed is None:
+            names = ", ".join(m.POLICIES)
+            yield (
+                "E208",
+                f"there is no policy '{policy.name}'"
+                + (did_you_mean(policy.name, m.POLICIES) or f"; the policies are {names}"),
+                policy.name_span,
+            )
+        elif policy.value not in allowed:
+            default, *others = allowed
+            values = " or ".join([f"'{default}' (the default)", *(f"'{value}'" for value in others)])
+            yield (
+                "E209",
+                f"policy {policy.name} takes {values}, not '{policy.value}'" + did_you_mean(policy.value, allowed),
+                policy.value_span,
+            )
+
+
 # ---------------------------------------------------------------------------
 # Points and totals
 # ---------------------------------------------------------------------------
@@ -213,7 +234,17 @@ def _containers(item: m.Item):
         yield f"item '{item.key}'", item.points, item.requirements, item.each, item.span
 
 
+def _what_takes_it_to_zero(rubric: m.Rubric) -> str:
+    """For I410: what besides deductions can score an item or group 0."""
+    if rubric.policy("nothing_met") == "zero":
+        clause = rubric.policy_clause("nothing_met")
+        cited = f"clause {clause}" if clause else "policy nothing_met zero"
+        return f"only the zero rule (nothing met, {cited}) or 8.2 (item absent) can take it to 0"
+    return "only 8.2 (item absent) can take it to 0"
+
+
 def check_rules(rubric: m.Rubric) -> Found:
+    to_zero = _what_takes_it_to_zero(rubric)
     for section in rubric.sections:
         for item in section.items:
             if item.is_award:
@@ -247,7 +278,7 @@ def check_rules(rubric: m.Rubric) -> Found:
                         yield (
                             "I410",
                             f"the deductions of {name} add up to at most {_fmt(reachable)} of its "
-                            f"{_fmt(cap)} points; only 8.2 (item absent) can take it to 0",
+                            f"{_fmt(cap)} points; {to_zero}",
                             span,
                         )
 
@@ -378,4 +409,4 @@ def check_errata(rubric: m.Rubric) -> Found:
             )
 
 
-_CHECKS = [check_keys, check_references, check_totals, check_scale, check_rules, check_awards, check_errata]
+_CHECKS = [check_keys, check_policies, check_references, check_totals, check_scale, check_rules, check_awards, check_errata]

@@ -60,6 +60,8 @@ _CODES = [
     Code("E205", Severity.ERROR, "erratum names an unknown field"),
     Code("W206", Severity.WARNING, "erratum records no change"),
     Code("E207", Severity.ERROR, "erratum value of the wrong kind"),
+    Code("E208", Severity.ERROR, "unknown policy"),
+    Code("E209", Severity.ERROR, "unknown value of a policy"),
     # E3xx: points, totals and the result scale.
     Code("E301", Severity.ERROR, "section points differ from the sum of its items"),
     Code("E302", Severity.ERROR, "full marks differ from the sum of the sections"),

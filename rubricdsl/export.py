@@ -181,6 +181,10 @@ def to_json(rubric: m.Rubric, *, path: str, sha256: str) -> dict:
             {"key": g.key, "label": g.label, "threshold": number(g.threshold), "line": g.span.line}
             for g in rubric.grades
         ],
+        "policies": [
+            {"name": p.name, "value": p.value, "clause": p.clause, "line": p.span.line} for p in rubric.policies
+        ],
+        "effective_policies": {name: rubric.policy(name) for name in m.POLICIES},
         "conditions": [
             {
                 "key": c.key,

@@ -39,12 +39,16 @@ INDENT = "  "
 STATEMENT_KEYWORDS = frozenset(
     {
         "RUBRIC", "TITLE", "STANDARD", "VERSION", "STATUS", "LANGUAGE", "FULL", "PASS", "PANEL",
-        "GRADE", "CONDITION", "CLAUSE", "ADVISORY", "SECTION", "CAPTION", "ITEM", "GROUP", "REQ",
+        "GRADE", "POLICY", "CONDITION", "CLAUSE", "ADVISORY", "SECTION", "CAPTION", "ITEM", "GROUP", "REQ",
         "DEDUCT", "LEVEL", "BAND", "PART", "MEASURE", "TIER", "CHOICE", "OTHERWISE", "NOTE",
         "ERRATUM",
     }
 )
 INNER_KEYWORDS = frozenset({"MARKS", "AT", "TO", "POINTS", "EACH", "PERCENT", "FROM", "UNIT", "WHEN", "WAS"})
+# A statement keyword that continues a statement of another kind: a policy
+# cites its clause in the same statement (`policy nothing_met zero clause "8.2"`),
+# where a condition's `clause` is a statement of its own.
+_CONTINUES = {"CLAUSE": "POLICY"}
 
 # Blocks and the level their opening statement stands at.  `req` stands one
 # level deeper inside a group; every other statement is one level below the
@@ -127,7 +131,8 @@ class _Statement:
 def _statements(tokens: tuple[Lexeme, ...]) -> list[_Statement]:
     statements: list[_Statement] = []
     for token in tokens:
-        if token.type in STATEMENT_KEYWORDS or not statements:
+        continues = statements and statements[-1].kind == _CONTINUES.get(token.type)
+        if (token.type in STATEMENT_KEYWORDS and not continues) or not statements:
             statements.append(_Statement([token]))
         else:
             statements[-1].tokens.append(token)

@@ -19,7 +19,7 @@ from pygments.token import Comment, Error, Keyword, Name, Number, Operator, Stri
 # Keywords followed by the key of what they declare.
 DECLARING = ("rubric", "condition", "section", "item", "group", "req", "level", "band", "part", "measure", "tier", "choice", "grade")
 # Keywords that begin the other statements, and the words inside statements.
-STATEMENT = ("title", "standard", "version", "status", "language", "full", "pass", "panel", "clause", "advisory", "caption", "deduct", "otherwise", "note", "erratum")
+STATEMENT = ("title", "standard", "version", "status", "language", "full", "pass", "panel", "policy", "clause", "advisory", "caption", "deduct", "otherwise", "note", "erratum")
 INNER = ("marks", "at", "to", "points", "each", "percent", "from", "unit", "when", "was")
 KEYWORDS = frozenset(DECLARING + STATEMENT + INNER)
 
@@ -48,6 +48,11 @@ class RubricLexer(RegexLexer):
                 bygroups(Keyword.Declaration, Whitespace, Name.Variable),
             ),
             (r"\b(erratum)" + _SPACE + f"({_KEY})", bygroups(Keyword, Whitespace, Name.Attribute)),
+            # `policy nothing_met zero`: a name and a value, both keys (`full` too).
+            (
+                r"\b(policy)" + _SPACE + f"({_KEY})" + _SPACE + f"({_KEY})",
+                bygroups(Keyword, Whitespace, Name.Attribute, Whitespace, Name.Constant),
+            ),
             # The measure a bound compares: `when satisfaction >= 90`, `50 <= completion < 100`.
             (r"\b(when)" + _SPACE + f"({_KEY})" + r"(?=\s*[<>])", bygroups(Keyword, Whitespace, Name.Variable)),
             (r"(<=|>=|<|>)(\s*)" + f"({_KEY})", bygroups(Operator, Whitespace, Name.Variable)),

@@ -382,18 +382,29 @@ class Grade(_Node):
     span: Span = _span()
 
 
-# Clause 8.2 policies: name -> allowed values, the first the default.
-POLICIES = {"not_applicable": ("full", "excluded"), "nothing_met": ("deductions", "zero")}
+# Clause 8.2's cases and how a rubric may score them: name -> allowed values,
+# the first being the default when the rubric declares nothing.
+#   not_applicable: `full`, an item ruled not applicable gets its full points
+#     (8.2 of T/CSSG 001.5); `excluded`, it leaves the maximum and the total is
+#     rescaled (实得分/应得分 tables, XCCDF's flat model).
+#   nothing_met: `deductions`, an applicable item or group with nothing met is
+#     scored by its deductions alone, capped at 0; `zero`, it scores 0.
+POLICIES: dict[str, tuple[str, ...]] = {
+    "not_applicable": ("full", "excluded"),
+    "nothing_met": ("deductions", "zero"),
+}
 
 
 @_NODE
 class Policy(_Node):
-    """How "not applicable" or "nothing met" scores, as the standard states it."""
+    """`policy NAME VALUE clause "..."`: how one case of clause 8.2 scores."""
 
     name: str
     value: str
     clause: str | None
     span: Span = _span()
+    name_span: Span = _span()
+    value_span: Span = _span()
 
 
 @_NODE
@@ -420,12 +431,19 @@ class Rubric(_Node):
     pass_mark_span: Span = _span()
 
     def policy(self, name: str) -> str:
-        """The declared value of a clause 8.2 policy, or its default."""
-        declared = next((p.value for p in self.policies if p.name == name), None)
-        return declared if declared is not None else POLICIES[name][0]
+        """The declared value of policy `name`, or its default (POLICIES)."""
+        declared = self._declared_policy(name)
+        return declared.value if declared is not None else POLICIES[name][0]
 
     def policy_clause(self, name: str) -> str | None:
-        return next((p.clause for p in self.policies if p.name == name), None)
+        """The clause a declared policy cites; None when undeclared or uncited."""
+        declared = self._declared_policy(name)
+        return declared.clause if declared is not None else None
+
+    def _declared_policy(self, name: str) -> Policy | None:
+        if name not in POLICIES:
+            raise KeyError(f"no policy '{name}'; the policies are {', '.join(POLICIES)}")
+        return next((p for p in self.policies if p.name == name), None)
 
     def errata_records(self) -> list["ErratumRecord"]:
         """Every erratum with the path of the node it corrects and the value used."""

@@ -22,6 +22,7 @@ from typing import NamedTuple
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.lexer import LexerThread
+from lark.parsers.lalr_analysis import Reduce
 from lark.parsers.lalr_parser import _Parser as _LalrTables
 
 from . import model as m
@@ -160,6 +161,19 @@ def _keyword_literals() -> dict[str, str]:
         for t in _lark().terminals
         if t.pattern.type == "str" and t.pattern.value.isalpha()
     }
+
+
+@functools.lru_cache(maxsize=1)
+def _states_reading_a_keyword_as_key() -> frozenset:
+    """The parser states reached by shifting a keyword that is a key there:
+    those that reduce by `key: KEYWORD`."""
+    keywords = _keyword_literals()
+    return frozenset(
+        state
+        for state, actions in _lark().parser.parser._parse_table.states.items()
+        for action, rule in actions.values()
+        if action is Reduce and rule.origin.name == "key" and rule.expansion[0].name in keywords
+    )
 
 
 def _terminal_word(name: str) -> str:
@@ -482,6 +496,36 @@ class _ToModel(Transformer):
         span = _span_of(kw, threshold[1])
         return _Stmt("grade", m.Grade(key.value, label[0], threshold[0], span), span)
 
+    def policy(self, kw, name: Token, value: Token, clause: _Stmt | None = None):
+        span = _span_of(kw, clause.span if clause is not None else value)
+        policy = m.Policy(
+            name.value,
+            value.value,
+            clause.value if clause is not None else None,
+            span,
+            name_span=_token_span(name),
+            value_span=_token_span(value),
+        )
+        return _Stmt("policy", policy, span)
+
+    def _policies(self, stmts) -> tuple[m.Policy, ...]:
+        """The policies in the order written; a second one of a name is E203
+        (the first counts).  Names and values are judged by checks.py."""
+        first: dict[str, m.Policy] = {}
+        for stmt in stmts:
+            if stmt.kind != "policy":
+                continue
+            policy = stmt.value
+            if policy.name in first:
+                self.report(
+                    "E203",
+                    f"'policy {policy.name}' is given twice; the first is on line {first[policy.name].span.line}",
+                    policy.span,
+                )
+                continue
+            first[policy.name] = policy
+        return tuple(first.values())
+
     def advisory(self, kw):
         return _Stmt("advisory", True, _token_span(kw))
 
@@ -665,6 +709,7 @@ class _ToModel(Transformer):
                 for number, b in enumerate((b for b in blocks if isinstance(b, m.Section)), 1)
             ),
             language=fields.get("language", "zh"),
+            policies=self._policies(stmts),
             notes=_notes(stmts),
             errata=self._errata(stmts, {"full": Decimal, "pass": Decimal, "title": str}),
             span=head_span,
@@ -989,11 +1034,16 @@ def lex(source: str) -> Lexed | None:
     try:
         interactive = state.frontend.parse_interactive(source)
         keywords = _keyword_literals()
+        read_as_key = _states_reading_a_keyword_as_key()
         tokens = []
-        for token in interactive.iter_parse():
+        for token in interactive.lexer_thread.lex(interactive.parser_state):
+            interactive.feed_token(token)
             kind = token.type
-            # Where the parser expects a key, a keyword is read as one.
-            if kind in keywords and "KEY" in interactive.choices():
+            # Where the parser expects a key, a keyword is read as one: the
+            # state it was shifted into is `key: KEYWORD .`.  (The tokens the
+            # state before allows would not tell: LALR's merged lookaheads let
+            # a key follow a key anywhere once `policy key key` exists.)
+            if kind in keywords and interactive.parser_state.position in read_as_key:
                 kind = "KEY"
             tokens.append(Lexeme(kind, token.value, token.line, token.column, token.end_line, token.end_column))
         interactive.feed_eof()

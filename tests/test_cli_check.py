@@ -71,9 +71,9 @@ def test_json_format_lists_the_same_diagnostics() -> None:
     listed = json.loads(result.stdout)
     assert [(d["code"], d["line"], d["column"], d["severity"]) for d in listed] == [
         ("E302", 13, 14, "error"),
-        ("E301", 42, 42, "error"),
-        ("E301", 369, 31, "error"),
-        ("W404", 495, 3, "warning"),
+        ("E301", 47, 42, "error"),
+        ("E301", 374, 31, "error"),
+        ("W404", 500, 3, "warning"),
     ]
     assert listed[0]["message"] == "full marks are 500 but the 7 sections declare 505 points"
 
@@ -131,7 +131,13 @@ def test_inspect_prints_the_model() -> None:
         "reason": model["errata"][0]["reason"],
         "line": model["errata"][0]["line"],
     }
+    assert [(p["name"], p["value"], p["clause"]) for p in model["policies"]] == [
+        ("not_applicable", "full", "8.2"),
+        ("nothing_met", "zero", "8.2"),
+    ]
+    assert model["effective_policies"] == {"not_applicable": "full", "nothing_met": "zero"}
     lines = SHIPPED_RUBRIC.read_text(encoding="utf-8").splitlines()
+    assert lines[model["policies"][0]["line"] - 1].strip().startswith("policy not_applicable full")
     assert lines[training["line"] - 1].strip().startswith('item training "标准化培训"')
 
 

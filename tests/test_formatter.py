@@ -108,6 +108,28 @@ def test_canonical_layout() -> None:
     )
 
 
+def test_policies_stand_in_the_header_with_their_clause() -> None:
+    messy = (
+        'rubric demo title "Demo" policy\n  nothing_met zero\n\tclause "8.2"  # 8.2\n'
+        '  policy not_applicable # the default\n full version "1"\n'
+        'condition ready "Ready" clause "6.1"\n'
+        'section policy "S" points 10\n'
+    )
+    assert assert_layout_only(messy) == (
+        "rubric demo\n"
+        '  title "Demo"\n'
+        '  policy nothing_met zero clause "8.2"  # 8.2\n'
+        "  # the default\n"
+        "  policy not_applicable full\n"
+        '  version "1"\n'
+        "\n"
+        'condition ready "Ready"\n'
+        '  clause "6.1"\n'
+        "\n"
+        'section policy "S" points 10\n'
+    )
+
+
 def test_comment_with_a_blank_line_below_stays_with_what_is_above() -> None:
     source = (
         'rubric demo\n  title "D"\n\nsection s "S" points 1\n  caption "C"\n  # about the caption\n\n'
@@ -317,6 +339,7 @@ def rubric_statements(draw) -> list[list[str]]:
         lambda: ["pass", "at", draw(numbers)],
         lambda: ["panel", draw(numbers), "to", draw(numbers)],
         lambda: ["grade", draw(keys), draw(texts()), "at", draw(numbers)],
+        lambda: ["policy", draw(keys), draw(keys), *draw(st.sampled_from([[], ["clause", draw(texts())]]))],
         lambda: draw(note_or_erratum()),
     ]
     for index in draw(st.lists(st.integers(0, len(header) - 1), max_size=8)):

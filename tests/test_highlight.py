@@ -96,6 +96,10 @@ def test_pygments_reads_every_file_as_the_parser_does(path: Path | None) -> None
         ('"""two\n  "lines" \\t"""', [('"""', String.Double), ('"', String.Double), ("\\t", String.Escape)]),
         ('"bad \\q"', [("\\q", Error)]),
         ("rubric t-cssg-001.5-2020", [("rubric", Keyword.Declaration), ("t-cssg-001.5-2020", Name.Namespace)]),
+        (
+            'policy not_applicable full clause "8.2"',
+            [("policy", Keyword), ("not_applicable", Name.Attribute), ("full", Name.Constant), ("clause", Keyword)],
+        ),
     ],
 )
 def test_pygments_tokens(source: str, expected: list) -> None:
@@ -245,6 +249,7 @@ TRICKY = (
     '  note """\n    two "lines" \\t\n    """\n'
     'section section "S" points 5\n  item status "I" points 5\n    measure m "M" from 0 to 10\n'
     '    req req "R"\n      deduct 1 "x" when 2 <= m < 5\n'
+    '  item policy "P" points 1\n    req r "R"\n      deduct 1 "x"\n'
 )
 
 

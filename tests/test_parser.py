@@ -103,3 +103,15 @@ def test_every_grammar_rule_has_a_model_handler() -> None:
         if not inlined and not name.startswith("_") and not hasattr(_ToModel, name):
             unhandled.add(name)
     assert unhandled == set()
+
+
+def test_policies_and_their_defaults() -> None:
+    source = HEAD + '  policy nothing_met zero clause "8.2"\nsection s "S" points 10\n  item i "I" points 10\n    req r "R"\n      deduct 10 "x"\n'
+    rubric = parse(source).rubric
+    assert rubric.policies == (m.Policy("nothing_met", "zero", "8.2"),)
+    assert (rubric.policy("nothing_met"), rubric.policy_clause("nothing_met")) == ("zero", "8.2")
+    assert (rubric.policy("not_applicable"), rubric.policy_clause("not_applicable")) == ("full", None)
+    undeclared = parse(source.replace('  policy nothing_met zero clause "8.2"\n', "")).rubric
+    assert {name: undeclared.policy(name) for name in m.POLICIES} == {name: values[0] for name, values in m.POLICIES.items()}
+    with pytest.raises(KeyError):
+        rubric.policy("nothing_mets")

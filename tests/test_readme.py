@@ -22,7 +22,7 @@ def as_rubric(example: str) -> str:
     first = example.lstrip().split(None, 1)[0]
     if first in ("rubric", "#"):
         return example
-    if first in ("section", "condition"):
+    if first in ("section", "condition", "policy"):
         return HEAD + example
     return HEAD + 'section s "S" points 10\n' + example
 

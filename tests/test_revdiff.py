@@ -215,7 +215,8 @@ def test_any_change_of_meaning_is_reported(seed: int) -> None:
         if line[start:end] != token.value:
             continue  # an earlier edit on this line moved it
         if token.type == "NUMBER":
-            replacement = str(int(float(token.value)) + rng.choice([-1, 1, 5]))
+            # never below 0: "-1" is not a number of the language
+            replacement = str(max(0, int(float(token.value)) + rng.choice([-1, 1, 5])))
         else:
             replacement = token.value[:-1] + rng.choice(["", "x", " "]) + '"'
         lines[token.line - 1] = line[:start] + replacement + line[end:]

@@ -61,7 +61,7 @@ def test_json_output_is_the_scorers_result() -> None:
     done = run("score", RUBRIC, str(FIXTURE), "--format", "json")
     result = json.loads(done.stdout, parse_float=Decimal)
     assert result["format"] == "rubricdsl-result/1" and result["total"] == 416
-    assert item_result(result, "basics.policy")["deductions"][0]["line"] == 55
+    assert item_result(result, "basics.policy")["deductions"][0]["line"] == 60
 
 
 def test_text_sheet_has_everything_to_sign() -> None:

@@ -311,7 +311,7 @@ def test_fixture_scores_as_worked_out_by_hand() -> None:
     assert item_result(result, "posts.big_data_posts")["score"] == 5
     assert item_result(result, "posts.grid_posts")["score"] == 0
     matters = item_result(result, "provision.procedures")["deductions"][0]
-    assert (matters["amount"], matters["line"]) == (10, 215)
+    assert (matters["amount"], matters["line"]) == (10, 220)
     assert matters["detail"] == "missing cross_grid: d) 跨网格事项服务工作程序; missing emergency: g) 应急事项服务工作程序"
 
 

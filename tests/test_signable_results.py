@@ -106,7 +106,7 @@ def test_zero_rule_sets_every_item_with_nothing_met_to_zero_and_says_so() -> Non
 def test_without_the_policy_deductions_alone_decide() -> None:
     scorer = scorer_for(DEFAULT, "default.rubric")
     result = scorer.score(nothing_met(compiled(DEFAULT, "default.rubric").rubric))
-    assert [item_result(result, p)["score"] for p in ("s.fixed", "s.parts", "s.measured", "s.grouped")] == [5, 4, 5, 6]
+    assert [item_result(result, p)["score"] for p in ("s.fixed", "s.parts", "s.measured", "s.grouped")] == [5, 6, 5, 6]
     assert all(item_result(result, p)["zero_rule"] is None for p in ("s.fixed", "s.parts", "s.measured"))
 
 
@@ -116,7 +116,7 @@ def test_without_the_policy_deductions_alone_decide() -> None:
         ("s.fixed", {"requirements": {"a": False, "b": True}}, 8),  # one met
         ("s.parts", {"requirements": {"docs": {"x": True, "y": False}, "lv": "none"}}, 5),  # a part present
         ("s.measured", {"measures": {"rate": 100}}, 10),  # in no band, above the threshold
-        ("s.measured", {"measures": {"rate": 60}}, 7),  # a band, but the threshold met
+        ("s.measured", {"measures": {"rate": 85}}, 9),  # a band, but the threshold met
     ],
 )
 def test_partly_met_is_not_nothing_met(path, answers, score) -> None:
@@ -191,16 +191,16 @@ def test_excluded_policy_rescales_the_total_exactly() -> None:
 def test_excluded_rounding_is_half_up_to_a_hundredth_and_pass_compares_what_is_printed() -> None:
     scorer = scorer_for(EXCLUDED, "excluded.rubric")
     findings = complete_findings(compiled(EXCLUDED, "excluded.rubric").rubric)
-    for path in ("s.fixed", "s.parts"):
-        findings["items"][path] = {"status": "not_applicable", "reason": "不设"}
-    findings["items"]["s.measured"]["measures"]["rate"] = 60  # -1
+    findings["items"]["s.fixed"] = {"status": "not_applicable", "reason": "不设"}  # 30 applicable
+    findings["items"]["s.measured"]["measures"]["rate"] = 85  # -1
     findings["items"]["s.grouped"]["requirements"]["g2.r"] = False  # -2
+    assert scorer.score(findings)["total"] == 36  # 27 / 30 * 40
+    findings["items"]["s.parts"]["requirements"]["lv"] = "weak"  # -2: 25 / 30 * 40 = 33.333...
     result = scorer.score(findings)
-    # 17 of 20 applicable: 34; then 9 + 8 of 20 -> 34 exactly.
-    assert result["total"] == 34
-    findings["items"]["s.grouped"]["requirements"]["g1.p"] = False  # 16 of 20 -> 32
-    findings["items"]["s.measured"]["measures"]["rate"] = 40  # -3: 7 + 7 = 14 of 20 -> 28
-    assert scorer.score(findings)["total"] == 28
+    assert (result["raw_total"], result["total"]) == (25, Decimal("33.33"))
+    findings["items"]["s.parts"]["requirements"]["lv"] = True
+    findings["items"]["s.parts"]["requirements"]["docs"]["x"] = False  # -1: 26 / 30 * 40 = 34.666...
+    assert scorer.score(findings)["total"] == Decimal("34.67")
 
 
 def test_everything_excluded_scores_the_full_marks() -> None:
@@ -376,7 +376,7 @@ def test_provisional_in_json_in_the_scorer_text_and_in_the_batch(tmp_path, monke
 
 def test_reformatting_and_comments_keep_the_content_hash() -> None:
     source = (ROOT / RUBRIC).read_text(encoding="utf-8")
-    formatted = format_source(source.replace("\n  item policy", "\n  # a new comment\n  item policy", 1))
+    formatted = format_source(source.replace("\n  item policy", "\n  # a new comment\n  item policy", 1)).text
     changed = compile_source(formatted, "r.rubric")
     assert changed.ok
     assert content_hash(changed.rubric) == content_hash(shipped()[0].rubric)
