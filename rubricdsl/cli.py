@@ -75,6 +75,19 @@ def report(compilation: Compilation, *, show_info: bool = False) -> None:
         click.echo(f"{compilation.path}: {summary_line(shown)}", err=True)
 
 
+def refuse_input_as_output(outputs: list, inputs: list) -> None:
+    """Exit 2 when an output path is one of the command's inputs (the same
+    file by device and inode, whatever the names): writing it would destroy
+    the input."""
+    from .files import input_as_output
+
+    clash = input_as_output(outputs, inputs)
+    if clash is not None:
+        output, given = clash
+        same = "" if output == given else f" ({given})"
+        raise UserError(f"{output}: is an input of this command{same}; give another output path")
+
+
 def load_valid(path: Path) -> Compilation:
     """Load a rubric that must be free of errors; report and exit 1 if not."""
     compilation = load(path)
@@ -196,11 +209,14 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     Only layout changes: every statement, comment, note and erratum stays
     where it was.  `-` reads standard input and writes standard output.  A
     file with syntax errors is left as it is and its errors are shown
-    (exit 1).  Files are replaced atomically, and only when they change.
+    (exit 1).  Files are replaced atomically, and only when they change,
+    keeping their mode, owner and group.  A read-only file is reported and
+    left as it is, as an editor does, and the exit code is 2.
     """
     from . import formatter
-    from .files import write_atomically
+    from .files import is_read_only, write_atomically
 
+    read_only: list[str] = []
     from_stdin = "-" in paths
     if from_stdin and len(paths) > 1:
         raise UserError("'-' (standard input) cannot be given with other paths")
@@ -228,6 +244,10 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
             sys.stdout.buffer.write(results[0].text.encode("utf-8"))
     else:
         for result in changed:
+            if is_read_only(Path(result.path)):
+                read_only.append(result.path)
+                click.echo(f"{result.path}: read-only, not formatted (make it writable to format it)", err=True)
+                continue
             try:
                 write_atomically(Path(result.path), result.text)
             except OSError as error:
@@ -236,6 +256,8 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
         unchanged = len(results) - len(changed) - len(broken)
         if unchanged:
             click.echo(f"unchanged: {unchanged} file{'s' if unchanged != 1 else ''}")
+    if read_only:
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FAILED if broken or (check_only and changed) else EXIT_OK)
 
 
@@ -401,6 +423,8 @@ def score(rubric, findings, output_format, partial, method, threshold, batch, su
         raise UserError("give a findings file (several for a panel), or --batch")
     if summary_path is not None and batch is None:
         raise UserError("--summary goes with --batch")
+    inputs = [rubric, *findings] if batch is None else [rubric, batch, *scoring.batch_files(batch)]
+    refuse_input_as_output([output, *([summary_path] if summary_path else [])], inputs)
     compilation = load_valid(rubric)
     source_path = display_path(rubric)
     source_text = scoring.scorer_source(compilation, source_path)
@@ -480,6 +504,7 @@ def template(rubric: Path, output: str) -> None:
     the scorer ignores."""
     from . import scoring
 
+    refuse_input_as_output([output], [rubric])
     compilation = load_valid(rubric)
     try:
         scoring.write_text(output, scoring.template_text(compilation.rubric))

@@ -149,6 +149,11 @@ class BatchRow:
     error: str | None
 
 
+def batch_files(path: Path) -> list[Path]:
+    """The findings files of a batch folder (none for a JSON Lines file)."""
+    return sorted(path.glob("*.json")) if path.is_dir() else []
+
+
 def batch_parts(path: Path) -> list[Part]:
     """The parts of a folder of *.json files (by name) or a JSON Lines file,
     each JSON Lines part ending just after a line break."""
