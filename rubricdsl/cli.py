@@ -387,7 +387,7 @@ def _points_option(ctx, param, value):
     "--summary",
     "summary_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="With --batch: the JSON summary (default: the CSV's path with .json, none when the CSV goes to stdout).",
+    help="With --batch: the JSON summary (default: X.summary.json beside X.csv, none when the CSV goes to stdout).",
 )
 @click.option(
     "--jobs",
@@ -455,13 +455,19 @@ def score(rubric, findings, output_format, partial, method, threshold, batch, su
 
 def _score_batch(scorer, source_text, compilation, batch: Path, partial, output: str, summary_path, jobs: int) -> None:
     import os
+    import uuid
 
     from . import scoring
 
     if summary_path is None and output != "-":
-        summary_path = Path(output).with_suffix(".json")
-        if summary_path == Path(output):
-            summary_path = Path(f"{output}.summary.json")
+        summary_path = Path(output).with_suffix(".summary.json")
+        if summary_path.exists() and not scoring.is_batch_summary(summary_path):
+            raise UserError(
+                f"{summary_path}: exists and is not a batch summary ({scoring.BATCH_FORMAT}); "
+                "not replaced: give --summary PATH, or move it"
+            )
+    if summary_path is not None and output != "-" and Path(output).resolve() == summary_path.resolve():
+        raise UserError(f"{summary_path}: is also the CSV (-o); give the summary another path")
     try:
         rows = scoring.run_batch(
             scorer,
@@ -472,9 +478,11 @@ def _score_batch(scorer, source_text, compilation, batch: Path, partial, output:
             jobs=jobs or os.cpu_count() or 1,
             reader=scoring.FastReader.of(compilation.rubric),
         )
-        scoring.write_text(output, scoring.summary_csv_text(rows, compilation.rubric))
+        csv_text = scoring.summary_csv_text(rows, compilation.rubric)
+        summary = None
         if summary_path is not None:
-            scoring.write_text(str(summary_path), scoring.summary_json(rows, scorer, str(batch)))
+            summary = scoring.summary_json(rows, scorer, str(batch), csv_text=csv_text, run_id=uuid.uuid4().hex)
+        scoring.write_batch(output, csv_text, summary_path, summary)
     except scoring.InputError as error:
         raise UserError(scoring.listed(error.messages).strip()) from None
     except OSError as error:

@@ -125,3 +125,67 @@ def test_fmt_keeps_the_owner_group_and_mode_of_a_file_it_rewrites(tmp_path: Path
     status = path.stat()
     assert (status.st_uid, status.st_gid, status.st_mode & 0o7777) == (4321, 8765, 0o664)
     assert path.read_text(encoding="utf-8") != MESSY
+
+
+# ---- a batch's two outputs --------------------------------------------------------
+
+
+def test_a_batch_summary_never_replaces_the_evaluators_findings(folder: Path) -> None:
+    """`-o findings.csv` once wrote its summary over findings.json."""
+    shutil.copy(FIXTURE, folder / "findings.json")
+    result = run(folder, "score", "r.rubric", "--batch", "c.jsonl", "-o", "findings.csv")
+    assert result.exit_code == 0, result.stderr
+    assert (folder / "findings.json").read_bytes() == FIXTURE.read_bytes()
+    assert (folder / "findings.summary.json").exists()
+
+
+def test_an_implicit_summary_replaces_only_an_earlier_summary(folder: Path) -> None:
+    assert run(folder, "score", "r.rubric", "--batch", "c.jsonl", "-o", "s.csv").exit_code == 0
+    again = run(folder, "score", "r.rubric", "--batch", "c.jsonl", "-o", "s.csv")
+    assert again.exit_code == 0, "an earlier summary is replaced"
+    (folder / "s.summary.json").write_text('{"mine": true}\n', encoding="utf-8")
+    before = (folder / "s.csv").read_bytes()
+    refused = run(folder, "score", "r.rubric", "--batch", "c.jsonl", "-o", "s.csv")
+    assert refused.exit_code == EXIT_USAGE
+    assert "s.summary.json: exists and is not a batch summary (rubricdsl-batch/1); not replaced" in refused.stderr
+    assert (folder / "s.summary.json").read_text(encoding="utf-8") == '{"mine": true}\n'
+    assert (folder / "s.csv").read_bytes() == before, "neither file of the pair was written"
+
+
+def test_the_summary_seals_its_csv(folder: Path) -> None:
+    import hashlib
+    import json
+
+    assert run(folder, "score", "r.rubric", "--batch", "c.jsonl", "-o", "s.csv").exit_code == 0
+    summary = json.loads((folder / "s.summary.json").read_bytes())
+    assert summary["csv_sha256"] == hashlib.sha256((folder / "s.csv").read_bytes()).hexdigest()
+    assert len(summary["run"]) == 32
+    assert sorted(p.name for p in folder.iterdir()) == ["c.jsonl", "f.json", "r.rubric", "s.csv", "s.summary.json"]
+
+
+def test_the_summary_and_the_csv_cannot_be_one_file(folder: Path) -> None:
+    result = run(folder, "score", "r.rubric", "--batch", "c.jsonl", "-o", "s.csv", "--summary", "./s.csv")
+    assert result.exit_code == EXIT_USAGE
+    assert "s.csv: is also the CSV (-o); give the summary another path" in result.stderr
+    assert not (folder / "s.csv").exists()
+
+
+def test_a_failed_batch_write_leaves_both_old_files(folder: Path, monkeypatch) -> None:
+    assert run(folder, "score", "r.rubric", "--batch", "c.jsonl", "-o", "s.csv").exit_code == 0
+    before = {name: (folder / name).read_bytes() for name in ("s.csv", "s.summary.json")}
+    (folder / "c.jsonl").write_bytes((folder / "c.jsonl").read_bytes() * 2)
+    from rubricdsl import files
+
+    real = files.write_temporary
+
+    def second_is_full(target, data, like=None):
+        if target.name == "s.summary.json":
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "/somewhere/.s.summary.json.rubricdsl-x.tmp")
+        return real(target, data, like=like)
+
+    monkeypatch.setattr(files, "write_temporary", second_is_full)
+    result = run(folder, "score", "r.rubric", "--batch", "c.jsonl", "-o", "s.csv")
+    assert result.exit_code == EXIT_USAGE
+    assert result.stderr == "Error: cannot write s.summary.json: No space left on device\n"
+    assert {name: (folder / name).read_bytes() for name in before} == before
+    assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
