@@ -179,24 +179,40 @@ def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
     except builder.BuildError as error:
         raise UserError(str(error)) from None
     whole_folder = not paths
+    refuse_input_as_output(list(plan.files), sources)
     if check_only:
-        drift = builder.drift(plan, whole_folder=whole_folder)
-        for label, found in (("stale", drift.stale), ("missing", drift.missing), ("extra", drift.extra)):
+        try:
+            drift = builder.drift(plan, whole_folder=whole_folder)
+        except builder.BuildError as error:
+            raise UserError(str(error)) from None
+        for label, found in (("stale", drift.stale), ("missing", drift.missing)):
             for path in found:
                 click.echo(f"{label}: {builder.display_path(path)}", err=True)
+        for label, found in (("extra", drift.extra), ("interrupted", drift.interrupted)):
+            for extra in found:
+                click.echo(f"{label}: {builder.display_path(extra.path)}: {extra.advice}", err=True)
         if drift:
-            click.echo("build --check: generated files are out of date; run 'rubricdsl build'", err=True)
+            advice = "run 'rubricdsl build'" if drift.build_fixes else "remove by hand the files marked so above"
+            click.echo(f"build --check: generated files are out of date; {advice}", err=True)
             sys.exit(EXIT_FAILED)
         return
     try:
-        written, removed = builder.write(plan, whole_folder=whole_folder)
+        outcome = builder.write(
+            plan,
+            whole_folder=whole_folder,
+            on_wait=lambda: click.echo(f"build: waiting for another build of {builder.display_path(out_dir)}/ to finish", err=True),
+        )
+    except builder.BuildError as error:
+        raise UserError(str(error)) from None
     except OSError as error:
-        raise UserError(f"cannot write {error.filename}: {error.strerror}") from None
-    for path in written:
+        raise UserError(f"cannot write {error.filename}: {error.strerror}; the previous outputs are as they were") from None
+    for path in outcome.written:
         click.echo(f"wrote {builder.display_path(path)}")
-    for path in removed:
+    for path in outcome.removed:
         click.echo(f"removed {builder.display_path(path)}")
-    if not written and not removed:
+    for kept in outcome.kept:
+        click.echo(f"kept {builder.display_path(kept.path)}: {kept.advice}", err=True)
+    if not outcome.written and not outcome.removed:
         click.echo(f"up to date: {len(plan.files)} files in {builder.display_path(out_dir)}/")
 
 

@@ -128,19 +128,21 @@ def write_atomically(path: Path, text: str) -> None:
     write_together([(path, text)])
 
 
-def write_together(files: list[tuple[Path, str]]) -> None:
+def write_together(files: list[tuple[Path, str]], *, lock: bool = True) -> None:
     """Write several files as one unit as far as renames allow: every one to
     a finished temporary file first, then all renamed in the order given.
     A failure before the renames leaves every target as it was; a kill
     between two renames leaves the earlier ones new and the later ones old,
     which callers make recognisable (the batch summary records the CSV's
     sha256).  Temporaries a killed run left beside these targets are
-    removed first, under each folder's lock."""
+    removed first, under each folder's lock (`lock=False`: the caller
+    holds it already; flock would make a second holder of it wait on the
+    first, even in one process)."""
     targets = [(path, path.resolve(), text) for path, text in files]
     for _, target, _ in targets:
         target.parent.mkdir(parents=True, exist_ok=True)
     folders = sorted({target.parent for _, target, _ in targets})
-    with _locked_all(folders):
+    with _locked_all(folders if lock else []):
         done: list[tuple[Path, Path, Path]] = []
         try:
             for path, target, text in targets:
