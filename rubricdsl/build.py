@@ -1,20 +1,60 @@
-"""`rubricdsl build`: every rubric into generated/<rubric id>/, atomically.
+"""`rubricdsl build`: every rubric into OUT/<rubric id>/, all or nothing.
 
 All rubrics are compiled and every file rendered in memory first; nothing is
-written unless all of that succeeded.  Each file is then written to a
-temporary file beside it and renamed over the old one, and a file whose
-content is unchanged is not touched (its time stays).  `--check` writes
-nothing and lists what is stale, missing or extra.
+written unless all of that succeeded.  Then, holding an exclusive flock on
+OUT itself (a second build waits for the first and says so):
+
+1. Recover.  A journal left by a killed build is finished (below); without
+   one, leftovers of a build killed before its commit are removed: folders
+   `.<id>.new-*`, temporary files of ours.
+2. Prepare.  Each rubric folder in which anything changes is built whole
+   beside the old one as `OUT/.<id>.new-XXXXXXXX/`: changed files written
+   and flushed to disk, unchanged ones and every file of the user's in the
+   folder hard-linked (so their times stay).  A failure here (a full disk)
+   removes what was prepared and leaves every old output as it was.
+3. Commit.  The journal `OUT/.rubricdsl-journal.json` is written
+   atomically: it names every swap and the new manifest.  From here on the
+   build is finished, by this process or by the next build.
+4. Swap.  Per folder, `<id>` is renamed to `.<id>.old-XXXXXXXX` and the new
+   folder to `<id>`: a folder is always entirely one revision.  Then the
+   manifest is written, the old folders are drained (our files deleted,
+   anything else moved back into `<id>`) and the journal is removed.
+
+A folder in which nothing changes is not swapped, so a rebuild that changes
+nothing touches nothing.  A kill between two swaps can leave one rubric's
+folder new and another's old, and `<id>` briefly missing: the journal says
+so and the next `build` (or `build --check`, which reports it) finishes the
+swaps.  `OUT/.rubricdsl-manifest.json` lists, with their sha256, the files
+builds wrote; `build` deletes only files listed there, and only while they
+still hold what was written.  A folder without a manifest is adopted: files
+with the names this build writes are replaced, nothing else is touched.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .backends import BuildContext, outputs
-from .files import write_atomically
+from .files import TEMPORARY_MARK, locked, new_file_mode, sync_folder, write_together
 from .frontend import Compilation
+
+MANIFEST = ".rubricdsl-manifest.json"
+JOURNAL = ".rubricdsl-journal.json"
+MANIFEST_FORMAT = "rubricdsl-manifest/1"
+JOURNAL_FORMAT = "rubricdsl-journal/1"
+
+# Temporary files of write_atomically as releases before the manifest named
+# them: `.scorer.py.k3j_x9ab.tmp` (mkstemp's eight characters).
+_OLD_TEMPORARY = re.compile(r"^\.(.+)[.-][a-z0-9_]{8}\.tmp$")
+_IN_PROGRESS = re.compile(r"^\..+\.(new|old)-[a-z0-9_]{8}$")
 
 
 @dataclass
@@ -25,19 +65,45 @@ class BuildPlan:
 
 
 @dataclass(frozen=True)
+class Extra:
+    path: Path
+    advice: str
+
+
+@dataclass(frozen=True)
 class Drift:
-    """How the generated folder differs from what a build would write."""
+    """How the output folder differs from what a build would write."""
 
     stale: list[Path]
     missing: list[Path]
-    extra: list[Path]
+    extra: list[Extra]
+    interrupted: list[Extra]
 
     def __bool__(self) -> bool:
-        return bool(self.stale or self.missing or self.extra)
+        return bool(self.stale or self.missing or self.extra or self.interrupted)
+
+    @property
+    def build_fixes(self) -> bool:
+        """Whether running `build` repairs something listed."""
+        return bool(self.stale or self.missing or self.interrupted) or any(e.advice == REMOVED_BY_BUILD for e in self.extra)
+
+
+@dataclass
+class Outcome:
+    written: list[Path] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    kept: list[Extra] = field(default_factory=list)
 
 
 class BuildError(Exception):
     pass
+
+
+REMOVED_BY_BUILD = "listed in the manifest but no longer built: `rubricdsl build` removes it"
+NOT_OURS = "not written by rubricdsl build (not in its manifest): remove it by hand"
+EDITED = "listed in the manifest but edited since it was built: `rubricdsl build` keeps it; remove it by hand"
+LEFTOVER = "left by an interrupted build: `rubricdsl build` removes it"
+UNFINISHED = "a build was interrupted while replacing folders: `rubricdsl build` finishes it"
 
 
 def display_path(path: Path) -> str:
@@ -67,45 +133,350 @@ def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPl
     return result
 
 
-def _known_filenames() -> set[str]:
-    return {output.filename for output in outputs()}
+# ---------------------------------------------------------------------------
+# The manifest
+# ---------------------------------------------------------------------------
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_manifest(out_dir: Path) -> dict[str, str]:
+    """`{"<id>/<name>": sha256}` of the files builds wrote; {} without a
+    manifest.  A damaged one is an error: nothing is deleted on its word."""
+    path = out_dir / MANIFEST
+    try:
+        data = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as error:
+        raise BuildError(f"{display_path(path)}: cannot be read ({error}); move it away to build afresh") from None
+    files = data.get("files") if isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT else None
+    if not isinstance(files, dict) or not all(_is_entry(k) and isinstance(v, str) for k, v in files.items()):
+        raise BuildError(f"{display_path(path)}: not a {MANIFEST_FORMAT} manifest; move it away to build afresh")
+    return files
+
+
+def _is_entry(key: object) -> bool:
+    """`<id>/<name>`: one folder below OUT, nothing else."""
+    if not isinstance(key, str):
+        return False
+    parts = key.split("/")
+    return len(parts) == 2 and all(p and p not in (".", "..") and not p.startswith(".") for p in parts)
+
+
+def manifest_text(files: dict[str, str]) -> str:
+    data = {
+        "format": MANIFEST_FORMAT,
+        "note": "The files `rubricdsl build` wrote here; it deletes no other file.",
+        "files": dict(sorted(files.items())),
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _folders(build: BuildPlan, manifest: dict[str, str], *, whole_folder: bool) -> list[Path]:
+    """The rubric folders this build owns: those it builds and, for a whole
+    output folder, those its manifest lists."""
+    folders = set(build.rubric_dirs)
+    if whole_folder:
+        folders |= {build.out_dir / key.split("/")[0] for key in manifest}
+    return sorted(folders)
+
+
+def _planned(build: BuildPlan, folder: Path) -> dict[str, bytes]:
+    return {path.name: text.encode("utf-8") for path, text in build.files.items() if path.parent == folder}
+
+
+def _listed(manifest: dict[str, str], folder: Path) -> dict[str, str]:
+    prefix = folder.name + "/"
+    return {key[len(prefix) :]: sha for key, sha in manifest.items() if key.startswith(prefix)}
+
+
+def _new_manifest(build: BuildPlan, manifest: dict[str, str], *, whole_folder: bool) -> dict[str, str]:
+    built = {folder.name for folder in build.rubric_dirs}
+    kept = {} if whole_folder else {k: v for k, v in manifest.items() if k.split("/")[0] not in built}
+    for path, text in build.files.items():
+        kept[f"{path.parent.name}/{path.name}"] = _sha256(text.encode("utf-8"))
+    return kept
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.is_file() else None
+    except OSError:
+        return None
+
+
+# ---------------------------------------------------------------------------
+# --check
+# ---------------------------------------------------------------------------
+
+
+def _leftovers(out_dir: Path, folders: list[Path]) -> list[Path]:
+    """Names a killed build leaves: its folders, its temporary files."""
+    found = []
+    if out_dir.is_dir():
+        found += [p for p in out_dir.iterdir() if _is_ours_in_progress(p.name)]
+    for folder in folders:
+        if folder.is_dir():
+            found += [p for p in folder.iterdir() if _is_temporary(p.name)]
+    return sorted(found)
+
+
+def _is_ours_in_progress(name: str) -> bool:
+    """A prepared or replaced folder, or a temporary manifest or journal."""
+    if _IN_PROGRESS.match(name):
+        return True
+    return name.startswith((f".{MANIFEST}{TEMPORARY_MARK}", f".{JOURNAL}{TEMPORARY_MARK}")) and name.endswith(".tmp")
+
+
+def _is_temporary(name: str) -> bool:
+    """A temporary file of an output, of this release or an earlier one."""
+    match = _OLD_TEMPORARY.match(name)
+    if match is None:
+        return False
+    stem = match.group(1).removesuffix(TEMPORARY_MARK.rstrip("-"))
+    return stem in {output.filename for output in outputs()}
 
 
 def drift(build: BuildPlan, *, whole_folder: bool) -> Drift:
-    """Compare the plan with the disk.  With `whole_folder`, folders of
-    generated/ that no rubric builds count as extra too."""
-    stale, missing, extra = [], [], []
-    for path, content in sorted(build.files.items()):
-        if not path.exists():
-            missing.append(path)
-        elif path.read_bytes() != content.encode("utf-8"):
-            stale.append(path)
-    folders = set(build.rubric_dirs)
-    if whole_folder and build.out_dir.is_dir():
-        folders |= {p for p in build.out_dir.iterdir() if p.is_dir()}
-    for folder in sorted(folders):
-        if folder.is_dir():
-            extra += sorted(p for p in folder.iterdir() if p not in build.files)
-    return Drift(stale, missing, extra)
+    """Compare the plan with the disk, writing nothing.  With `whole_folder`,
+    every folder of OUT counts, not only those of the rubrics built."""
+    out_dir = build.out_dir
+    if not out_dir.is_dir():
+        return Drift([], [*sorted(build.files), out_dir / MANIFEST], [], [])
+    with locked(out_dir, shared=True):
+        manifest = read_manifest(out_dir)
+        stale, missing, extra = [], [], []
+        for path, content in sorted(build.files.items()):
+            on_disk = _read(path)
+            if on_disk is None:
+                missing.append(path)
+            elif on_disk != content.encode("utf-8"):
+                stale.append(path)
+        wanted = manifest_text(_new_manifest(build, manifest, whole_folder=whole_folder)).encode("utf-8")
+        manifest_on_disk = _read(out_dir / MANIFEST)
+        if manifest_on_disk is None:
+            missing.append(out_dir / MANIFEST)
+        elif manifest_on_disk != wanted:
+            stale.append(out_dir / MANIFEST)
+        folders = set(_folders(build, manifest, whole_folder=whole_folder))
+        if whole_folder:
+            folders |= {p for p in out_dir.iterdir() if p.is_dir() and not p.name.startswith(".")}
+        leftovers = set(_leftovers(out_dir, sorted(folders)))
+        for folder in sorted(folders):
+            if not folder.is_dir():
+                continue
+            listed = _listed(manifest, folder)
+            for path in sorted(folder.iterdir()):
+                if path in build.files or path in leftovers:
+                    continue
+                if path.name not in listed:
+                    extra.append(Extra(path, NOT_OURS))
+                elif _sha256(_read(path) or b"") != listed[path.name]:
+                    extra.append(Extra(path, EDITED))
+                else:
+                    extra.append(Extra(path, REMOVED_BY_BUILD))
+        interrupted = [Extra(p, LEFTOVER) for p in sorted(leftovers)]
+        if (out_dir / JOURNAL).exists():
+            interrupted.insert(0, Extra(out_dir / JOURNAL, UNFINISHED))
+        return Drift(stale, missing, extra, interrupted)
 
 
-def write(build: BuildPlan, *, whole_folder: bool) -> tuple[list[Path], list[Path]]:
-    """Write what changed; remove generated files no rubric makes any more.
-    Returns (written, removed)."""
-    written, removed = [], []
-    for path, content in sorted(build.files.items()):
-        if path.exists() and path.read_bytes() == content.encode("utf-8"):
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+
+
+def write(build: BuildPlan, *, whole_folder: bool, on_wait: Callable[[], None] | None = None) -> Outcome:
+    """Write what changed and remove what the manifest lists and no rubric
+    makes any more, all or nothing (the module's docstring).  OSError names
+    the user's file; BuildError is a folder this build will not touch."""
+    out_dir = build.out_dir
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with locked(out_dir, on_wait=on_wait):
+        outcome = Outcome()
+        _recover(out_dir, outcome)
+        manifest = read_manifest(out_dir)
+        for folder in _folders(build, manifest, whole_folder=whole_folder):
+            _clear_temporaries(folder)
+        new_manifest = _new_manifest(build, manifest, whole_folder=whole_folder)
+        swaps: list[dict] = []
+        try:
+            for folder in _folders(build, manifest, whole_folder=whole_folder):
+                swap = _prepare(folder, _planned(build, folder), _listed(manifest, folder), outcome)
+                if swap is not None:
+                    swaps.append(swap)
+        except BaseException:
+            for swap in swaps:
+                shutil.rmtree(out_dir / swap["new"], ignore_errors=True)
+            raise
+        text = manifest_text(new_manifest)
+        if not swaps:
+            if _read(out_dir / MANIFEST) != text.encode("utf-8"):
+                write_together([(out_dir / MANIFEST, text)], lock=False)
+                outcome.written.append(out_dir / MANIFEST)
+            return outcome
+        journal = {"format": JOURNAL_FORMAT, "manifest": text, "swaps": swaps}
+        try:
+            write_together([(out_dir / JOURNAL, json.dumps(journal, ensure_ascii=False, indent=1) + "\n")], lock=False)
+        except BaseException:
+            for swap in swaps:
+                shutil.rmtree(out_dir / swap["new"], ignore_errors=True)
+            raise
+        if _read(out_dir / MANIFEST) != text.encode("utf-8"):
+            outcome.written.append(out_dir / MANIFEST)
+        _finish(out_dir, journal, outcome)
+        return outcome
+
+
+def _prepare(folder: Path, planned: dict[str, bytes], listed: dict[str, str], outcome: Outcome) -> dict | None:
+    """The new folder beside `folder`, or None when nothing in it changes."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise BuildError(f"{display_path(folder)}: not a folder of its own (a link or a file); rubricdsl build leaves it alone")
+    present = {p.name: p for p in folder.iterdir()} if folder.is_dir() else {}
+    changed = [name for name, data in sorted(planned.items()) if _read(folder / name) != data]
+    gone, kept = [], []
+    for name, sha in sorted(listed.items()):
+        if name in planned or name not in present:
             continue
-        write_atomically(path, content)
-        written.append(path)
-    known = _known_filenames()
-    for path in drift(build, whole_folder=whole_folder).extra:
-        # Only files this tool would have made are removed; anything else is
-        # someone's and stays (and --check keeps reporting it).
-        if path.is_file() and path.name in known:
-            path.unlink()
-            removed.append(path)
-    for folder in sorted({p.parent for p in removed}):
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-    return written, removed
+        (gone if _sha256(_read(present[name]) or b"") == sha else kept).append(name)
+    outcome.kept += [Extra(folder / name, EDITED) for name in kept]
+    if not changed and not gone:
+        return None
+    new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    try:
+        for name, data in sorted(planned.items()):
+            if name in changed:
+                try:
+                    _write_new(new / name, data)
+                except OSError as error:
+                    # Named as the user will see it, not as prepared.
+                    raise OSError(error.errno, error.strerror, display_path(folder / name)) from None
+            else:
+                _keep(present[name], new / name)
+        for name, path in sorted(present.items()):
+            if name in planned or name in gone or _is_temporary(name):
+                continue
+            if path.is_symlink() or path.is_file():
+                _keep(path, new / name)
+        # Anything else (a folder of the user's) stays in the old folder and
+        # is moved back when the old folder is drained.
+        sync_folder(new)
+    except BaseException:
+        shutil.rmtree(new, ignore_errors=True)
+        raise
+    outcome.written += [folder / name for name in changed]
+    outcome.removed += [folder / name for name in gone]
+    suffix = new.name.rsplit("-", 1)[1]
+    return {
+        "id": folder.name,
+        "new": new.name,
+        "old": f".{folder.name}.old-{suffix}",
+        "discard": sorted({*planned, *gone}),
+        "remove_if_empty": not planned,
+    }
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """A new file in a prepared folder, on disk when this returns."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, new_file_mode())
+    with os.fdopen(handle, "wb") as stream:
+        stream.write(data)
+        stream.flush()
+        os.fsync(stream.fileno())
+
+
+def _keep(path: Path, new: Path) -> None:
+    """The same file in the prepared folder: a hard link, so its inode and
+    times stay; a copy with its times where links are not allowed."""
+    try:
+        os.link(path, new, follow_symlinks=False)
+    except OSError:
+        try:
+            if path.is_symlink():
+                os.symlink(os.readlink(path), new)
+            else:
+                shutil.copy2(path, new)
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, display_path(path)) from None
+
+
+def _finish(out_dir: Path, journal: dict, outcome: Outcome) -> None:
+    """Carry out a committed journal; safe to run again after a kill."""
+    for swap in journal["swaps"]:
+        target, new, old = out_dir / swap["id"], out_dir / swap["new"], out_dir / swap["old"]
+        if new.is_dir():
+            if target.exists() or target.is_symlink():
+                if old.exists():
+                    raise BuildError(f"{display_path(target)}: both it and {display_path(old)} exist; move one away")
+                os.rename(target, old)
+            os.rename(new, target)
+    sync_folder(out_dir)
+    manifest = journal["manifest"]
+    if _read(out_dir / MANIFEST) != manifest.encode("utf-8"):
+        write_together([(out_dir / MANIFEST, manifest)], lock=False)
+    for swap in journal["swaps"]:
+        target = out_dir / swap["id"]
+        _drain(out_dir / swap["old"], target, set(swap["discard"]), outcome)
+        if swap["remove_if_empty"] and target.is_dir() and not any(target.iterdir()):
+            target.rmdir()
+    sync_folder(out_dir)
+    (out_dir / JOURNAL).unlink(missing_ok=True)
+    sync_folder(out_dir)
+
+
+def _drain(old: Path, target: Path, discard: set[str], outcome: Outcome) -> None:
+    """Empty a replaced folder: our files go, anything of the user's that is
+    not already in `target` (as the same file) goes back there."""
+    if not old.is_dir():
+        return
+    for entry in sorted(old.iterdir()):
+        there = target / entry.name
+        if entry.name in discard and not entry.is_dir():
+            entry.unlink()
+        elif there.exists() and os.path.samestat(entry.lstat(), there.lstat()):
+            entry.unlink()
+        elif not there.exists() and not there.is_symlink():
+            target.mkdir(exist_ok=True)
+            os.rename(entry, there)
+        else:
+            outcome.kept.append(Extra(entry, f"kept: {display_path(there)} exists too; compare them and remove one by hand"))
+    if not any(old.iterdir()):
+        old.rmdir()
+
+
+def _recover(out_dir: Path, outcome: Outcome) -> None:
+    """Finish a committed build, or clear what an uncommitted one left."""
+    journal_path = out_dir / JOURNAL
+    if journal_path.exists():
+        try:
+            journal = json.loads(journal_path.read_bytes())
+            assert journal.get("format") == JOURNAL_FORMAT
+        except (OSError, ValueError, AssertionError, AttributeError):
+            raise BuildError(f"{display_path(journal_path)}: damaged; see what it lists and move it away") from None
+        _finish(out_dir, journal, outcome)
+    known = {output.filename for output in outputs()}
+    for entry in sorted(out_dir.iterdir()):
+        if not _is_ours_in_progress(entry.name):
+            continue
+        if entry.is_dir() and ".new-" in entry.name:
+            shutil.rmtree(entry)  # never swapped in: our files and links to the user's
+        elif entry.is_dir():
+            rubric_id = entry.name[1:].rsplit(".old-", 1)[0]
+            target = out_dir / rubric_id
+            if not target.exists():
+                os.rename(entry, target)
+            else:
+                _drain(entry, target, known, outcome)
+        else:
+            entry.unlink(missing_ok=True)
+
+
+def _clear_temporaries(folder: Path) -> None:
+    """Temporary files a killed write left in a folder this build owns."""
+    if folder.is_dir() and not folder.is_symlink():
+        for entry in folder.iterdir():
+            if _is_temporary(entry.name) and entry.is_file():
+                entry.unlink()

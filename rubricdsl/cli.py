@@ -76,6 +76,19 @@ def report(compilation: Compilation, *, show_info: bool = False) -> None:
         click.echo(printable(f"{compilation.path}: {summary_line(shown)}"), err=True)
 
 
+def refuse_input_as_output(outputs: list, inputs: list) -> None:
+    """Exit 2 when an output path is one of the command's inputs (the same
+    file by device and inode, whatever the names): writing it would destroy
+    the input."""
+    from .files import input_as_output
+
+    clash = input_as_output(outputs, inputs)
+    if clash is not None:
+        output, given = clash
+        same = "" if output == given else f" ({given})"
+        raise UserError(f"{output}: is an input of this command{same}; give another output path")
+
+
 def load_valid(path: Path) -> Compilation:
     """Load a rubric that must be free of errors; report and exit 1 if not."""
     compilation = load(path)
@@ -167,24 +180,40 @@ def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
     except builder.BuildError as error:
         raise UserError(str(error)) from None
     whole_folder = not paths
+    refuse_input_as_output(list(plan.files), sources)
     if check_only:
-        drift = builder.drift(plan, whole_folder=whole_folder)
-        for label, found in (("stale", drift.stale), ("missing", drift.missing), ("extra", drift.extra)):
+        try:
+            drift = builder.drift(plan, whole_folder=whole_folder)
+        except builder.BuildError as error:
+            raise UserError(str(error)) from None
+        for label, found in (("stale", drift.stale), ("missing", drift.missing)):
             for path in found:
                 click.echo(f"{label}: {builder.display_path(path)}", err=True)
+        for label, found in (("extra", drift.extra), ("interrupted", drift.interrupted)):
+            for extra in found:
+                click.echo(f"{label}: {builder.display_path(extra.path)}: {extra.advice}", err=True)
         if drift:
-            click.echo("build --check: generated files are out of date; run 'rubricdsl build'", err=True)
+            advice = "run 'rubricdsl build'" if drift.build_fixes else "remove by hand the files marked so above"
+            click.echo(f"build --check: generated files are out of date; {advice}", err=True)
             sys.exit(EXIT_FAILED)
         return
     try:
-        written, removed = builder.write(plan, whole_folder=whole_folder)
+        outcome = builder.write(
+            plan,
+            whole_folder=whole_folder,
+            on_wait=lambda: click.echo(f"build: waiting for another build of {builder.display_path(out_dir)}/ to finish", err=True),
+        )
+    except builder.BuildError as error:
+        raise UserError(str(error)) from None
     except OSError as error:
-        raise UserError(f"cannot write {error.filename}: {error.strerror}") from None
-    for path in written:
+        raise UserError(f"cannot write {error.filename}: {error.strerror}; the previous outputs are as they were") from None
+    for path in outcome.written:
         click.echo(f"wrote {builder.display_path(path)}")
-    for path in removed:
+    for path in outcome.removed:
         click.echo(f"removed {builder.display_path(path)}")
-    if not written and not removed:
+    for kept in outcome.kept:
+        click.echo(f"kept {builder.display_path(kept.path)}: {kept.advice}", err=True)
+    if not outcome.written and not outcome.removed:
         click.echo(f"up to date: {len(plan.files)} files in {builder.display_path(out_dir)}/")
 
 
@@ -197,11 +226,14 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     Only layout changes: every statement, comment, note and erratum stays
     where it was.  `-` reads standard input and writes standard output.  A
     file with syntax errors is left as it is and its errors are shown
-    (exit 1).  Files are replaced atomically, and only when they change.
+    (exit 1).  Files are replaced atomically, and only when they change,
+    keeping their mode, owner and group.  A read-only file is reported and
+    left as it is, as an editor does, and the exit code is 2.
     """
     from . import formatter
-    from .files import write_atomically
+    from .files import is_read_only, write_atomically
 
+    read_only: list[str] = []
     from_stdin = "-" in paths
     if from_stdin and len(paths) > 1:
         raise UserError("'-' (standard input) cannot be given with other paths")
@@ -229,6 +261,10 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
             sys.stdout.buffer.write(results[0].text.encode("utf-8"))
     else:
         for result in changed:
+            if is_read_only(Path(result.path)):
+                read_only.append(result.path)
+                click.echo(f"{result.path}: read-only, not formatted (make it writable to format it)", err=True)
+                continue
             try:
                 write_atomically(Path(result.path), result.text)
             except OSError as error:
@@ -237,6 +273,8 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
         unchanged = len(results) - len(changed) - len(broken)
         if unchanged:
             click.echo(f"unchanged: {unchanged} file{'s' if unchanged != 1 else ''}")
+    if read_only:
+        sys.exit(EXIT_USAGE)
     sys.exit(EXIT_FAILED if broken or (check_only and changed) else EXIT_OK)
 
 
@@ -416,7 +454,7 @@ def _points_option(ctx, param, value):
     "--summary",
     "summary_path",
     type=click.Path(path_type=Path, dir_okay=False),
-    help="With --batch: the JSON summary (default: the CSV's path with .json, none when the CSV goes to stdout).",
+    help="With --batch: the JSON summary (default: X.summary.json beside X.csv, none when the CSV goes to stdout).",
 )
 @click.option(
     "--jobs",
@@ -452,6 +490,8 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         raise UserError("give a findings file (several for a panel), or --batch")
     if summary_path is not None and batch is None:
         raise UserError("--summary goes with --batch")
+    inputs = [rubric, *findings] if batch is None else [rubric, batch, *scoring.batch_files(batch)]
+    refuse_input_as_output([output, *([summary_path] if summary_path else [])], inputs)
     compilation = load_valid(rubric)
     source_path = display_path(rubric)
     source_text = scoring.scorer_source(compilation, source_path)
@@ -489,13 +529,19 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
 
 def _score_batch(scorer, source_text, compilation, batch: Path, partial, rescore, output: str, summary_path, jobs: int) -> None:
     import os
+    import uuid
 
     from . import scoring
 
     if summary_path is None and output != "-":
-        summary_path = Path(output).with_suffix(".json")
-        if summary_path == Path(output):
-            summary_path = Path(f"{output}.summary.json")
+        summary_path = Path(output).with_suffix(".summary.json")
+        if summary_path.exists() and not scoring.is_batch_summary(summary_path):
+            raise UserError(
+                f"{summary_path}: exists and is not a batch summary ({scoring.BATCH_FORMAT}); "
+                "not replaced: give --summary PATH, or move it"
+            )
+    if summary_path is not None and output != "-" and Path(output).resolve() == summary_path.resolve():
+        raise UserError(f"{summary_path}: is also the CSV (-o); give the summary another path")
     try:
         rows = scoring.run_batch(
             scorer,
@@ -507,9 +553,11 @@ def _score_batch(scorer, source_text, compilation, batch: Path, partial, rescore
             jobs=jobs or os.cpu_count() or 1,
             reader=scoring.FastReader.of(compilation.rubric),
         )
-        scoring.write_text(output, scoring.summary_csv_text(rows, compilation.rubric))
+        csv_text = scoring.summary_csv_text(rows, compilation.rubric)
+        summary = None
         if summary_path is not None:
-            scoring.write_text(str(summary_path), scoring.summary_json(rows, scorer, str(batch)))
+            summary = scoring.summary_json(rows, scorer, str(batch), csv_text=csv_text, run_id=uuid.uuid4().hex)
+        scoring.write_batch(output, csv_text, summary_path, summary)
     except scoring.InputError as error:
         raise UserError(scoring.listed(error.messages).strip()) from None
     except OSError as error:
@@ -539,6 +587,7 @@ def template(rubric: Path, output: str) -> None:
     the scorer ignores."""
     from . import scoring
 
+    refuse_input_as_output([output], [rubric])
     compilation = load_valid(rubric)
     try:
         scoring.write_text(output, scoring.template_text(compilation.rubric))

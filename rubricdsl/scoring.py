@@ -10,6 +10,7 @@ blank findings template, and writes the batch summary.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import linecache
@@ -26,7 +27,7 @@ import orjson
 from . import model as m
 from .findings import FINDINGS_FORMAT, NOTE_PREFIX, item_shapes, measure_bounds
 from .export import content_hash
-from .files import write_atomically
+from .files import write_atomically, write_together
 from .frontend import Compilation
 
 
@@ -190,6 +191,11 @@ class BatchRow:
     csv: str | None  # the row's CSV line after its source cell
     json: bytes | None  # the row's JSON object without its source field
     error: str | None
+
+
+def batch_files(path: Path) -> list[Path]:
+    """The findings files of a batch folder (none for a JSON Lines file)."""
+    return sorted(path.glob("*.json")) if path.is_dir() else []
 
 
 def batch_parts(path: Path) -> list[Part]:
@@ -398,11 +404,31 @@ def _exact_number(value):
     raise TypeError(f"cannot write {type(value).__name__} as JSON")
 
 
-def summary_json(rows: list[BatchRow], scorer: types.ModuleType, source: str) -> str:
+BATCH_FORMAT = "rubricdsl-batch/1"
+
+
+def is_batch_summary(path: Path) -> bool:
+    """Whether a file is a batch summary that `score --batch` wrote (its
+    first bytes are the format marker), so that replacing it loses nothing
+    a person wrote."""
+    try:
+        with open(path, "rb") as stream:
+            start = stream.read(64)
+    except OSError:
+        return False
+    return start.startswith(b'{"format":"' + BATCH_FORMAT.encode("ascii"))
+
+
+def summary_json(rows: list[BatchRow], scorer: types.ModuleType, source: str, *, csv_text: str, run_id: str) -> str:
     """The batch summary as JSON, one row a line (a batch can hold 100,000
-    rows: orjson writes them)."""
+    rows: orjson writes them).  It names the run and records the sha256 of
+    the CSV written with it, so a pair of files from two runs (a run killed
+    between its two renames) can be told from a pair that belongs
+    together."""
     head = {
-        "format": "rubricdsl-batch/1",
+        "format": BATCH_FORMAT,
+        "run": run_id,
+        "csv_sha256": hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
         "rubric": {"id": scorer.RUBRIC_ID, "version": scorer.RUBRIC_VERSION, "source_sha256": scorer.SOURCE_SHA256},
         "source": source,
         "count": len(rows),
@@ -552,6 +578,19 @@ def write_text(path: str, text: str) -> None:
         stream.flush()
         return
     write_atomically(Path(path), text)
+
+
+def write_batch(csv_path: str, csv_text: str, summary_path: Path | None, summary: str | None) -> None:
+    """The CSV and its JSON summary as one unit: both written to temporary
+    files, then the CSV renamed into place and the summary last, so a
+    summary whose csv_sha256 is the CSV's seals a complete pair.  OSError
+    is the caller's."""
+    files = [] if summary_path is None else [(summary_path, summary)]
+    if csv_path == "-":
+        write_text("-", csv_text)
+    else:
+        files.insert(0, (Path(csv_path), csv_text))
+    write_together(files)
 
 
 def run_batch(

@@ -13,6 +13,8 @@ from rubricdsl.cli import main
 
 from .conftest import AS_PRINTED_RUBRIC, ROOT, SHIPPED_RUBRIC
 
+ID = "t-cssg-001.5-2020"
+
 
 def run(cwd: Path, *args: str):
     old = Path.cwd()
@@ -44,7 +46,7 @@ def test_build_writes_every_output_and_is_byte_identical_twice(tmp_path: Path) -
     first = run(folder, "build")
     assert first.exit_code == 0, first.stderr
     built = snapshot(folder / "generated")
-    assert sorted(built) == sorted(f"t-cssg-001.5-2020/{o.filename}" for o in outputs())
+    assert sorted(built) == sorted([".rubricdsl-manifest.json", *(f"t-cssg-001.5-2020/{o.filename}" for o in outputs())])
     shutil.rmtree(folder / "generated")
     assert run(folder, "build").exit_code == 0
     assert snapshot(folder / "generated") == built
@@ -94,14 +96,28 @@ def test_check_lists_stale_missing_and_extra_and_writes_nothing(tmp_path: Path) 
 
 def test_build_repairs_and_removes_only_its_own_files(tmp_path: Path) -> None:
     folder = project(tmp_path)
-    run(folder, "build")
+    second = folder / "rubrics" / "second.rubric"
+    second.write_text(SHIPPED_RUBRIC.read_text(encoding="utf-8").replace(f"rubric {ID}", "rubric second", 1), encoding="utf-8")
+    assert run(folder, "build").exit_code == 0
+    second.unlink()
     (folder / "generated" / "old-rubric").mkdir()
     (folder / "generated" / "old-rubric" / "model.json").write_text("{}\n", encoding="utf-8")
-    (folder / "generated" / "t-cssg-001.5-2020" / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (folder / "generated" / ID / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (folder / "generated" / "second" / "notes.txt").write_text("mine too\n", encoding="utf-8")
     result = run(folder, "build")
-    assert "removed generated/old-rubric/model.json" in result.stdout
-    assert not (folder / "generated" / "old-rubric").exists()
-    assert (folder / "generated" / "t-cssg-001.5-2020" / "notes.txt").exists()
+    assert result.exit_code == 0, result.stderr
+    assert "removed generated/second/model.json" in result.stdout
+    assert sorted(p.name for p in (folder / "generated" / "second").iterdir()) == ["notes.txt"]
+    assert (folder / "generated" / "old-rubric" / "model.json").read_text(encoding="utf-8") == "{}\n"
+    assert (folder / "generated" / ID / "notes.txt").read_text(encoding="utf-8") == "mine\n"
+    checked = run(folder, "build", "--check")
+    assert checked.exit_code == 1
+    assert checked.stderr == (
+        "extra: generated/old-rubric/model.json: not written by rubricdsl build (not in its manifest): remove it by hand\n"
+        "extra: generated/second/notes.txt: not written by rubricdsl build (not in its manifest): remove it by hand\n"
+        f"extra: generated/{ID}/notes.txt: not written by rubricdsl build (not in its manifest): remove it by hand\n"
+        "build --check: generated files are out of date; remove by hand the files marked so above\n"
+    )
 
 
 def test_a_rubric_with_errors_builds_nothing_and_keeps_old_outputs(tmp_path: Path) -> None:

@@ -293,7 +293,7 @@ def test_batch_jsonl_writes_csv_and_json_and_lists_bad_lines(tmp_path) -> None:
     assert [row["total"] for row in rows] == ["411", "", "421", "", "416", "414"]
     assert rows[0]["organization"] == "单位0" and rows[0]["basics"] == "39" and rows[0]["passed"] == "yes"
     assert rows[0]["eligible"] == "yes" and rows[0]["grade"] == "" and rows[1]["error"].startswith("line 2:1:2")
-    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    summary = json.loads((tmp_path / "summary.summary.json").read_text(encoding="utf-8"))
     assert (summary["count"], summary["scored"]) == (6, 4)
     assert summary["rows"][1] == {
         "source": "line 3", "organization": "单位1", "date": "2026-11-27",
@@ -346,7 +346,7 @@ def test_batch_csv_keeps_organisation_names_that_need_quotes(tmp_path) -> None:
     assert done.exit_code == 0, done.stderr
     rows = list(csv.DictReader(io.StringIO((tmp_path / "s.csv").read_text(encoding="utf-8"))))
     assert [row["organization"] for row in rows] == names
-    summary = json.loads((tmp_path / "s.json").read_text(encoding="utf-8"))
+    summary = json.loads((tmp_path / "s.summary.json").read_text(encoding="utf-8"))
     assert [row["organization"] for row in summary["rows"]] == names
 
 
