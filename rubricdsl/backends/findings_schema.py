@@ -54,7 +54,10 @@ def _assessed(shape: ItemShape) -> dict:
     item = shape.item
     properties: dict = {"status": {"const": "assessed"}}
     if shape.listed:
-        properties["requirements"] = _closed({a.key: _answer(a) for a in shape.listed})
+        # A group ruled not applicable or absent leaves its requirements
+        # unanswered, so with groups no single requirement is required.
+        answers = {a.key: _answer(a) for a in shape.listed}
+        properties["requirements"] = _closed(answers, required=[] if item.groups else None)
     if item.measures:
         properties["measures"] = _closed(
             {
@@ -69,7 +72,29 @@ def _assessed(shape: ItemShape) -> dict:
         )
     if item.choices:
         properties["choice"] = {"enum": [c.key for c in item.choices] + [None]}
-    return {"properties": properties, "required": list(properties)}
+    required = list(properties)
+    if item.groups:
+        properties["groups"] = _closed({group.key: _ruling(group.heading or group.key) for group in item.groups}, required=[])
+    return {"properties": properties, "required": required}
+
+
+def _ruling(title: str) -> dict:
+    """An item's or a group's status: assessed, not applicable with the
+    panel's reason, or absent (8.2)."""
+    return {
+        "title": title,
+        "type": "object",
+        "oneOf": [
+            {"properties": {"status": {"const": "assessed"}}, "required": ["status"]},
+            {
+                "properties": {"status": {"const": "not_applicable"}, "reason": {"type": "string", "pattern": NOT_BLANK}},
+                "required": ["status", "reason"],
+            },
+            {"properties": {"status": {"const": "absent"}}, "required": ["status"]},
+        ],
+        "patternProperties": NOTES,
+        "unevaluatedProperties": False,
+    }
 
 
 def _item(shape: ItemShape) -> dict:
@@ -107,7 +132,14 @@ def schema(context: BuildContext) -> dict:
         "type": "object",
         "properties": {
             "format": {"const": FINDINGS_FORMAT},
-            "rubric": _closed({"id": {"const": rubric.id}, "version": {"const": rubric.version}}),
+            "rubric": _closed(
+                {
+                    "id": {"const": rubric.id},
+                    "version": {"const": rubric.version},
+                    "content_hash": {"type": "string", "description": "the content the findings were made under"},
+                },
+                required=["id", "version"],
+            ),
             "organization": {"type": "string", "pattern": NOT_BLANK},
             "date": {"type": "string", "pattern": DATE, "format": "date"},
             "evaluators": {"type": "array", "minItems": 1, "items": {"type": "string", "pattern": NOT_BLANK}},
