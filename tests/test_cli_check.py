@@ -173,7 +173,7 @@ def test_control_characters_are_shown_escaped_with_carets_under_the_span(tmp_pat
     assert lines[1] == '   2 |   title "x\\x1b]0;pwned\\x07y\\u202e" bogus'
     assert lines[2] == " " * 42 + "^^^^^"
     assert lines[3].endswith("error[E101]: unexpected character U+001B; expected 'condition', 'erratum', 'full', 'grade', "
-                             "'language', 'note', 'panel', 'pass', 'section', 'standard', 'status', 'title', 'version' "
+                             "'language', 'note', 'panel', 'pass', 'policy', 'section', 'standard', 'status', 'title', 'version' "
                              "or the end of the file")
     assert lines[4:6] == ["   3 |   \\x1b[2J", "         ^^^^"]
     assert "\x1b" not in result.stderr and "\x07" not in result.stderr and "\u202e" not in result.stderr
