@@ -261,10 +261,11 @@ def drift(build: BuildPlan, *, whole_folder: bool) -> Drift:
             missing.append(out_dir / MANIFEST)
         elif manifest_on_disk != wanted:
             stale.append(out_dir / MANIFEST)
-        folders = set(_folders(build, manifest, whole_folder=whole_folder))
+        owned = _folders(build, manifest, whole_folder=whole_folder)
+        folders = set(owned)
         if whole_folder:
             folders |= {p for p in out_dir.iterdir() if p.is_dir() and not p.name.startswith(".")}
-        leftovers = set(_leftovers(out_dir, sorted(folders)))
+        leftovers = set(_leftovers(out_dir, owned))
         for folder in sorted(folders):
             if not folder.is_dir():
                 continue

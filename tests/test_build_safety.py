@@ -187,3 +187,26 @@ def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
     assert second.returncode == 0, err
     assert err == "build: waiting for another build of generated/ to finish\n"
     assert f"wrote generated/{ID}/model.json" in out
+
+
+def test_two_builds_of_two_revisions_at_once_leave_one_revision(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    projects = []
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        folder = project(tmp_path / name)
+        revise(folder, f"Revision {name}")
+        projects.append(folder)
+    expected = {}
+    for folder in projects:
+        assert run(folder, "build", "-o", str(tmp_path / f"alone-{folder.name}")).exit_code == 0
+        expected[folder.name] = snapshot(tmp_path / f"alone-{folder.name}")
+    for _ in range(3):
+        started = [
+            subprocess.Popen([sys.executable, "-m", "rubricdsl.cli", "build", "-o", str(shared)], cwd=folder,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for folder in projects
+        ]
+        for process in started:
+            assert process.wait(timeout=120) == 0, process.stderr.read()
+        assert snapshot(shared) in expected.values(), "files of both revisions"
