@@ -279,8 +279,8 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
 
 
 def _revision(path: Path, rescoring: bool):
-    """A rubric to compare: it must build; errors in its numbers are allowed
-    (a printed revision may not add up), keys used twice are not.  Findings
+    """A rubric to compare: it must build; its other errors are allowed (a
+    printed revision may not add up), keys used twice are not.  Findings
     are rescored only under a revision without errors: its scorer is
     generated from a checked rubric, as for `rubricdsl score`."""
     from .revdiff import Revision

@@ -28,6 +28,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from . import model as m
 from .export import content_hash
@@ -330,7 +331,7 @@ class Revision:
     rubric: m.Rubric
     error_count: int = 0
 
-    @property
+    @cached_property  # a frozen dataclass still has an instance __dict__
     def content_hash(self) -> str:
         return content_hash(self.rubric)
 

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from rubricdsl import export, revdiff, scoring
 from rubricdsl.cli import main
-from rubricdsl.frontend import compile_source
+from rubricdsl.frontend import compile_bytes, compile_source
 from rubricdsl.parser import lex
 
 from .conftest import AS_PRINTED_RUBRIC, ROOT, SHIPPED_RUBRIC
@@ -615,3 +615,21 @@ def test_a_bug_in_diff_exits_2_not_1(monkeypatch: pytest.MonkeyPatch) -> None:
     assert result.exit_code == 2
     assert "Error: internal error, please report: KeyError: 'boom' at test_revdiff.py:" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "case", sorted((ROOT / "tests" / "golden" / "diagnostics").glob("*.rubric")), ids=lambda path: path.stem
+)
+def test_every_diagnostic_example_is_compared_or_refused(case: Path) -> None:
+    """Each code's example: compared as written (exit 0 or 1) or refused
+    (exit 2), never an internal error; with findings, refused when it has
+    errors."""
+    path = str(case.relative_to(ROOT))
+    has_errors = bool(compile_bytes(case.read_bytes(), path).errors)
+    for args in ([path, path], [path, SHIPPED, "--format", "markdown"], [SHIPPED, path, "--format", "json"]):
+        result = run("diff", *args)
+        assert result.exit_code in (0, 1, 2) and "internal error" not in result.stderr, result.stderr
+    rescored = run("diff", path, path, "--findings", str(FINDINGS.relative_to(ROOT)))
+    assert "internal error" not in rescored.stderr, rescored.stderr
+    if has_errors:
+        assert rescored.exit_code == 2 and path in rescored.stderr
