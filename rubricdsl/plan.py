@@ -54,13 +54,6 @@ class Bound:
             interval.measure, interval.low, interval.low_inclusive, interval.high, interval.high_inclusive, interval.describe()
         )
 
-    def contains(self, value: Decimal) -> bool:
-        if self.low is not None and (value < self.low or (value == self.low and not self.low_inclusive)):
-            return False
-        if self.high is not None and (value > self.high or (value == self.high and not self.high_inclusive)):
-            return False
-        return True
-
 
 @dataclass(frozen=True)
 class Choice:

@@ -544,76 +544,86 @@ class FindingsMismatch(Exception):
         self.messages = messages
 
 
-def fit_findings(findings: dict, scorer) -> tuple[dict, list[str], list[str]]:
-    """The findings reshaped to what `scorer`'s rubric asks for, with the
-    keys dropped and the keys filled in (requirements as met, an item that
-    needs an unrecorded value as not assessed)."""
+def fit_findings(findings: dict, plan) -> tuple[dict, list[str], list[str]]:
+    """The findings reshaped to what a revision's scoring plan asks for,
+    with the keys dropped and the keys filled in (requirements as met, an
+    item that needs an unrecorded value as not assessed)."""
     dropped: list[str] = []
     filled: list[str] = []
     fitted = {key: findings[key] for key in ("format", "organization", "date", "evaluators", "remarks") if key in findings}
-    fitted["rubric"] = {"id": scorer.RUBRIC_ID, "version": scorer.RUBRIC_VERSION}
+    fitted["rubric"] = {"id": plan.rubric_id, "version": plan.version}
     given_conditions = findings.get("conditions") or {}
-    keys = [key for key, _, _ in scorer.CONDITIONS]
+    keys = [condition.key for condition in plan.conditions]
     fitted["conditions"] = {key: given_conditions[key] for key in keys if key in given_conditions}
     filled += [f"conditions.{key}" for key in keys if key not in given_conditions]
     dropped += [f"conditions.{key}" for key in given_conditions if key not in keys and not key.startswith("_")]
     given_items = findings.get("items") or {}
     fitted["items"] = {}
-    for path, shape in scorer.SHAPES.items():
-        found = given_items.get(path)
+    paths = set()
+    for item in plan.items:
+        paths.add(item.path)
+        found = given_items.get(item.path)
         if found is None:
-            filled.append(f"items.{path}")
+            filled.append(f"items.{item.path}")
             continue
-        fitted["items"][path] = _fit_item(found, shape, f"items.{path}", dropped, filled)
-    dropped += [f"items.{path}" for path in given_items if path not in scorer.SHAPES and not path.startswith("_")]
+        fitted["items"][item.path] = _fit_item(found, item, f"items.{item.path}", dropped, filled)
+    dropped += [f"items.{path}" for path in given_items if path not in paths and not path.startswith("_")]
     return fitted, dropped, filled
 
 
-def _fit_item(found: dict, shape: dict, where: str, dropped: list[str], filled: list[str]) -> dict:
+def _fit_item(found: dict, item, where: str, dropped: list[str], filled: list[str]) -> dict:
     if found.get("status") != "assessed":
         return found
     fitted: dict = {"status": "assessed"}
     incomplete = False
+    # Group rulings carry over for the groups the revision has; the
+    # requirements of a ruled group are not answered.
+    rulings = found.get("groups") if isinstance(found.get("groups"), dict) else {}
+    group_keys = {group.key for group in item.groups}
+    ruled = {key for key, ruling in rulings.items()
+             if key in group_keys and isinstance(ruling, dict) and ruling.get("status") != "assessed"}
+    if item.groups:
+        fitted["groups"] = {key: ruling for key, ruling in rulings.items() if key in group_keys}
+    dropped += [f"{where}.groups.{key}" for key in rulings if key not in group_keys and not key.startswith("_")]
     given = found.get("requirements") or {}
-    if "requirements" in shape:
+    if "requirements" in item.keys:
         answers = {}
-        for key, kind in shape["requirements"].items():
-            value = given.get(key)
-            if kind[0] == "parts":
-                value = value if isinstance(value, dict) else {}
-                for part in kind[1]:
-                    if part not in value:
-                        filled.append(f"{where}.requirements.{key}.{part}")
-                dropped += [f"{where}.requirements.{key}.{p}" for p in value if p not in kind[1] and not p.startswith("_")]
-                answers[key] = {part: value.get(part, True) for part in kind[1]}
+        for key, kind, keys in item.answers:
+            if key.split(".")[0] in ruled and "." in key:
                 continue
-            fits = value is True or value is False if kind[0] == "met" else value is True or value in kind[1]
+            value = given.get(key)
+            if kind == "parts":
+                value = value if isinstance(value, dict) else {}
+                filled += [f"{where}.requirements.{key}.{part}" for part in keys if part not in value]
+                dropped += [f"{where}.requirements.{key}.{p}" for p in value if p not in keys and not p.startswith("_")]
+                answers[key] = {part: value.get(part, True) for part in keys}
+                continue
+            fits = value is True or value is False if kind == "met" else value is True or value in keys
             if not fits:
                 filled.append(f"{where}.requirements.{key}")
                 value = True
             answers[key] = value
         fitted["requirements"] = answers
+    answer_keys = {key for key, _, _ in item.answers}
     dropped += [
         f"{where}.requirements.{key}" for key in given
-        if key not in shape.get("requirements", {}) and not key.startswith("_")
+        if key not in answer_keys and not key.startswith("_")
     ]
     given_measures = found.get("measures") or {}
-    if "measures" in shape:
+    measure_keys = {measure.key for measure in item.measures}
+    if item.measures:
         fitted["measures"] = {}
-        for key, (low, high) in shape["measures"].items():
-            value = given_measures.get(key)
-            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and low <= value <= high:
-                fitted["measures"][key] = value
+        for measure in item.measures:
+            value = given_measures.get(measure.key)
+            if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool) and measure.low <= value <= measure.high:
+                fitted["measures"][measure.key] = value
             else:
-                filled.append(f"{where}.measures.{key}")
+                filled.append(f"{where}.measures.{measure.key}")
                 incomplete = True
-    dropped += [
-        f"{where}.measures.{key}" for key in given_measures
-        if key not in shape.get("measures", {}) and not key.startswith("_")
-    ]
-    if "choice" in shape:
+    dropped += [f"{where}.measures.{key}" for key in given_measures if key not in measure_keys and not key.startswith("_")]
+    if item.kind == "choices":
         choice = found.get("choice", "missing")
-        if choice is None or choice in shape["choice"]:
+        if choice is None or choice in {award.key for award in item.awards}:
             fitted["choice"] = choice
         else:
             filled.append(f"{where}.choice")
@@ -642,7 +652,9 @@ def check_findings(findings: dict, path: str, revisions: dict) -> None:
         )
     problems: list[str] = []
     for label, scorer in matching:
-        errors = scorer.validate(findings, partial=True)
+        # The content hash says which revision the findings were made under,
+        # not whether they fit: rescoring under both is the point here.
+        errors = scorer.validate(findings, partial=True, rescore=True)
         if not errors:
             return
         problems = problems or [f"{path}: {error} (against {label})" for error in errors]
@@ -651,11 +663,14 @@ def check_findings(findings: dict, path: str, revisions: dict) -> None:
 
 def rescore(result: RevisionDiff, findings: list[tuple[str, dict]], old_scorer, new_scorer) -> RevisionDiff:
     """Score each (path, findings) under both revisions."""
+    from .plan import lower
+
+    plans = {"old": lower(result.old.rubric), "new": lower(result.new.rubric)}
     rescored = []
     for path, found in findings:
         results, dropped, filled = {}, {}, {}
         for name, scorer in (("old", old_scorer), ("new", new_scorer)):
-            fitted, dropped[name], filled[name] = fit_findings(found, scorer)
+            fitted, dropped[name], filled[name] = fit_findings(found, plans[name])
             try:
                 results[name] = scorer.score(fitted, partial=True)
             except scorer.FindingsError as error:
@@ -926,6 +941,7 @@ def _result_summary(result: dict) -> dict:
         "grade": result["grade"]["key"] if result.get("grade") else None,
         "sections": {s["key"]: _number(_score(s["score"])) for s in result["sections"]},
         "not_assessed": result["not_assessed"],
+        "provisional": result["provisional"],
     }
 
 

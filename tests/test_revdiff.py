@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from rubricdsl.plan import lower
 from rubricdsl import export, revdiff, scoring
 from rubricdsl.cli import main
 from rubricdsl.frontend import compile_bytes, compile_source
@@ -600,9 +601,27 @@ def test_fit_findings_keeps_what_fits() -> None:
     compilation = compile_source(SHIPPED_RUBRIC.read_text(encoding="utf-8"), SHIPPED)
     scorer = scoring.load_scorer(compilation, SHIPPED)
     findings = json.loads(FINDINGS.read_text(encoding="utf-8"))
-    fitted, dropped, filled = revdiff.fit_findings(findings, scorer)
+    fitted, dropped, filled = revdiff.fit_findings(findings, lower(compilation.rubric))
     assert (dropped, filled) == ([], [])
     assert scorer.score(fitted, partial=True)["total"] == scorer.score(findings)["total"]
+
+
+def test_group_rulings_are_rescored_as_ruled(tmp_path: Path) -> None:
+    compilation = compile_source(SHIPPED_RUBRIC.read_text(encoding="utf-8"), SHIPPED)
+    scorer = scoring.load_scorer(compilation, SHIPPED)
+    findings = json.loads(FINDINGS.read_text(encoding="utf-8"))
+    platform = findings["items"]["management.platform"]
+    platform["groups"] = {"intelligence": {"status": "not_applicable", "reason": "本级不建设"}}
+    for key in [k for k in platform["requirements"] if k.startswith("intelligence.")]:
+        del platform["requirements"][key]
+    fitted, dropped, filled = revdiff.fit_findings(findings, lower(compilation.rubric))
+    assert (dropped, filled) == ([], [])
+    assert scorer.score(fitted, partial=True)["total"] == scorer.score(findings)["total"]
+    path = tmp_path / "ruled.json"
+    path.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
+    result = run("diff", SHIPPED, SHIPPED, "--findings", str(path), "--format", "json")
+    rescored = json.loads(result.stdout)["findings"][0]
+    assert rescored["old"]["total"] == rescored["new"]["total"] == scorer.score(findings)["total"]
 
 
 def test_a_bug_in_diff_exits_2_not_1(monkeypatch: pytest.MonkeyPatch) -> None:
