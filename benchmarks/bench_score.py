@@ -38,7 +38,7 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from rubricdsl.export import to_json  # noqa: E402
+from rubricdsl.export import content_hash, to_json  # noqa: E402
 from rubricdsl.findings import item_shapes  # noqa: E402
 from rubricdsl.frontend import compile_file  # noqa: E402
 from rubricdsl.scoring import FastReader, load_scorer, summary_csv_cells, summary_json_fields  # noqa: E402
@@ -127,6 +127,8 @@ def _dec(value) -> Decimal:
 
 
 def _deductions(requirements, answers: dict, measures: dict) -> list[dict]:
+    """The deductions made, each marked whether its requirement is wholly
+    unmet (for the zero rule of 8.2)."""
     made = []
     for requirement in requirements:
         rule, key = requirement["rule"], requirement["_key"]
@@ -151,14 +153,20 @@ def _deductions(requirements, answers: dict, measures: dict) -> list[dict]:
                 amount, line, detail = _dec(level["amount"]), level["line"], f"level {level['key']}: {level['label']}"
         elif requirement["parts"]:
             missing = [p for p in requirement["parts"] if answers[key][p["key"]] is False]
+            unmet = len(missing) == len(requirement["parts"])
             if missing:
                 amount = _dec(rule["amount"]) * len(missing)
                 detail = "; ".join(f"missing {p['key']}: {p['label']}" for p in missing)
         elif answers[key] is False:
             amount = _dec(rule["amount"])
         if amount is not None:
-            made.append({"path": requirement["path"], "amount": amount, "text": rule["text"], "detail": detail, "line": line})
+            made.append({"path": requirement["path"], "amount": amount, "text": rule["text"], "detail": detail, "line": line,
+                         "_unmet": unmet if kind == "each" and requirement["parts"] else True})
     return made
+
+
+def _nothing_met(requirements, made: list[dict], zero_rule: bool) -> bool:
+    return zero_rule and bool(requirements) and sum(d["_unmet"] for d in made) == len(requirements)
 
 
 def _capped(points: Decimal, made: list[dict]) -> tuple[Decimal, bool]:
@@ -166,38 +174,55 @@ def _capped(points: Decimal, made: list[dict]) -> tuple[Decimal, bool]:
     return max(Decimal(0), points - lost), lost > 0 and lost >= points
 
 
-def _interpret_item(item: dict, found: dict):
+def _interpret_item(item: dict, found: dict, zero_rule: bool = False):
+    """(status, score, capped, deductions, award, reason, zeroed, groups)."""
     points = _dec(item["points"])
     status = found["status"]
     if status == "not_applicable":
-        return "not_applicable", points, False, [], None, found["reason"]
+        return "not_applicable", points, False, [], None, found["reason"], False, []
     if status == "absent":
-        return "absent", Decimal(0), False, [], None, None
+        return "absent", Decimal(0), False, [], None, None, False, []
     measures = {k: _dec(v) for k, v in found.get("measures", {}).items()}
     answers = found.get("requirements", {})
     if item["kind"] == "tiers":
         value = measures[item["tiers"][0]["when"]["measure"]]
         tier = next((t for t in item["tiers"] if _contains(t["when"], value)), None)
         if tier is not None:
-            return "assessed", min(points, _dec(tier["points"])), False, [], {"tier": tier["key"], "text": tier["text"], "value": _num(value)}, None
-        return "assessed", _dec(item["otherwise"]["points"]) if item["otherwise"] else Decimal(0), False, [], {"otherwise": True}, None
+            return "assessed", min(points, _dec(tier["points"])), False, [], {"tier": tier["key"], "text": tier["text"], "value": _num(value)}, None, False, []
+        return "assessed", _dec(item["otherwise"]["points"]) if item["otherwise"] else Decimal(0), False, [], {"otherwise": True}, None, False, []
     if item["kind"] == "choices":
         choice = next((c for c in item["choices"] if c["key"] == found["choice"]), None)
         if choice is not None:
-            return "assessed", min(points, _dec(choice["points"])), False, [], {"choice": choice["key"], "text": choice["text"]}, None
-        return "assessed", _dec(item["otherwise"]["points"]) if item["otherwise"] else Decimal(0), False, [], {"otherwise": True}, None
+            return "assessed", min(points, _dec(choice["points"])), False, [], {"choice": choice["key"], "text": choice["text"]}, None, False, []
+        return "assessed", _dec(item["otherwise"]["points"]) if item["otherwise"] else Decimal(0), False, [], {"otherwise": True}, None, False, []
+    zero = {"clause": "8.2"}
     if item["kind"] == "groups":
-        score, capped, made = Decimal(0), False, []
+        score, capped, zeroed, made, groups = Decimal(0), False, False, [], []
         for group in item["groups"]:
             group_made = _deductions(group["requirements"], answers, measures)
             group_score, group_capped = _capped(_dec(group["points"]), group_made)
+            group_zeroed = _nothing_met(group["requirements"], group_made, zero_rule)
+            if group_zeroed:
+                group_score = Decimal(0)
             score += group_score
             capped = capped or group_capped
+            zeroed = zeroed or group_zeroed
             made += group_made
-        return "assessed", score, capped, made, None, None
+            groups.append({
+                "key": group["key"], "path": group["path"], "heading": group["heading"], "points": group["points"],
+                "status": "assessed", "score": _num(group_score), "capped": group_capped, "reason": None,
+                "zero_rule": zero if group_zeroed else None, "applicable_points": group["points"],
+                "deductions": _shown(group_made),
+            })
+        return "assessed", score, capped, made, None, None, zeroed, groups
     made = _deductions(item["requirements"], answers, measures)
     score, capped = _capped(points, made)
-    return "assessed", score, capped, made, None, None
+    zeroed = _nothing_met(item["requirements"], made, zero_rule)
+    return "assessed", Decimal(0) if zeroed else score, capped, made, None, None, zeroed, []
+
+
+def _shown(made: list[dict]) -> list[dict]:
+    return [{k: (_num(v) if k == "amount" else v) for k, v in d.items() if k != "_unmet"} for d in made]
 
 
 def prepare(model: dict) -> dict:
@@ -230,48 +255,62 @@ def _check_keys(found: dict, item: dict) -> None:
 
 
 def interpret(model: dict, findings: dict) -> dict:
-    """The same result as score(), by walking the model."""
+    """The same result as score(), by walking the model (its policies as
+    the shipped rubric declares them: not applicable full, nothing met 0)."""
+    zero_rule = model["effective_policies"]["nothing_met"] == "zero"
     sections, not_assessed, total = [], [], Decimal(0)
     for section in model["sections"]:
         subtotal, results = Decimal(0), []
         for item in section["items"]:
             found = findings["items"][item["path"]]
             _check_keys(found, item)
-            status, score, capped, made, award, reason = _interpret_item(item, found)
+            status, score, capped, made, award, reason, zeroed, groups = _interpret_item(item, found, zero_rule)
             subtotal += score
             results.append({
                 "path": item["path"], "title": item["title"], "points": item["points"], "status": status,
                 "score": _num(score), "capped": capped, "reason": reason,
-                "deductions": [dict(d, amount=_num(d["amount"])) for d in made], "award": award,
+                "zero_rule": {"clause": "8.2"} if zeroed else None, "applicable_points": item["points"],
+                "groups": groups, "deductions": _shown(made), "award": award,
             })
         total += subtotal
         sections.append({"key": section["key"], "title": section["title"], "points": section["points"],
-                         "score": _num(subtotal), "items": results})
+                         "score": _num(subtotal), "applicable_points": section["points"], "items": results})
     unmet = [c["key"] for c in model["conditions"] if not c["advisory"] and findings["conditions"][c["key"]] is not True]
     advisory = [c["key"] for c in model["conditions"] if c["advisory"] and findings["conditions"][c["key"]] is not True]
     grade = None
     for g in model["grades"]:
         if total >= _dec(g["threshold"]):
             grade = {"key": g["key"], "label": g["label"]}
+    content = model["_content_hash"]
     return {
         "format": "rubricdsl-result/1",
-        "rubric": {"id": model["id"], "version": model["version"], "title": model["title"], "source_sha256": model["source"]["sha256"]},
+        "rubric": {"id": model["id"], "version": model["version"], "title": model["title"],
+                   "source_sha256": model["source"]["sha256"], "content_hash": content},
+        "policies": {name: {"value": value, "clause": "8.2"} for name, value in model["effective_policies"].items()},
         "organization": findings["organization"], "date": findings["date"],
         "evaluators": list(findings["evaluators"]), "remarks": findings["remarks"],
-        "sections": sections, "total": _num(total), "full_marks": model["full_marks"], "pass_mark": model["pass_mark"],
+        "sections": sections, "total": _num(total), "raw_total": _num(total),
+        "applicable_points": model["full_marks"], "full_marks": model["full_marks"], "pass_mark": model["pass_mark"],
         "passed": total >= _dec(model["pass_mark"]), "grade": grade, "eligible": not unmet,
         "unmet_conditions": unmet, "advisory_unmet": advisory, "not_assessed": not_assessed,
+        "unrecorded_conditions": [], "provisional": False,
+        "warnings": [] if findings["rubric"].get("content_hash") == content else [{
+            "code": "no_content_hash",
+            "message": "the findings name no content hash of the rubric: they are scored under " + content
+            + " without knowing which revision they were made under",
+        }],
     }
 
 
 def interpret_total(model: dict, findings: dict) -> Decimal:
     """Totals only, by walking the model."""
+    zero_rule = model["effective_policies"]["nothing_met"] == "zero"
     total = Decimal(0)
     for section in model["sections"]:
         for item in section["items"]:
             found = findings["items"][item["path"]]
             _check_keys(found, item)
-            total += _interpret_item(item, found)[1]
+            total += _interpret_item(item, found, zero_rule)[1]
     return total
 
 
@@ -335,6 +374,7 @@ def in_process(count: int, runs: int) -> None:
     compilation = compile_file(RUBRIC)
     scorer = load_scorer(compilation, SOURCE_PATH)
     model = prepare(to_json(compilation.rubric, path=SOURCE_PATH, sha256=compilation.sha256))
+    model["_content_hash"] = content_hash(compilation.rubric)
     # Numbers as the scorer's own reader gives them (fractions as Decimal).
     batch = [scorer.parse_findings(json.dumps(f, ensure_ascii=False)) for f in sample(compilation.rubric, count)]
     for findings in batch[:500]:

@@ -3484,15 +3484,37 @@ def _grade(total):
     return None
 
 
+# With whole points (SCALE 1) units are the points: no conversion per number.
+_WHOLE = SCALE == 1
+
+
 def _deductions(deductions):
+    if _WHOLE:
+        return [
+            {'path': where, 'amount': amount, 'text': text, 'detail': detail, 'line': line}
+            for where, amount, text, detail, line in deductions
+        ]
     return [
         {'path': where, 'amount': _points(amount), 'text': text, 'detail': detail, 'line': line}
         for where, amount, text, detail, line in deductions
     ]
 
 
-def _zero_rule(zeroed):
-    return {'clause': POLICIES['nothing_met']['clause']} if zeroed else None
+def _zero_rule():
+    return {'clause': POLICIES['nothing_met']['clause']}
+
+
+def _groups(path, groups):
+    return [
+        {
+            'key': group_key, 'path': path + '.' + group_key, 'heading': heading,
+            'points': _points(group_points), 'status': group_status, 'score': _points(group_score),
+            'capped': group_capped, 'reason': group_reason, 'zero_rule': _zero_rule() if group_zeroed else None,
+            'applicable_points': _points(group_applicable), 'deductions': _deductions(group_deductions),
+        }
+        for (group_key, group_status, group_score, group_capped, group_reason, group_zeroed,
+             group_deductions, group_applicable), (heading, group_points) in zip(groups, GROUPS[path])
+    ]
 
 
 def _total(raw, applicable):
@@ -3532,6 +3554,7 @@ def score(findings, partial=False, rescore=False):
     raw = 0
     applicable_total = 0
     outcome = iter(outcomes)
+    whole = _WHOLE
     for key, title, points, members in _LAYOUT:
         subtotal = 0
         applicable_section = 0
@@ -3547,21 +3570,12 @@ def score(findings, partial=False, rescore=False):
                 'title': item_title,
                 'points': item_points,
                 'status': status,
-                'score': _points(item_score),
+                'score': item_score if whole else _points(item_score),
                 'capped': capped,
                 'reason': reason,
-                'zero_rule': _zero_rule(zeroed),
-                'applicable_points': _points(applicable),
-                'groups': [
-                    {
-                        'key': group_key, 'path': path + '.' + group_key, 'heading': heading,
-                        'points': _points(group_points), 'status': group_status, 'score': _points(group_score),
-                        'capped': group_capped, 'reason': group_reason, 'zero_rule': _zero_rule(group_zeroed),
-                        'applicable_points': _points(group_applicable), 'deductions': _deductions(group_deductions),
-                    }
-                    for (group_key, group_status, group_score, group_capped, group_reason, group_zeroed,
-                         group_deductions, group_applicable), (heading, group_points) in zip(groups, GROUPS[path])
-                ] if groups else [],
+                'zero_rule': _zero_rule() if zeroed else None,
+                'applicable_points': applicable if whole else _points(applicable),
+                'groups': _groups(path, groups) if groups else [],
                 'deductions': _deductions(deductions) if deductions else [],
                 'award': award,
             })
