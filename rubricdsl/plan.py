@@ -95,6 +95,22 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What the findings write under "requirements" for one requirement.
+
+    kind: `met` (true or false), `levels` (true or a level key) or `parts`
+    (an object of every part key -> true or false); `keys` are the level or
+    part keys and `labels` their texts.
+    """
+
+    key: str
+    kind: str
+    keys: tuple[str, ...]
+    labels: tuple[str, ...]
+    text: str  # the requirement's 评价要求
+
+
+@dataclass(frozen=True)
 class GroupPlan:
     key: str
     path: str
@@ -144,7 +160,7 @@ class ItemPlan:
     line: int
     kind: str  # requirements, groups, tiers or choices
     keys: tuple[str, ...]  # what an assessed item's object holds besides status (and groups)
-    answers: tuple[tuple[str, str, tuple[str, ...]], ...]  # (key, met|levels|parts, level or part keys)
+    answers: tuple[Answer, ...]  # the requirements not decided by a measure
     measures: tuple[Measure, ...]
     rules: tuple[Rule, ...]  # kind requirements
     groups: tuple[GroupPlan, ...]
@@ -315,12 +331,16 @@ def _item(shape: ItemShape, units: _Units) -> ItemPlan:
     rules = {a.requirement: _rule(a, units) for a in shape.answers if a.requirement.rule is not None}
     answers = []
     for answer in shape.listed:
+        requirement = answer.requirement
         if answer.kind == "parts":
-            answers.append((answer.key, "parts", tuple(p.key for p in answer.requirement.parts)))
+            listed = [(p.key, p.label) for p in requirement.parts]
         elif answer.kind == "levels":
-            answers.append((answer.key, "levels", tuple(lv.key for lv in answer.requirement.rule.levels)))
+            listed = [(lv.key, lv.label) for lv in requirement.rule.levels]
         else:
-            answers.append((answer.key, "met", ()))
+            listed = []
+        answers.append(
+            Answer(answer.key, answer.kind, tuple(k for k, _ in listed), tuple(t for _, t in listed), requirement.text)
+        )
     cap = units(item.points)
     awards: tuple[Award, ...] = ()
     if item.tiers:
@@ -448,7 +468,7 @@ def _item_json(item: ItemPlan) -> dict:
         "kind": item.kind,
         "line": item.line,
         "keys": list(item.keys),
-        "answers": [{"key": key, "kind": kind, "keys": list(keys)} for key, kind, keys in item.answers],
+        "answers": [{"key": a.key, "kind": a.kind, "keys": list(a.keys)} for a in item.answers],
         "measures": [
             {"key": ms.key, "label": ms.label, "low": decimal_text(ms.low), "high": decimal_text(ms.high), "unit": ms.unit}
             for ms in item.measures

@@ -588,7 +588,8 @@ def _fit_item(found: dict, item, where: str, dropped: list[str], filled: list[st
     given = found.get("requirements") or {}
     if "requirements" in item.keys:
         answers = {}
-        for key, kind, keys in item.answers:
+        for answer in item.answers:
+            key, kind, keys = answer.key, answer.kind, answer.keys
             if key.split(".")[0] in ruled and "." in key:
                 continue
             value = given.get(key)
@@ -604,7 +605,7 @@ def _fit_item(found: dict, item, where: str, dropped: list[str], filled: list[st
                 value = True
             answers[key] = value
         fitted["requirements"] = answers
-    answer_keys = {key for key, _, _ in item.answers}
+    answer_keys = {answer.key for answer in item.answers}
     dropped += [
         f"{where}.requirements.{key}" for key in given
         if key not in answer_keys and not key.startswith("_")

@@ -26,9 +26,9 @@ import orjson
 
 from . import model as m
 from .findings import FINDINGS_FORMAT, NOTE_PREFIX, item_shapes, measure_bounds
-from .export import content_hash
 from .files import write_atomically, write_together
 from .frontend import Compilation
+from .plan import ItemPlan, Rule, ScoringPlan, decimal_text, lower
 
 
 # ---------------------------------------------------------------------------
@@ -452,93 +452,41 @@ def summary_csv_text(rows: list[BatchRow], rubric: m.Rubric) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _shown(value: Decimal) -> str:
-    return str(int(value)) if value == value.to_integral_value() else format(value.normalize(), "f")
-
-
 def _note(key: str) -> str:
     return NOTE_PREFIX + key
 
 
-def _rule_help(requirement: m.Requirement) -> str:
-    rule = requirement.rule
-    if isinstance(rule, m.LevelDeduction):
-        levels = ", ".join(f'"{lv.key}" {lv.label} (-{_shown(lv.amount)})' for lv in rule.levels)
+def _rule_help(plan: ScoringPlan, rule: Rule) -> str:
+    if rule.kind == "levels":
+        levels = ", ".join(f'"{c.key}" {c.label} (-{plan.text(c.amount)})' for c in rule.choices)
         return f"true if met, else the level that applies: {levels}. {rule.text}"
-    if isinstance(rule, m.EachMissingDeduction) and requirement.parts:
-        return f"each part: true (present) or false (missing, -{_shown(rule.amount)} each). {rule.text}"
-    if isinstance(rule, (m.FixedDeduction, m.EachMissingDeduction)):
-        return f"true (met) or false (unmet, -{_shown(rule.amount)}). {rule.text}"
-    return ""
+    if rule.kind == "parts":
+        return f"each part: true (present) or false (missing, -{plan.text(rule.amount)} each). {rule.text}"
+    return f"true (met) or false (unmet, -{plan.text(rule.amount)}). {rule.text}"
 
 
 def template(rubric: m.Rubric) -> dict:
     """A blank findings file: every key the rubric asks for, null where an
     evaluator must answer, and beside each key a note (a key starting with
-    '_', which the scorer ignores) with its text."""
+    '_', which the scorer ignores) with its text.  Read off the scoring
+    plan, as the scorer is."""
+    plan = lower(rubric)
     conditions: dict = {}
-    for condition in rubric.conditions:
+    for condition in plan.conditions:
         clause = f"{condition.clause} " if condition.clause else ""
         advisory = " Advisory: an unmet one warns, it does not bar." if condition.advisory else ""
         conditions[_note(condition.key)] = f"{clause}{condition.text} true (fulfilled) or false.{advisory}"
         conditions[condition.key] = None
     items: dict = {}
-    for shape in item_shapes(rubric):
-        item = shape.item
-        found: dict = {
-            _note("status"): '"assessed"; "not_applicable" (8.2: write "reason": "..." and remove the other keys); '
-            '"absent" (8.2: 0 points; remove the other keys)',
-            "status": None,
-        }
-        if shape.listed:
-            answers: dict = {}
-            for answer in shape.listed:
-                requirement = answer.requirement
-                answers[_note(answer.key)] = f"{requirement.text} | {_rule_help(requirement)}"
-                if requirement.parts:
-                    answers[answer.key] = {}
-                    for part in requirement.parts:
-                        answers[answer.key][_note(part.key)] = part.label
-                        answers[answer.key][part.key] = None
-                else:
-                    answers[answer.key] = None
-            found["requirements"] = answers
-        if item.measures:
-            measures: dict = {}
-            for measure in item.measures:
-                decides = [a.requirement for a in shape.answers if a.requirement.measure == measure.key]
-                scored = "".join(f" | decides {r.key}: {r.text} ({r.rule.text})" for r in decides)
-                if item.tiers:
-                    scored += " | awards: " + "; ".join(t.text for t in item.tiers)
-                measures[_note(measure.key)] = (
-                    f"{measure.label}: a number from {_shown(measure.low)} to {_shown(measure.high)}"
-                    f"{' ' + measure.unit if measure.unit else ''}{scored}"
-                )
-                measures[measure.key] = None
-            found["measures"] = measures
-        if item.groups:
-            rulings: dict = {}
-            for group in item.groups:
-                heading = f" {group.heading}" if group.heading else ""
-                rulings[_note(group.key)] = (
-                    f"group{heading} ({_shown(group.points)} points): \"assessed\"; \"not_applicable\" (8.2: write "
-                    '"reason": "..." and remove its requirements); "absent" (8.2: 0 points; remove its requirements)'
-                )
-                rulings[group.key] = {"status": "assessed"}
-            found["groups"] = rulings
-        if item.choices:
-            listed = "; ".join(f'"{c.key}" {c.text} ({_shown(c.points)})' for c in item.choices)
-            otherwise = item.otherwise.label if item.otherwise and item.otherwise.label else "none"
-            found[_note("choice")] = f"the one reached: {listed}; or null: {otherwise}"
-            found["choice"] = None
-        numeral = f"{shape.section.number}.{item.number}"
-        items[_note(shape.path)] = f"{numeral} {shape.section.title} / {item.title} ({_shown(item.points)} points)"
-        items[shape.path] = found
+    for section in plan.sections:
+        for item in section.items:
+            items[_note(item.path)] = f"{item.number} {section.title} / {item.title} ({item.points_text} points)"
+            items[item.path] = _blank_item(plan, item)
     return {
-        _note("findings"): f"Findings for {rubric.id} ({rubric.version}): {rubric.title}. Replace every null; "
+        _note("findings"): f"Findings for {plan.rubric_id} ({plan.version}): {plan.title}. Replace every null; "
         "keys starting with _ are notes that the scorer ignores. Format: docs/findings.md.",
         "format": FINDINGS_FORMAT,
-        "rubric": {"id": rubric.id, "version": rubric.version, "content_hash": content_hash(rubric)},
+        "rubric": {"id": plan.rubric_id, "version": plan.version, "content_hash": plan.content_hash},
         "organization": "",
         "date": "",
         "evaluators": [],
@@ -546,6 +494,56 @@ def template(rubric: m.Rubric) -> dict:
         "conditions": conditions,
         "items": items,
     }
+
+
+def _blank_item(plan: ScoringPlan, item: ItemPlan) -> dict:
+    rules = {rule.key: rule for rule in item.rules + tuple(r for g in item.groups for r in g.rules)}
+    found: dict = {
+        _note("status"): '"assessed"; "not_applicable" (8.2: write "reason": "..." and remove the other keys); '
+        '"absent" (8.2: 0 points; remove the other keys)',
+        "status": None,
+    }
+    if item.answers:
+        answers: dict = {}
+        for answer in item.answers:
+            answers[_note(answer.key)] = f"{answer.text} | {_rule_help(plan, rules[answer.key])}"
+            if answer.kind == "parts":
+                answers[answer.key] = {}
+                for key, label in zip(answer.keys, answer.labels):
+                    answers[answer.key][_note(key)] = label
+                    answers[answer.key][key] = None
+            else:
+                answers[answer.key] = None
+        found["requirements"] = answers
+    if item.groups:
+        rulings: dict = {}
+        for group in item.groups:
+            heading = f" {group.heading}" if group.heading else ""
+            rulings[_note(group.key)] = (
+                f"group{heading} ({plan.text(group.points)} points): \"assessed\"; \"not_applicable\" (8.2: write "
+                '"reason": "..." and remove its requirements); "absent" (8.2: 0 points; remove its requirements)'
+            )
+            rulings[group.key] = {"status": "assessed"}
+        found["groups"] = rulings
+    if item.measures:
+        measures: dict = {}
+        for measure in item.measures:
+            decides = [r for r in rules.values() if r.measure == measure.key]
+            scored = "".join(f" | decides {r.key}: {r.requirement_text} ({r.text})" for r in decides)
+            if item.kind == "tiers":
+                scored += " | awards: " + "; ".join(award.text for award in item.awards)
+            measures[_note(measure.key)] = (
+                f"{measure.label}: a number from {decimal_text(measure.low)} to {decimal_text(measure.high)}"
+                f"{' ' + measure.unit if measure.unit else ''}{scored}"
+            )
+            measures[measure.key] = None
+        found["measures"] = measures
+    if item.kind == "choices":
+        listed = "; ".join(f'"{a.key}" {a.text} ({plan.text(a.points)})' for a in item.awards)
+        otherwise = item.otherwise.label if item.otherwise and item.otherwise.label else "none"
+        found[_note("choice")] = f"the one reached: {listed}; or null: {otherwise}"
+        found["choice"] = None
+    return found
 
 
 def template_text(rubric: m.Rubric) -> str:

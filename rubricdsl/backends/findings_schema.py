@@ -1,7 +1,7 @@
 """generated/<id>/findings.schema.json: a JSON Schema (draft 2020-12) of a
 complete findings file for the rubric (docs/findings.md).
 
-Built from the same shape as the scorer (rubricdsl/findings.py), so an editor
+Built from the scoring plan, as the scorer is (rubricdsl/plan.py), so an editor
 or another tool can check a findings file before it is scored.  Keys that
 start with `_` are notes and allowed anywhere.  The scorer stays the
 authority: the schema cannot say `--partial`.
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..findings import FINDINGS_FORMAT, ItemShape, item_shapes
+from .. import plan as p
+from ..findings import FINDINGS_FORMAT
 from . import BuildContext
 from .templating import render as render_template
 
@@ -35,43 +36,33 @@ def _closed(properties: dict, required=None, **extra) -> dict:
     return schema
 
 
-def _answer(answer) -> dict:
-    requirement = answer.requirement
+def _answer(answer: p.Answer) -> dict:
     if answer.kind == "parts":
         return _closed(
-            {part.key: {"type": "boolean", "description": part.label} for part in requirement.parts},
-            description=requirement.text,
+            {key: {"type": "boolean", "description": label} for key, label in zip(answer.keys, answer.labels)},
+            description=answer.text,
         )
     if answer.kind == "levels":
-        return {
-            "description": requirement.text,
-            "enum": [True] + [level.key for level in requirement.rule.levels],
-        }
-    return {"type": "boolean", "description": requirement.text}
+        return {"description": answer.text, "enum": [True, *answer.keys]}
+    return {"type": "boolean", "description": answer.text}
 
 
-def _assessed(shape: ItemShape) -> dict:
-    item = shape.item
+def _assessed(item: p.ItemPlan) -> dict:
     properties: dict = {"status": {"const": "assessed"}}
-    if shape.listed:
+    if item.answers:
         # A group ruled not applicable or absent leaves its requirements
         # unanswered, so with groups no single requirement is required.
-        answers = {a.key: _answer(a) for a in shape.listed}
+        answers = {a.key: _answer(a) for a in item.answers}
         properties["requirements"] = _closed(answers, required=[] if item.groups else None)
     if item.measures:
         properties["measures"] = _closed(
             {
-                ms.key: {
-                    "type": "number",
-                    "minimum": _number(ms.low),
-                    "maximum": _number(ms.high),
-                    "description": ms.label,
-                }
+                ms.key: {"type": "number", "minimum": _number(ms.low), "maximum": _number(ms.high), "description": ms.label}
                 for ms in item.measures
             }
         )
-    if item.choices:
-        properties["choice"] = {"enum": [c.key for c in item.choices] + [None]}
+    if item.kind == "choices":
+        properties["choice"] = {"enum": [award.key for award in item.awards] + [None]}
     required = list(properties)
     if item.groups:
         properties["groups"] = _closed({group.key: _ruling(group.heading or group.key) for group in item.groups}, required=[])
@@ -86,32 +77,26 @@ def _ruling(title: str) -> dict:
         "type": "object",
         "oneOf": [
             {"properties": {"status": {"const": "assessed"}}, "required": ["status"]},
-            {
-                "properties": {"status": {"const": "not_applicable"}, "reason": {"type": "string", "pattern": NOT_BLANK}},
-                "required": ["status", "reason"],
-            },
-            {"properties": {"status": {"const": "absent"}}, "required": ["status"]},
+            _NOT_APPLICABLE,
+            _ABSENT,
         ],
         "patternProperties": NOTES,
         "unevaluatedProperties": False,
     }
 
 
-def _item(shape: ItemShape) -> dict:
+_NOT_APPLICABLE = {
+    "properties": {"status": {"const": "not_applicable"}, "reason": {"type": "string", "pattern": NOT_BLANK}},
+    "required": ["status", "reason"],
+}
+_ABSENT = {"properties": {"status": {"const": "absent"}}, "required": ["status"]}
+
+
+def _item(item: p.ItemPlan) -> dict:
     return {
-        "title": shape.item.title,
+        "title": item.title,
         "type": "object",
-        "oneOf": [
-            _assessed(shape),
-            {
-                "properties": {
-                    "status": {"const": "not_applicable"},
-                    "reason": {"type": "string", "pattern": NOT_BLANK},
-                },
-                "required": ["status", "reason"],
-            },
-            {"properties": {"status": {"const": "absent"}}, "required": ["status"]},
-        ],
+        "oneOf": [_assessed(item), _NOT_APPLICABLE, _ABSENT],
         "patternProperties": NOTES,
         "unevaluatedProperties": False,
     }
@@ -119,7 +104,7 @@ def _item(shape: ItemShape) -> dict:
 
 def schema(context: BuildContext) -> dict:
     rubric = context.rubric
-    shapes = item_shapes(rubric)
+    plan = p.lower(rubric)
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": f"urn:rubricdsl:findings:{rubric.id}:{rubric.version}",
@@ -147,12 +132,12 @@ def schema(context: BuildContext) -> dict:
             "conditions": _closed(
                 {c.key: {"type": "boolean", "description": c.text} for c in rubric.conditions}
             ),
-            "items": _closed({shape.path: {"$ref": f"#/$defs/{shape.path}"} for shape in shapes}),
+            "items": _closed({item.path: {"$ref": f"#/$defs/{item.path}"} for item in plan.items}),
         },
         "required": ["format", "rubric", "organization", "date", "evaluators", "remarks", "conditions", "items"],
         "patternProperties": NOTES,
         "additionalProperties": False,
-        "$defs": {shape.path: _item(shape) for shape in shapes},
+        "$defs": {item.path: _item(item) for item in plan.items},
     }
 
 

@@ -99,7 +99,7 @@ def _shape(item: p.ItemPlan) -> str:
     """What validate() checks an assessed item against (see SHAPES)."""
     shape: dict = {}
     if item.answers:
-        shape["requirements"] = {key: (kind, keys) if keys else (kind,) for key, kind, keys in item.answers}
+        shape["requirements"] = {a.key: (a.kind, a.keys) if a.keys else (a.kind,) for a in item.answers}
     if item.measures:
         shape["measures"] = {ms.key: (ms.low, ms.high) for ms in item.measures}
     if item.kind == "choices":
