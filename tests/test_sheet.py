@@ -345,6 +345,21 @@ def test_hostile_texts_stay_intact_in_every_cell() -> None:
     assert headings[0] == "Scoring sheet: Hostile | *title* <script>alert(1)</script>"
     assert "Table | 1" in headings
     notes = [inline_text(tokens[i + 2]) for i, t in enumerate(tokens) if t.type == "list_item_open"]
-    assert notes == ["# not a heading\n1. not a list"]
+    assert notes[0] == "# not a heading\n1. not a list"
+    assert len(notes) == 1 + 4  # the note, then the four scoring rules
     assert not any(t.type == "html_block" for t in tokens[1:])  # only the header comment is HTML
     assert "hostile-\u20101.rubric" in markdown.splitlines()[0]
+
+
+def test_the_sheet_states_the_rubrics_own_scoring_rules() -> None:
+    shipped = sheet.render(BuildContext.of(compile_file(SHIPPED_RUBRIC), "r.rubric"))
+    assert "- 应有的评价内容（或分组）各项要求均未满足的，得 0 分（8.2）。" in shipped
+    assert "- 经评估组界定不适用的评价内容（或分组）按满分计（8.2）。" in shipped
+    source = SHIPPED_RUBRIC.read_text(encoding="utf-8")
+    excluded = source.replace('policy not_applicable full clause "8.2"', 'policy not_applicable excluded')
+    excluded = excluded.replace('policy nothing_met zero clause "8.2"', "")
+    compilation = compile_source(excluded, "r.rubric")
+    assert compilation.ok
+    text = sheet.render(BuildContext.of(compilation, "r.rubric"))
+    assert "不计入应得分，总分按实得分÷应得分×500 分折算，四舍五入保留两位小数。" in text
+    assert "各项评价要求按扣分标准扣分。" in text and "均未满足的，得 0 分" not in text

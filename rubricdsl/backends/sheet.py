@@ -98,6 +98,17 @@ class _Sheet:
         subtotal = (Strong(words["subtotal"]), "", "", Strong(points(section.points)), "", "")
         return Table(self.section_heading(section), header, (*rows, subtotal), right=(3,))
 
+    def scoring_rules(self) -> list[str]:
+        """How the sheet is scored, as the rubric's clause 8 policies say."""
+        words, rubric = self.words, self.rubric
+
+        def rule(name: str) -> str:
+            clause = rubric.policy_clause(name)
+            cited = words["rule_clause"].format(clause=clause) if clause else ""
+            return words[f"rule_{name}_{rubric.policy(name)}"].format(clause=cited, full_marks=points(rubric.full_marks))
+
+        return [rule("not_applicable"), rule("nothing_met"), words["rule_absent"], words["rule_cap"]]
+
     def results(self) -> Table:
         words = self.words
         rows = [(self.section_heading(s), points(s.points), "") for s in self.rubric.sections]
@@ -231,6 +242,7 @@ def render(context: BuildContext) -> str:
         conditions=sheet.conditions() if rubric.conditions else None,
         sections=[sheet.section(section) for section in rubric.sections],
         results=sheet.results(),
+        scoring_rules=sheet.scoring_rules(),
         full_marks=points(rubric.full_marks),
         pass_mark=points(rubric.pass_mark),
         grades=sheet.grades() if rubric.grades else None,
