@@ -116,7 +116,8 @@ def display_path(path: Path) -> str:
 
 
 def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPlan:
-    """Render every output of every (already checked) rubric in memory."""
+    """Render every output of every (already checked) rubric in memory.  A
+    source `-` (standard input) is named by its compilation's path."""
     result = BuildPlan(out_dir)
     seen: dict[str, Path] = {}
     for source, compilation in compilations:
@@ -127,7 +128,7 @@ def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPl
         seen[rubric.id] = source
         folder = out_dir / rubric.id
         result.rubric_dirs.add(folder)
-        context = BuildContext.of(compilation, display_path(source))
+        context = BuildContext.of(compilation, compilation.path if str(source) == "-" else display_path(source))
         for output in outputs():
             result.files[folder / output.filename] = output.render(context)
     return result
