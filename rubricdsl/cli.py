@@ -123,6 +123,19 @@ def check_option(help: str):
     return click.option("--check", "check_only", is_flag=True, help=help)
 
 
+def given(name: str) -> bool:
+    """Whether the user gave parameter `name` (not left it at its default)."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT)
+
+
+def not_applicable(option: str, why: str):
+    """A usage error: an option that does nothing in the mode chosen."""
+    return click.UsageError(f"{option} does not apply {why}", click.get_current_context())
+
+
 def rubric_paths(paths: tuple[str, ...]) -> list[Path]:
     """The given paths, or every rubrics/*.rubric; a folder means its rubrics."""
     if not paths:
@@ -565,8 +578,7 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         raise UserError("give findings files or --batch, not both")
     if batch is None and not findings:
         raise UserError("give a findings file (several for a panel), or --batch")
-    if summary_path is not None and batch is None:
-        raise UserError("--summary goes with --batch")
+    refuse_options_that_do_not_apply(batch is not None, len(findings))
     inputs = [rubric, *findings] if batch is None else [rubric, batch, *scoring.batch_files(Path(batch))]
     refuse_input_as_output([output, *([summary_path] if summary_path else [])], inputs)
     compilation = load_valid(rubric)
@@ -600,6 +612,29 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         scoring.write_text(output, text)
     except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
+_PANEL_OPTIONS = (("method", "--combine"), ("threshold", "--disagreement"))
+_BATCH_OPTIONS = (("summary_path", "--summary"), ("jobs", "--jobs"))
+
+
+def refuse_options_that_do_not_apply(batch: bool, files: int) -> None:
+    """`score`'s options each serve one mode (a sheet, a panel, a batch);
+    one given for another mode would be ignored, so it is a usage error."""
+    if batch:
+        if given("output_format"):
+            raise not_applicable("--format", "to --batch: a batch writes a CSV summary and its JSON summary")
+        for name, option in _PANEL_OPTIONS:
+            if given(name):
+                raise not_applicable(option, "to --batch: it combines a panel, and a batch scores each findings file alone")
+        return
+    for name, option in _BATCH_OPTIONS:
+        if given(name):
+            raise not_applicable(option, "without --batch: it serves only a batch")
+    if files == 1:
+        for name, option in _PANEL_OPTIONS:
+            if given(name):
+                raise not_applicable(option, "to one findings file: it serves a panel (several findings files)")
 
 
 def _score_batch(scorer, source_text, compilation, batch: str, partial, rescore, output: str, summary_path, jobs: int) -> None:

@@ -1,5 +1,6 @@
 """What every command reads: `-` is standard input wherever a file is read,
---stdin-filename names it, and it can be read once."""
+--stdin-filename names it, it can be read once, and an option that does not
+apply to the mode chosen is refused rather than ignored."""
 
 from __future__ import annotations
 
@@ -124,3 +125,38 @@ def test_stdin_filename_without_a_dash_is_a_usage_error(args) -> None:
     done = run(*args, "--stdin-filename", "x.rubric")
     assert done.exit_code == EXIT_USAGE
     assert "Error: --stdin-filename names standard input, but no input is -" in done.stderr
+
+
+# ---- options that do not apply ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--batch", "b.jsonl", "--format", "json"], "--format does not apply to --batch"),
+        (["--batch", "b.jsonl", "--format", "text"], "--format does not apply to --batch"),
+        (["--batch", "b.jsonl", "--combine", "mean"], "--combine does not apply to --batch"),
+        (["--batch", "b.jsonl", "--disagreement", "3"], "--disagreement does not apply to --batch"),
+        ([FINDINGS, "--combine", "mean"], "--combine does not apply to one findings file: it serves a panel"),
+        ([FINDINGS, "--disagreement", "2"], "--disagreement does not apply to one findings file"),
+        ([FINDINGS, "--summary", "s.json"], "--summary does not apply without --batch"),
+        ([FINDINGS, "--jobs", "2"], "--jobs does not apply without --batch"),
+        ([FINDINGS, FINDINGS, "--jobs", "0"], "--jobs does not apply without --batch"),
+    ],
+    ids=lambda value: " ".join(value) if isinstance(value, list) else None,
+)
+def test_an_option_that_does_not_apply_is_a_usage_error(tmp_path: Path, args, message) -> None:
+    (tmp_path / "b.jsonl").write_bytes(one_line(findings_bytes()))
+    args = [str(tmp_path / "b.jsonl") if arg == "b.jsonl" else arg for arg in args]
+    done = run("score", str(SHIPPED_RUBRIC), *args, "-o", str(tmp_path / "out"))
+    assert done.exit_code == EXIT_USAGE, done.output
+    assert message in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_options_of_the_mode_chosen_are_accepted(tmp_path: Path) -> None:
+    batch = tmp_path / "b.jsonl"
+    batch.write_bytes(one_line(findings_bytes()))
+    done = run("score", RUBRIC, "--batch", str(batch), "--jobs", "1", "--summary", str(tmp_path / "s.json"),
+               "-o", str(tmp_path / "out.csv"))
+    assert done.exit_code == EXIT_OK, done.output
