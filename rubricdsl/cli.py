@@ -599,7 +599,7 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         raise UserError(f"cannot combine the findings: {error}") from None
     for member in results:
         for warning in member.get("warnings", ()):
-            click.echo(f"warning: {warning['message']}", err=True)
+            click.echo(printable(f"warning: {warning['message']}"), err=True)
     size = result.get("panel_size")
     if size is not None and not size["ok"]:
         low, high = size["expected"]
@@ -689,7 +689,7 @@ def _score_batch_file(
     click.echo(f"batch: {scored} of {len(rows)} findings scored", err=True)
     if errors:
         click.echo(f"batch: {len(errors)} rejected (rows with an error in the summary):", err=True)
-        click.echo(scoring.listed(errors), err=True)
+        click.echo(printable(scoring.listed(errors)), err=True)
         sys.exit(EXIT_USAGE)
 
 
