@@ -39,7 +39,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from .backends import BuildContext, outputs
@@ -107,16 +107,33 @@ UNFINISHED = "a build was interrupted while replacing folders: `rubricdsl build`
 
 
 def display_path(path: Path) -> str:
-    """POSIX path relative to the working folder where possible, so that the
-    same checkout builds the same bytes wherever it lies."""
+    """POSIX path relative to the working folder where possible, for
+    messages (generated files name their rubric by `source_name`)."""
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
+def source_name(source: Path, out_dir: Path) -> str:
+    """How the generated files name their rubric: its POSIX path relative to
+    the folder that holds the output folder, the project (`rubrics/x.rubric`
+    for `generated/` beside `rubrics/`), so that the same build writes the
+    same bytes from any working folder.  A rubric outside that folder is
+    named by its own folder and file name (`drafts/x.rubric`), never by a
+    path that says where the project lies.  Linked folders are followed,
+    a linked file is not: it is named where it was given."""
+    project = out_dir.resolve().parent
+    absolute = source.parent.resolve() / source.name
+    try:
+        return absolute.relative_to(project).as_posix()
+    except ValueError:
+        return PurePosixPath(absolute.parent.name, absolute.name).as_posix()
+
+
 def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPlan:
-    """Render every output of every (already checked) rubric in memory."""
+    """Render every output of every (already checked) rubric in memory.  A
+    source `-` (standard input) is named by its compilation's path."""
     result = BuildPlan(out_dir)
     seen: dict[str, Path] = {}
     for source, compilation in compilations:
@@ -127,7 +144,7 @@ def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPl
         seen[rubric.id] = source
         folder = out_dir / rubric.id
         result.rubric_dirs.add(folder)
-        context = BuildContext.of(compilation, display_path(source))
+        context = BuildContext.of(compilation, compilation.path if str(source) == "-" else source_name(source, out_dir))
         for output in outputs():
             result.files[folder / output.filename] = output.render(context)
     return result

@@ -8,6 +8,7 @@ problems.  Commands that need the backends import them when they run, so
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -27,9 +28,112 @@ DEFAULT_RUBRICS = Path("rubrics")
 
 
 class UserError(click.ClickException):
-    """A problem the user can fix (a missing file, bad findings); exit 2."""
+    """A problem the user can fix (a missing file, bad findings); exit 2.
+    Its message may quote a file's text (a key, a name), so it is shown
+    through `printable`."""
 
     exit_code = EXIT_USAGE
+
+    def format_message(self) -> str:
+        return printable(self.message)
+
+
+# ---------------------------------------------------------------------------
+# Options and arguments more than one command takes
+# ---------------------------------------------------------------------------
+
+STDIN = "-"
+_STDIN_NAME = "rubricdsl.stdin_name"
+
+
+def reads_files(*params: str):
+    """A command that reads the files named by its parameters `params`, `-`
+    meaning standard input: adds --stdin-filename (the name standard input
+    goes by in messages and in what is generated from it, as in black and
+    ruff), and refuses `-` given twice (standard input can be read once) or
+    --stdin-filename with no `-` (exit 2)."""
+
+    def decorate(command):
+        @functools.wraps(command)
+        def run(stdin_filename: str | None, **kwargs):
+            ctx = click.get_current_context()
+            named = [str(value) for param in params for value in _values(kwargs[param])]
+            if named.count(STDIN) > 1:
+                raise click.UsageError("- (standard input) is given twice; it can be read once", ctx)
+            if stdin_filename is not None and STDIN not in named:
+                raise click.UsageError("--stdin-filename names standard input, but no input is -", ctx)
+            ctx.meta[_STDIN_NAME] = stdin_filename or "<stdin>"
+            return command(**kwargs)
+
+        return click.option(
+            "--stdin-filename",
+            metavar="NAME",
+            help="The name of standard input (-) in messages and in what is generated from it.",
+        )(run)
+
+    return decorate
+
+
+def _values(value) -> tuple:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, (tuple, list)) else (value,)
+
+
+def stdin_name() -> str:
+    """What standard input is called in this command (--stdin-filename)."""
+    return click.get_current_context().meta.get(_STDIN_NAME, "<stdin>")
+
+
+def shown(path) -> str:
+    """A path as messages and outputs name it: standard input by its name."""
+    return stdin_name() if str(path) == STDIN else str(path)
+
+
+def input_argument(name: str, **kwargs):
+    """A file argument; `-` is standard input."""
+    return click.argument(name, type=click.Path(path_type=str, allow_dash=True), **kwargs)
+
+
+def format_option(choices: list[str], help: str):
+    """--format, its first choice the default."""
+    return click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
+def output_option(help: str):
+    """-o/--output, a file; `-` (the default) is standard output."""
+    return click.option(
+        "-o",
+        "--output",
+        default=STDIN,
+        show_default=True,
+        type=click.Path(path_type=str, dir_okay=False, allow_dash=True),
+        help=help,
+    )
+
+
+def check_option(help: str):
+    return click.option("--check", "check_only", is_flag=True, help=help)
+
+
+def given(name: str) -> bool:
+    """Whether the user gave parameter `name` (not left it at its default)."""
+    from click.core import ParameterSource
+
+    source = click.get_current_context().get_parameter_source(name)
+    return source not in (None, ParameterSource.DEFAULT)
+
+
+def not_applicable(option: str, why: str):
+    """A usage error: an option that does nothing in the mode chosen."""
+    return click.UsageError(f"{option} does not apply {why}", click.get_current_context())
 
 
 def rubric_paths(paths: tuple[str, ...]) -> list[Path]:
@@ -52,7 +156,11 @@ def rubric_paths(paths: tuple[str, ...]) -> list[Path]:
     return result
 
 
-def read_bytes(path: Path) -> bytes:
+def read_bytes(path: Path | str) -> bytes:
+    """A file's bytes; `-` reads standard input."""
+    if str(path) == STDIN:
+        return sys.stdin.buffer.read()
+    path = Path(path)
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -63,8 +171,8 @@ def read_bytes(path: Path) -> bytes:
         raise UserError(f"{path}: cannot read: {error.strerror}") from None
 
 
-def load(path: Path) -> Compilation:
-    return compile_bytes(read_bytes(path), str(path))
+def load(path: Path | str) -> Compilation:
+    return compile_bytes(read_bytes(path), shown(path))
 
 
 def report(compilation: Compilation, *, show_info: bool = False) -> None:
@@ -89,7 +197,7 @@ def refuse_input_as_output(outputs: list, inputs: list) -> None:
         raise UserError(f"{output}: is an input of this command{same}; give another output path")
 
 
-def load_valid(path: Path) -> Compilation:
+def load_valid(path: Path | str) -> Compilation:
     """Load a rubric that must be free of errors; report and exit 1 if not."""
     compilation = load(path)
     if not compilation.ok:
@@ -105,20 +213,14 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: diagnostics with carets on stderr; json: a JSON list on stdout.",
-)
+@input_argument("paths", nargs=-1)
+@format_option(["text", "json"], "text: diagnostics with carets on stderr; json: a JSON list on stdout.")
 @click.option("--info", "show_info", is_flag=True, help="Also show information notes (I codes).")
+@reads_files("paths")
 def check(paths: tuple[str, ...], output_format: str, show_info: bool) -> None:
     """Check rubrics (default: every rubrics/*.rubric) and report every problem.
 
-    Exit 0 when there are no errors (warnings allowed), 1 when there are.
+    `-` reads a rubric from standard input.  Exit 0 when there are no errors (warnings allowed), 1 when there are.
     """
     compilations = [load(path) for path in rubric_paths(paths)]
     failed = any(not c.ok for c in compilations)
@@ -137,18 +239,19 @@ def check(paths: tuple[str, ...], output_format: str, show_info: bool) -> None:
 
 
 @main.command()
-@click.argument("rubric", type=click.Path(path_type=Path))
-def inspect(rubric: Path) -> None:
-    """Print the compiled model of RUBRIC as JSON (shape: see the README)."""
+@input_argument("rubric")
+@reads_files("rubric")
+def inspect(rubric: str) -> None:
+    """Print the compiled model of RUBRIC (- for stdin) as JSON (shape: see the README)."""
     from .export import to_json
 
     compilation = load_valid(rubric)
-    data = to_json(compilation.rubric, path=str(rubric), sha256=compilation.sha256)
+    data = to_json(compilation.rubric, path=shown(rubric), sha256=compilation.sha256)
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
+@input_argument("paths", nargs=-1)
 @click.option(
     "-o",
     "--output",
@@ -158,7 +261,8 @@ def inspect(rubric: Path) -> None:
     show_default=True,
     help="Folder that receives one folder per rubric id.",
 )
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; exit 1 if any generated file is stale, missing or extra.")
+@check_option("Write nothing; exit 1 if any generated file is stale, missing or extra.")
+@reads_files("paths")
 def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
     """Build every rubric (default: rubrics/*.rubric) into OUT_DIR/<rubric id>/.
 
@@ -218,8 +322,9 @@ def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=str))
-@click.option("--check", "check_only", is_flag=True, help="Write nothing; list the files fmt would change, exit 1 if any.")
+@input_argument("paths", nargs=-1)
+@check_option("Write nothing; list the files fmt would change, exit 1 if any.")
+@reads_files("paths")
 def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     """Rewrite rubrics (default: every rubrics/*.rubric) in the one canonical layout.
 
@@ -234,11 +339,11 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     from .files import is_read_only, write_atomically
 
     read_only: list[str] = []
-    from_stdin = "-" in paths
+    from_stdin = STDIN in paths
     if from_stdin and len(paths) > 1:
         raise UserError("'-' (standard input) cannot be given with other paths")
     if from_stdin:
-        inputs = [("<stdin>", sys.stdin.buffer.read())]
+        inputs = [(stdin_name(), read_bytes(STDIN))]
     else:
         inputs = [(str(path), read_bytes(path)) for path in rubric_paths(paths)]
     try:
@@ -278,7 +383,7 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     sys.exit(EXIT_FAILED if broken or (check_only and changed) else EXIT_OK)
 
 
-def _revision(path: Path, rescoring: bool):
+def _revision(path: str, rescoring: bool):
     """A rubric to compare: it must build; its other errors are allowed (a
     printed revision may not add up), keys used twice are not.  Findings
     are rescored only under a revision without errors: its scorer is
@@ -286,6 +391,7 @@ def _revision(path: Path, rescoring: bool):
     from .revdiff import Revision
 
     compilation = load(path)
+    path = shown(path)
     duplicates = [d for d in compilation.diagnostics if d.code == "E201"]
     if compilation.rubric is None or duplicates:
         report(compilation)
@@ -306,19 +412,13 @@ def _revision(path: Path, rescoring: bool):
 
 
 @main.command()
-@click.argument("old", type=click.Path(path_type=Path))
-@click.argument("new", type=click.Path(path_type=Path))
-@click.argument("findings_paths", metavar="[FILE]...", nargs=-1, type=click.Path(path_type=str))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "markdown", "json"]),
-    default="text",
-    show_default=True,
-    help="text: for a terminal (coloured there); markdown: for a revision's 编制说明; json.",
-)
+@input_argument("old")
+@input_argument("new")
+@input_argument("findings_paths", metavar="[FILE]...", nargs=-1)
+@format_option(["text", "markdown", "json"], "text: for a terminal (coloured there); markdown: for a revision's 编制说明; json.")
 @click.option("--findings", "with_findings", is_flag=True, help="The FILEs after it are findings to rescore under both revisions.")
-def diff(old: Path, new: Path, findings_paths: tuple[str, ...], output_format: str, with_findings: bool) -> None:
+@reads_files("old", "new", "findings_paths")
+def diff(old: str, new: str, findings_paths: tuple[str, ...], output_format: str, with_findings: bool) -> None:
     """Compare two revisions OLD and NEW of a rubric by their keys.
 
     Lists sections, items, groups, requirements, parts, levels, bands,
@@ -346,7 +446,7 @@ def _where(error: Exception) -> str:
     return f"{type(error).__name__}: {error}{where}"
 
 
-def _diff(old: Path, new: Path, findings_paths: tuple[str, ...], output_format: str, with_findings: bool) -> None:
+def _diff(old: str, new: str, findings_paths: tuple[str, ...], output_format: str, with_findings: bool) -> None:
     from . import revdiff
 
     if findings_paths and not with_findings:
@@ -363,14 +463,14 @@ def _diff(old: Path, new: Path, findings_paths: tuple[str, ...], output_format: 
     if with_findings:
         from . import scoring
 
-        old_scorer = scoring.load_scorer(old_compilation, str(old))
-        new_scorer = scoring.load_scorer(new_compilation, str(new))
+        old_scorer = scoring.load_scorer(old_compilation, shown(old))
+        new_scorer = scoring.load_scorer(new_compilation, shown(new))
         loaded, problems = [], []
         for path in findings_paths:
             try:
-                findings = scoring.read_findings(old_scorer, path)
-                revdiff.check_findings(findings, path, {"OLD": old_scorer, "NEW": new_scorer})
-                loaded.append((path, findings))
+                findings = scoring.read_findings(old_scorer, path, stdin_name=stdin_name())
+                revdiff.check_findings(findings, shown(path), {"OLD": old_scorer, "NEW": new_scorer})
+                loaded.append((shown(path), findings))
             except scoring.InputError as error:
                 problems += error.messages
             except revdiff.FindingsMismatch as error:
@@ -412,15 +512,11 @@ def _points_option(ctx, param, value):
 
 
 @main.command()
-@click.argument("rubric", type=click.Path(path_type=Path))
-@click.argument("findings", nargs=-1, type=click.Path(path_type=str))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json", "markdown", "html"]),
-    default="text",
-    show_default=True,
-    help="The completed scoring sheet as text, Markdown or HTML; json: the result (docs/findings.md).",
+@input_argument("rubric")
+@input_argument("findings", nargs=-1)
+@format_option(
+    ["text", "json", "markdown", "html"],
+    "The completed scoring sheet as text, Markdown or HTML; json: the result (docs/findings.md).",
 )
 @click.option("--partial", is_flag=True, help="An unfinished file: missing items (or status null) count 0 as not assessed.")
 @click.option(
@@ -447,8 +543,8 @@ def _points_option(ctx, param, value):
 )
 @click.option(
     "--batch",
-    type=click.Path(path_type=Path),
-    help="Score many organisations: a folder of *.json findings or a JSON Lines file; write a summary.",
+    type=click.Path(path_type=str, allow_dash=True),
+    help="Score many organisations: a folder of *.json findings or a JSON Lines file (- for stdin); write a summary.",
 )
 @click.option(
     "--summary",
@@ -463,14 +559,8 @@ def _points_option(ctx, param, value):
     type=click.IntRange(min=0),
     help="With --batch: worker processes (0: one per CPU).",
 )
-@click.option(
-    "-o",
-    "--output",
-    default="-",
-    show_default=True,
-    type=click.Path(path_type=str, dir_okay=False, allow_dash=True),
-    help="Where the sheet goes (with --batch: the CSV summary); - is stdout.",
-)
+@output_option("Where the sheet goes (with --batch: the CSV summary); - is stdout.")
+@reads_files("rubric", "findings", "batch")
 def score(rubric, findings, output_format, partial, rescore, method, threshold, batch, summary_path, jobs, output) -> None:
     """Score FINDINGS (JSON files, - for stdin) by RUBRIC and print the sheet.
 
@@ -488,21 +578,18 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         raise UserError("give findings files or --batch, not both")
     if batch is None and not findings:
         raise UserError("give a findings file (several for a panel), or --batch")
-    if summary_path is not None and batch is None:
-        raise UserError("--summary goes with --batch")
-    inputs = [rubric, *findings] if batch is None else [rubric, batch, *scoring.batch_files(batch)]
+    refuse_options_that_do_not_apply(batch is not None, len(findings))
+    inputs = [rubric, *findings] if batch is None else [rubric, batch, *scoring.batch_files(Path(batch))]
     refuse_input_as_output([output, *([summary_path] if summary_path else [])], inputs)
     compilation = load_valid(rubric)
-    source_path = display_path(rubric)
+    source_path = stdin_name() if rubric == STDIN else display_path(Path(rubric))
     source_text = scoring.scorer_source(compilation, source_path)
     scorer = scoring.scorer_module(source_text, compilation.rubric.id, source_path)
     if batch is not None:
         _score_batch(scorer, source_text, compilation, batch, partial, rescore, output, summary_path, jobs)
         return
-    if list(findings).count("-") > 1:
-        raise UserError("- (standard input) is given twice; it can be read once")
     try:
-        results = scoring.score_files(scorer, list(findings), partial=partial, rescore=rescore)
+        results = scoring.score_files(scorer, list(findings), partial=partial, rescore=rescore, stdin_name=stdin_name())
         result = results[0] if len(results) == 1 else scorer.combine(results, method, threshold)
     except scoring.PanelProblems as error:
         raise UserError(f"not a panel of distinct evaluators (clause 5.2):\n{scoring.listed(error.messages)}") from None
@@ -512,7 +599,7 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         raise UserError(f"cannot combine the findings: {error}") from None
     for member in results:
         for warning in member.get("warnings", ()):
-            click.echo(f"warning: {warning['message']}", err=True)
+            click.echo(printable(f"warning: {warning['message']}"), err=True)
     size = result.get("panel_size")
     if size is not None and not size["ok"]:
         low, high = size["expected"]
@@ -527,7 +614,42 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         raise UserError(f"cannot write {output}: {error.strerror}") from None
 
 
-def _score_batch(scorer, source_text, compilation, batch: Path, partial, rescore, output: str, summary_path, jobs: int) -> None:
+_PANEL_OPTIONS = (("method", "--combine"), ("threshold", "--disagreement"))
+_BATCH_OPTIONS = (("summary_path", "--summary"), ("jobs", "--jobs"))
+
+
+def refuse_options_that_do_not_apply(batch: bool, files: int) -> None:
+    """`score`'s options each serve one mode (a sheet, a panel, a batch);
+    one given for another mode would be ignored, so it is a usage error."""
+    if batch:
+        if given("output_format"):
+            raise not_applicable("--format", "to --batch: a batch writes a CSV summary and its JSON summary")
+        for name, option in _PANEL_OPTIONS:
+            if given(name):
+                raise not_applicable(option, "to --batch: it combines a panel, and a batch scores each findings file alone")
+        return
+    for name, option in _BATCH_OPTIONS:
+        if given(name):
+            raise not_applicable(option, "without --batch: it serves only a batch")
+    if files == 1:
+        for name, option in _PANEL_OPTIONS:
+            if given(name):
+                raise not_applicable(option, "to one findings file: it serves a panel (several findings files)")
+
+
+def _score_batch(scorer, source_text, compilation, batch: str, partial, rescore, output: str, summary_path, jobs: int) -> None:
+    from . import scoring
+
+    if batch == STDIN:
+        with scoring.standard_input_file() as copy:
+            _score_batch_file(scorer, source_text, compilation, copy, stdin_name(), partial, rescore, output, summary_path, jobs)
+    else:
+        _score_batch_file(scorer, source_text, compilation, Path(batch), batch, partial, rescore, output, summary_path, jobs)
+
+
+def _score_batch_file(
+    scorer, source_text, compilation, batch: Path, name: str, partial, rescore, output: str, summary_path, jobs: int
+) -> None:
     import os
     import uuid
 
@@ -556,7 +678,7 @@ def _score_batch(scorer, source_text, compilation, batch: Path, partial, rescore
         csv_text = scoring.summary_csv_text(rows, compilation.rubric)
         summary = None
         if summary_path is not None:
-            summary = scoring.summary_json(rows, scorer, str(batch), csv_text=csv_text, run_id=uuid.uuid4().hex)
+            summary = scoring.summary_json(rows, scorer, name, csv_text=csv_text, run_id=uuid.uuid4().hex)
         scoring.write_batch(output, csv_text, summary_path, summary)
     except scoring.InputError as error:
         raise UserError(scoring.listed(error.messages).strip()) from None
@@ -567,21 +689,15 @@ def _score_batch(scorer, source_text, compilation, batch: Path, partial, rescore
     click.echo(f"batch: {scored} of {len(rows)} findings scored", err=True)
     if errors:
         click.echo(f"batch: {len(errors)} rejected (rows with an error in the summary):", err=True)
-        click.echo(scoring.listed(errors), err=True)
+        click.echo(printable(scoring.listed(errors)), err=True)
         sys.exit(EXIT_USAGE)
 
 
 @main.command()
-@click.argument("rubric", type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    default="-",
-    show_default=True,
-    type=click.Path(path_type=str, dir_okay=False, allow_dash=True),
-    help="Where the blank findings go; - is stdout.",
-)
-def template(rubric: Path, output: str) -> None:
+@input_argument("rubric")
+@output_option("Where the blank findings go; - is stdout.")
+@reads_files("rubric")
+def template(rubric: str, output: str) -> None:
     """Write a blank findings file for RUBRIC: every key, null where an
     answer goes, and beside each key a note ("_key") with its text, which
     the scorer ignores."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import __version__
 from . import model as m
 from .numbering import section_numeral
+from .terminal import printable
 
 FORMATS = {"text": "report.txt.j2", "markdown": "report.md.j2", "html": "report.html.j2"}
 
@@ -239,6 +240,13 @@ def _view(result: dict, rubric: m.Rubric, source_path: str) -> dict:
 
 
 def render(result: dict, rubric: m.Rubric, output_format: str, source_path: str) -> str:
+    """The sheet in `output_format`.  The text sheet is for reading, on a
+    terminal or printed, also from a file (`cat sheet.txt`): every control
+    character and bidi override in it, from the rubric's texts, the
+    findings or a file name, is shown as an escape (terminal.printable), so
+    that it cannot drive the terminal.  Markdown and HTML keep every text
+    exact, as JSON does."""
     from .backends.templating import render as render_template
 
-    return render_template(FORMATS[output_format], **_view(result, rubric, source_path))
+    text = render_template(FORMATS[output_format], **_view(result, rubric, source_path))
+    return printable(text) if output_format == "text" else text

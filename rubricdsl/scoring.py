@@ -9,13 +9,16 @@ blank findings template, and writes the batch summary.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
 import json
 import linecache
 import re
+import shutil
 import sys
+import tempfile
 import types
 from dataclasses import dataclass
 from decimal import Decimal
@@ -90,9 +93,10 @@ def _prefixed(name: str, messages: list[str]) -> list[str]:
     return [text if text.startswith(name + ":") else f"{name}: {text}" for text in messages]
 
 
-def read_findings(scorer: types.ModuleType, path: str) -> dict:
-    """One findings file ('-' is stdin) as a dict; InputError if unreadable
-    or not JSON."""
+def read_findings(scorer: types.ModuleType, path: str, *, stdin_name: str = "<stdin>") -> dict:
+    """One findings file ('-' is stdin, called `stdin_name`) as a dict;
+    InputError if unreadable or not JSON."""
+    name = stdin_name if path == "-" else path
     try:
         if path == "-":
             data = sys.stdin.buffer.read()
@@ -103,8 +107,7 @@ def read_findings(scorer: types.ModuleType, path: str) -> dict:
     except IsADirectoryError:
         raise InputError([f"{path}: is a folder, not a findings file"]) from None
     except OSError as error:
-        raise InputError([f"{path}: cannot read: {error.strerror}"]) from None
-    name = "<stdin>" if path == "-" else path
+        raise InputError([f"{name}: cannot read: {error.strerror}"]) from None
     try:
         return scorer.parse_findings(data, name)
     except scorer.FindingsError as error:
@@ -116,16 +119,18 @@ class PanelProblems(InputError):
     or one evaluator in two files."""
 
 
-def score_files(scorer: types.ModuleType, paths: list[str], *, partial: bool, rescore: bool = False) -> list[dict]:
+def score_files(
+    scorer: types.ModuleType, paths: list[str], *, partial: bool, rescore: bool = False, stdin_name: str = "<stdin>"
+) -> list[dict]:
     """Every file read and scored; InputError listing the problems of all
     of them when any has one (so nothing is reported half).  Several files
     are a panel: PanelProblems when one is given twice, two hold the same
     findings or name the same evaluator."""
     results, problems, named = [], [], []
     for path in paths:
-        name = "<stdin>" if path == "-" else path
+        name = stdin_name if path == "-" else path
         try:
-            findings = read_findings(scorer, path)
+            findings = read_findings(scorer, path, stdin_name=stdin_name)
             results.append(scorer.score(findings, partial=partial, rescore=rescore))
             named.append((name, findings))
         except InputError as error:
@@ -191,6 +196,18 @@ class BatchRow:
     csv: str | None  # the row's CSV line after its source cell
     json: bytes | None  # the row's JSON object without its source field
     error: str | None
+
+
+@contextlib.contextmanager
+def standard_input_file() -> Iterator[Path]:
+    """Standard input copied to a temporary file, removed afterwards: a
+    batch read from a pipe is then cut into byte ranges for the worker
+    processes as a JSON Lines file is, and never held in memory whole."""
+    with tempfile.TemporaryDirectory(prefix="rubricdsl-stdin-") as folder:
+        path = Path(folder) / "stdin.jsonl"
+        with open(path, "wb") as copy:
+            shutil.copyfileobj(sys.stdin.buffer, copy, 1 << 20)
+        yield path
 
 
 def batch_files(path: Path) -> list[Path]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -27,7 +29,7 @@ def run(cwd: Path, *args: str):
 
 def project(tmp_path: Path) -> Path:
     """A folder laid out like the repository: rubrics/ with the standard."""
-    (tmp_path / "rubrics").mkdir()
+    (tmp_path / "rubrics").mkdir(parents=True)
     shutil.copy(SHIPPED_RUBRIC, tmp_path / "rubrics" / SHIPPED_RUBRIC.name)
     return tmp_path
 
@@ -142,6 +144,58 @@ def test_two_rubrics_with_one_id_are_refused(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "rubric id 't-cssg-001.5-2020' is also the id of" in result.stderr
     assert not (folder / "generated").exists()
+
+
+def build_in_process(cwd: Path, rubric: Path, out: Path, **environment: str) -> dict[str, bytes]:
+    """`build` as a whole process (what the hash seed, the locale and the
+    time zone act on), run with `environment`."""
+    env = {key: value for key, value in os.environ.items() if key not in ("LANG", "LC_ALL", "TZ", "PYTHONHASHSEED")}
+    env.update(environment)
+    done = subprocess.run(
+        [sys.executable, "-m", "rubricdsl.cli", "build", str(rubric), "-o", str(out)],
+        cwd=cwd, env=env, capture_output=True, text=True, encoding="utf-8",
+    )
+    assert done.returncode == 0, done.stderr
+    return snapshot(out)
+
+
+def test_the_same_build_gives_the_same_bytes_from_any_working_folder_locale_time_zone_and_hash_seed(tmp_path: Path) -> None:
+    folder = project(tmp_path / "project")
+    rubric = folder / "rubrics" / SHIPPED_RUBRIC.name
+    elsewhere = tmp_path / "elsewhere" / "deeper"
+    elsewhere.mkdir(parents=True)
+    assert run(folder, "build", "rubrics", "-o", "generated").exit_code == 0
+    built = snapshot(folder / "generated")
+    shutil.rmtree(folder / "generated")
+    assert run(elsewhere, "build", str(rubric), "-o", str(folder / "generated")).exit_code == 0
+    assert snapshot(folder / "generated") == built
+    shutil.rmtree(folder / "generated")
+    relative = Path(os.path.relpath(folder, elsewhere))
+    assert run(elsewhere, "build", str(relative / "rubrics"), "-o", str(relative / "generated")).exit_code == 0
+    assert snapshot(folder / "generated") == built
+    for cwd, environment in (
+        (Path("/"), {"LANG": "zh_CN.UTF-8", "TZ": "Asia/Shanghai", "PYTHONHASHSEED": "1"}),
+        (elsewhere, {"LANG": "C", "LC_ALL": "C.UTF-8", "TZ": "America/St_Johns", "PYTHONHASHSEED": "4242"}),
+        (folder / "rubrics", {"LC_ALL": "de_DE.UTF-8", "TZ": "UTC", "PYTHONHASHSEED": "random"}),
+    ):
+        shutil.rmtree(folder / "generated")
+        assert build_in_process(cwd, rubric, folder / "generated", **environment) == built, (cwd, environment)
+
+
+def test_generated_files_name_their_rubric_relative_to_the_folder_holding_the_output(tmp_path: Path) -> None:
+    folder = project(tmp_path / "project")
+    rubric = folder / "rubrics" / SHIPPED_RUBRIC.name
+    assert run(folder / "rubrics", "build", SHIPPED_RUBRIC.name, "-o", "../site/out").exit_code == 0
+    sheet = (folder / "site" / "out" / ID / "sheet.md").read_text(encoding="utf-8")
+    assert f"from ../rubrics/{SHIPPED_RUBRIC.name}, sha256" not in sheet
+    assert f"from {SHIPPED_RUBRIC.name}, sha256" not in sheet
+    assert f"from rubrics/{SHIPPED_RUBRIC.name}, sha256" in sheet  # outside site/: its folder and name
+    assert run(tmp_path, "build", str(rubric), "-o", "project/out").exit_code == 0
+    assert f"from rubrics/{SHIPPED_RUBRIC.name}, sha256" in (folder / "out" / ID / "sheet.md").read_text(encoding="utf-8")
+    (folder / "rubrics" / "drafts").mkdir()
+    shutil.copy(rubric, folder / "rubrics" / "drafts" / "next.rubric")
+    assert run(tmp_path, "build", "project/rubrics/drafts/next.rubric", "-o", "project/drafts-out").exit_code == 0
+    assert "from rubrics/drafts/next.rubric, sha256" in (folder / "drafts-out" / ID / "sheet.md").read_text(encoding="utf-8")
 
 
 def test_output_folder_option(tmp_path: Path) -> None:

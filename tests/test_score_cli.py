@@ -95,6 +95,55 @@ def test_hostile_findings_texts_are_escaped_in_html(tmp_path) -> None:
     assert "&lt;/td&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
+CLEAR_SCREEN, RETITLE, REVERSED = "\x1b[2J", "\x1b]0;owned\x07", "\u202e"
+
+
+def test_terminal_escapes_in_texts_are_shown_escaped_in_the_text_sheet(tmp_path) -> None:
+    """From the findings and from the rubric, to stdout and to a file: the
+    text sheet is read on a terminal either way."""
+    rubric = tmp_path / "r.rubric"
+    source = (ROOT / RUBRIC).read_text(encoding="utf-8")
+    rubric.write_text(source.replace('  title "', '  title "\\u001b]0;owned\\u0007', 1), encoding="utf-8")
+    findings = fixture_findings()
+    findings["organization"] = f"某市{CLEAR_SCREEN}中心"
+    findings["remarks"] = f"ok {REVERSED}gnp.exe"
+    findings["items"]["posts.big_data_posts"]["reason"] = f"原因{RETITLE}"
+    path = write(tmp_path / "f.json", findings)
+    out = tmp_path / "sheet.txt"
+    to_file = run("score", str(rubric), path, "--rescore", "-o", str(out))
+    assert to_file.exit_code == 0, to_file.output
+    for text in (run("score", str(rubric), path, "--rescore").stdout, out.read_text(encoding="utf-8")):
+        assert "\x1b" not in text and "\x07" not in text and REVERSED not in text
+        assert "被评价单位：某市\\x1b[2J中心" in text
+        assert "备注：ok \\u202egnp.exe" in text
+        assert "原因\\x1b]0;owned\\x07" in text
+        assert text.startswith("\\x1b]0;owned\\x07市域网格化治理")
+
+
+def test_terminal_escapes_in_the_problems_of_findings_are_shown_escaped(tmp_path) -> None:
+    findings = fixture_findings()
+    findings["items"][f"x{CLEAR_SCREEN}"] = {}
+    path = write(tmp_path / "f.json", findings)
+    (tmp_path / "b.jsonl").write_text(json.dumps(findings, ensure_ascii=False) + "\n", encoding="utf-8")
+    for args in ([path], ["--batch", str(tmp_path / "b.jsonl")]):
+        done = run("score", RUBRIC, *args)
+        assert done.exit_code == EXIT_USAGE
+        assert "x\\x1b[2J" in done.stderr and "\x1b" not in done.stderr
+
+
+@pytest.mark.parametrize("output_format", ["json", "markdown", "html"])
+def test_other_formats_keep_the_texts_exact(tmp_path, output_format) -> None:
+    findings = fixture_findings()
+    findings["remarks"] = f"ok {REVERSED}gnp.exe {CLEAR_SCREEN}"
+    out = tmp_path / "sheet"
+    assert run("score", RUBRIC, write(tmp_path / "f.json", findings), "--format", output_format, "-o", str(out)).exit_code == 0
+    text = out.read_text(encoding="utf-8")
+    if output_format == "json":
+        assert json.loads(text)["remarks"] == findings["remarks"]
+    else:
+        assert f"ok {REVERSED}gnp.exe \x1b" in text  # Markdown escapes the '[' after it
+
+
 def test_partial(tmp_path) -> None:
     findings = fixture_findings()
     del findings["items"]["performance.brand"]
