@@ -19,6 +19,8 @@ def chinese_numeral(number: int) -> str:
 
 
 def section_numeral(number: int, language: str) -> str:
-    if language.startswith("zh"):
+    from .words import word_language
+
+    if word_language(language) == "zh":
         return chinese_numeral(number)
     return str(number)

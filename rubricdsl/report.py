@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from . import __version__
 from . import model as m
-from .backends.labels import html_language, labels
+from .words import html_language, labels
 from .numbering import section_numeral
 from .terminal import printable
 

@@ -33,6 +33,7 @@ from functools import cached_property
 from . import model as m
 from .export import content_hash
 from .numbering import section_numeral
+from .words import diff_words
 from .terminal import printable
 
 DIFF_FORMAT = "rubricdsl-diff/1"
@@ -948,116 +949,6 @@ def _result_summary(result: dict) -> dict:
 
 # ---- Markdown, for a revision's 编制说明 ------------------------------------
 
-_MARKDOWN_WORDS = {
-    "zh": {
-        "heading": "评分表修订情况",
-        "old": "修订前",
-        "new": "修订后",
-        "version": "版本",
-        "points": "各评价项目分值",
-        "section": "评价项目",
-        "change": "增减",
-        "total": "合计",
-        "full marks": "满分",
-        "pass mark": "合格分数线",
-        "unchanged": "未变",
-        "details": "修订明细",
-        "number": "序号",
-        "place": "位置",
-        "what": "修订内容",
-        "note": "说明",
-        "added": "新增",
-        "removed": "删除",
-        "none": "无",
-        "equal": "两版评分表内容一致，无修订。",
-        "same version": (
-            "> **注意**：修订前后两版评分表的编号和版本相同（{id}，版本 {version}），内容却不同"
-            "（内容哈希 `{old}` 与 `{new}`）：按其中一版作出的评价记录，会按另一版的规则计分。"
-            "请为修订后的评分表设定新的版本（`version`）。"
-        ),
-        "section_place": "{numeral}、{title}",
-        "item_place": "{numeral}、第{n}项 {title}",
-        "erratum": "{field}印为{printed}：{reason}",
-        "erratum_fields": {
-            "points": "分值", "numeral": "序号", "title": "名称", "caption": "表题", "heading": "标题",
-            "text": "文字", "deduct": "扣分", "full": "满分", "pass": "合格分数线",
-        },
-        "findings": "对已有评价结果的影响",
-        "organization": "被评价单位",
-        "passed": "合格",
-        "by section": "分值变化的评价项目",
-        "yes": "是",
-        "no": "否",
-        "keys": "评价记录中需补充或不再使用的项目",
-        "not in": "{name}中已无",
-        "required": "{name}新增、评价记录中没有",
-        "colon": "：",
-        "open": "（",
-        "close": "）",
-        "kinds": {
-            "rubric": "评分表", "grade": "等级", "condition": "评价条件", "section": "评价项目", "item": "评价内容",
-            "measure": "测量项", "group": "分组", "requirement": "评价要求", "part": "分项", "level": "扣分档",
-            "band": "扣分区间", "tier": "得分档", "choice": "得分选项",
-        },
-        "fields": {
-            "id": "编号", "title": "名称", "standards": "标准号", "version": "版本", "status": "状态",
-            "language": "语言", "full marks": "满分", "pass mark": "合格分数线", "panel": "评估组人数",
-            "notes": "注", "errata": "勘误", "label": "名称", "threshold": "最低分", "text": "文字",
-            "clause": "条款", "advisory": "建议性", "points": "分值", "caption": "表题", "scored by": "计分方式",
-            "deduct each": "每缺一项扣分", "deduct each text": "扣分标准", "otherwise": "其他情形得分",
-            "otherwise text": "其他情形",
-            "scale": "量程", "heading": "标题", "rule": "扣分方式", "deduct": "扣分", "deduct text": "扣分标准",
-            "when": "条件",
-        },
-    },
-    "en": {
-        "heading": "Changes to the rubric",
-        "old": "Before",
-        "new": "After",
-        "version": "version",
-        "points": "Points by section",
-        "section": "Section",
-        "change": "Change",
-        "total": "Total",
-        "full marks": "Full marks",
-        "pass mark": "Pass mark",
-        "unchanged": "unchanged",
-        "details": "Changes in detail",
-        "number": "No.",
-        "place": "Where",
-        "what": "What",
-        "note": "Note",
-        "added": "added",
-        "removed": "removed",
-        "none": "none",
-        "equal": "The two revisions mean the same; nothing changed.",
-        "same version": (
-            "> **Warning**: the two revisions have the same id and version ({id}, version {version}) but different "
-            "content (content hashes `{old}` and `{new}`): findings made under one would be scored under the other's "
-            "rules. Give the new revision a new `version`."
-        ),
-        "section_place": "{numeral}. {title}",
-        "item_place": "{numeral}.{n} {title}",
-        "erratum": "{field} printed as {printed}: {reason}",
-        "erratum_fields": {},
-        "findings": "Effect on existing evaluations",
-        "organization": "Organisation",
-        "passed": "passed",
-        "by section": "Sections that changed",
-        "yes": "yes",
-        "no": "no",
-        "keys": "Findings to add or no longer used",
-        "not in": "not in the {name} revision",
-        "required": "required by the {name} revision, not in the findings",
-        "colon": ": ",
-        "open": " (",
-        "close": ")",
-        "kinds": {},
-        "fields": {},
-    },
-}
-
-
 def _cell(text: str) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>")
 
@@ -1066,7 +957,7 @@ def render_markdown(result: RevisionDiff) -> str:
     """A section of a revision's 编制说明, escaped as text for a terminal is
     (terminal.printable): it is read there before it is pasted."""
     new = result.new.rubric
-    words = _MARKDOWN_WORDS["zh" if new.language.startswith("zh") else "en"]
+    words = diff_words(new.language)
     kinds, fields = words["kinds"], words["fields"]
     o, c = words["open"], words["close"]
 

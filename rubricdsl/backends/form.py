@@ -25,7 +25,7 @@ from markupsafe import Markup
 from .. import plan as scoring_plan
 from ..export import to_json
 from . import BuildContext
-from .labels import html_language, labels
+from ..words import html_language, labels
 from .templating import ENVIRONMENT
 from .templating import render as render_template
 

@@ -20,7 +20,7 @@ from decimal import Decimal
 from .. import model as m
 from ..numbering import section_numeral
 from . import BuildContext
-from .labels import labels
+from ..words import labels
 from .markdown import Strong
 from .templating import render as render_template
 
@@ -42,30 +42,9 @@ def points(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-_ZH_FORMATS = {
-    "section_cell": "{numeral}、{title}（{points}分）",
-    "section_heading": "{numeral}、{title}",
-    "item_cell": "{number}、{title}",
-    "measure_cell": "测量值：{label} ＿＿＿＿ {unit}",
-    "group_cell": "{heading}（{points}分）",
-    "otherwise_cell": "{label}：{points} 分",
-    "fulfilled_cell": "☐ 是　☐ 否",
-}
-_EN_FORMATS = {
-    "section_cell": "{numeral}. {title} ({points} points)",
-    "section_heading": "{numeral}. {title}",
-    "item_cell": "{number}. {title}",
-    "measure_cell": "Measured: {label} ＿＿＿＿ {unit}",
-    "group_cell": "{heading} ({points} points)",
-    "otherwise_cell": "{label}: {points} points",
-    "fulfilled_cell": "☐ yes　☐ no",
-}
-
-
 def sheet_words(rubric: m.Rubric) -> dict[str, str]:
     """The labels of the rubric's language and the sheet's cell formats."""
     words = labels(rubric.language)
-    words.update(_ZH_FORMATS if rubric.language.lower().startswith("zh") else _EN_FORMATS)
     return words
 
 

@@ -1,4 +1,8 @@
-"""The words that generated sheets and forms print around a rubric's own texts.
+"""Every word rubricdsl prints around a rubric's own texts, in every language.
+
+The generated sheet and form, `rubricdsl score`'s sheets and `rubricdsl
+diff`'s Markdown all take their words from here, and `word_language` is the
+one place that decides which language's words a rubric gets.
 
 A rubric is written in one language (`language "zh"`); its evaluators read
 the sheet and the form in that language.  `labels(language)` gives the words
@@ -247,6 +251,15 @@ _ZH = {
     "warnings": "提示",
     "warning_no_content_hash": "评价记录未注明评分表内容标识（content hash），无法确认其所依据的评分表版本",
     "warning_rescored": "评价记录系依据评分表的另一内容版本所作，已按本版本重新计分",
+    # the sheet's cells (sheet.py)
+    "section_cell": "{numeral}、{title}（{points}分）",
+    "section_heading": "{numeral}、{title}",
+    "item_cell": "{number}、{title}",
+    "measure_cell": "测量值：{label} ＿＿＿＿ {unit}",
+    "group_cell": "{heading}（{points}分）",
+    "otherwise_cell": "{label}：{points} 分",
+    "fulfilled_cell": "☐ 是　☐ 否",
+    "heading_separator": "、",
 }
 
 _EN = {
@@ -482,16 +495,146 @@ _EN = {
     "warnings": "Warnings",
     "warning_no_content_hash": "the findings name no content hash of the rubric: which revision they were made under is unknown",
     "warning_rescored": "the findings were made under another content of this rubric and are rescored under this one",
+    # the sheet's cells (sheet.py)
+    "section_cell": "{numeral}. {title} ({points} points)",
+    "section_heading": "{numeral}. {title}",
+    "item_cell": "{number}. {title}",
+    "measure_cell": "Measured: {label} ＿＿＿＿ {unit}",
+    "group_cell": "{heading} ({points} points)",
+    "otherwise_cell": "{label}: {points} points",
+    "fulfilled_cell": "☐ yes　☐ no",
+    "heading_separator": ". ",
 }
 
 assert _ZH.keys() == _EN.keys()
 
 
+def word_language(language: str) -> str:
+    """The one way the words for a rubric's language are chosen: Chinese for
+    zh (any case, any region), English otherwise."""
+    return "zh" if language.lower().startswith("zh") else "en"
+
+
 def labels(language: str) -> dict[str, str]:
-    """The words for a rubric's language: Chinese for zh*, English otherwise."""
-    return dict(_ZH if language.lower().startswith("zh") else _EN)
+    """The words for a rubric's language."""
+    return dict(_ZH if word_language(language) == "zh" else _EN)
+
+
+def diff_words(language: str) -> dict:
+    """The words of `rubricdsl diff --format markdown` (a revision's 编制说明)."""
+    return _DIFF_WORDS[word_language(language)]
 
 
 def html_language(language: str) -> str:
     """The `lang` attribute of a generated page: zh-CN for zh, else as written."""
     return "zh-CN" if language.lower() == "zh" else language
+
+
+_DIFF_WORDS = {
+    "zh": {
+        "heading": "评分表修订情况",
+        "old": "修订前",
+        "new": "修订后",
+        "version": "版本",
+        "points": "各评价项目分值",
+        "section": "评价项目",
+        "change": "增减",
+        "total": "合计",
+        "full marks": "满分",
+        "pass mark": "合格分数线",
+        "unchanged": "未变",
+        "details": "修订明细",
+        "number": "序号",
+        "place": "位置",
+        "what": "修订内容",
+        "note": "说明",
+        "added": "新增",
+        "removed": "删除",
+        "none": "无",
+        "equal": "两版评分表内容一致，无修订。",
+        "same version": (
+            "> **注意**：修订前后两版评分表的编号和版本相同（{id}，版本 {version}），内容却不同"
+            "（内容哈希 `{old}` 与 `{new}`）：按其中一版作出的评价记录，会按另一版的规则计分。"
+            "请为修订后的评分表设定新的版本（`version`）。"
+        ),
+        "section_place": "{numeral}、{title}",
+        "item_place": "{numeral}、第{n}项 {title}",
+        "erratum": "{field}印为{printed}：{reason}",
+        "erratum_fields": {
+            "points": "分值", "numeral": "序号", "title": "名称", "caption": "表题", "heading": "标题",
+            "text": "文字", "deduct": "扣分", "full": "满分", "pass": "合格分数线",
+        },
+        "findings": "对已有评价结果的影响",
+        "organization": "被评价单位",
+        "passed": "合格",
+        "by section": "分值变化的评价项目",
+        "yes": "是",
+        "no": "否",
+        "keys": "评价记录中需补充或不再使用的项目",
+        "not in": "{name}中已无",
+        "required": "{name}新增、评价记录中没有",
+        "colon": "：",
+        "open": "（",
+        "close": "）",
+        "kinds": {
+            "rubric": "评分表", "grade": "等级", "condition": "评价条件", "section": "评价项目", "item": "评价内容",
+            "measure": "测量项", "group": "分组", "requirement": "评价要求", "part": "分项", "level": "扣分档",
+            "band": "扣分区间", "tier": "得分档", "choice": "得分选项",
+        },
+        "fields": {
+            "id": "编号", "title": "名称", "standards": "标准号", "version": "版本", "status": "状态",
+            "language": "语言", "full marks": "满分", "pass mark": "合格分数线", "panel": "评估组人数",
+            "notes": "注", "errata": "勘误", "label": "名称", "threshold": "最低分", "text": "文字",
+            "clause": "条款", "advisory": "建议性", "points": "分值", "caption": "表题", "scored by": "计分方式",
+            "deduct each": "每缺一项扣分", "deduct each text": "扣分标准", "otherwise": "其他情形得分",
+            "otherwise text": "其他情形",
+            "scale": "量程", "heading": "标题", "rule": "扣分方式", "deduct": "扣分", "deduct text": "扣分标准",
+            "when": "条件",
+        },
+    },
+    "en": {
+        "heading": "Changes to the rubric",
+        "old": "Before",
+        "new": "After",
+        "version": "version",
+        "points": "Points by section",
+        "section": "Section",
+        "change": "Change",
+        "total": "Total",
+        "full marks": "Full marks",
+        "pass mark": "Pass mark",
+        "unchanged": "unchanged",
+        "details": "Changes in detail",
+        "number": "No.",
+        "place": "Where",
+        "what": "What",
+        "note": "Note",
+        "added": "added",
+        "removed": "removed",
+        "none": "none",
+        "equal": "The two revisions mean the same; nothing changed.",
+        "same version": (
+            "> **Warning**: the two revisions have the same id and version ({id}, version {version}) but different "
+            "content (content hashes `{old}` and `{new}`): findings made under one would be scored under the other's "
+            "rules. Give the new revision a new `version`."
+        ),
+        "section_place": "{numeral}. {title}",
+        "item_place": "{numeral}.{n} {title}",
+        "erratum": "{field} printed as {printed}: {reason}",
+        "erratum_fields": {},
+        "findings": "Effect on existing evaluations",
+        "organization": "Organisation",
+        "passed": "passed",
+        "by section": "Sections that changed",
+        "yes": "yes",
+        "no": "no",
+        "keys": "Findings to add or no longer used",
+        "not in": "not in the {name} revision",
+        "required": "required by the {name} revision, not in the findings",
+        "colon": ": ",
+        "open": " (",
+        "close": ")",
+        "kinds": {},
+        "fields": {},
+    },
+}
