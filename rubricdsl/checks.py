@@ -11,6 +11,7 @@ from typing import Iterator
 
 from . import model as m
 from .diagnostics import Diagnostic, Span, did_you_mean
+from .numbers import decimal_text
 
 
 def check(rubric: m.Rubric, path: str = "<string>") -> list[Diagnostic]:
@@ -24,10 +25,7 @@ def check(rubric: m.Rubric, path: str = "<string>") -> list[Diagnostic]:
 Found = Iterator[tuple[str, str, Span]]
 
 
-def _fmt(value: Decimal) -> str:
-    """A point value as an editor wrote it: 5, 0.5 (never 5.0 or 1E+1)."""
-    text = format(value.normalize(), "f")
-    return text
+_fmt = decimal_text
 
 
 # ---------------------------------------------------------------------------

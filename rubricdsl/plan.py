@@ -20,16 +20,12 @@ from decimal import Decimal
 
 from . import model as m
 from .export import content_hash
+from .numbers import decimal_text
 from .findings import FINDINGS_FORMAT, PANEL_FORMAT, RESULT_FORMAT, ItemShape, item_shapes
 
 PLAN_FORMAT = "rubricdsl-plan/1"
 
 
-def decimal_text(value: Decimal) -> str:
-    """A number as every target prints it: 5, 0.5, 0.0000001 (never 1E-7)."""
-    if value == value.to_integral_value():
-        return str(int(value))
-    return format(value.normalize(), "f")
 
 
 # ---------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from functools import cached_property
 from . import model as m
 from .export import content_hash
 from .numbering import section_numeral
+from .numbers import decimal_text
 from .words import diff_words
 from .terminal import printable
 
@@ -688,7 +689,7 @@ def rescore(result: RevisionDiff, findings: list[tuple[str, dict]], old_scorer, 
 
 def _fmt(value) -> str:
     if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
+        return decimal_text(value)
     return str(value)
 
 

@@ -19,8 +19,9 @@ from decimal import Decimal
 
 from .. import model as m
 from ..numbering import section_numeral
-from . import BuildContext
+from ..numbers import decimal_text
 from ..words import labels
+from . import BuildContext
 from .markdown import Strong
 from .templating import render as render_template
 
@@ -37,9 +38,7 @@ class Table:
     right: tuple[int, ...] = ()  # right-aligned (number) columns
 
 
-def points(value: Decimal) -> str:
-    """5, 0.5, 120: never 5.0 or 1.2E+2."""
-    return format(value.normalize(), "f")
+points = decimal_text
 
 
 def sheet_words(rubric: m.Rubric) -> dict[str, str]:

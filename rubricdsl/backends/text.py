@@ -6,14 +6,15 @@ from __future__ import annotations
 import unicodedata
 from decimal import Decimal
 
+from ..numbers import decimal_text
+
 TEXT_WIDTH = 78
 
 
 def number(value) -> str:
     """A result number as printed: 41, 431.5."""
     if isinstance(value, Decimal):
-        value = value.normalize()
-        return str(int(value)) if value == value.to_integral_value() else format(value, "f")
+        return decimal_text(value)
     return str(value)
 
 
