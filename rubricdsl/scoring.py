@@ -265,10 +265,16 @@ class FastReader:
 
     def on_a_bound(self, findings: dict) -> bool:
         """Whether a float measured value of checked findings equals a
-        number it is compared with."""
+        number it is compared with.  Checked findings may still hold
+        anything where the scorer looks at nothing: a partial file's item
+        of status null ("measures": null), notes."""
         items = findings["items"]
         for path in self.measured:
-            for value in items.get(path, {}).get("measures", {}).values():
+            found = items.get(path)
+            measures = found.get("measures") if type(found) is dict else None
+            if type(measures) is not dict:
+                continue
+            for value in measures.values():
                 if type(value) is float and value in self.bounds:
                     return True
         return False
