@@ -46,7 +46,32 @@ def _duplicates(nodes, what: str, where: str) -> Found:
             first_seen[node.key] = node.span
 
 
+def _notes(nodes, what: str) -> Found:
+    """Keys that findings would read as notes: a findings key starting with
+    '_' is a note for people, which the scorer ignores (docs/findings.md),
+    so such a section, item, condition, group, requirement, part or measure
+    could never be answered."""
+    for node in nodes:
+        if node.key.startswith("_"):
+            yield (
+                "E210",
+                f"{what} key '{node.key}' starts with '_': findings read such a key as a note and ignore it, "
+                "so it could never be answered; start it with a letter",
+                node.span,
+            )
+
+
 def check_keys(rubric: m.Rubric) -> Found:
+    yield from _notes(rubric.sections, "section")
+    yield from _notes(rubric.conditions, "condition")
+    for section in rubric.sections:
+        yield from _notes(section.items, "item")
+        for item in section.items:
+            yield from _notes(item.groups, "group")
+            yield from _notes(item.measures, "measure")
+            for requirement, _ in m.requirements_with_paths(item, ""):
+                yield from _notes([requirement], "requirement")
+                yield from _notes(requirement.parts, "part")
     yield from _duplicates(rubric.sections, "section", "in this rubric")
     yield from _duplicates(rubric.conditions, "condition", "in this rubric")
     yield from _duplicates(rubric.grades, "grade", "in this rubric")

@@ -62,6 +62,7 @@ _CODES = [
     Code("E207", Severity.ERROR, "erratum value of the wrong kind"),
     Code("E208", Severity.ERROR, "unknown policy"),
     Code("E209", Severity.ERROR, "unknown value of a policy"),
+    Code("E210", Severity.ERROR, "a findings key that starts with _ (a note)"),
     # E3xx: points, totals and the result scale.
     Code("E301", Severity.ERROR, "section points differ from the sum of its items"),
     Code("E302", Severity.ERROR, "full marks differ from the sum of the sections"),

@@ -46,10 +46,12 @@ GROUPS = {}
 
 class FindingsError(ValueError):
     """The findings do not fit this rubric; `errors` lists every problem,
-    each as 'key.path: what is wrong'."""
+    each as 'key.path: what is wrong'.  A lone surrogate that a problem
+    quotes (a key, a value) is written as its escape, so that every message
+    can be printed."""
 
     def __init__(self, errors):
-        self.errors = list(errors)
+        self.errors = [_escaped(error) for error in errors]
         super().__init__('\n'.join(self.errors))
 
 
@@ -87,11 +89,60 @@ def _measure(value, low, high):
     if type(value) is float:
         # The shortest repr is the number as written in the JSON text.
         value = Decimal(repr(value))
-    elif type(value) is not int and type(value) is not Decimal:
+    elif type(value) is Decimal:
+        if not _sensible(value):
+            raise _Invalid
+    elif type(value) is not int:
         raise _Invalid
     if not low <= value <= high:
         raise _Invalid
     return value
+
+
+# The numbers findings may hold, as written: at most MAX_DIGITS digits and
+# an exponent from -MAX_EXPONENT to MAX_EXPONENT.  Anything beyond is not a
+# measurement but a mistake or an attack, and reading it is what costs:
+# 1e1000000 is a short text, but int() of it took a minute, and Python
+# refuses to write an int of more than 4300 digits.
+MAX_DIGITS = 40
+MAX_EXPONENT = 400
+# How deep the JSON values of findings may nest (findings themselves need
+# 6 levels); deeper values are refused before anything recurses into them.
+MAX_NESTING = 32
+
+
+def _sensible(value):
+    """Whether a Decimal is a number findings may hold: finite, with at most
+    MAX_DIGITS digits and a magnitude that such a number written with an
+    exponent within MAX_EXPONENT can have.  Cheap for any Decimal."""
+    if not value.is_finite():
+        return False
+    magnitude = value.adjusted()
+    if not -MAX_EXPONENT - MAX_DIGITS <= magnitude <= MAX_EXPONENT + MAX_DIGITS:
+        return False
+    return len(value.as_tuple().digits) <= MAX_DIGITS
+
+
+_SURROGATE = re.compile('[\ud800-\udfff]')
+
+
+def _is_text(value):
+    """Whether a value is a str that can be written as UTF-8: JSON can
+    escape half a character (a lone surrogate, "\\ud800"), Python keeps it
+    in a str, and writing it out fails."""
+    return type(value) is str and (value.isascii() or not _SURROGATE.search(value))
+
+
+def _escaped(text):
+    """Text with every lone surrogate written as its JSON escape."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub(lambda found: '\\u%04x' % ord(found.group()), text)
+
+
+def _not_text(value):
+    """The problem of a str with a lone surrogate, for a message."""
+    return 'contains a lone surrogate ' + _escaped(_SURROGATE.search(value).group()) + ', not text'
 
 
 def _measured(text, measure, value):
@@ -132,7 +183,7 @@ def _group_rulings(found, groups):
             continue
         if status == 'not_applicable':
             reason = ruling['reason']
-            if len(ruling) != 2 or not isinstance(reason, str) or not reason.strip():
+            if len(ruling) != 2 or not _is_text(reason) or not reason.strip():
                 raise _Invalid
             rulings[key] = (status, reason)
         elif status == 'absent' and len(ruling) == 1:
@@ -187,17 +238,17 @@ def _assess(findings, partial, rescore):
     named_hash = rubric.get('content_hash')
     if len(rubric) != (2 if named_hash is None else 3):
         raise _Invalid
-    if named_hash is not None and (not isinstance(named_hash, str) or (named_hash != CONTENT_HASH and not rescore)):
+    if named_hash is not None and (not _is_text(named_hash) or (named_hash != CONTENT_HASH and not rescore)):
         raise _Invalid
     organization = findings['organization']
     date = findings['date']
     evaluators = findings['evaluators']
-    if not (isinstance(organization, str) and isinstance(date, str) and isinstance(findings['remarks'], str)):
+    if not (_is_text(organization) and _is_text(date) and _is_text(findings['remarks'])):
         raise _Invalid
     if not isinstance(evaluators, list):
         raise _Invalid
     for name in evaluators:
-        if not isinstance(name, str) or not (partial or name.strip()):
+        if not _is_text(name) or not (partial or name.strip()):
             raise _Invalid
     if partial:
         if date and not _is_date(date):
@@ -258,7 +309,7 @@ def _not_scored(found, points, partial):
         # Clause 8.2: ruled not needed here: full points (or, by the
         # rubric's policy, left out of the maximum).
         reason = found['reason']
-        if len(found) != 2 or not isinstance(reason, str) or not reason.strip():
+        if len(found) != 2 or not _is_text(reason) or not reason.strip():
             raise _Invalid
         if EXCLUDED:
             return 'not_applicable', 0, False, _NO_DEDUCTIONS, None, reason, False, None, 0
@@ -478,13 +529,19 @@ def summarize(findings, partial=False, rescore=False):
 
 
 def _shown_value(value):
+    """A value as a message quotes it, at most 60 characters, cheaply
+    whatever it is (1e1000000 is not turned into an int to be shown)."""
     if isinstance(value, Decimal):
-        text = _shown(value) if value.is_finite() else str(value)
+        text = _shown(value) if _sensible(value) else str(value)
+    elif type(value) is int and value.bit_length() > 4 * MAX_DIGITS:
+        text = 'an integer of more than ' + str(MAX_DIGITS) + ' digits'
+    elif isinstance(value, _Unreadable):
+        text = value.text
     else:
         try:
             text = json.dumps(value, ensure_ascii=False)
-        except (TypeError, ValueError):
-            text = repr(value)
+        except (TypeError, ValueError, RecursionError):
+            text = '<' + type(value).__name__ + '>'
     return text if len(text) <= 60 else text[:57] + '...'
 
 
@@ -542,6 +599,8 @@ def validate(findings, partial=False, rescore=False):
         named = rubric.get('content_hash')
         if 'content_hash' in rubric and not isinstance(named, str):
             errors.append('rubric.content_hash: expected a text, got ' + _shown_value(named))
+        elif named is not None and not _is_text(named):
+            errors.append('rubric.content_hash: ' + _not_text(named))
         elif named is not None and named != CONTENT_HASH and not rescore:
             errors.append(
                 'rubric.content_hash: the findings were made under ' + named + ', but this rubric ' + RUBRIC_ID
@@ -552,10 +611,12 @@ def validate(findings, partial=False, rescore=False):
         value = findings.get(key, '')
         if not isinstance(value, str):
             errors.append(key + ': expected a text, got ' + _shown_value(value))
+        elif not _is_text(value):
+            errors.append(key + ': ' + _not_text(value))
         elif key == 'organization' and not partial and not value.strip():
             errors.append('organization: expected the organisation evaluated, got ' + _shown_value(value))
     date = findings.get('date', '')
-    if not isinstance(date, str):
+    if not isinstance(date, str) or not _is_text(date):
         errors.append('date: expected a date YYYY-MM-DD, got ' + _shown_value(date))
     elif (date or not partial) and not _is_date(date):
         errors.append('date: expected a date YYYY-MM-DD, got ' + _shown_value(date))
@@ -566,7 +627,9 @@ def validate(findings, partial=False, rescore=False):
         if not evaluators and not partial:
             errors.append('evaluators: expected at least one name, got []')
         for index, name in enumerate(evaluators):
-            if not isinstance(name, str) or not (partial or name.strip()):
+            if isinstance(name, str) and not _is_text(name):
+                errors.append('evaluators.' + str(index) + ': ' + _not_text(name))
+            elif not isinstance(name, str) or not (partial or name.strip()):
                 errors.append('evaluators.' + str(index) + ': expected a name, got ' + _shown_value(name))
 
     conditions = findings.get('conditions', _MISSING)
@@ -610,7 +673,9 @@ def _validate_groups(rulings, path, groups, errors):
         if status == 'not_applicable':
             _object(ruling, where, ('status', 'reason'), ('status', 'reason'), errors)
             reason = ruling.get('reason', 'given')
-            if not isinstance(reason, str) or not reason.strip():
+            if isinstance(reason, str) and not _is_text(reason):
+                errors.append(where + '.reason: ' + _not_text(reason))
+            elif not isinstance(reason, str) or not reason.strip():
                 errors.append(where + ".reason: expected the panel's reason (a text), got " + _shown_value(reason))
         else:
             _object(ruling, where, ('status',), ('status',), errors)
@@ -635,7 +700,9 @@ def _validate_item(found, path, shape, partial, errors):
     if status == 'not_applicable':
         _object(found, path, ('status', 'reason'), ('status', 'reason'), errors)
         reason = found.get('reason', 'given')
-        if not isinstance(reason, str) or not reason.strip():
+        if isinstance(reason, str) and not _is_text(reason):
+            errors.append(path + '.reason: ' + _not_text(reason))
+        elif not isinstance(reason, str) or not reason.strip():
             errors.append(path + ".reason: expected the panel's reason (a text), got " + _shown_value(reason))
         return
     if status == 'absent':
@@ -680,6 +747,9 @@ def _validate_item(found, path, shape, partial, errors):
                 where = path + '.measures.' + key
                 if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
                     errors.append(where + ': expected a number, got ' + _shown_value(value))
+                    continue
+                if isinstance(value, Decimal) and value.is_finite() and not _sensible(value):
+                    errors.append(where + ': ' + _shown_value(value) + ' ' + _BEYOND)
                     continue
                 try:
                     _measure(value, low, high)
@@ -882,18 +952,128 @@ def check_panel(named_findings):
 # ---------------------------------------------------------------------------
 
 
-def _no_constant(name):
-    raise ValueError(name + ' is not a number JSON allows')
+class _Unreadable:
+    """A JSON value the reader refuses (NaN, a number beyond MAX_DIGITS or
+    MAX_EXPONENT), left where it stands so that _unreadable() names its key
+    path; nothing converts the text."""
+
+    __slots__ = ('text', 'problem')
+
+    def __init__(self, text, problem):
+        self.text = text if len(text) <= 30 else text[:12] + '...(' + str(len(text)) + ' characters)'
+        self.problem = problem
+
+
+_BEYOND = ('is refused: a number in findings has at most ' + str(MAX_DIGITS) + ' digits and an exponent from -'
+           + str(MAX_EXPONENT) + ' to ' + str(MAX_EXPONENT))
+
+
+def _read_number(text, convert):
+    """A JSON number's text as `convert` makes it, or _Unreadable: the digits
+    and the exponent are counted on the text, before any conversion."""
+    mantissa, _, exponent = text.lower().partition('e')
+    digits = len(mantissa) - mantissa.startswith('-') - ('.' in mantissa)
+    if digits > MAX_DIGITS:
+        return _Unreadable(text, _BEYOND)
+    if exponent:
+        size = exponent.lstrip('+-').lstrip('0')
+        if len(size) > len(str(MAX_EXPONENT)) or int(size or '0') > MAX_EXPONENT:
+            return _Unreadable(text, _BEYOND)
+    return convert(text)
+
+
+def _read_float(text):
+    return _read_number(text, Decimal)
+
+
+def _read_int(text):
+    return _read_number(text, int)
+
+
+def _read_constant(name):
+    return _Unreadable(name, 'is not a number JSON allows')
 
 
 # Numbers with a fraction become exact Decimals.  A key given twice in one
 # object keeps its last value, as JSON.parse does in a browser.
-_DECODER = json.JSONDecoder(parse_float=Decimal, parse_constant=_no_constant)
+_DECODER = json.JSONDecoder(parse_float=_read_float, parse_int=_read_int, parse_constant=_read_constant)
+
+
+def _unreadable(findings):
+    """What the reader refuses in decoded findings, wherever it stands
+    (notes included), each 'key.path: problem': a text or key with a lone
+    surrogate, NaN or Infinity, a number beyond MAX_DIGITS or MAX_EXPONENT,
+    values nested deeper than MAX_NESTING.  Walks without recursing, and
+    builds a path only for what it goes into or reports."""
+    if type(findings) is not dict and type(findings) is not list:
+        problem = _refused_leaf(findings)
+        return ['findings: ' + problem] if problem else []
+    problems = []
+    stack = [(findings, '', 1)]
+    while stack:
+        value, path, depth = stack.pop()
+        if depth > MAX_NESTING:
+            problems.append((path or 'findings') + ': nested deeper than ' + str(MAX_NESTING) + ' levels')
+            continue
+        if type(value) is dict:
+            members = value.items()
+        else:
+            members = enumerate(value)
+        inner_values = []
+        for key, inner in members:
+            if type(key) is str and not (key.isascii() or _is_text(key)):
+                problems.append(_join(path, key) + ': the key ' + _not_text(key))
+            kind = type(inner)
+            if kind is dict or kind is list:
+                inner_values.append((inner, _join(path, str(key)), depth + 1))
+            elif (kind is str and not inner.isascii()) or kind is _Unreadable:
+                problem = _refused_leaf(inner)
+                if problem:
+                    problems.append(_join(path, str(key)) + ': ' + problem)
+        stack += reversed(inner_values)
+    return problems
+
+
+def _refused_leaf(value):
+    """Why the reader refuses a value that holds no other, or None."""
+    if type(value) is str and not _is_text(value):
+        return _not_text(value)
+    if type(value) is _Unreadable:
+        return value.text + ' ' + value.problem
+    return None
+
+
+_STRUCTURE = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?|[\[\]{},]')
+
+
+def _deep_path(text):
+    """Where JSON text nests deeper than MAX_NESTING, as a key path, or
+    None: for text too deep for the json module to decode at all."""
+    path = []
+    for token in _STRUCTURE.finditer(text):
+        mark = token.group()
+        if mark[0] == '"':
+            if token.group(2) and path:
+                try:
+                    path[-1] = json.loads('"' + token.group(1) + '"')
+                except ValueError:
+                    path[-1] = token.group(1)
+        elif mark in '[{':
+            if len(path) >= MAX_NESTING:
+                return '.'.join(str(key) for key in path) or 'findings'
+            path.append(0 if mark == '[' else '')
+        elif mark in ']}':
+            if path:
+                path.pop()
+        elif path and type(path[-1]) is int:
+            path[-1] += 1
+    return None
 
 
 def parse_findings(text, source='<findings>'):
     """JSON text (str, or UTF-8 bytes) -> findings.  Raises FindingsError
-    naming the source, line and column."""
+    naming the source, line and column, or the key path of what cannot be
+    read (see _unreadable)."""
     if isinstance(text, bytes):
         try:
             text = text.decode('utf-8')
@@ -902,11 +1082,18 @@ def parse_findings(text, source='<findings>'):
     if text.startswith('\ufeff'):
         text = text[1:]
     try:
-        return _DECODER.decode(text)
+        findings = _DECODER.decode(text)
     except json.JSONDecodeError as error:
         raise FindingsError([source + ':' + str(error.lineno) + ':' + str(error.colno) + ': invalid JSON: ' + error.msg]) from None
-    except (ValueError, RecursionError) as error:
+    except RecursionError:
+        deep = _deep_path(text)
+        raise FindingsError([source + ': ' + (deep or 'findings') + ': nested deeper than ' + str(MAX_NESTING) + ' levels']) from None
+    except ValueError as error:
         raise FindingsError([source + ': invalid JSON: ' + str(error)]) from None
+    problems = _unreadable(findings)
+    if problems:
+        raise FindingsError([source + ': ' + problem for problem in problems])
+    return findings
 
 
 def _dump(value, indent, level, out):

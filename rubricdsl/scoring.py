@@ -255,6 +255,31 @@ def _start_worker(source: str, rubric_id: str, source_path: str, reader: FastRea
 # if a bound b lies between them, rounding being monotonic, b rounds to v
 # too.)  Such a record, and any that orjson or the scorer rejects, is read
 # again by the scorer's own reader, which also words the problems.
+#
+# The scorer's own reader also refuses what orjson reads: numbers beyond
+# MAX_DIGITS digits or MAX_EXPONENT, and values nested deeper than
+# MAX_NESTING, wherever they stand.  orjson refuses lone surrogates, NaN and
+# numbers beyond a double itself.  A number the scorer would refuse shows in
+# the bytes: a run of more than 40 digits and points, or an exponent of 3
+# digits or more.  Deep values can stand only where the scorer looks at
+# nothing, in notes (a key starting with '_', perhaps written as \u005f) or
+# in a partial file's item of status null; only records that may hold
+# those are walked.
+
+# Digits and the point as 0, e and E as e, signs as -, all else a space.
+_NUMBER_SHAPES = bytes(
+    ord("0") if chr(byte) in "0123456789." else ord("e") if chr(byte) in "eE" else ord("-") if chr(byte) in "+-" else ord(" ")
+    for byte in range(256)
+)
+_LONG_NUMBER = b"0" * 40
+_LARGE_EXPONENTS = (b"0e000", b"0e-000")
+
+
+def _may_be_refused_number(data: bytes) -> bool:
+    """Whether JSON text may hold a number the scorer's reader refuses (see
+    above); true of some texts that hold none, never false of one that does."""
+    shapes = data.translate(_NUMBER_SHAPES)
+    return _LONG_NUMBER in shapes or any(exponent in shapes for exponent in _LARGE_EXPONENTS)
 
 
 @dataclass(frozen=True)
@@ -273,19 +298,31 @@ class FastReader:
 
     def summarize(self, scorer: types.ModuleType, data: bytes, partial: bool, rescore: bool) -> dict | None:
         """The summary of a record, or None: ask the scorer's own reader."""
+        if _may_be_refused_number(data):
+            return None
         try:
             findings = orjson.loads(data)
             summary = scorer.summarize(findings, partial=partial, rescore=rescore)
         except (orjson.JSONDecodeError, scorer.FindingsError):
             return None
-        return None if self.on_a_bound(findings) else summary
+        if self.on_a_bound(findings):
+            return None
+        if (b'"_' in data or b"\\u" in data or (partial and b"null" in data)) and scorer._unreadable(findings):
+            return None
+        return summary
 
     def on_a_bound(self, findings: dict) -> bool:
         """Whether a float measured value of checked findings equals a
-        number it is compared with."""
+        number it is compared with.  Checked findings may still hold
+        anything where the scorer looks at nothing: a partial file's item
+        of status null ("measures": null), notes."""
         items = findings["items"]
         for path in self.measured:
-            for value in items.get(path, {}).get("measures", {}).values():
+            found = items.get(path)
+            measures = found.get("measures") if type(found) is dict else None
+            if type(measures) is not dict:
+                continue
+            for value in measures.values():
                 if type(value) is float and value in self.bounds:
                     return True
         return False

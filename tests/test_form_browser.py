@@ -510,3 +510,52 @@ def test_group_rulings_and_the_zero_rule(browser, with_policies, downloads) -> N
     }
     assert not [key for key in found["requirements"] if key.startswith(("databases.", "operations."))]
     assert found["requirements"]["intelligence.iot"] is False
+
+
+# ---- keys named like Object.prototype's members ---------------------------------
+
+
+def test_keys_named_like_object_members_are_answered_and_exported(browser, downloads, tmp_path) -> None:
+    """tests/fixtures/rubrics/names.rubric: an item 'toString' in a section
+    'constructor', with requirements 'hasOwnProperty' and 'isPrototypeOf'
+    (parts 'constructor', 'toString', 'valueOf'), a level 'toString', a
+    measure 'valueOf'; an item whose groups are 'constructor' and
+    'hasOwnProperty'.  Answered by clicking, exported, and the export holds
+    every answer and scores as the page does."""
+    from .test_names import NAMES, SOURCE_PATH
+
+    compilation = compile_file(NAMES)
+    scorer = load_scorer(compilation, SOURCE_PATH)
+    page = tmp_path / "names.html"
+    page.write_text(form.render(BuildContext.of(compilation, SOURCE_PATH)), encoding="utf-8")
+    browser.get(page.as_uri())
+    path = "constructor.toString"
+    click_label(browser, control(browser, path, "true", requirement="hasOwnProperty"))
+    for part in ("constructor", "valueOf"):
+        click_label(browser, control(browser, path, requirement="isPrototypeOf", part=part))
+    click_label(browser, control(browser, path, "toString", requirement="propertyIsEnumerable"))
+    type_into(browser, control(browser, path, measure="valueOf"), "60")
+    all_met(browser, "constructor.constructor")
+    click_label(browser, by_css(browser, "input[data-condition='constructor']"))
+    item = article(browser, path)
+    # isPrototypeOf misses toString (-1), the level toString (-2), valueOf 60 is in band hasOwnProperty (-2).
+    assert item.find_element("css selector", ".item-score").text == "Score 5 / 10"
+    assert article(browser, "constructor.constructor").find_element("css selector", ".item-score").text == "Score 10 / 10"
+
+    by_css(browser, "#export-button").click()
+    findings = scorer.parse_findings(wait_for_download(downloads).read_bytes())
+    assert findings["items"][path] == {
+        "status": "assessed",
+        "requirements": {"hasOwnProperty": True, "isPrototypeOf": {"constructor": True, "toString": False, "valueOf": True},
+                         "propertyIsEnumerable": "toString"},
+        "measures": {"valueOf": 60},
+    }
+    assert findings["items"]["constructor.constructor"]["requirements"] == {
+        "constructor.toString": True, "constructor.valueOf": True,
+        "hasOwnProperty.constructor": True, "hasOwnProperty.isPrototypeOf": True,
+    }
+    assert findings["conditions"]["constructor"] is True and findings["conditions"]["toString"] is False
+    result = scorer.score(findings, partial=True)
+    assert [item["score"] for item in result["sections"][2]["items"]] == [5, 10, 0]
+    assert Decimal(result["total"]) == page_number(browser, "#total-score")
+    assert severe_console_errors(browser) == []

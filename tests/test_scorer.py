@@ -382,7 +382,7 @@ def test_parse_findings_reports_line_and_column() -> None:
     assert error.value.errors == ["f.json:2:3: invalid JSON: Expecting value"]
     with pytest.raises(scorer.FindingsError) as error:
         scorer.parse_findings('{"a": NaN}', "f.json")
-    assert error.value.errors == ["f.json: invalid JSON: NaN is not a number JSON allows"]
+    assert error.value.errors == ["f.json: a: NaN is not a number JSON allows"]
     with pytest.raises(scorer.FindingsError) as error:
         scorer.parse_findings(b'{"a": "\xff"}', "f.json")
     assert error.value.errors == ["f.json: not UTF-8 text (byte 7)"]

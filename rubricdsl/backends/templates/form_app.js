@@ -17,10 +17,24 @@
   var STORAGE_KEY = "rubricdsl-form:" + rubric.id + "@" + rubric.version;
   var STATE_FORMAT = "rubricdsl-form-state/1";
 
-  var items = {};      // item path -> {item, plan (the item's plan), section, view}
+  // Every object keyed by rubric keys is a map(): a key may be
+  // "constructor" or "toString", which a plain object inherits, and what
+  // comes from JSON.parse (an imported file, the saved state) is made one.
+  var items = map();      // item path -> {item, plan (the item's plan), section, view}
   var itemOrder = [];  // item paths in rubric order
-  var sectionViews = {};
+  var sectionViews = map();
   var state = emptyState();
+
+  function map() { return Object.create(null); }
+
+  /* JSON data with every object made a map(), so that no key reads an inherited member. */
+  function mapped(value) {
+    if (Array.isArray(value)) return value.map(mapped);
+    if (value === null || typeof value !== "object") return value;
+    var copy = map();
+    Object.keys(value).forEach(function (key) { copy[key] = mapped(value[key]); });
+    return copy;
+  }
 
   function say(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, name) {
@@ -68,17 +82,17 @@
   // findings are derived from it and hold only finished items.
 
   function emptyState() {
-    return { format: STATE_FORMAT, organization: "", date: "", evaluators: "", remarks: "", conditions: {}, items: {} };
+    return { format: STATE_FORMAT, organization: "", date: "", evaluators: "", remarks: "", conditions: map(), items: map() };
   }
 
   function itemState(path) {
-    if (!state.items[path]) state.items[path] = { mode: "assessed", reason: "", requirements: {}, measures: {} };
+    if (!state.items[path]) state.items[path] = { mode: "assessed", reason: "", requirements: map(), measures: map() };
     return state.items[path];
   }
 
   /* The ruling on a group ({mode, reason}); a group not ruled is assessed. */
   function groupState(stored, key) {
-    if (!stored.groups) stored.groups = {};
+    if (!stored.groups) stored.groups = map();
     if (!stored.groups[key]) stored.groups[key] = { mode: "assessed", reason: "" };
     return stored.groups[key];
   }
@@ -102,7 +116,7 @@
     if (answer.kind === "parts") {
       var any = answer.keys.some(function (part) { return stored.parts && stored.parts[part] === true; });
       if (!any && !stored.none) return undefined;
-      var parts = {};
+      var parts = map();
       answer.keys.forEach(function (part) { parts[part] = !!(stored.parts && stored.parts[part]); });
       return parts;
     }
@@ -133,7 +147,7 @@
     var complete = true;
     // Rulings on groups are written only when some group is not assessed:
     // a group not listed is assessed (docs/findings.md).
-    var rulings = {}, ruled = false;
+    var rulings = map(), ruled = false;
     item.groups.forEach(function (group) {
       var mode = groupMode(stored, group.key);
       if (mode === "assessed") return;
@@ -147,7 +161,7 @@
       finding.groups = rulings;
     }
     if (item.keys.indexOf("requirements") >= 0) {
-      finding.requirements = {};
+      finding.requirements = map();
       answerable(path, stored).forEach(function (answer) {
         var given = answerOf(answer, stored.requirements[answer.key]);
         if (given === undefined) complete = false;
@@ -155,7 +169,7 @@
       });
     }
     if (item.measures.length) {
-      finding.measures = {};
+      finding.measures = map();
       item.measures.forEach(function (measure) {
         var value = measureValue(measure, stored.measures[measure.key]);
         if (value === undefined || value === null) complete = false;
@@ -175,9 +189,9 @@
   }
 
   function currentFindings() {
-    var conditions = {};
+    var conditions = map();
     plan.conditions.forEach(function (condition) { conditions[condition.key] = state.conditions[condition.key] === true; });
-    var found = {};
+    var found = map();
     itemOrder.forEach(function (path) {
       var finding = findingOf(path, state.items[path]);
       if (finding) found[path] = finding;
@@ -200,18 +214,23 @@
     restored.date = findings.date;
     restored.evaluators = findings.evaluators.join("\n");
     restored.remarks = findings.remarks;
-    Object.keys(findings.conditions).forEach(function (key) { restored.conditions[key] = findings.conditions[key]; });
+    // Read as maps: an imported file is scored, not trusted to lack a key.
+    findings = mapped(findings);
+    Object.keys(findings.conditions).forEach(function (key) {
+      if (key.charAt(0) !== "_") restored.conditions[key] = findings.conditions[key];
+    });
     Object.keys(findings.items).forEach(function (path) {
+      if (path.charAt(0) === "_") return;
       var finding = findings.items[path];
-      var stored = { mode: finding.status, reason: finding.reason || "", requirements: {}, measures: {} };
+      var stored = { mode: finding.status, reason: finding.reason || "", requirements: map(), measures: map() };
       Object.keys(finding.groups || {}).forEach(function (key) {
         if (key.charAt(0) === "_") return;
         var ruling = finding.groups[key];
-        stored.groups = stored.groups || {};
+        stored.groups = stored.groups || map();
         stored.groups[key] = { mode: ruling.status, reason: ruling.reason || "" };
       });
       answerable(path, stored).forEach(function (answer) {
-        var given = (finding.requirements || {})[answer.key];
+        var given = (finding.requirements || map())[answer.key];
         if (given === undefined) return;
         if (answer.kind === "parts") {
           var none = answer.keys.every(function (part) { return given[part] === false; });
@@ -220,7 +239,9 @@
           stored.requirements[answer.key] = given;
         }
       });
-      Object.keys(finding.measures || {}).forEach(function (key) { stored.measures[key] = String(finding.measures[key]); });
+      Object.keys(finding.measures || {}).forEach(function (key) {
+        if (key.charAt(0) !== "_") stored.measures[key] = String(finding.measures[key]);
+      });
       if ("choice" in finding) stored.choice = finding.choice;
       restored.items[path] = stored;
     });
@@ -244,7 +265,7 @@
     try {
       var text = window.localStorage.getItem(STORAGE_KEY);
       if (!text) return null;
-      var saved = JSON.parse(text);
+      var saved = mapped(JSON.parse(text));
       return saved && saved.format === STATE_FORMAT ? saved : null;
     } catch (error) {
       return null;
@@ -365,7 +386,7 @@
     var block;
     if (item.kind === "tiers") {
       var list = h("ol", { className: "tiers" });
-      view.tiers = {};
+      view.tiers = map();
       item.tiers.forEach(function (tier) {
         var entry = h("li", { text: tier.text });
         view.tiers[tier.key] = entry;
@@ -398,7 +419,7 @@
   function buildStatus(legendText, data, view) {
     var status = h("fieldset", { className: "item-status" }, h("legend", { className: "status-legend", text: legendText }));
     var statusName = "status:" + data.item + (data.group ? ":" + data.group : "");
-    view.statusInputs = {};
+    view.statusInputs = map();
     [["assessed", words.assess], ["not_applicable", words.not_applicable], ["absent", words.absent]].forEach(function (mode) {
       var attributes = { item: data.item, status: mode[0] };
       if (data.group) attributes.group = data.group;
@@ -438,7 +459,7 @@
     var path = item.path;
     items[path] = { item: item, plan: planItem, section: section, view: null };
     var titleId = newId("item-title");
-    var view = { requirements: {}, measures: {}, statusInputs: {}, groups: {} };
+    var view = { requirements: map(), measures: map(), statusInputs: map(), groups: map() };
     var article = h("article", { className: "item", id: "item-" + path, "aria-labelledby": titleId });
     view.score = h("span", { className: "item-score", text: words.result_pending });
     article.appendChild(h("div", { className: "item-head" },
@@ -523,11 +544,11 @@
     });
     itemOrder.forEach(function (path) {
       var view = items[path].view, item = items[path].item;
-      var stored = state.items[path] || { mode: "assessed", reason: "", requirements: {}, measures: {} };
+      var stored = state.items[path] || { mode: "assessed", reason: "", requirements: map(), measures: map() };
       Object.keys(view.statusInputs).forEach(function (mode) { view.statusInputs[mode].checked = stored.mode === mode; });
       view.reasonInput.value = stored.reason || "";
       Object.keys(view.groups).forEach(function (key) {
-        var groupView = view.groups[key], ruling = (stored.groups || {})[key] || { mode: "assessed", reason: "" };
+        var groupView = view.groups[key], ruling = (stored.groups || map())[key] || { mode: "assessed", reason: "" };
         Object.keys(groupView.statusInputs).forEach(function (mode) { groupView.statusInputs[mode].checked = ruling.mode === mode; });
         groupView.reasonInput.value = ruling.reason || "";
       });
@@ -591,10 +612,10 @@
   function answerRequirement(stored, target) {
     var key = target.getAttribute("data-requirement");
     if (target.hasAttribute("data-part") || target.hasAttribute("data-none")) {
-      var answer = stored.requirements[key] || { parts: {}, none: false };
+      var answer = stored.requirements[key] || { parts: map(), none: false };
       if (target.hasAttribute("data-none")) {
         answer.none = target.checked;
-        if (target.checked) answer.parts = {};
+        if (target.checked) answer.parts = map();
       } else {
         answer.parts[target.getAttribute("data-part")] = target.checked;
         if (target.checked) answer.none = false;
@@ -612,7 +633,7 @@
     stored.mode = "assessed";
     answerable(path, stored).forEach(function (answer) {
       if (answer.kind === "parts") {
-        var parts = {};
+        var parts = map();
         answer.keys.forEach(function (part) { parts[part] = true; });
         stored.requirements[answer.key] = { parts: parts, none: false };
       } else {
@@ -661,14 +682,14 @@
 
   function refreshItem(path, scored) {
     var entry = items[path], view = entry.view, item = entry.item;
-    var stored = state.items[path] || { mode: "assessed", reason: "", requirements: {}, measures: {} };
+    var stored = state.items[path] || { mode: "assessed", reason: "", requirements: map(), measures: map() };
     var mode = stored.mode;
     view.article.setAttribute("data-status", scored.status === "not_assessed" ? "pending" : scored.status);
     var inactive = refreshRuling(view, view.body, mode, stored.reason);
     setText(view.score, scoreText(scored, mode, !entry.plan.groups.length));
-    var inactiveGroups = {};
+    var inactiveGroups = map();
     entry.plan.groups.forEach(function (group, index) {
-      var groupView = view.groups[group.key], ruling = (stored.groups || {})[group.key] || { mode: "assessed", reason: "" };
+      var groupView = view.groups[group.key], ruling = (stored.groups || map())[group.key] || { mode: "assessed", reason: "" };
       Object.keys(groupView.statusInputs).forEach(function (key) { groupView.statusInputs[key].disabled = inactive; });
       groupView.reasonInput.disabled = inactive;
       inactiveGroups[group.key] = refreshRuling(groupView, groupView.body, ruling.mode, ruling.reason) || inactive;
@@ -679,7 +700,7 @@
       setText(groupView.score, text);
     });
 
-    var measures = {};
+    var measures = map();
     Object.keys(view.measures).forEach(function (key) {
       var m = view.measures[key];
       var value = measureValue(m.measure, stored.measures[key]);
@@ -689,7 +710,7 @@
       if (value !== null && value !== undefined) measures[key] = value;
     });
 
-    var answers = {};
+    var answers = map();
     entry.plan.answers.forEach(function (answer) { answers[answer.key] = answer; });
     Object.keys(view.requirements).forEach(function (key) {
       var r = view.requirements[key];
@@ -801,7 +822,7 @@
     setText(eligibility, result.eligible ? words.eligible : words.not_eligible);
     eligibility.className = result.eligible ? "verdict passed" : "verdict failed";
     var problems = document.getElementById("eligibility-problems");
-    var conditionText = {};
+    var conditionText = map();
     plan.conditions.forEach(function (c) { conditionText[c.key] = (c.clause ? c.clause + " " : "") + c.text; });
     var lines = result.unmet_conditions.map(function (key) { return [words.not_fulfilled, conditionText[key]]; })
       .concat(result.advisory_unmet.map(function (key) { return [words.advisory_warning, conditionText[key]]; }));

@@ -158,7 +158,15 @@ var RubricScoring = (function () {
     return null;
   }
 
+  /* Keys of the rubric index objects by their own properties only: a key
+   * may be "constructor" or "toString", which every plain object inherits. */
   function has(object, key) { return Object.prototype.hasOwnProperty.call(object, key); }
+
+  /* An object's own property, or undefined. */
+  function own(object, key) { return has(object, key) ? object[key] : undefined; }
+
+  /* A map keyed by rubric keys: no inherited members, and "__proto__" is a key like any other. */
+  function map() { return Object.create(null); }
 
   /* Every item of the plan, in rubric order. */
   function itemsOf(plan) {
@@ -192,12 +200,12 @@ var RubricScoring = (function () {
   function deduction(rule, answer, measures) {
     var units = BigInt(rule.amount);
     if (rule.kind === "threshold") {
-      var measured = measures[rule.measure];
+      var measured = own(measures, rule.measure);
       if (!contains(rule.when, measured)) return null;
       return { units: units, detail: measuredDetail(rule.when.text, rule.measure, measured), line: rule.line };
     }
     if (rule.kind === "bands") {
-      var value = measures[rule.measure];
+      var value = own(measures, rule.measure);
       for (var i = 0; i < rule.choices.length; i++) {
         var band = rule.choices[i];
         if (contains(band.when, value)) {
@@ -212,7 +220,7 @@ var RubricScoring = (function () {
       return { units: BigInt(level.amount), detail: level.detail, line: level.line };
     }
     if (rule.kind === "parts") {
-      var missing = rule.choices.filter(function (part) { return answer[part.key] === false; });
+      var missing = rule.choices.filter(function (part) { return own(answer, part.key) === false; });
       if (!missing.length) return null;
       return {
         units: units * BigInt(missing.length),
@@ -228,7 +236,7 @@ var RubricScoring = (function () {
    * for parts, every part is missing. */
   function unmet(rule, answer, found) {
     if (found === null) return false;
-    if (rule.kind === "parts") return rule.choices.every(function (part) { return answer[part.key] === false; });
+    if (rule.kind === "parts") return rule.choices.every(function (part) { return own(answer, part.key) === false; });
     return true;
   }
 
@@ -236,8 +244,9 @@ var RubricScoring = (function () {
   function deduct(plan, units, rules, cap, itemPath, answers, measures) {
     var lost = ZERO, listed = [], nothingMet = rules.length > 0;
     rules.forEach(function (rule) {
-      var found = deduction(rule, answers[rule.key], measures);
-      if (!unmet(rule, answers[rule.key], found)) nothingMet = false;
+      var answer = own(answers, rule.key);
+      var found = deduction(rule, answer, measures);
+      if (!unmet(rule, answer, found)) nothingMet = false;
       if (found === null) return;
       lost += found.units;
       listed.push({ path: itemPath + "." + rule.key, amount: units.points(found.units), text: rule.text,
@@ -298,9 +307,9 @@ var RubricScoring = (function () {
     var scored;
     if (item.kind === "tiers") {
       var tier = null;
-      item.awards.forEach(function (t) { if (tier === null && contains(t.when, measures[t.when.measure])) tier = t; });
+      item.awards.forEach(function (t) { if (tier === null && contains(t.when, own(measures, t.when.measure))) tier = t; });
       scored = award(units, item, tier);
-      scored.award = tier ? { tier: tier.key, text: tier.text, value: resultNumber(numberText(measures[tier.when.measure])) }
+      scored.award = tier ? { tier: tier.key, text: tier.text, value: resultNumber(numberText(own(measures, tier.when.measure))) }
                           : { otherwise: true };
       return scored;
     }
@@ -560,7 +569,7 @@ var RubricScoring = (function () {
   }
 
   function validateItems(plan, items, add, keys, partial) {
-    var all = {};
+    var all = map();
     itemsOf(plan).forEach(function (item) { all[item.path] = item; });
     var paths = Object.keys(all);
     keys("items", items, paths, partial ? [] : paths);
@@ -573,7 +582,7 @@ var RubricScoring = (function () {
 
   /* The groups ruled not applicable or absent, by key; their requirements are not answered. */
   function validateGroups(item, where, rulings, add, keys) {
-    var ruledOut = {};
+    var ruledOut = map();
     if (!isObject(rulings)) { add(where + ".groups", "not_object"); return ruledOut; }
     var groupKeys = item.groups.map(function (group) { return group.key; });
     keys(where + ".groups", rulings, groupKeys, []);
@@ -591,7 +600,7 @@ var RubricScoring = (function () {
     var shape = ["status"].concat(item.keys);
     var allowed = item.groups.length ? shape.concat(["groups"]) : shape;
     keys(where, finding, allowed, shape);
-    var ruledOut = item.groups.length && has(finding, "groups") ? validateGroups(item, where, finding.groups, add, keys) : {};
+    var ruledOut = item.groups.length && has(finding, "groups") ? validateGroups(item, where, finding.groups, add, keys) : map();
     var answered = item.answers.filter(function (answer) {
       var dot = answer.key.indexOf(".");
       return dot < 0 || !ruledOut[answer.key.slice(0, dot)];

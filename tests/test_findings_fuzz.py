@@ -1,0 +1,55 @@
+"""Hostile findings never crash, never hang, and read the same everywhere.
+
+A hypothesis-driven run of benchmarks/fuzz_findings.py's generator:
+findings shaped as the shipped rubric or MINI asks, with hostile values
+at random places, scored by the scorer in process, by `rubricdsl score`
+(CliRunner) and by the batch's reader.  Only a result or FindingsError
+(exit 2) is allowed, each case within 2 s, and when accepted all three
+agree.  The large run (10,000 cases) is `python benchmarks/fuzz_findings.py`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import ROOT
+
+SCRIPT = ROOT / "benchmarks" / "fuzz_findings.py"
+
+
+@pytest.fixture(scope="module")
+def fuzz_findings():
+    spec = importlib.util.spec_from_file_location("fuzz_findings", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["fuzz_findings"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def targets(fuzz_findings, tmp_path_factory):
+    return fuzz_findings.targets(tmp_path_factory.mktemp("fuzz"))
+
+
+@settings(max_examples=200, deadline=timedelta(seconds=2), suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rng=st.randoms(use_true_random=False), which=st.integers(min_value=0, max_value=1))
+def test_hostile_findings_are_scored_or_refused_alike(fuzz_findings, targets, tmp_path, rng, which) -> None:
+    target = targets[which]
+    data, partial = fuzz_findings.hostile_case(rng, target)
+    start = time.perf_counter()
+    fuzz_findings.check(target, data, partial, tmp_path)
+    assert time.perf_counter() - start < fuzz_findings.HANG_SECONDS
+
+
+def test_a_run_of_the_benchmark_finds_nothing(fuzz_findings) -> None:
+    report = fuzz_findings.fuzz(300, seed=20261127, cli_every=0)
+    assert not report.crashes, report.crashes[0][2]
+    assert not report.hangs
+    assert report.outcomes.get("scored", 0) > 30 and report.outcomes.get("refused", 0) > 30
