@@ -637,6 +637,11 @@ def refuse_options_that_do_not_apply(batch: bool, files: int) -> None:
                 raise not_applicable(option, "to one findings file: it serves a panel (several findings files)")
 
 
+def _progress_bar(results, count: int):
+    with click.progressbar(results, length=count, label="scoring", file=sys.stderr) as bar:
+        yield from bar
+
+
 def _score_batch(scorer, source_text, compilation, batch: str, partial, rescore, output: str, summary_path, jobs: int) -> None:
     from . import scoring
 
@@ -671,7 +676,7 @@ def _score_batch_file(
             batch,
             partial=partial,
             rescore=rescore,
-            progress=sys.stderr.isatty(),
+            progress=_progress_bar if sys.stderr.isatty() else None,
             jobs=jobs or os.cpu_count() or 1,
             reader=scoring.FastReader.of(compilation.rubric),
         )

@@ -80,10 +80,3 @@ def item_shapes(rubric: m.Rubric) -> list[ItemShape]:
             shapes.append(ItemShape(section, item, path, tuple(answers)))
     return shapes
 
-
-def measure_bounds(item: m.Item) -> set:
-    """Every number the item compares a measured value with: the measures'
-    ranges and the bounds of its thresholds, bands and tiers."""
-    bounds = {bound for measure in item.measures for bound in (measure.low, measure.high)}
-    bounds.update(bound for interval in item.intervals for bound in (interval.low, interval.high) if bound is not None)
-    return bounds

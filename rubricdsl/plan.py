@@ -164,6 +164,19 @@ class ItemPlan:
     otherwise: Otherwise | None  # award items
 
 
+def compared_numbers(item: ItemPlan) -> set[Decimal]:
+    """Every number the item compares a measured value with: the measures'
+    ranges and the bounds of its thresholds, bands and tiers."""
+    bounds = {bound for measure in item.measures for bound in (measure.low, measure.high)}
+    rules = item.rules + tuple(rule for group in item.groups for rule in group.rules)
+    intervals = [rule.when for rule in rules] + [c.when for rule in rules for c in rule.choices]
+    intervals += [award.when for award in item.awards]
+    for interval in intervals:
+        if interval is not None:
+            bounds.update(bound for bound in (interval.low, interval.high) if bound is not None)
+    return bounds
+
+
 @dataclass(frozen=True)
 class SectionPlan:
     key: str

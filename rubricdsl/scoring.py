@@ -28,10 +28,10 @@ from typing import Iterator
 import orjson
 
 from . import model as m
-from .findings import FINDINGS_FORMAT, NOTE_PREFIX, item_shapes, measure_bounds
+from .findings import FINDINGS_FORMAT, NOTE_PREFIX
 from .files import write_atomically, write_together
 from .frontend import Compilation
-from .plan import ItemPlan, Rule, ScoringPlan, decimal_text, lower
+from .plan import ItemPlan, Rule, ScoringPlan, compared_numbers, decimal_text, lower
 
 
 # ---------------------------------------------------------------------------
@@ -289,11 +289,12 @@ class FastReader:
 
     @classmethod
     def of(cls, rubric: m.Rubric) -> FastReader:
+        """The reader for a rubric, from its scoring plan."""
         measured, bounds = [], set()
-        for shape in item_shapes(rubric):
-            if shape.item.measures:
-                measured.append(shape.path)
-            bounds.update(measure_bounds(shape.item))
+        for item in lower(rubric).items:
+            if item.measures:
+                measured.append(item.path)
+                bounds.update(compared_numbers(item))
         return cls(tuple(measured), frozenset(float(bound) for bound in bounds))
 
     def summarize(self, scorer: types.ModuleType, data: bytes, partial: bool, rescore: bool) -> dict | None:
@@ -651,15 +652,16 @@ def run_batch(
     source: Path,
     *,
     partial: bool,
-    progress: bool,
+    progress=None,
     rescore: bool = False,
     reader: FastReader,
     jobs: int = 1,
 ) -> list[BatchRow]:
     """Every record of a batch scored, the bad ones kept as rows with their
     first problem.  With jobs > 1, parts are scored by that many worker
-    processes, each running `source_text` (the scorer's source).  A progress
-    bar on stderr when asked (a terminal)."""
+    processes, each running `source_text` (the scorer's source).
+    `progress(results, count)`, when given, wraps the parts' results as
+    they arrive (the command line's progress bar)."""
     parts = batch_parts(source)
     if jobs > 1 and len(parts) > 1:
         import functools
@@ -668,16 +670,6 @@ def run_batch(
         initargs = (source_text, scorer.RUBRIC_ID, scorer.SOURCE_PATH, reader)
         with multiprocessing.Pool(jobs, _start_worker, initargs) as pool:
             results = pool.imap(functools.partial(score_part, partial=partial, rescore=rescore), parts)
-            return list(_rows(_progress(results, len(parts), progress)))
+            return list(_rows(progress(results, len(parts)) if progress else results))
     results = (score_part(part, partial, rescore, scorer, reader) for part in parts)
-    return list(_rows(_progress(results, len(parts), progress)))
-
-
-def _progress(results, count: int, shown: bool):
-    if not shown:
-        yield from results
-        return
-    import click
-
-    with click.progressbar(results, length=count, label="scoring", file=sys.stderr) as bar:
-        yield from bar
+    return list(_rows(progress(results, len(parts)) if progress else results))

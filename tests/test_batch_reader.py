@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rubricdsl.findings import measure_bounds
+from rubricdsl.plan import compared_numbers, lower
 from rubricdsl.scoring import FastReader, _score_text
 
 from .scoring_helpers import MINI, compiled, fixture_findings, mini_scorer, shipped
@@ -43,9 +43,9 @@ def with_number(findings: dict, path: str, measure: str, written: str) -> bytes:
 
 def test_bounds_are_every_number_a_measure_is_compared_with() -> None:
     rubric = compiled(MINI).rubric
-    measured = {item.key: item for section in rubric.sections for item in section.items if item.measures}
-    assert measure_bounds(measured["measured"]) == {Decimal(n) for n in ("0", "100", "50", "30", "80")}
-    assert measure_bounds(measured["tiers"]) == {Decimal(n) for n in ("0", "100", "90", "80", "60")}
+    measured = {item.key: item for item in lower(rubric).items if item.measures}
+    assert compared_numbers(measured["measured"]) == {Decimal(n) for n in ("0", "100", "50", "30", "80")}
+    assert compared_numbers(measured["tiers"]) == {Decimal(n) for n in ("0", "100", "90", "80", "60")}
     reader = FastReader.of(rubric)
     assert reader.measured == ("a.measured", "b.tiers")
     assert reader.bounds == frozenset({0.0, 100.0, 50.0, 30.0, 80.0, 90.0, 60.0})
