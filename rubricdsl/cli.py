@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .diagnostics import Severity, render, summary_line
+from .diagnostics import Severity, render_all, summary_line
 from .frontend import Compilation, compile_bytes
 from .terminal import printable
 
@@ -70,8 +70,8 @@ def load(path: Path) -> Compilation:
 def report(compilation: Compilation, *, show_info: bool = False) -> None:
     """Print a compilation's diagnostics to stderr with source and carets."""
     shown = [d for d in compilation.diagnostics if show_info or d.severity is not Severity.INFO]
-    for diagnostic in shown:
-        click.echo(render(diagnostic, compilation.source), err=True)
+    for text in render_all(shown, compilation.source):
+        click.echo(text, err=True)
     if shown:
         click.echo(printable(f"{compilation.path}: {summary_line(shown)}"), err=True)
 
@@ -247,8 +247,8 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
         raise UserError(f"internal error, please report: {error}") from None
     broken = [r for r in results if r.text is None]
     for result in broken:
-        for diagnostic in result.diagnostics:
-            click.echo(render(diagnostic, result.source), err=True)
+        for text in render_all(result.diagnostics, result.source):
+            click.echo(text, err=True)
         click.echo(f"{result.path}: not formatted: {summary_line(list(result.diagnostics))}", err=True)
     changed = [r for r in results if r.changed]
     if check_only:

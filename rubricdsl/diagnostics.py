@@ -125,10 +125,29 @@ def sort_key(diagnostic: Diagnostic):
     return (diagnostic.path, diagnostic.span, diagnostic.code)
 
 
-def render(diagnostic: Diagnostic, source: str | None) -> str:
+def source_lines(source: str) -> list[str]:
+    """The lines of `source` as spans count them: the lexer counts line
+    feeds only, so only a line feed ends a line (a form feed, U+2028 or
+    U+0085 does not, as str.splitlines() would have it), and the carriage
+    return of a CRLF is not part of its line.  Every line number shown or
+    computed goes through here, so a span's line is the line echoed."""
+    lines = source.split("\n")
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def line_and_column(source: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of `offset` in `source`, counted as the
+    lexer counts them (source_lines)."""
+    line_start = source.rfind("\n", 0, offset) + 1
+    return source.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def render(diagnostic: Diagnostic, source: str | None, lines: list[str] | None = None) -> str:
     """`path:line:col: severity[CODE]: message`, the source line, carets;
     control characters shown escaped (terminal.printable), carets still
-    under the span."""
+    under the span.  `lines` is source_lines(source), for a caller that
+    renders many diagnostics of one source (render_all): splitting a big
+    file for each of them made their cost quadratic."""
     span = diagnostic.span
     head = printable(
         f"{diagnostic.path}:{span.line}:{span.column}: "
@@ -136,7 +155,8 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
     )
     if source is None:
         return head
-    lines = source.splitlines()
+    if lines is None:
+        lines = source_lines(source)
     if not 1 <= span.line <= len(lines):
         return head
     text = lines[span.line - 1].expandtabs(1)
@@ -146,6 +166,12 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
     caret_pad = " " * len(gutter) + "".join(" " * _cells(ch) for ch in text[: span.column - 1])
     carets = "".join("^" * _cells(ch) for ch in text[span.column - 1 : span.column - 1 + width]) or "^"
     return f"{head}\n{gutter}{printable(text)}\n{caret_pad}{carets}"
+
+
+def render_all(diagnostics, source: str | None) -> list[str]:
+    """render() of each diagnostic of one source, splitting it once."""
+    lines = source_lines(source) if source is not None else None
+    return [render(diagnostic, source, lines) for diagnostic in diagnostics]
 
 
 def _cells(ch: str) -> int:

@@ -26,7 +26,7 @@ from lark.parsers.lalr_analysis import Reduce
 from lark.parsers.lalr_parser import _Parser as _LalrTables
 
 from . import model as m
-from .diagnostics import Diagnostic, Span, closest, did_you_mean
+from .diagnostics import Diagnostic, Span, closest, did_you_mean, line_and_column
 
 MAX_SYNTAX_ERRORS = 25
 
@@ -983,8 +983,7 @@ def parse_bytes(data: bytes, path: str) -> ParseResult:
         source = data.decode("utf-8")
     except UnicodeDecodeError as error:
         before = data[: error.start].decode("utf-8", errors="replace")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
+        line, column = line_and_column(before, len(before))
         diagnostic = Diagnostic(
             "E104",
             f"byte 0x{data[error.start]:02X} at offset {error.start} is not UTF-8; save the file as UTF-8",
