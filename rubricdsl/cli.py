@@ -70,10 +70,13 @@ def load(path: Path) -> Compilation:
 def report(compilation: Compilation, *, show_info: bool = False) -> None:
     """Print a compilation's diagnostics to stderr with source and carets."""
     shown = [d for d in compilation.diagnostics if show_info or d.severity is not Severity.INFO]
+    omitted = [o for o in compilation.omitted if show_info or o.severity is not Severity.INFO]
     for text in render_all(shown, compilation.source):
         click.echo(text, err=True)
+    for summary in omitted:
+        click.echo(summary.render(), err=True)
     if shown:
-        click.echo(printable(f"{compilation.path}: {summary_line(shown)}"), err=True)
+        click.echo(printable(f"{compilation.path}: {summary_line(shown, omitted)}"), err=True)
 
 
 def refuse_input_as_output(outputs: list, inputs: list) -> None:
@@ -130,6 +133,12 @@ def check(paths: tuple[str, ...], output_format: str, show_info: bool) -> None:
             if show_info or d.severity is not Severity.INFO
         ]
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        # stdout holds diagnostics only; what was counted but not listed is
+        # said beside it, as in text.
+        for compilation in compilations:
+            for summary in compilation.omitted:
+                if show_info or summary.severity is not Severity.INFO:
+                    click.echo(summary.render(), err=True)
     else:
         for compilation in compilations:
             report(compilation, show_info=show_info)
@@ -249,7 +258,9 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
     for result in broken:
         for text in render_all(result.diagnostics, result.source):
             click.echo(text, err=True)
-        click.echo(f"{result.path}: not formatted: {summary_line(list(result.diagnostics))}", err=True)
+        for summary in result.omitted:
+            click.echo(summary.render(), err=True)
+        click.echo(f"{result.path}: not formatted: {summary_line(result.diagnostics, result.omitted)}", err=True)
     changed = [r for r in results if r.changed]
     if check_only:
         for result in changed:

@@ -108,6 +108,27 @@ class Diagnostic:
         }
 
 
+@dataclass(frozen=True)
+class Omitted:
+    """Diagnostics of one code left unlisted after the first few of one
+    place (the syntax errors of a file, the overlapping tiers of an item).
+    A summary, never a diagnostic: it is printed as one line after the
+    diagnostics, counted in the summary line, and never in JSON output."""
+
+    code: str
+    count: int
+    what: str  # "syntax errors", "overlapping tiers in item 'i'"
+    span: Span  # of the place they are in
+    path: str = "<string>"
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOGUE[self.code].severity
+
+    def render(self) -> str:
+        return printable(f"{self.path}:{self.span.line}:{self.span.column}: … and {self.count} more {self.what}")
+
+
 def closest(word: str, candidates) -> str | None:
     """The candidate `word` most likely misspells, if any is close."""
     import difflib  # only needed when something is wrong
@@ -183,14 +204,19 @@ def _cells(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
-def summary_line(diagnostics: list[Diagnostic]) -> str:
+def summary_line(diagnostics, omitted=()) -> str:
+    """"3 errors, 1 warning": the diagnostics listed and those omitted, with
+    how many of them were not listed."""
     counts = {severity: 0 for severity in Severity}
     for diagnostic in diagnostics:
         counts[diagnostic.severity] += 1
+    for summary in omitted:
+        counts[summary.severity] += summary.count
     parts = [
         f"{counts[Severity.ERROR]} error{'s' if counts[Severity.ERROR] != 1 else ''}",
         f"{counts[Severity.WARNING]} warning{'s' if counts[Severity.WARNING] != 1 else ''}",
     ]
     if counts[Severity.INFO]:
         parts.append(f"{counts[Severity.INFO]} note{'s' if counts[Severity.INFO] != 1 else ''}")
-    return ", ".join(parts)
+    unlisted = sum(summary.count for summary in omitted)
+    return ", ".join(parts) + (f" ({unlisted} not listed)" if unlisted else "")

@@ -26,7 +26,7 @@ from lark.parsers.lalr_analysis import Reduce
 from lark.parsers.lalr_parser import _Parser as _LalrTables
 
 from . import model as m
-from .diagnostics import Diagnostic, Span, closest, did_you_mean, line_and_column
+from .diagnostics import Diagnostic, Omitted, Span, closest, did_you_mean, line_and_column
 
 MAX_SYNTAX_ERRORS = 25
 
@@ -44,6 +44,8 @@ class ParseResult:
     rubric: m.Rubric | None
     diagnostics: tuple[Diagnostic, ...]
     comments: tuple[Comment, ...]
+    # The syntax errors beyond MAX_SYNTAX_ERRORS, counted, not listed.
+    omitted: tuple[Omitted, ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -966,15 +968,13 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
         # syntax error is what the user sees.  Without one, this is our bug.
         if not collector.diagnostics:
             raise
-    diagnostics = list(collector.diagnostics)
+    diagnostics = tuple(collector.diagnostics)
+    omitted = ()
     if collector.overflow:
-        last = diagnostics[-1]
-        diagnostics.append(
-            Diagnostic("E101", f"… and {collector.overflow} more syntax errors", last.span, path)
-        )
+        omitted = (Omitted("E101", collector.overflow, "syntax errors", diagnostics[-1].span, path),)
     found = state.lexer.found()
     if diagnostics or not isinstance(rubric, m.Rubric):
-        return ParseResult(path, source, None, tuple(diagnostics), found)
+        return ParseResult(path, source, None, diagnostics, found, omitted)
     return ParseResult(path, source, rubric, tuple(state.builder.diagnostics), found)
 
 

@@ -5,8 +5,16 @@ file given as a rubric.  Each test states its case inline."""
 
 from __future__ import annotations
 
-from rubricdsl.diagnostics import render, render_all, source_lines
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from rubricdsl.checks import MAX_PER_PLACE
+from rubricdsl.cli import main
+from rubricdsl.diagnostics import render, render_all, source_lines, summary_line
 from rubricdsl.frontend import compile_source
+from rubricdsl.parser import MAX_SYNTAX_ERRORS
 
 HEADER = 'rubric demo\n  title "Demo"\n  version "1"\n  full marks 10\n  pass at 6\n'
 
@@ -36,3 +44,68 @@ def test_a_form_feed_or_line_separator_does_not_shift_the_echoed_line() -> None:
     assert echo == '  10 |       dedcut 5 "x"'
     assert carets == "             ^^^^^^"
     assert render(compilation.diagnostics[0], source) == shown
+
+
+# ---- 1: thousands of overlaps or syntax errors --------------------------
+
+
+def equal_tiers(count: int) -> str:
+    tiers = "".join(f'    tier t{n} 1 "T" when m >= 50\n' for n in range(count))
+    return rubric(f'section s "S" points 10\n  item i "I" points 10\n    measure m "M" percent\n{tiers}')
+
+
+def syntax_errors(count: int) -> str:
+    requirements = "".join(f'    req r{n} "R"\n      deduct five "x"\n' for n in range(count))
+    return rubric(f'section s "S" points 10\n  item i "I" points 10\n{requirements}')
+
+
+def test_equal_tiers_give_a_few_overlaps_and_one_summary() -> None:
+    compilation = compile_source(equal_tiers(2000), "t.rubric")
+    overlaps = [d for d in compilation.diagnostics if d.code == "E403"]
+    assert len(overlaps) == MAX_PER_PLACE
+    # Each tier after the first overlaps one before it: 1,999, not 1,999,000 pairs.
+    (summary,) = compilation.omitted
+    assert (summary.code, summary.count) == ("E403", 1999 - MAX_PER_PLACE)
+    assert summary.render() == f"t.rubric:7:3: … and {1999 - MAX_PER_PLACE} more overlaps among the tiers of item 'i'"
+    assert overlaps[0].message == "tier 't1' (50 <= m) overlaps tier 't0' (50 <= m)"
+
+
+def test_each_overlap_names_a_tier_it_overlaps() -> None:
+    tiers = (
+        '    tier low 1 "T" when 0 <= m < 50\n'
+        '    tier wide 2 "T" when 10 <= m <= 100\n'
+        '    tier high 3 "T" when 50 <= m <= 100\n'
+        '    tier top 4 "T" when m >= 90\n'
+    )
+    compilation = compile_source(rubric(f'section s "S" points 10\n  item i "I" points 10\n    measure m "M" percent\n{tiers}'))
+    assert [d.message for d in compilation.diagnostics if d.code == "E403"] == [
+        "tier 'wide' (10 <= m <= 100) overlaps tier 'low' (0 <= m < 50)",
+        "tier 'high' (50 <= m <= 100) overlaps tier 'wide' (10 <= m <= 100)",
+        "tier 'top' (90 <= m) overlaps tier 'wide' (10 <= m <= 100)",
+    ]
+    assert compilation.omitted == ()
+
+
+def test_syntax_errors_beyond_the_cap_are_counted_not_listed() -> None:
+    compilation = compile_source(syntax_errors(800), "t.rubric")
+    assert len(compilation.diagnostics) == MAX_SYNTAX_ERRORS
+    assert all(not d.message.startswith("…") for d in compilation.diagnostics)
+    (summary,) = compilation.omitted
+    assert (summary.code, summary.count) == ("E101", 800 - MAX_SYNTAX_ERRORS)
+    assert summary_line(compilation.diagnostics, compilation.omitted) == "800 errors, 0 warnings (775 not listed)"
+
+
+def test_check_json_lists_diagnostics_only_and_says_the_rest_beside(tmp_path: Path) -> None:
+    path = tmp_path / "many.rubric"
+    path.write_text(syntax_errors(100), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--format", "json", str(path)])
+    assert result.exit_code == 1
+    listed = json.loads(result.stdout)
+    assert len(listed) == MAX_SYNTAX_ERRORS
+    assert all(not d["message"].startswith("…") for d in listed)
+    assert result.stderr == f"{path}:57:14: … and 75 more syntax errors\n"
+    text = CliRunner().invoke(main, ["check", str(path)])
+    assert text.stderr.splitlines()[-2:] == [
+        f"{path}:57:14: … and 75 more syntax errors",
+        f"{path}: 100 errors, 0 warnings (75 not listed)",
+    ]
