@@ -178,6 +178,39 @@ def _states_reading_a_keyword_as_key() -> frozenset:
     )
 
 
+def _fits(state_stack: list, terminals) -> bool:
+    """Whether the parser, with `state_stack`, would take `terminals` one
+    after another.  Replays the parse table on a copy of the stack of states
+    only: no values, no rule run.  Lark's InteractiveParser.accepts() and a
+    trial on a copied parser copy the lexer too, and a trial runs the model
+    builder, which on reducing a section rebuilt every item so far: each
+    syntax error cost as much as the file before it."""
+    table = _lark().parser.parser._parse_table
+    states, end_state = table.states, table.end_states["start"]
+    stack = list(state_stack)
+    for terminal in terminals:
+        while True:
+            action = states[stack[-1]].get(terminal)
+            if action is None:
+                return False
+            kind, target = action
+            if kind is not Reduce:
+                stack.append(target)
+                break
+            if target.expansion:
+                del stack[-len(target.expansion) :]
+            stack.append(states[stack[-1]][target.origin.name][1])
+            if terminal == "$END" and stack[-1] == end_state:
+                break
+    return True
+
+
+def _acceptable(parser) -> set[str]:
+    """The terminals an interactive parser would take next."""
+    state_stack = parser.parser_state.state_stack
+    return {name for name in parser.choices() if name.isupper() and _fits(state_stack, (name,))}
+
+
 def _terminal_word(name: str) -> str:
     if name in _TERMINAL_WORDS:
         return _TERMINAL_WORDS[name]
@@ -247,7 +280,7 @@ class _SyntaxErrorCollector:
         token = error.token
         # The parser state knows exactly what fits here; Lark's own `expected`
         # can be every terminal of the lexer state.
-        expected = set(error.interactive_parser.accepts()) - {"WHITESPACE", "COMMENT"}
+        expected = _acceptable(error.interactive_parser)
         message = f"unexpected {_describe_token(token)}; expected {_expected_words(expected)}"
         suggestion = None
         if token.type in ("KEY", "RUBRIC_ID"):
@@ -278,18 +311,10 @@ class _SyntaxErrorCollector:
         fits = []
         if "KEY" in expected:  # keywords fit only as keys there
             expected = expected - set(_keyword_literals())
+        state_stack = parser.parser_state.state_stack
         for name in sorted(expected - {"$END"}):
             value = _REPAIR_VALUES.get(name) or _keyword_literals().get(name)
-            if value is None:
-                continue
-            # Model values are immutable, so a trial may share them; copying
-            # them deeply made each error cost as much as the file so far.
-            trial = parser.copy(deepcopy_values=False)
-            try:
-                trial.feed_token(Token.new_borrow_pos(name, value, error.token))
-            except UnexpectedInput:
-                continue
-            if error.token.type in trial.accepts():
+            if value is not None and _fits(state_stack, (name, error.token.type)):
                 fits.append((name, value))
         if len(fits) == 1:
             name, value = fits[0]
@@ -305,7 +330,7 @@ class _SyntaxErrorCollector:
         end = self.source.find("\n", start)
         end = len(self.source) if end == -1 else end
         fake = Token("STRING", '""', start, error.line, error.column, error.line, error.column + end - start)
-        if "STRING" in error.interactive_parser.accepts():
+        if "STRING" in _acceptable(error.interactive_parser):
             error.interactive_parser.feed_token(fake)
         state.line_ctr.feed(self.source[start:end])
 
@@ -320,7 +345,7 @@ class _SyntaxErrorCollector:
             )
             self._read_rest_of_line_as_text(error)
             return
-        expected = set(error.interactive_parser.accepts()) - {"WHITESPACE", "COMMENT"}
+        expected = _acceptable(error.interactive_parser)
         shown = repr(error.char) if error.char.isprintable() else f"U+{ord(error.char):04X}"
         message = f"unexpected character {shown}"
         if expected:

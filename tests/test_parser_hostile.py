@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from rubricdsl.checks import MAX_PER_PLACE
 from rubricdsl.cli import main
@@ -109,3 +110,14 @@ def test_check_json_lists_diagnostics_only_and_says_the_rest_beside(tmp_path: Pa
         f"{path}:57:14: … and 75 more syntax errors",
         f"{path}: 100 errors, 0 warnings (75 not listed)",
     ]
+
+
+def test_recovery_replays_the_parse_table_and_copies_no_parser(monkeypatch) -> None:
+    # A copied parser copies its lexer, and a trial on one ran the model
+    # builder; recovery replays the tables on the stack of states instead.
+    copies = []
+    original = InteractiveParser.copy
+    monkeypatch.setattr(InteractiveParser, "copy", lambda self, *a, **k: copies.append(1) or original(self, *a, **k))
+    compilation = compile_source(syntax_errors(200) + '  item j "I" 10\n')
+    assert len(compilation.diagnostics) == MAX_SYNTAX_ERRORS and compilation.omitted[0].count == 201 - MAX_SYNTAX_ERRORS
+    assert copies == []
