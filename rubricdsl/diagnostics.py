@@ -146,14 +146,28 @@ def sort_key(diagnostic: Diagnostic):
     return (diagnostic.path, diagnostic.span, diagnostic.code)
 
 
-def source_lines(source: str) -> list[str]:
-    """The lines of `source` as spans count them: the lexer counts line
-    feeds only, so only a line feed ends a line (a form feed, U+2028 or
-    U+0085 does not, as str.splitlines() would have it), and the carriage
-    return of a CRLF is not part of its line.  Every line number shown or
-    computed goes through here, so a span's line is the line echoed."""
-    lines = source.split("\n")
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+def lines_at(source: str, numbers) -> dict[int, str]:
+    """The lines numbered `numbers` (from 1) of `source`, as spans count
+    them: the lexer counts line feeds only, so only a line feed ends a line
+    (a form feed, U+2028 or U+0085 does not, as str.splitlines() would have
+    it), and the carriage return of a CRLF is not part of its line.  Every
+    line shown goes through here, so a span's line is the line echoed.  The
+    rest of the source is not split: a big file is not copied to show a
+    line of it.  A number past the last line is left out."""
+    found: dict[int, str] = {}
+    line, start = 1, 0
+    for number in sorted(n for n in set(numbers) if n >= 1):
+        while line < number:
+            start = source.find("\n", start) + 1
+            if start == 0:
+                return found
+            line += 1
+        if start == len(source):  # nothing after the last line feed
+            return found
+        end = source.find("\n", start)
+        text = source[start : end if end != -1 else len(source)]
+        found[number] = text[:-1] if text.endswith("\r") else text
+    return found
 
 
 def line_and_column(source: str, offset: int) -> tuple[int, int]:
@@ -163,12 +177,11 @@ def line_and_column(source: str, offset: int) -> tuple[int, int]:
     return source.count("\n", 0, offset) + 1, offset - line_start + 1
 
 
-def render(diagnostic: Diagnostic, source: str | None, lines: list[str] | None = None) -> str:
+def render(diagnostic: Diagnostic, source: str | None, line: str | None = None) -> str:
     """`path:line:col: severity[CODE]: message`, the source line, carets;
     control characters shown escaped (terminal.printable), carets still
-    under the span.  `lines` is source_lines(source), for a caller that
-    renders many diagnostics of one source (render_all): splitting a big
-    file for each of them made their cost quadratic."""
+    under the span.  `line` is the span's line of `source` when the caller
+    has it (render_all)."""
     span = diagnostic.span
     head = printable(
         f"{diagnostic.path}:{span.line}:{span.column}: "
@@ -176,11 +189,11 @@ def render(diagnostic: Diagnostic, source: str | None, lines: list[str] | None =
     )
     if source is None:
         return head
-    if lines is None:
-        lines = source_lines(source)
-    if not 1 <= span.line <= len(lines):
+    if line is None:
+        line = lines_at(source, (span.line,)).get(span.line)
+    if line is None:
         return head
-    text = lines[span.line - 1].expandtabs(1)
+    text = line.expandtabs(1)
     last = span.end_column if span.end_line == span.line else len(text) + 1
     width = max(1, last - span.column)
     gutter = f"{span.line:>4} | "
@@ -190,9 +203,10 @@ def render(diagnostic: Diagnostic, source: str | None, lines: list[str] | None =
 
 
 def render_all(diagnostics, source: str | None) -> list[str]:
-    """render() of each diagnostic of one source, splitting it once."""
-    lines = source_lines(source) if source is not None else None
-    return [render(diagnostic, source, lines) for diagnostic in diagnostics]
+    """render() of each diagnostic of one source, which is read once for the
+    lines of all of them: once each made many diagnostics cost quadratic time."""
+    lines = lines_at(source, (d.span.line for d in diagnostics)) if source is not None else {}
+    return [render(d, source, lines[d.span.line]) if d.span.line in lines else render(d, None) for d in diagnostics]
 
 
 def _cells(ch: str) -> int:

@@ -367,20 +367,18 @@ class _TextError(Exception):
 
 
 def _unescape(body: str) -> str:
+    # By slices between the escapes, not character by character: a list of
+    # one-character strings cost 32 bytes for each byte of a long text.
     if "\\" not in body:
         return body
     out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
+    start = 0
+    while (i := body.find("\\", start)) != -1:
+        out.append(body[start:i])
         nxt = body[i + 1 : i + 2]
         if nxt in _ESCAPES:
             out.append(_ESCAPES[nxt])
-            i += 2
+            start = i + 2
         elif nxt in ("u", "U"):
             width = 4 if nxt == "u" else 8
             digits = body[i + 2 : i + 2 + width]
@@ -390,11 +388,12 @@ def _unescape(body: str) -> str:
             if code_point > 0x10FFFF or 0xD800 <= code_point <= 0xDFFF:
                 raise _TextError(f"\\{nxt}{digits} is not a Unicode character", i)
             out.append(chr(code_point))
-            i += 2 + width
+            start = i + 2 + width
         else:
             raise _TextError(
                 f"unknown escape '\\{nxt}'; the escapes are \\\" \\\\ \\n \\t \\uXXXX \\UXXXXXXXX", i
             )
+    out.append(body[start:])
     return "".join(out)
 
 
@@ -407,16 +406,22 @@ def decode_text(token: Token) -> str:
     raw = token.value
     if token.type != "LONG_STRING":
         return _unescape(raw[1:-1])
-    lines = raw[3:-3].split("\n")
-    if len(lines) > 1 and not lines[-1].strip():
-        lines.pop()
+    # Cut at line breaks found, never split into a list of lines: a big
+    # text's lines, one object each, cost several times the text.
+    body = raw[3:-3]
+    last_break = body.rfind("\n")
+    if last_break == -1:
+        return _unescape(body)
+    if not body[last_break + 1 :].strip():
+        body = body[:last_break]
     import textwrap  # long texts are rare; keep start-up lean
 
-    if lines[0] == "" and len(lines) > 1:
-        body = textwrap.dedent("\n".join(lines[1:]))
-    else:
-        body = "\n".join([lines[0], textwrap.dedent("\n".join(lines[1:]))]) if len(lines) > 1 else lines[0]
-    return _unescape(body)
+    first_break = body.find("\n")
+    if first_break == -1:
+        return _unescape(body)
+    if first_break == 0:
+        return _unescape(textwrap.dedent(body[1:]))
+    return _unescape(body[: first_break + 1] + textwrap.dedent(body[first_break + 1 :]))
 
 
 # ---------------------------------------------------------------------------

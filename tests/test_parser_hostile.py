@@ -6,14 +6,18 @@ file given as a rubric.  Each test states its case inline."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 from click.testing import CliRunner
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
 from rubricdsl.checks import MAX_PER_PLACE
 from rubricdsl.cli import main
-from rubricdsl.diagnostics import render, render_all, source_lines, summary_line
+from rubricdsl.diagnostics import lines_at, render, render_all, summary_line
 from rubricdsl.frontend import compile_source
 from rubricdsl.parser import MAX_SYNTAX_ERRORS
 
@@ -28,7 +32,9 @@ def rubric(body: str, header: str = HEADER) -> str:
 
 
 def test_only_line_feeds_end_lines() -> None:
-    assert source_lines("a\fb\x0bc\x1cd\x85e\u2028f\u2029g\r\nh\ri\n") == ["a\fb\x0bc\x1cd\x85e\u2028f\u2029g", "h\ri", ""]
+    source = "a\fb\x0bc\x1cd\x85e\u2028f\u2029g\r\nh\ri\n\nj\n"
+    assert lines_at(source, range(0, 7)) == {1: "a\fb\x0bc\x1cd\x85e\u2028f\u2029g", 2: "h\ri", 3: "", 4: "j"}
+    assert lines_at("", [1]) == {} and lines_at("a", [1, 2]) == {1: "a"}
 
 
 def test_a_form_feed_or_line_separator_does_not_shift_the_echoed_line() -> None:
@@ -121,3 +127,39 @@ def test_recovery_replays_the_parse_table_and_copies_no_parser(monkeypatch) -> N
     compilation = compile_source(syntax_errors(200) + '  item j "I" 10\n')
     assert len(compilation.diagnostics) == MAX_SYNTAX_ERRORS and compilation.omitted[0].count == 201 - MAX_SYNTAX_ERRORS
     assert copies == []
+
+
+# ---- 2: a huge text costs a few times its size ---------------------------
+
+_PEAK = """
+import resource, sys
+from rubricdsl.diagnostics import render_all
+from rubricdsl.frontend import compile_source
+compile_source('rubric warm title "the grammar and the scanner are loaded"')
+source = sys.stdin.read()
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+compilation = compile_source(source)
+render_all(compilation.diagnostics, compilation.source)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base, [d.code for d in compilation.diagnostics])
+"""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"' + "a" * 2_000_000 + '"',
+        '"' + ("x" * 78 + "\\n") * 25_000 + '"',
+        '"""\n' + ("      评价要求的说明文字 abc\n" * 60_000) + '      """',
+    ],
+    ids=["plain", "escaped", "long"],
+)
+def test_a_2_mb_text_costs_under_10_times_its_size(text: str) -> None:
+    # The text pattern once kept a regex backtracking frame per character
+    # (4.6 GB for 20 MB).  Peak RSS of a fresh process, above its baseline.
+    source = rubric(f'section s "S" points 10\n  item i "I" points 10\n    req r {text}\n      deduct 11 "x"\n')
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK], input=source, capture_output=True, text=True, check=True, encoding="utf-8"
+    ).stdout.split(maxsplit=1)
+    grown_kib, codes = int(out[0]), out[1].strip()
+    assert codes == "['E401']"  # parsed whole: the deduction of 11 is over the cap
+    assert grown_kib * 1024 < 10 * len(source.encode("utf-8"))
