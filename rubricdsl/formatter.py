@@ -267,7 +267,7 @@ def _render_tokens(tokens: list[Lexeme], depth: int) -> str:
     return " ".join(rendered)
 
 
-_LEADING_ZEROS = re.compile(r"^0+(?=\d)")
+_LEADING_ZEROS = re.compile(r"^0+(?=[0-9])")
 
 
 # ---------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -350,7 +351,38 @@ class _SyntaxErrorCollector:
         message = f"unexpected character {shown}"
         if expected:
             message += f"; expected {_expected_words(expected)}"
+        if "NUMBER" in expected and unicodedata.decimal(error.char, None) is not None:
+            self._read_digits_as_number(error, message, span)
+            return
         self.add("E101", message, span)
+
+    def _read_digits_as_number(self, error: UnexpectedCharacters, message: str, span: Span) -> None:
+        """A number in digits other than 0-9 (full-width ５, Arabic-Indic ٥):
+        say it in ASCII digits and read it as that number, so the line goes
+        on parsing."""
+        state = error.interactive_parser.lexer_thread.state
+        start = end = state.line_ctr.char_pos
+        digits = []
+        while end < len(self.source):
+            ch = self.source[end]
+            if unicodedata.decimal(ch, None) is not None:
+                digits.append(str(unicodedata.decimal(ch)))
+            elif ch in ".．" and digits and unicodedata.decimal(self.source[end + 1 : end + 2] or "x", None) is not None:
+                digits.append(".")
+            else:
+                break
+            end += 1
+        number = "".join(digits)
+        width = end - start
+        self.add(
+            "E101",
+            f"{message}; did you mean {number}? (a number is written in the digits 0-9)",
+            Span(span.line, span.column, span.line, span.column + width),
+        )
+        error.interactive_parser.feed_token(
+            Token("NUMBER", number, start, error.line, error.column, error.line, error.column + width)
+        )
+        state.line_ctr.feed(self.source[start:end])
 
 
 # ---------------------------------------------------------------------------

@@ -163,3 +163,36 @@ def test_a_2_mb_text_costs_under_10_times_its_size(text: str) -> None:
     grown_kib, codes = int(out[0]), out[1].strip()
     assert codes == "['E401']"  # parsed whole: the deduction of 11 is over the cap
     assert grown_kib * 1024 < 10 * len(source.encode("utf-8"))
+
+
+# ---- 4: digits are 0-9 ---------------------------------------------------
+
+
+def test_a_full_width_or_arabic_indic_number_is_refused_with_its_ascii_spelling() -> None:
+    source = rubric(
+        'section s "S" points 10\n  item i "I" points 10\n'
+        '    req a "A"\n      deduct ５ "x"\n'
+        '    req b "B"\n      deduct ١٠ "x"\n'
+        '    req c "C"\n      deduct １．５ "x"\n'
+    )
+    compilation = compile_source(source, "t.rubric")
+    assert compilation.rubric is None
+    shown = render_all(compilation.diagnostics, source)
+    assert shown[0].split("\n") == [
+        "t.rubric:9:14: error[E101]: unexpected character '５'; expected 'each', a number or a quoted text; "
+        "did you mean 5? (a number is written in the digits 0-9)",
+        '   9 |       deduct ５ "x"',
+        "                    ^^",
+    ]
+    assert [d.message.rsplit("; ", 1)[1] for d in compilation.diagnostics] == [
+        "did you mean 5? (a number is written in the digits 0-9)",
+        "did you mean 10? (a number is written in the digits 0-9)",
+        "did you mean 1.5? (a number is written in the digits 0-9)",
+    ]
+    assert [d.span.end_column - d.span.column for d in compilation.diagnostics] == [1, 2, 3]
+
+
+def test_a_key_with_a_full_width_digit_is_not_a_number() -> None:
+    compilation = compile_source(rubric('section s "S" points １0\n'))
+    assert [d.code for d in compilation.diagnostics] == ["E101"]
+    assert "did you mean 10?" in compilation.diagnostics[0].message
