@@ -30,6 +30,14 @@ from . import model as m
 from .diagnostics import Diagnostic, Omitted, Span, closest, did_you_mean, line_and_column
 
 MAX_SYNTAX_ERRORS = 25
+# The longest number a rubric may hold (E105), leading zeros not counted: no
+# points, bound or panel reaches 10^10, the tests use amounts of 16 decimals
+# and pass marks of 17, and 10 + 18 digits are the 28 that Decimal's default
+# context holds, so every sum of points that checks.py compares with a
+# declared total is exact.  A 5,001-digit number once checked clean and
+# crashed build and inspect (Python's limit on int/str conversion).
+MAX_WHOLE_DIGITS = 10
+MAX_FRACTION_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -502,7 +510,20 @@ class _ToModel(Transformer):
         return token
 
     def number(self, token: Token) -> tuple[Decimal, Span]:
-        return Decimal(token.value), _token_span(token)
+        span = _token_span(token)
+        whole, _, fraction = token.value.partition(".")
+        whole = whole.lstrip("0")
+        if len(whole) > MAX_WHOLE_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
+            digits = len(whole) + len(fraction)
+            shown = token.value if len(token.value) <= 24 else f"{token.value[:20]}… ({digits} digits)"
+            self.report(
+                "E105",
+                f"number {shown} is too long: a number has at most {MAX_WHOLE_DIGITS} digits before the "
+                f"point and {MAX_FRACTION_DIGITS} after it",
+                span,
+            )
+            return Decimal(0), span
+        return Decimal(token.value), span
 
     def text(self, token: Token) -> tuple[str, Span]:
         span = _token_span(token)
@@ -1037,7 +1058,11 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
     found = state.lexer.found()
     if diagnostics or not isinstance(rubric, m.Rubric):
         return ParseResult(path, source, None, diagnostics, found, omitted)
-    return ParseResult(path, source, rubric, tuple(state.builder.diagnostics), found)
+    built = tuple(state.builder.diagnostics)
+    if any(d.code == "E105" for d in built):
+        # A number too long to hold was read as 0; checks on it would only mislead.
+        return ParseResult(path, source, None, built, found)
+    return ParseResult(path, source, rubric, built, found)
 
 
 def parse_bytes(data: bytes, path: str) -> ParseResult:

@@ -196,3 +196,34 @@ def test_a_key_with_a_full_width_digit_is_not_a_number() -> None:
     compilation = compile_source(rubric('section s "S" points １0\n'))
     assert [d.code for d in compilation.diagnostics] == ["E101"]
     assert "did you mean 10?" in compilation.diagnostics[0].message
+
+
+# ---- 3: numbers a rubric can hold ----------------------------------------
+
+
+def clean_with_full_marks(full_marks: str) -> str:
+    header = HEADER.replace("full marks 10", f"full marks {full_marks}").replace("pass at 6", "pass at 0")
+    body = f'section s "S" points {full_marks}\n  item i "I" points {full_marks}\n    req r "R"\n      deduct 0 "x"\n'
+    return rubric(body, header)
+
+
+def test_the_longest_numbers_allowed_check_clean() -> None:
+    for number in ("9999999999", "1234567890.123456789012345678", "0.000000000000000001", "000000000000000000005"):
+        assert [d.code for d in compile_source(clean_with_full_marks(number)).diagnostics if d.code != "I410"] == [], number
+
+
+def test_a_5001_digit_number_is_refused_and_build_and_inspect_do_not_crash(tmp_path: Path) -> None:
+    path = tmp_path / "long.rubric"
+    path.write_text(clean_with_full_marks("1" + "0" * 5000), encoding="utf-8")
+    compilation = compile_source(path.read_text(encoding="utf-8"), "long.rubric")
+    assert compilation.rubric is None
+    assert [d.code for d in compilation.diagnostics] == ["E105", "E105", "E105"]
+    assert compilation.diagnostics[0].message == (
+        "number 10000000000000000000… (5001 digits) is too long: "
+        "a number has at most 10 digits before the point and 18 after it"
+    )
+    for command in (["inspect", str(path)], ["build", str(path), "-o", str(tmp_path / "out")]):
+        result = CliRunner().invoke(main, command)
+        assert result.exit_code == 1, result.output
+        assert "error[E105]" in result.stderr
+    assert not (tmp_path / "out").exists()
