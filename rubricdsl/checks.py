@@ -172,7 +172,21 @@ def check_policies(rubric: m.Rubric) -> Found:
 
 
 def check_totals(rubric: m.Rubric) -> Found:
+    if not rubric.sections:
+        yield (
+            "E309",
+            f"the rubric has no sections, so nothing scores its {_fmt(rubric.full_marks)} full marks: "
+            "add 'section KEY \"...\" points N' with its items",
+            rubric.full_marks_span,
+        )
     for section in rubric.sections:
+        if not section.items and section.points > 0:
+            yield (
+                "E310",
+                f"section '{section.key}' declares {_fmt(section.points)} points but has no items to score them",
+                section.points_span,
+            )
+            continue
         if not section.items:
             yield "W308", f"section '{section.key}' has no items", section.span
             continue

@@ -72,6 +72,8 @@ _CODES = [
     Code("E306", Severity.ERROR, "grades out of order"),
     Code("E307", Severity.ERROR, "panel size out of order"),
     Code("W308", Severity.WARNING, "empty section, item or group"),
+    Code("E309", Severity.ERROR, "rubric without sections"),
+    Code("E310", Severity.ERROR, "section with points but no items"),
     # E4xx: deduction rules and awards.
     Code("E401", Severity.ERROR, "deduction larger than its cap"),
     Code("E402", Severity.ERROR, "award above the item's points"),
