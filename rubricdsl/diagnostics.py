@@ -53,6 +53,7 @@ _CODES = [
     Code("E103", Severity.ERROR, "unknown escape in text"),
     Code("E104", Severity.ERROR, "file is not UTF-8 text"),
     Code("E105", Severity.ERROR, "number too long"),
+    Code("E106", Severity.ERROR, "a JSON file where a rubric is expected"),
     # E2xx: names, keys and references.
     Code("E201", Severity.ERROR, "duplicate key"),
     Code("E202", Severity.ERROR, "unknown measure"),

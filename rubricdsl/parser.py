@@ -1037,6 +1037,9 @@ def _renumber(node, number: int):
 def parse(source: str, path: str = "<string>") -> ParseResult:
     """Parse rubric text.  Never raises for bad input: problems come back as
     diagnostics, and `rubric` is None when the text has syntax errors."""
+    looks_like_json = _looks_like_json(source, path)
+    if looks_like_json is not None:
+        return ParseResult(path, source, None, (looks_like_json,), ())
     state = _Parse(path, source)
     collector = state.syntax_errors
     rubric = None
@@ -1063,6 +1066,24 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
         # A number too long to hold was read as 0; checks on it would only mislead.
         return ParseResult(path, source, None, built, found)
     return ParseResult(path, source, rubric, built, found)
+
+
+def _looks_like_json(source: str, path: str) -> Diagnostic | None:
+    """E106 when the text opens as JSON does ({ or [ after a byte order mark
+    and white space), which no rubric does: a findings file given where the
+    rubric goes (`score findings.json rubric`) would otherwise give a syntax
+    error for every line of it, and no hint."""
+    body = source.lstrip("\ufeff \t\r\n\f")
+    if not body or body[0] not in "{[":
+        return None
+    line, column = line_and_column(source, len(source) - len(body))
+    return Diagnostic(
+        "E106",
+        "this looks like a JSON file (findings?), not a rubric, which starts with 'rubric ID'; "
+        "usage: rubricdsl score RUBRIC FINDINGS..., the rubric first",
+        Span(line, column, line, column + 1),
+        path,
+    )
 
 
 def parse_bytes(data: bytes, path: str) -> ParseResult:

@@ -21,6 +21,8 @@ from rubricdsl.diagnostics import lines_at, render, render_all, summary_line
 from rubricdsl.frontend import compile_source
 from rubricdsl.parser import MAX_SYNTAX_ERRORS
 
+from .conftest import ROOT, SHIPPED_RUBRIC
+
 HEADER = 'rubric demo\n  title "Demo"\n  version "1"\n  full marks 10\n  pass at 6\n'
 
 
@@ -227,3 +229,24 @@ def test_a_5001_digit_number_is_refused_and_build_and_inspect_do_not_crash(tmp_p
         assert result.exit_code == 1, result.output
         assert "error[E105]" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+# ---- 7: a JSON file where the rubric goes -------------------------------
+
+
+def test_findings_given_as_the_rubric_get_one_diagnostic_with_the_usage() -> None:
+    findings = ROOT / "tests" / "fixtures" / "findings" / "t-cssg-001.5-2020.json"
+    result = CliRunner().invoke(main, ["score", str(findings), str(SHIPPED_RUBRIC)])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == (
+        f"{findings}:1:1: error[E106]: this looks like a JSON file (findings?), not a rubric, which starts with "
+        "'rubric ID'; usage: rubricdsl score RUBRIC FINDINGS..., the rubric first"
+    )
+    assert lines[-1] == f"{findings}: 1 error, 0 warnings"
+    assert len(lines) == 4
+
+
+def test_a_rubric_may_start_with_a_comment_or_a_byte_order_mark() -> None:
+    assert [d.code for d in compile_source("\ufeff# [draft]\n" + rubric("")).diagnostics] == ["E309"]
+    assert [d.code for d in compile_source("\ufeff \n [1, 2]").diagnostics] == ["E106"]
