@@ -3,7 +3,8 @@
     python benchmarks/bench_hostile.py [--runs N] [--megabytes M]
 
 1. 2,000 tiers on one bound (1,999 overlaps, 10 listed): target under 2 s.
-2. 800 syntax errors (25 listed): target under 2 s.
+2. 800 syntax errors (25 listed), as misspelt numbers and as stray numbers
+   where a statement goes: target under 2 s.
 3. A text of M MB (default 20) in one requirement, plain, with an escape
    every 80 characters, and as an indented long text of CJK lines: target a
    peak memory a few times its size (it was 4.6 GB for 20 MB).
@@ -36,6 +37,12 @@ def equal_tiers(count: int) -> str:
 
 def syntax_errors(count: int) -> str:
     requirements = "".join(f'    req r{n} "R"\n      deduct five "x"\n' for n in range(count))
+    return HEADER + f'section s "S" points 10\n  item i "I" points 10\n{requirements}'
+
+
+def stray_numbers(count: int) -> str:
+    """A number where a statement goes, after each requirement of one item."""
+    requirements = "".join(f'    req r{n} "R"\n      deduct 5 "x"\n    42\n' for n in range(count))
     return HEADER + f'section s "S" points 10\n  item i "I" points 10\n{requirements}'
 
 
@@ -84,6 +91,7 @@ def main() -> None:
             "one line": HEADER,
             "2,000 equal tiers": equal_tiers(2000),
             "800 syntax errors": syntax_errors(800),
+            "800 stray numbers": stray_numbers(800),
             **{f"{args.megabytes} MB text, {shape}": one_text(text) for shape, text in texts(args.megabytes).items()},
         }
         paths = {}

@@ -19,7 +19,7 @@ from rubricdsl.checks import MAX_PER_PLACE
 from rubricdsl.cli import main
 from rubricdsl.diagnostics import lines_at, render, render_all, summary_line
 from rubricdsl.frontend import compile_source
-from rubricdsl.parser import MAX_SYNTAX_ERRORS
+from rubricdsl.parser import MAX_SYNTAX_ERRORS, _ToModel
 
 from .conftest import ROOT, SHIPPED_RUBRIC
 
@@ -118,6 +118,20 @@ def test_check_json_lists_diagnostics_only_and_says_the_rest_beside(tmp_path: Pa
         f"{path}:57:14: … and 75 more syntax errors",
         f"{path}: 100 errors, 0 warnings (75 not listed)",
     ]
+
+
+def test_recovery_builds_no_model_in_its_trials(monkeypatch) -> None:
+    # A stray number where a statement goes: the trial of each keyword that
+    # could come there (item, section, ...) closed the item and rebuilt it
+    # with every requirement so far, so each error cost as much as the file
+    # before it (800 of them: 61 s).
+    items_built = []
+    original = _ToModel.item
+    monkeypatch.setattr(_ToModel, "item", lambda self, *a: items_built.append(1) or original(self, *a))
+    stray = "".join(f'    req r{n} "R"\n      deduct 5 "x"\n    42\n' for n in range(200))
+    compilation = compile_source(rubric(f'section s "S" points 10\n  item i "I" points 10\n{stray}'))
+    assert len(compilation.diagnostics) == MAX_SYNTAX_ERRORS and compilation.omitted[0].count == 200 - MAX_SYNTAX_ERRORS
+    assert len(items_built) == 1
 
 
 def test_recovery_replays_the_parse_table_and_copies_no_parser(monkeypatch) -> None:
