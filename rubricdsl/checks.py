@@ -6,23 +6,53 @@ returns every diagnostic, so an editor sees all problems in one run.
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
 from decimal import Decimal
 from typing import Iterator
 
 from . import model as m
-from .diagnostics import Diagnostic, Span, did_you_mean
+from .diagnostics import Diagnostic, Omitted, Span, did_you_mean
 from .numbers import decimal_text
 
 
-def check(rubric: m.Rubric, path: str = "<string>") -> list[Diagnostic]:
+# At most this many diagnostics of one code for one band rule or one item's
+# tiers; the rest are counted in one summary.  A thousand tiers on one bound
+# overlap in 499,500 pairs, and no one reads past the first few.
+MAX_PER_PLACE = 10
+
+
+def check(rubric: m.Rubric, path: str = "<string>") -> tuple[list[Diagnostic], list[Omitted]]:
+    """Every diagnostic, and the summaries of those left unlisted (_capped)."""
     found: list[Diagnostic] = []
+    omitted: list[Omitted] = []
     for run in _CHECKS:
-        for code, message, span in run(rubric):
-            found.append(Diagnostic(code, message, span, path))
-    return found
+        for entry in run(rubric):
+            if isinstance(entry, Omitted):
+                omitted.append(replace(entry, path=path))
+            else:
+                code, message, span = entry
+                found.append(Diagnostic(code, message, span, path))
+    return found, omitted
 
 
-Found = Iterator[tuple[str, str, Span]]
+Found = Iterator["tuple[str, str, Span] | Omitted"]
+
+
+def _capped(found: Found, what: str, place: Span) -> Found:
+    """The first MAX_PER_PLACE diagnostics of each code in `found`, then one
+    summary per code of how many more there were: "… and 1989 more
+    `what`"."""
+    counts: dict[str, int] = {}
+    for entry in found:
+        code = entry[0]
+        counts[code] = counts.get(code, 0) + 1
+        if counts[code] <= MAX_PER_PLACE:
+            yield entry
+    for code, count in counts.items():
+        if count > MAX_PER_PLACE:
+            noun = "overlaps" if code == "E403" else "gaps"
+            yield Omitted(code, count - MAX_PER_PLACE, f"{noun} {what}", place)
 
 
 _fmt = decimal_text
@@ -165,7 +195,21 @@ def check_policies(rubric: m.Rubric) -> Found:
 
 
 def check_totals(rubric: m.Rubric) -> Found:
+    if not rubric.sections:
+        yield (
+            "E309",
+            f"the rubric has no sections, so nothing scores its {_fmt(rubric.full_marks)} full marks: "
+            "add 'section KEY \"...\" points N' with its items",
+            rubric.full_marks_span,
+        )
     for section in rubric.sections:
+        if not section.items and section.points > 0:
+            yield (
+                "E310",
+                f"section '{section.key}' declares {_fmt(section.points)} points but has no items to score them",
+                section.points_span,
+            )
+            continue
         if not section.items:
             yield "W308", f"section '{section.key}' has no items", section.span
             continue
@@ -292,9 +336,10 @@ def check_rules(rubric: m.Rubric) -> Found:
                     rule = requirement.rule
                     if isinstance(rule, m.BandDeduction):
                         measure = item.measure(rule.measure)
-                        yield from _overlaps([(b.key, b.interval, b.span) for b in rule.bands], "band")
+                        found = _overlaps([(b.key, b.interval, b.span) for b in rule.bands], "band")
                         if measure is not None:
-                            yield from _interior_gaps(rule, measure)
+                            found = itertools.chain(found, _interior_gaps(rule, measure))
+                        yield from _capped(found, f"among the bands of requirement '{requirement.key}'", rule.span)
                 if requirements and cap > 0:
                     reachable = sum((r.max_deduction for r in requirements), Decimal(0))
                     if reachable < cap:
@@ -320,16 +365,20 @@ def check_awards(rubric: m.Rubric) -> Found:
             if item.otherwise is not None and not item.is_award:
                 yield "E406", "'otherwise' belongs to an award item (tiers or choices)", item.otherwise.span
             if item.tiers:
-                yield from _overlaps([(t.key, t.interval, t.span) for t in item.tiers], "tier")
-                measure = item.measure(item.tiers[0].interval.measure)
-                if measure is not None and item.otherwise is None:
-                    for gap in _uncovered([t.interval for t in item.tiers], measure):
-                        yield (
-                            "W404",
-                            f"no tier of item '{item.key}' covers {gap}; add the missing tier or "
-                            "'otherwise N' to say what it scores",
-                            item.span,
-                        )
+                yield from _capped(_tier_bounds(item), f"among the tiers of item '{item.key}'", item.span)
+
+
+def _tier_bounds(item: m.Item) -> Found:
+    yield from _overlaps([(t.key, t.interval, t.span) for t in item.tiers], "tier")
+    measure = item.measure(item.tiers[0].interval.measure)
+    if measure is not None and item.otherwise is None:
+        for gap in _uncovered([t.interval for t in item.tiers], measure):
+            yield (
+                "W404",
+                f"no tier of item '{item.key}' covers {gap}; add the missing tier or "
+                "'otherwise N' to say what it scores",
+                item.span,
+            )
 
 
 # ---------------------------------------------------------------------------
@@ -338,10 +387,21 @@ def check_awards(rubric: m.Rubric) -> Found:
 
 
 def _overlaps(entries, what: str) -> Found:
-    for i, (key_a, a, _) in enumerate(entries):
-        for key_b, b, span_b in entries[i + 1 :]:
-            if a.measure == b.measure and _intersect(a, b):
+    """Each entry (key, interval, span) that overlaps another, reported on
+    the later of the two in the file.  Sorted by lower bound, an interval
+    overlaps one before it exactly when it overlaps the one reaching highest
+    so far, so neighbours are compared, never every pair."""
+    by_measure: dict[str, list[int]] = {}
+    for index, (_, interval, _) in enumerate(entries):
+        by_measure.setdefault(interval.measure, []).append(index)
+    for indices in by_measure.values():
+        reach: int | None = None  # the entry with the highest upper bound so far
+        for index in sorted(indices, key=lambda i: (_lower(entries[i][1]), i)):
+            if reach is not None and _intersect(entries[reach][1], entries[index][1]):
+                (key_a, a, _), (key_b, b, span_b) = entries[min(reach, index)], entries[max(reach, index)]
                 yield "E403", f"{what} '{key_b}' ({b.describe()}) overlaps {what} '{key_a}' ({a.describe()})", span_b
+            if reach is None or _upper(entries[index][1]) > _upper(entries[reach][1]):
+                reach = index
 
 
 def _lower(interval: m.Interval):

@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .diagnostics import Severity, render, summary_line
+from .diagnostics import Severity, render_all, summary_line
 from .frontend import Compilation, compile_bytes
 from .terminal import printable
 
@@ -178,10 +178,13 @@ def load(path: Path | str) -> Compilation:
 def report(compilation: Compilation, *, show_info: bool = False) -> None:
     """Print a compilation's diagnostics to stderr with source and carets."""
     shown = [d for d in compilation.diagnostics if show_info or d.severity is not Severity.INFO]
-    for diagnostic in shown:
-        click.echo(render(diagnostic, compilation.source), err=True)
+    omitted = [o for o in compilation.omitted if show_info or o.severity is not Severity.INFO]
+    for text in render_all(shown, compilation.source):
+        click.echo(text, err=True)
+    for summary in omitted:
+        click.echo(summary.render(), err=True)
     if shown:
-        click.echo(printable(f"{compilation.path}: {summary_line(shown)}"), err=True)
+        click.echo(printable(f"{compilation.path}: {summary_line(shown, omitted)}"), err=True)
 
 
 def refuse_input_as_output(outputs: list, inputs: list) -> None:
@@ -232,6 +235,12 @@ def check(paths: tuple[str, ...], output_format: str, show_info: bool) -> None:
             if show_info or d.severity is not Severity.INFO
         ]
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
+        # stdout holds diagnostics only; what was counted but not listed is
+        # said beside it, as in text.
+        for compilation in compilations:
+            for summary in compilation.omitted:
+                if show_info or summary.severity is not Severity.INFO:
+                    click.echo(summary.render(), err=True)
     else:
         for compilation in compilations:
             report(compilation, show_info=show_info)
@@ -352,9 +361,11 @@ def fmt(paths: tuple[str, ...], check_only: bool) -> None:
         raise UserError(f"internal error, please report: {error}") from None
     broken = [r for r in results if r.text is None]
     for result in broken:
-        for diagnostic in result.diagnostics:
-            click.echo(render(diagnostic, result.source), err=True)
-        click.echo(f"{result.path}: not formatted: {summary_line(list(result.diagnostics))}", err=True)
+        for text in render_all(result.diagnostics, result.source):
+            click.echo(text, err=True)
+        for summary in result.omitted:
+            click.echo(summary.render(), err=True)
+        click.echo(f"{result.path}: not formatted: {summary_line(result.diagnostics, result.omitted)}", err=True)
     changed = [r for r in results if r.changed]
     if check_only:
         for result in changed:

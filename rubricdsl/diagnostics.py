@@ -52,6 +52,8 @@ _CODES = [
     Code("E102", Severity.ERROR, "unterminated or malformed text"),
     Code("E103", Severity.ERROR, "unknown escape in text"),
     Code("E104", Severity.ERROR, "file is not UTF-8 text"),
+    Code("E105", Severity.ERROR, "number too long"),
+    Code("E106", Severity.ERROR, "a JSON file where a rubric is expected"),
     # E2xx: names, keys and references.
     Code("E201", Severity.ERROR, "duplicate key"),
     Code("E202", Severity.ERROR, "unknown measure"),
@@ -72,6 +74,8 @@ _CODES = [
     Code("E306", Severity.ERROR, "grades out of order"),
     Code("E307", Severity.ERROR, "panel size out of order"),
     Code("W308", Severity.WARNING, "empty section, item or group"),
+    Code("E309", Severity.ERROR, "rubric without sections"),
+    Code("E310", Severity.ERROR, "section with points but no items"),
     # E4xx: deduction rules and awards.
     Code("E401", Severity.ERROR, "deduction larger than its cap"),
     Code("E402", Severity.ERROR, "award above the item's points"),
@@ -109,6 +113,27 @@ class Diagnostic:
         }
 
 
+@dataclass(frozen=True)
+class Omitted:
+    """Diagnostics of one code left unlisted after the first few of one
+    place (the syntax errors of a file, the overlapping tiers of an item).
+    A summary, never a diagnostic: it is printed as one line after the
+    diagnostics, counted in the summary line, and never in JSON output."""
+
+    code: str
+    count: int
+    what: str  # "syntax errors", "overlapping tiers in item 'i'"
+    span: Span  # of the place they are in
+    path: str = "<string>"
+
+    @property
+    def severity(self) -> Severity:
+        return CATALOGUE[self.code].severity
+
+    def render(self) -> str:
+        return printable(f"{self.path}:{self.span.line}:{self.span.column}: … and {self.count} more {self.what}")
+
+
 def closest(word: str, candidates) -> str | None:
     """The candidate `word` most likely misspells, if any is close."""
     import difflib  # only needed when something is wrong
@@ -126,10 +151,42 @@ def sort_key(diagnostic: Diagnostic):
     return (diagnostic.path, diagnostic.span, diagnostic.code)
 
 
-def render(diagnostic: Diagnostic, source: str | None) -> str:
+def lines_at(source: str, numbers) -> dict[int, str]:
+    """The lines numbered `numbers` (from 1) of `source`, as spans count
+    them: the lexer counts line feeds only, so only a line feed ends a line
+    (a form feed, U+2028 or U+0085 does not, as str.splitlines() would have
+    it), and the carriage return of a CRLF is not part of its line.  Every
+    line shown goes through here, so a span's line is the line echoed.  The
+    rest of the source is not split: a big file is not copied to show a
+    line of it.  A number past the last line is left out."""
+    found: dict[int, str] = {}
+    line, start = 1, 0
+    for number in sorted(n for n in set(numbers) if n >= 1):
+        while line < number:
+            start = source.find("\n", start) + 1
+            if start == 0:
+                return found
+            line += 1
+        if start == len(source):  # nothing after the last line feed
+            return found
+        end = source.find("\n", start)
+        text = source[start : end if end != -1 else len(source)]
+        found[number] = text[:-1] if text.endswith("\r") else text
+    return found
+
+
+def line_and_column(source: str, offset: int) -> tuple[int, int]:
+    """The 1-based line and column of `offset` in `source`, counted as the
+    lexer counts them (source_lines)."""
+    line_start = source.rfind("\n", 0, offset) + 1
+    return source.count("\n", 0, offset) + 1, offset - line_start + 1
+
+
+def render(diagnostic: Diagnostic, source: str | None, line: str | None = None) -> str:
     """`path:line:col: severity[CODE]: message`, the source line, carets;
     control characters shown escaped (terminal.printable), carets still
-    under the span."""
+    under the span.  `line` is the span's line of `source` when the caller
+    has it (render_all)."""
     span = diagnostic.span
     head = printable(
         f"{diagnostic.path}:{span.line}:{span.column}: "
@@ -137,16 +194,24 @@ def render(diagnostic: Diagnostic, source: str | None) -> str:
     )
     if source is None:
         return head
-    lines = source.splitlines()
-    if not 1 <= span.line <= len(lines):
+    if line is None:
+        line = lines_at(source, (span.line,)).get(span.line)
+    if line is None:
         return head
-    text = lines[span.line - 1].expandtabs(1)
+    text = line.expandtabs(1)
     last = span.end_column if span.end_line == span.line else len(text) + 1
     width = max(1, last - span.column)
     gutter = f"{span.line:>4} | "
     caret_pad = " " * len(gutter) + "".join(" " * _cells(ch) for ch in text[: span.column - 1])
     carets = "".join("^" * _cells(ch) for ch in text[span.column - 1 : span.column - 1 + width]) or "^"
     return f"{head}\n{gutter}{printable(text)}\n{caret_pad}{carets}"
+
+
+def render_all(diagnostics, source: str | None) -> list[str]:
+    """render() of each diagnostic of one source, which is read once for the
+    lines of all of them: once each made many diagnostics cost quadratic time."""
+    lines = lines_at(source, (d.span.line for d in diagnostics)) if source is not None else {}
+    return [render(d, source, lines[d.span.line]) if d.span.line in lines else render(d, None) for d in diagnostics]
 
 
 def _cells(ch: str) -> int:
@@ -158,14 +223,19 @@ def _cells(ch: str) -> int:
     return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
 
 
-def summary_line(diagnostics: list[Diagnostic]) -> str:
+def summary_line(diagnostics, omitted=()) -> str:
+    """"3 errors, 1 warning": the diagnostics listed and those omitted, with
+    how many of them were not listed."""
     counts = {severity: 0 for severity in Severity}
     for diagnostic in diagnostics:
         counts[diagnostic.severity] += 1
+    for summary in omitted:
+        counts[summary.severity] += summary.count
     parts = [
         f"{counts[Severity.ERROR]} error{'s' if counts[Severity.ERROR] != 1 else ''}",
         f"{counts[Severity.WARNING]} warning{'s' if counts[Severity.WARNING] != 1 else ''}",
     ]
     if counts[Severity.INFO]:
         parts.append(f"{counts[Severity.INFO]} note{'s' if counts[Severity.INFO] != 1 else ''}")
-    return ", ".join(parts)
+    unlisted = sum(summary.count for summary in omitted)
+    return ", ".join(parts) + (f" ({unlisted} not listed)" if unlisted else "")

@@ -30,7 +30,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Omitted
 from .parser import Comment, Lexed, Lexeme, decode_text, lex, parse, parse_bytes, relex
 
 INDENT = "  "
@@ -68,8 +68,10 @@ class Formatted:
     source: str
     # The canonical text; None when the input has syntax errors.
     text: str | None
-    # Why `text` is None: the syntax errors (E1xx) of the input.
+    # Why `text` is None: the syntax errors (E1xx) of the input, and those
+    # counted but not listed.
     diagnostics: tuple[Diagnostic, ...] = ()
+    omitted: tuple[Omitted, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -79,7 +81,7 @@ class Formatted:
 def format_source(source: str, path: str = "<string>") -> Formatted:
     lexed = lex(source)
     if lexed is None:
-        return _not_formatted(source, path, parse(source, path).diagnostics)
+        return _not_formatted(source, path, parse(source, path))
     text = _layout(lexed)
     if text != source:
         _verify(lexed, text, path)
@@ -91,15 +93,15 @@ def format_bytes(data: bytes, path: str) -> Formatted:
     try:
         source = data.decode("utf-8")
     except UnicodeDecodeError:
-        return _not_formatted("", path, parse_bytes(data, path).diagnostics)
+        return _not_formatted("", path, parse_bytes(data, path))
     return format_source(source, path)
 
 
-def _not_formatted(source: str, path: str, diagnostics) -> Formatted:
-    syntax = tuple(d for d in diagnostics if d.code.startswith("E1"))
+def _not_formatted(source: str, path: str, parsed) -> Formatted:
+    syntax = tuple(d for d in parsed.diagnostics if d.code.startswith("E1"))
     if not syntax:
         raise FormatError(f"{path}: the parser reads this text but the formatter cannot; the file was left as it was")
-    return Formatted(path, source, None, syntax)
+    return Formatted(path, source, None, syntax, parsed.omitted)
 
 
 # ---------------------------------------------------------------------------
@@ -265,7 +267,7 @@ def _render_tokens(tokens: list[Lexeme], depth: int) -> str:
     return " ".join(rendered)
 
 
-_LEADING_ZEROS = re.compile(r"^0+(?=\d)")
+_LEADING_ZEROS = re.compile(r"^0+(?=[0-9])")
 
 
 # ---------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks
-from .diagnostics import Diagnostic, Severity, sort_key
+from .diagnostics import Diagnostic, Omitted, Severity, sort_key
 from .model import Rubric
 from .parser import Comment, parse, parse_bytes
 
@@ -23,6 +23,9 @@ class Compilation:
     rubric: Rubric | None
     diagnostics: tuple[Diagnostic, ...]
     comments: tuple[Comment, ...]
+    # Diagnostics counted but not listed, after the first few of a kind in
+    # one place: summaries, not diagnostics.
+    omitted: tuple[Omitted, ...] = ()
 
     @functools.cached_property
     def sha256(self) -> str:
@@ -43,14 +46,18 @@ class Compilation:
 
 def _finish(parsed) -> Compilation:
     diagnostics = list(parsed.diagnostics)
+    omitted = list(parsed.omitted)
     if parsed.rubric is not None:
-        diagnostics += checks.check(parsed.rubric, parsed.path)
+        found, more = checks.check(parsed.rubric, parsed.path)
+        diagnostics += found
+        omitted += more
     return Compilation(
         path=parsed.path,
         source=parsed.source,
         rubric=parsed.rubric,
         diagnostics=tuple(sorted(diagnostics, key=sort_key)),
         comments=parsed.comments,
+        omitted=tuple(sorted(omitted, key=lambda summary: (summary.span, summary.code))),
     )
 
 

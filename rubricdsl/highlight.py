@@ -58,7 +58,7 @@ class RubricLexer(RegexLexer):
             (r"(<=|>=|<|>)(\s*)" + f"({_KEY})", bygroups(Operator, Whitespace, Name.Variable)),
             (words(DECLARING + STATEMENT, prefix=r"\b", suffix=r"\b"), Keyword),
             (words(INNER, prefix=r"\b", suffix=r"\b"), Keyword.Reserved),
-            (r"\d+(\.\d+)?", Number),
+            (r"[0-9]+(\.[0-9]+)?", Number),
             (r"<=|>=|<|>", Operator),
             (_KEY, Name),
         ],

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
@@ -26,9 +27,17 @@ from lark.parsers.lalr_analysis import Reduce
 from lark.parsers.lalr_parser import _Parser as _LalrTables
 
 from . import model as m
-from .diagnostics import Diagnostic, Span, closest, did_you_mean
+from .diagnostics import Diagnostic, Omitted, Span, closest, did_you_mean, line_and_column
 
 MAX_SYNTAX_ERRORS = 25
+# The longest number a rubric may hold (E105), leading zeros not counted: no
+# points, bound or panel reaches 10^10, the tests use amounts of 16 decimals
+# and pass marks of 17, and 10 + 18 digits are the 28 that Decimal's default
+# context holds, so every sum of points that checks.py compares with a
+# declared total is exact.  A 5,001-digit number once checked clean and
+# crashed build and inspect (Python's limit on int/str conversion).
+MAX_WHOLE_DIGITS = 10
+MAX_FRACTION_DIGITS = 18
 
 
 @dataclass(frozen=True)
@@ -44,6 +53,8 @@ class ParseResult:
     rubric: m.Rubric | None
     diagnostics: tuple[Diagnostic, ...]
     comments: tuple[Comment, ...]
+    # The syntax errors beyond MAX_SYNTAX_ERRORS, counted, not listed.
+    omitted: tuple[Omitted, ...] = ()
 
 
 # ---------------------------------------------------------------------------
@@ -176,6 +187,39 @@ def _states_reading_a_keyword_as_key() -> frozenset:
     )
 
 
+def _fits(state_stack: list, terminals) -> bool:
+    """Whether the parser, with `state_stack`, would take `terminals` one
+    after another.  Replays the parse table on a copy of the stack of states
+    only: no values, no rule run.  Lark's InteractiveParser.accepts() and a
+    trial on a copied parser copy the lexer too, and a trial runs the model
+    builder, which on reducing a section rebuilt every item so far: each
+    syntax error cost as much as the file before it."""
+    table = _lark().parser.parser._parse_table
+    states, end_state = table.states, table.end_states["start"]
+    stack = list(state_stack)
+    for terminal in terminals:
+        while True:
+            action = states[stack[-1]].get(terminal)
+            if action is None:
+                return False
+            kind, target = action
+            if kind is not Reduce:
+                stack.append(target)
+                break
+            if target.expansion:
+                del stack[-len(target.expansion) :]
+            stack.append(states[stack[-1]][target.origin.name][1])
+            if terminal == "$END" and stack[-1] == end_state:
+                break
+    return True
+
+
+def _acceptable(parser) -> set[str]:
+    """The terminals an interactive parser would take next."""
+    state_stack = parser.parser_state.state_stack
+    return {name for name in parser.choices() if name.isupper() and _fits(state_stack, (name,))}
+
+
 def _terminal_word(name: str) -> str:
     if name in _TERMINAL_WORDS:
         return _TERMINAL_WORDS[name]
@@ -245,7 +289,7 @@ class _SyntaxErrorCollector:
         token = error.token
         # The parser state knows exactly what fits here; Lark's own `expected`
         # can be every terminal of the lexer state.
-        expected = set(error.interactive_parser.accepts()) - {"WHITESPACE", "COMMENT"}
+        expected = _acceptable(error.interactive_parser)
         message = f"unexpected {_describe_token(token)}; expected {_expected_words(expected)}"
         suggestion = None
         if token.type in ("KEY", "RUBRIC_ID"):
@@ -276,18 +320,10 @@ class _SyntaxErrorCollector:
         fits = []
         if "KEY" in expected:  # keywords fit only as keys there
             expected = expected - set(_keyword_literals())
+        state_stack = parser.parser_state.state_stack
         for name in sorted(expected - {"$END"}):
             value = _REPAIR_VALUES.get(name) or _keyword_literals().get(name)
-            if value is None:
-                continue
-            # Model values are immutable, so a trial may share them; copying
-            # them deeply made each error cost as much as the file so far.
-            trial = parser.copy(deepcopy_values=False)
-            try:
-                trial.feed_token(Token.new_borrow_pos(name, value, error.token))
-            except UnexpectedInput:
-                continue
-            if error.token.type in trial.accepts():
+            if value is not None and _fits(state_stack, (name, error.token.type)):
                 fits.append((name, value))
         if len(fits) == 1:
             name, value = fits[0]
@@ -303,7 +339,7 @@ class _SyntaxErrorCollector:
         end = self.source.find("\n", start)
         end = len(self.source) if end == -1 else end
         fake = Token("STRING", '""', start, error.line, error.column, error.line, error.column + end - start)
-        if "STRING" in error.interactive_parser.accepts():
+        if "STRING" in _acceptable(error.interactive_parser):
             error.interactive_parser.feed_token(fake)
         state.line_ctr.feed(self.source[start:end])
 
@@ -318,12 +354,43 @@ class _SyntaxErrorCollector:
             )
             self._read_rest_of_line_as_text(error)
             return
-        expected = set(error.interactive_parser.accepts()) - {"WHITESPACE", "COMMENT"}
+        expected = _acceptable(error.interactive_parser)
         shown = repr(error.char) if error.char.isprintable() else f"U+{ord(error.char):04X}"
         message = f"unexpected character {shown}"
         if expected:
             message += f"; expected {_expected_words(expected)}"
+        if "NUMBER" in expected and unicodedata.decimal(error.char, None) is not None:
+            self._read_digits_as_number(error, message, span)
+            return
         self.add("E101", message, span)
+
+    def _read_digits_as_number(self, error: UnexpectedCharacters, message: str, span: Span) -> None:
+        """A number in digits other than 0-9 (full-width ５, Arabic-Indic ٥):
+        say it in ASCII digits and read it as that number, so the line goes
+        on parsing."""
+        state = error.interactive_parser.lexer_thread.state
+        start = end = state.line_ctr.char_pos
+        digits = []
+        while end < len(self.source):
+            ch = self.source[end]
+            if unicodedata.decimal(ch, None) is not None:
+                digits.append(str(unicodedata.decimal(ch)))
+            elif ch in ".．" and digits and unicodedata.decimal(self.source[end + 1 : end + 2] or "x", None) is not None:
+                digits.append(".")
+            else:
+                break
+            end += 1
+        number = "".join(digits)
+        width = end - start
+        self.add(
+            "E101",
+            f"{message}; did you mean {number}? (a number is written in the digits 0-9)",
+            Span(span.line, span.column, span.line, span.column + width),
+        )
+        error.interactive_parser.feed_token(
+            Token("NUMBER", number, start, error.line, error.column, error.line, error.column + width)
+        )
+        state.line_ctr.feed(self.source[start:end])
 
 
 # ---------------------------------------------------------------------------
@@ -340,20 +407,18 @@ class _TextError(Exception):
 
 
 def _unescape(body: str) -> str:
+    # By slices between the escapes, not character by character: a list of
+    # one-character strings cost 32 bytes for each byte of a long text.
     if "\\" not in body:
         return body
     out: list[str] = []
-    i = 0
-    while i < len(body):
-        ch = body[i]
-        if ch != "\\":
-            out.append(ch)
-            i += 1
-            continue
+    start = 0
+    while (i := body.find("\\", start)) != -1:
+        out.append(body[start:i])
         nxt = body[i + 1 : i + 2]
         if nxt in _ESCAPES:
             out.append(_ESCAPES[nxt])
-            i += 2
+            start = i + 2
         elif nxt in ("u", "U"):
             width = 4 if nxt == "u" else 8
             digits = body[i + 2 : i + 2 + width]
@@ -363,11 +428,12 @@ def _unescape(body: str) -> str:
             if code_point > 0x10FFFF or 0xD800 <= code_point <= 0xDFFF:
                 raise _TextError(f"\\{nxt}{digits} is not a Unicode character", i)
             out.append(chr(code_point))
-            i += 2 + width
+            start = i + 2 + width
         else:
             raise _TextError(
                 f"unknown escape '\\{nxt}'; the escapes are \\\" \\\\ \\n \\t \\uXXXX \\UXXXXXXXX", i
             )
+    out.append(body[start:])
     return "".join(out)
 
 
@@ -380,16 +446,22 @@ def decode_text(token: Token) -> str:
     raw = token.value
     if token.type != "LONG_STRING":
         return _unescape(raw[1:-1])
-    lines = raw[3:-3].split("\n")
-    if len(lines) > 1 and not lines[-1].strip():
-        lines.pop()
+    # Cut at line breaks found, never split into a list of lines: a big
+    # text's lines, one object each, cost several times the text.
+    body = raw[3:-3]
+    last_break = body.rfind("\n")
+    if last_break == -1:
+        return _unescape(body)
+    if not body[last_break + 1 :].strip():
+        body = body[:last_break]
     import textwrap  # long texts are rare; keep start-up lean
 
-    if lines[0] == "" and len(lines) > 1:
-        body = textwrap.dedent("\n".join(lines[1:]))
-    else:
-        body = "\n".join([lines[0], textwrap.dedent("\n".join(lines[1:]))]) if len(lines) > 1 else lines[0]
-    return _unescape(body)
+    first_break = body.find("\n")
+    if first_break == -1:
+        return _unescape(body)
+    if first_break == 0:
+        return _unescape(textwrap.dedent(body[1:]))
+    return _unescape(body[: first_break + 1] + textwrap.dedent(body[first_break + 1 :]))
 
 
 # ---------------------------------------------------------------------------
@@ -438,7 +510,20 @@ class _ToModel(Transformer):
         return token
 
     def number(self, token: Token) -> tuple[Decimal, Span]:
-        return Decimal(token.value), _token_span(token)
+        span = _token_span(token)
+        whole, _, fraction = token.value.partition(".")
+        whole = whole.lstrip("0")
+        if len(whole) > MAX_WHOLE_DIGITS or len(fraction) > MAX_FRACTION_DIGITS:
+            digits = len(whole) + len(fraction)
+            shown = token.value if len(token.value) <= 24 else f"{token.value[:20]}… ({digits} digits)"
+            self.report(
+                "E105",
+                f"number {shown} is too long: a number has at most {MAX_WHOLE_DIGITS} digits before the "
+                f"point and {MAX_FRACTION_DIGITS} after it",
+                span,
+            )
+            return Decimal(0), span
+        return Decimal(token.value), span
 
     def text(self, token: Token) -> tuple[str, Span]:
         span = _token_span(token)
@@ -952,6 +1037,9 @@ def _renumber(node, number: int):
 def parse(source: str, path: str = "<string>") -> ParseResult:
     """Parse rubric text.  Never raises for bad input: problems come back as
     diagnostics, and `rubric` is None when the text has syntax errors."""
+    looks_like_json = _looks_like_json(source, path)
+    if looks_like_json is not None:
+        return ParseResult(path, source, None, (looks_like_json,), ())
     state = _Parse(path, source)
     collector = state.syntax_errors
     rubric = None
@@ -966,16 +1054,36 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
         # syntax error is what the user sees.  Without one, this is our bug.
         if not collector.diagnostics:
             raise
-    diagnostics = list(collector.diagnostics)
+    diagnostics = tuple(collector.diagnostics)
+    omitted = ()
     if collector.overflow:
-        last = diagnostics[-1]
-        diagnostics.append(
-            Diagnostic("E101", f"… and {collector.overflow} more syntax errors", last.span, path)
-        )
+        omitted = (Omitted("E101", collector.overflow, "syntax errors", diagnostics[-1].span, path),)
     found = state.lexer.found()
     if diagnostics or not isinstance(rubric, m.Rubric):
-        return ParseResult(path, source, None, tuple(diagnostics), found)
-    return ParseResult(path, source, rubric, tuple(state.builder.diagnostics), found)
+        return ParseResult(path, source, None, diagnostics, found, omitted)
+    built = tuple(state.builder.diagnostics)
+    if any(d.code == "E105" for d in built):
+        # A number too long to hold was read as 0; checks on it would only mislead.
+        return ParseResult(path, source, None, built, found)
+    return ParseResult(path, source, rubric, built, found)
+
+
+def _looks_like_json(source: str, path: str) -> Diagnostic | None:
+    """E106 when the text opens as JSON does ({ or [ after a byte order mark
+    and white space), which no rubric does: a findings file given where the
+    rubric goes (`score findings.json rubric`) would otherwise give a syntax
+    error for every line of it, and no hint."""
+    body = source.lstrip("\ufeff \t\r\n\f")
+    if not body or body[0] not in "{[":
+        return None
+    line, column = line_and_column(source, len(source) - len(body))
+    return Diagnostic(
+        "E106",
+        "this looks like a JSON file (findings?), not a rubric, which starts with 'rubric ID'; "
+        "usage: rubricdsl score RUBRIC FINDINGS..., the rubric first",
+        Span(line, column, line, column + 1),
+        path,
+    )
 
 
 def parse_bytes(data: bytes, path: str) -> ParseResult:
@@ -983,8 +1091,7 @@ def parse_bytes(data: bytes, path: str) -> ParseResult:
         source = data.decode("utf-8")
     except UnicodeDecodeError as error:
         before = data[: error.start].decode("utf-8", errors="replace")
-        line = before.count("\n") + 1
-        column = len(before) - (before.rfind("\n") + 1) + 1
+        line, column = line_and_column(before, len(before))
         diagnostic = Diagnostic(
             "E104",
             f"byte 0x{data[error.start]:02X} at offset {error.start} is not UTF-8; save the file as UTF-8",

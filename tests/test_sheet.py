@@ -363,3 +363,41 @@ def test_the_sheet_states_the_rubrics_own_scoring_rules() -> None:
     text = sheet.render(BuildContext.of(compilation, "r.rubric"))
     assert "不计入应得分，总分按实得分÷应得分×500 分折算，四舍五入保留两位小数。" in text
     assert "各项评价要求按扣分标准扣分。" in text and "均未满足的，得 0 分" not in text
+
+
+BLOCK_STARTS = [
+    "    four spaces: an indented code block",
+    "\\t\\ttabs",
+    "   # a heading after spaces",
+    "> a quote",
+    "    > a quote after four spaces",
+    "- a list",
+    "1. an ordered list",
+    "2) an ordered list",
+    "```fence",
+    "~~~fence",
+    "| a | table |",
+    "  ---",
+    "<div>html</div>",
+]
+
+
+def test_no_block_markdown_from_rubric_text_at_the_start_of_a_line() -> None:
+    notes = "".join(f'  note "{text}"\n' for text in BLOCK_STARTS)
+    compilation = compile_source(
+        'rubric blocks\n  title "    Title"\n  version "1"\n  language "en"\n  full marks 10\n  pass at 5\n'
+        f"{notes}"
+        'section s "    Section" points 10\n  caption "    Caption"\n'
+        '  item i "    Item" points 10\n    note "    a note of an item"\n'
+        '    req r "    Requirement"\n      deduct 10 "    Deduction"\n'
+    )
+    markdown = render(compilation)
+    html = parser().render(markdown)
+    for tag in ("<pre", "<code", "<blockquote", "<ol", "<hr", "<div", "<table>\n<thead>\n<tr>\n<th>a"):
+        assert tag not in html, tag
+    assert html.count("<h1>") == 1
+    tokens = parser().parse(markdown)
+    notes_shown = [inline_text(tokens[i + 2]) for i, t in enumerate(tokens) if t.type == "list_item_open"]
+    assert notes_shown[: len(compilation.rubric.notes)] == [note.text for note in compilation.rubric.notes]
+    headings = [inline_text(tokens[i + 1]) for i, t in enumerate(tokens) if t.type == "heading_open"]
+    assert headings[0] == "Scoring sheet:     Title" and "    Caption" in headings

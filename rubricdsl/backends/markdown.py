@@ -16,12 +16,17 @@ from typing import Iterable, Sequence
 # code spans, emphasis, links and images, HTML and autolinks, entities, GFM
 # table cells and strikethrough, and GitHub's inline maths.
 _INLINE_ACTIVE = re.compile(r"([\\`*_\[\]<>&|~$])")
-# What makes a line a block when it stands at its start: headings, lists,
+# What makes a line a block when it stands at its start (after any
+# indentation, which _escape_line writes as character references): headings, lists,
 # thematic breaks and setext underlines (`#`, `-`, `+`, `=`; `>`, `*` and `_`
 # are escaped everywhere already), and ordered list markers (`1.`, `1)`)
 # when a space or the end of the line follows.
 _BLOCK_START = re.compile(r"^(\s*)(?:([#+\-=])|(\d{1,9})([.)])(?=\s|$))")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+_INDENT = re.compile(r"^[ \t]+")
+_INDENT_ENTITIES = {" ": "&#32;", "\t": "&#9;"}
 
 
 def _escape_line(line: str) -> str:
@@ -33,7 +38,10 @@ def _escape_line(line: str) -> str:
             line = f"{indent}\\{marker}{line[match.end():]}"
         else:
             line = f"{indent}{digits}\\{delimiter}{line[match.end():]}"
-    return line
+    # Indentation as character references: four spaces at the start of a
+    # list item's text (`- {{ note }}`) make it a code block, and a table
+    # cell would drop them.  A reference is text, never indentation.
+    return _INDENT.sub(lambda m: "".join(_INDENT_ENTITIES[ch] for ch in m.group()), line)
 
 
 def inline(text: str) -> str:
