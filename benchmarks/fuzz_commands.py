@@ -135,13 +135,17 @@ def run_mutant(index: int, text: str | bytes, report: Report, folder: Path) -> N
     report.cases += 1
 
 
-def fuzz(mutants: int, seed: int, *, first: int = 0) -> Report:
+def fuzz(mutants: int, seed: int, *, first: int = 0, every: int = 0) -> Report:
+    """Run mutants first.. of seed; with `every`, print a line of progress
+    (cases, crashes, slowest) every that many mutants."""
     make = _mutants_module().make_mutant
     source = SHIPPED.read_text(encoding="utf-8")
     report = Report()
     with tempfile.TemporaryDirectory() as folder:
         for index in range(first, first + mutants):
             run_mutant(index, make(seed, index, source).data, report, Path(folder))
+            if every and report.cases % every == 0:
+                print(f"  … {report.cases} mutants, {len(report.crashes)} crashes, slowest {report.slowest[0]:.2f} s", flush=True)
     return report
 
 
@@ -158,7 +162,7 @@ def main() -> int:
         print("recipe:", mutant.recipe)
         report = fuzz(1, options.seed, first=options.replay)
     else:
-        report = fuzz(options.mutants, options.seed)
+        report = fuzz(options.mutants, options.seed, every=500)
     print(f"{report.cases} mutants, {len(report.crashes)} crashes, in {time.perf_counter() - started:.0f} s")
     for name, codes in report.exits.items():
         print(f"  {name:16} " + ", ".join(f"{code}: {count}" for code, count in sorted(codes.items(), key=str)))
