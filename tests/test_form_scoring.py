@@ -474,8 +474,31 @@ AMOUNTS = ["0.0000000000001", "12.3456789012345678", "0.5", "1", "0.25", "2.0000
 BOUNDS = ["0.0000001", "2.5", "7.123456789", "5"]
 
 
+# Keys that name things of Python, of the generated scorer and of JavaScript:
+# a random rubric takes its keys from them half the time.
+DANGEROUS_KEYS = [
+    "constructor", "toString", "hasOwnProperty", "valueOf", "prototype", "length", "if", "class", "None", "True",
+    "def", "lambda", "len", "sum", "print", "Decimal", "found", "answers", "lost", "unmet", "deductions", "score",
+    "capped", "rulings", "outcome", "met", "parts", "missing", "present", "amount", "choice", "measures", "status",
+    "requirements", "groups", "items", "self", "SCALE", "ITEMS", "item", "req",
+]
+
+
 def random_rubric_text(rng: random.Random, number: int) -> str:
-    """A checked rubric of every rule shape, its points summed exactly."""
+    """A checked rubric of every rule shape, its points summed exactly, its
+    keys plain or dangerous (DANGEROUS_KEYS)."""
+    dangerous = number % 2 == 1
+
+    def key(default: str, taken: set) -> str:
+        """A key unique among its siblings (`taken`)."""
+        if dangerous:
+            free = [name for name in DANGEROUS_KEYS if name not in taken]
+            chosen = rng.choice(free)
+        else:
+            chosen = default
+        taken.add(chosen)
+        return chosen
+
     def amount():  # at most 12.3456789012345678 + 0.1, under every cap below
         return Decimal(rng.choice(AMOUNTS))
 
@@ -484,45 +507,59 @@ def random_rubric_text(rng: random.Random, number: int) -> str:
 
     lines = []
     sections = []
+    section_keys: set = set()
     for s in range(rng.randint(1, 3)):
         items = []
+        item_keys: set = set()
         for i in range(rng.randint(1, 3)):
             shape = rng.choice(["requirements", "groups", "tiers", "choices"])
             body = []
+            below: set = set()  # the keys of the item's measures, requirements, groups, tiers and choices
             if shape == "requirements":
                 points = cap()
                 low, high = sorted(rng.sample(BOUNDS, 2), key=Decimal)
-                body += [f'    measure m "M" from 0 to 10']
-                body += [f'    req fixed "fixed"', f'      deduct {text(amount())} "fixed"']
-                body += [f'    req levels "levels"', '      deduct "levels"', f'      level a {text(amount())} "a"', f'      level b {text(amount())} "b"']
-                body += [f'    req parts "parts"', f'      deduct each {text(amount())} "each"', '      part x "x"', '      part y "y"']
-                body += [f'    req band "band"', '      deduct "bands"', f"      band lo {text(amount())} when m < {low}",
-                         f"      band mid {text(amount())} when {low} <= m < {high}"]
-                body += [f'    req th "th"', f'      deduct {text(amount())} "th" when m <= {high}']
+                m = key("m", below)
+                body += [f'    measure {m} "M" from 0 to 10']
+                body += [f'    req {key("fixed", below)} "fixed"', f'      deduct {text(amount())} "fixed"']
+                levels: set = set()
+                body += [f'    req {key("levels", below)} "levels"', '      deduct "levels"',
+                         f'      level {key("a", levels)} {text(amount())} "a"', f'      level {key("b", levels)} {text(amount())} "b"']
+                part_keys: set = set()
+                body += [f'    req {key("parts", below)} "parts"', f'      deduct each {text(amount())} "each"',
+                         f'      part {key("x", part_keys)} "x"', f'      part {key("y", part_keys)} "y"']
+                bands: set = set()
+                body += [f'    req {key("band", below)} "band"', '      deduct "bands"',
+                         f"      band {key('lo', bands)} {text(amount())} when {m} < {low}",
+                         f"      band {key('mid', bands)} {text(amount())} when {low} <= {m} < {high}"]
+                body += [f'    req {key("th", below)} "th"', f'      deduct {text(amount())} "th" when {m} <= {high}']
             elif shape == "groups":
                 groups = [cap() for _ in range(rng.randint(1, 3))]
                 points = sum(groups)
                 for g, group_points in enumerate(groups):
-                    body += [f'    group g{g} "G{g}" points {text(group_points)}', f'      deduct each {text(amount())} "each"']
-                    body += [f'      req r{r} "r{r}"' for r in range(rng.randint(1, 3))]
+                    body += [f'    group {key(f"g{g}", below)} "G{g}" points {text(group_points)}',
+                             f'      deduct each {text(amount())} "each"']
+                    requirements: set = set()
+                    body += [f'      req {key(f"r{r}", requirements)} "r{r}"' for r in range(rng.randint(1, 3))]
             elif shape == "tiers":
                 points = cap()
-                body += ['    measure share "Share" percent', f'    tier high {text(points)} "high" when share >= 90',
-                         f'    tier mid {text(amount())} "mid" when 50 <= share < 90']
+                share = key("share", below)
+                body += [f'    measure {share} "Share" percent', f'    tier {key("high", below)} {text(points)} "high" when {share} >= 90',
+                         f'    tier {key("mid", below)} {text(amount())} "mid" when 50 <= {share} < 90']
                 if rng.random() < 0.5:
                     body.append(f'    otherwise {text(amount())} "none"')
             else:
                 points = cap()
-                body += [f'    choice gold {text(points)} "gold"', f'    choice silver {text(amount())} "silver"']
-            items.append((f"i{i}", points, body))
-        sections.append((f"s{s}", sum(p for _, p, _ in items), items))
+                body += [f'    choice {key("gold", below)} {text(points)} "gold"', f'    choice {key("silver", below)} {text(amount())} "silver"']
+            items.append((key(f"i{i}", item_keys), points, body))
+        sections.append((key(f"s{s}", section_keys), sum(p for _, p, _ in items), items))
     full = sum(points for _, points, _ in sections)
     pass_mark = (full * Decimal(rng.choice(["0.5", "0.6", "0.7"]))).normalize()
+    conditions: set = set()
     lines += [f"rubric random-{number}", f'  title "Random {number}"', '  version "r"', '  language "en"',
               f"  full marks {text(full)}", f"  pass at {text(pass_mark)}", f'  grade fair "Fair" at {text(pass_mark)}', "",
-              'condition must "Must hold"', 'condition may "May hold"', "  advisory", ""]
-    for key, points, items in sections:
-        lines.append(f'section {key} "S" points {text(points)}')
+              f'condition {key("must", conditions)} "Must hold"', f'condition {key("may", conditions)} "May hold"', "  advisory", ""]
+    for section_key, points, items in sections:
+        lines.append(f'section {section_key} "S" points {text(points)}')
         for item_key, item_points, body in items:
             lines.append(f'  item {item_key} "I" points {text(item_points)}')
             lines += body
@@ -535,7 +572,12 @@ def random_rubrics(tmp_path_factory) -> list[Rubric]:
     node_path()
     folder = tmp_path_factory.mktemp("random-forms")
     rng = random.Random("random rubrics")
-    return [Rubric(f"random-{n}", compile_source(random_rubric_text(rng, n), f"random-{n}.rubric"), folder) for n in range(12)]
+    rubrics = []
+    for n in range(12):
+        compilation = compile_source(random_rubric_text(rng, n), f"random-{n}.rubric")
+        assert compilation.ok, [d.message for d in compilation.errors]
+        rubrics.append(Rubric(f"random-{n}", compilation, folder))
+    return rubrics
 
 
 def test_random_rubrics_with_long_amounts_score_digit_for_digit(random_rubrics, tmp_path) -> None:
