@@ -8,6 +8,7 @@ writes through a Jinja template of templating.ENVIRONMENT.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
 
 from ..frontend import Compilation
@@ -21,6 +22,12 @@ class BuildContext:
     rubric: Rubric
     source_path: str  # as given, in POSIX form, relative where possible
     sha256: str
+
+    @cached_property  # lowered once, however many backends render it
+    def plan(self):
+        from ..plan import lower
+
+        return lower(self.rubric)
 
     @classmethod
     def of(cls, compilation: Compilation, source_path: str) -> "BuildContext":

@@ -104,7 +104,7 @@ def _item(item: p.ItemPlan) -> dict:
 
 def schema(context: BuildContext) -> dict:
     rubric = context.rubric
-    plan = p.lower(rubric)
+    plan = context.plan
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": f"urn:rubricdsl:findings:{rubric.id}:{rubric.version}",

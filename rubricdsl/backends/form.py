@@ -72,7 +72,7 @@ def render(context: BuildContext) -> str:
         lang=html_language(rubric.language),
         source_path=context.source_path,
         sha256=context.sha256,
-        plan_json=script_json(scoring_plan.plan_json(scoring_plan.lower(rubric), context.sha256)),
+        plan_json=script_json(scoring_plan.plan_json(context.plan, context.sha256)),
         rubric_json=script_json(to_json(rubric, path=context.source_path, sha256=context.sha256)),
         words_json=script_json(words),
         css=asset("form.css"),

@@ -110,7 +110,7 @@ def _shape(item: p.ItemPlan) -> str:
 
 
 def view(context: BuildContext) -> dict:
-    plan = p.lower(context.rubric)
+    plan = context.plan
     inlined, _ = runtime_text()
 
     def points_literal(units: int) -> str:
