@@ -697,6 +697,14 @@ def _validate_item(found, path, shape, partial, errors):
     if status not in _STATUSES:
         errors.append(path + '.status: expected ' + _one_of(_STATUSES) + ', got ' + _shown_value(status))
         return
+    if status in ('not_applicable', 'absent'):
+        # Answers under a ruling are a slip worth naming as such, not as an
+        # unknown key: the evaluator assessed the item, then ruled it.
+        for key in ('requirements', 'measures', 'choice', 'groups'):
+            if key in found:
+                errors.append(path + '.' + key + ': not answered for an item ruled ' + status
+                              + '; remove it, or set "status": "assessed"')
+        found = {key: value for key, value in found.items() if key not in ('requirements', 'measures', 'choice', 'groups')}
     if status == 'not_applicable':
         _object(found, path, ('status', 'reason'), ('status', 'reason'), errors)
         reason = found.get('reason', 'given')

@@ -432,7 +432,7 @@ def problems(mutate, *, partial=False) -> list[str]:
         (lambda f: f["items"].update({"a.each": {"status": "not_applicable", "reason": ""}}),
          ["items.a.each.reason: expected the panel's reason (a text), got \"\""]),
         (lambda f: f["items"]["a.each"].update(status="not_applicable", reason="r"),
-         ["items.a.each.requirements: unknown key"]),
+         ['items.a.each.requirements: not answered for an item ruled not_applicable; remove it, or set "status": "assessed"']),
         (lambda f: f["items"].update({"a.each": {"status": "absent", "reason": "r"}}), ["items.a.each.reason: unknown key"]),
         (lambda f: f["items"]["a.each"].update(reason="r"), ["items.a.each.reason: unknown key"]),
         (lambda f: f["items"]["a.each"]["requirements"].update(x=1),

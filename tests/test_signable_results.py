@@ -402,3 +402,14 @@ def test_findings_without_a_hash_warn_and_the_template_writes_it(tmp_path, monke
     assert done.exit_code == 0 and "warning: the findings name no content hash" in done.stderr
     template = json.loads(CliRunner().invoke(main, ["template", RUBRIC]).stdout)
     assert template["rubric"]["content_hash"] == content_hash(shipped()[0].rubric)
+
+
+def test_answers_under_a_ruled_item_are_named_as_such() -> None:
+    findings = fixture_findings()
+    findings["items"]["basics.staff"] = {"status": "not_applicable", "reason": "不设", "requirements": {"has_staff": True}}
+    findings["items"]["basics.policy"] = {"status": "absent", "requirements": {}}
+    errors = shipped_scorer().validate(findings)
+    assert errors == [
+        'items.basics.policy.requirements: not answered for an item ruled absent; remove it, or set "status": "assessed"',
+        'items.basics.staff.requirements: not answered for an item ruled not_applicable; remove it, or set "status": "assessed"',
+    ]
