@@ -15,8 +15,8 @@ that JavaScript can hold them exactly as BigInt whatever their size.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from . import model as m
 from .export import content_hash
@@ -33,8 +33,7 @@ PLAN_FORMAT = "rubricdsl-plan/1"
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Bound:
+class Bound(NamedTuple):
     """An interval of a measured value, with its bounds as exact Decimals."""
 
     measure: str
@@ -51,8 +50,7 @@ class Bound:
         )
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
     """A level, band or part of a rule: what it deducts and what it prints."""
 
     key: str
@@ -63,8 +61,7 @@ class Choice:
     when: Bound | None = None  # bands only
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(NamedTuple):
     """How one requirement deducts.
 
     kind: `met` (true/false), `levels` (true or a level key), `parts` (an
@@ -90,8 +87,7 @@ class Rule:
     choices: tuple[Choice, ...] = ()
 
 
-@dataclass(frozen=True)
-class Answer:
+class Answer(NamedTuple):
     """What the findings write under "requirements" for one requirement.
 
     kind: `met` (true or false), `levels` (true or a level key) or `parts`
@@ -106,8 +102,7 @@ class Answer:
     text: str  # the requirement's 评价要求
 
 
-@dataclass(frozen=True)
-class GroupPlan:
+class GroupPlan(NamedTuple):
     key: str
     path: str
     heading: str | None
@@ -116,8 +111,7 @@ class GroupPlan:
     rules: tuple[Rule, ...]
 
 
-@dataclass(frozen=True)
-class Measure:
+class Measure(NamedTuple):
     key: str
     label: str
     low: Decimal
@@ -126,8 +120,7 @@ class Measure:
     line: int
 
 
-@dataclass(frozen=True)
-class Award:
+class Award(NamedTuple):
     """A tier or choice, its points capped at the item's."""
 
     key: str
@@ -137,15 +130,13 @@ class Award:
     when: Bound | None = None
 
 
-@dataclass(frozen=True)
-class Otherwise:
+class Otherwise(NamedTuple):
     points: int  # capped; 0 when the rubric gives no `otherwise`
     label: str | None
     line: int | None
 
 
-@dataclass(frozen=True)
-class ItemPlan:
+class ItemPlan(NamedTuple):
     section: str
     number: str  # "1.2": section and item numbers
     path: str
@@ -177,8 +168,7 @@ def compared_numbers(item: ItemPlan) -> set[Decimal]:
     return bounds
 
 
-@dataclass(frozen=True)
-class SectionPlan:
+class SectionPlan(NamedTuple):
     key: str
     title: str
     caption: str | None
@@ -188,14 +178,12 @@ class SectionPlan:
     items: tuple[ItemPlan, ...]
 
 
-@dataclass(frozen=True)
-class Policy:
+class Policy(NamedTuple):
     value: str
     clause: str | None
 
 
-@dataclass(frozen=True)
-class ConditionPlan:
+class ConditionPlan(NamedTuple):
     key: str
     text: str
     clause: str | None
@@ -203,16 +191,14 @@ class ConditionPlan:
     line: int
 
 
-@dataclass(frozen=True)
-class GradePlan:
+class GradePlan(NamedTuple):
     key: str
     label: str
     threshold: int
     line: int
 
 
-@dataclass(frozen=True)
-class ScoringPlan:
+class ScoringPlan(NamedTuple):
     rubric_id: str
     version: str
     title: str
