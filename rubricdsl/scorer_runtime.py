@@ -1352,7 +1352,7 @@ def format_text(result):
     for entry in result.get('disagreements', ()):
         if entry['kind'] == 'item':
             text = 'Disagreement: ' + entry['path'] + ' scores ' + _member_scores(entry['scores'], entry['statuses'])
-            if entry['status_differs']:
+            if entry['status_differs'] and len(set(entry['statuses']) - {'not_assessed'}) > 1:
                 text += ' statuses ' + ', '.join(entry['statuses'])
             for group in entry.get('group_statuses', ()):
                 text += '; group ' + group['key'] + ' statuses ' + ', '.join(group['statuses'])
