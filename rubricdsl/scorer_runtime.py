@@ -798,11 +798,15 @@ def combine(results, method='median', disagreement=2):
     Per item: the consensus (see _consensus) of the item scores of the
     members who assessed it; not assessed by anyone: 0.  Sections and the
     total are sums of the consensus item scores; passed and grade follow from
-    that total.  A condition holds when more than half the members found it
+    that total.  An item's zero rule holds when more than half of the
+    members who assessed it applied it; an item with groups carries them,
+    each with its consensus and every member's score, status and reason.
+    A condition's votes are True, False or None (not recorded by that
+    member); it holds when more than half of ALL members found it
     fulfilled.  An item is a disagreement when its scores spread by more than
-    `disagreement` points or the members gave it different statuses (one
-    ruled it not applicable, another did not); a condition when the members
-    differ."""
+    `disagreement` points or the members gave it (or one of its groups)
+    different statuses (one ruled it not applicable, another did not); a
+    condition when the members who recorded it differ."""
     if method not in METHODS:
         raise PanelError('unknown method ' + repr(method) + '; one of ' + ', '.join(METHODS))
     if not results:
@@ -831,11 +835,19 @@ def combine(results, method='median', disagreement=2):
             statuses = [member['status'] for member in members]
             scores = [member['score'] for member in members]
             ruled = [member for member in members if member['status'] != 'not_assessed']
+            assessed = [member for member in members if member['status'] == 'assessed']
+            groups = _panel_groups(item['path'], members, method) if assessed and item['path'] in GROUPS else []
+            group_statuses = [
+                {'key': group['key'], 'path': group['path'], 'statuses': group['statuses']}
+                for group in groups
+                if len({s for s, m in zip(group['statuses'], members) if m['status'] == 'assessed'}) > 1
+            ]
             if ruled:
                 consensus = _consensus([member['score'] for member in ruled], method)
                 spread = max(Decimal(m['score']) for m in ruled) - min(Decimal(m['score']) for m in ruled)
                 status_differs = len({m['status'] for m in ruled}) > 1
                 status = ruled[0]['status'] if not status_differs else 'mixed'
+                status_differs = status_differs or bool(group_statuses)
             else:
                 consensus, spread, status_differs, status = Decimal(0), Decimal(0), False, 'not_assessed'
                 not_assessed.append(item['path'])
@@ -843,12 +855,16 @@ def combine(results, method='median', disagreement=2):
                 disagreements.append({
                     'kind': 'item', 'path': item['path'], 'spread': _number(spread),
                     'status_differs': status_differs, 'scores': scores, 'statuses': statuses,
+                    'group_statuses': group_statuses,
                 })
             subtotal += consensus
+            zero_rule, zero_rule_members = _panel_zero_rule(assessed)
             items.append({
                 'path': item['path'], 'title': item['title'], 'points': item['points'], 'status': status,
                 'score': _number(consensus), 'scores': scores, 'statuses': statuses,
                 'reasons': [member['reason'] for member in members],
+                'zero_rule': zero_rule, 'zero_rule_members': zero_rule_members,
+                'groups': groups,
                 'deductions': _panel_deductions(members),
             })
         total += subtotal
@@ -858,13 +874,21 @@ def combine(results, method='median', disagreement=2):
     unmet = []
     advisory_unmet = []
     for key, _, advisory in CONDITIONS:
-        votes = [key not in result['unmet_conditions'] and key not in result['advisory_unmet'] for result in results]
-        # More than half must find it fulfilled: a tie is not fulfilled.
-        met = sum(votes) * 2 > len(votes)
-        conditions.append({'key': key, 'advisory': advisory, 'met': met, 'votes': votes, 'tie': sum(votes) * 2 == len(votes)})
+        # A vote is True (fulfilled), False (not) or None: the member did
+        # not record the condition (it is in their unrecorded_conditions).
+        votes = [
+            None if key in result.get('unrecorded_conditions', ())
+            else key not in result['unmet_conditions'] and key not in result['advisory_unmet']
+            for result in results
+        ]
+        yes = sum(vote is True for vote in votes)
+        # More than half of ALL members must find it fulfilled: a tie is
+        # not fulfilled, and an unrecorded vote counts as no yes.
+        met = yes * 2 > len(votes)
+        conditions.append({'key': key, 'advisory': advisory, 'met': met, 'votes': votes, 'tie': yes * 2 == len(votes)})
         if not met:
             (advisory_unmet if advisory else unmet).append(key)
-        if len(set(votes)) > 1:
+        if len({vote for vote in votes if vote is not None}) > 1:
             disagreements.append({'kind': 'condition', 'path': 'conditions.' + key, 'votes': votes})
 
     evaluators = []
@@ -911,6 +935,44 @@ def combine(results, method='median', disagreement=2):
         'disagreements': disagreements,
         'results': results,
     }
+
+
+def _majority_zero_rule(zero_rules):
+    """The zero rule of a panel item or group, and how many members applied
+    it: the rule when more than half of the members who assessed it did."""
+    applied = [zero_rule for zero_rule in zero_rules if zero_rule]
+    if applied and len(applied) * 2 > len(zero_rules):
+        return dict(applied[0]), len(applied)
+    return None, len(applied)
+
+
+def _panel_zero_rule(assessed):
+    return _majority_zero_rule([member['zero_rule'] for member in assessed])
+
+
+def _panel_groups(path, members, method):
+    """An item's groups across the panel: per group the consensus of the
+    group scores of the members who assessed the item, and per member the
+    score, status and reason (a member who did not assess the item: score
+    null, the item's status, reason null)."""
+    groups = []
+    for position, (heading, group_points) in enumerate(GROUPS[path]):
+        own = [member['groups'][position] if member['status'] == 'assessed' and len(member.get('groups') or ()) > position
+               else None for member in members]
+        ruled = [group for group in own if group is not None]
+        if not ruled:
+            return []
+        zero_rule, zero_rule_members = _majority_zero_rule(
+            [group['zero_rule'] for group in ruled if group['status'] == 'assessed'])
+        groups.append({
+            'key': ruled[0]['key'], 'path': ruled[0]['path'], 'heading': heading, 'points': _points(group_points),
+            'score': _number(_consensus([group['score'] for group in ruled], method)),
+            'scores': [group['score'] if group else None for group in own],
+            'statuses': [group['status'] if group else member['status'] for group, member in zip(own, members)],
+            'reasons': [group['reason'] if group else None for group in own],
+            'zero_rule': zero_rule, 'zero_rule_members': zero_rule_members,
+        })
+    return groups
 
 
 def _panel_deductions(members):
@@ -1140,12 +1202,103 @@ def dumps(result, indent=2):
     return ''.join(out)
 
 
+def _member_scores(scores, statuses):
+    """Per-member scores as texts print them: '—' for a member who did not
+    assess (or, in a group, did not assess the item)."""
+    return ', '.join('—' if score is None or status == 'not_assessed' else _shown(score)
+                     for score, status in zip(scores, statuses))
+
+
+def _reason_counts(reasons):
+    """Each distinct reason given, once, with how many gave it."""
+    counted = {}
+    for reason in reasons:
+        if reason:
+            counted[reason] = counted.get(reason, 0) + 1
+    return list(counted.items())
+
+
+def undecided_conditions(result):
+    """The unmet conditions (advisory or not) that are unmet only for want
+    of a record: in one result those not recorded; in a panel those whose
+    unrecorded votes, were they yes, would make more than half."""
+    if result['format'] != PANEL_FORMAT:
+        return [key for key in result.get('unrecorded_conditions', ())]
+    return [
+        entry['key'] for entry in result.get('conditions', ())
+        if not entry['met'] and None in entry['votes']
+        and (sum(vote is True for vote in entry['votes']) + entry['votes'].count(None)) * 2 > len(entry['votes'])
+    ]
+
+
+def eligibility_provisional(result):
+    """Whether the result is not eligible only for want of records: every
+    unmet condition is undecided (see undecided_conditions)."""
+    undecided = set(undecided_conditions(result))
+    return not result['eligible'] and all(key in undecided for key in result['unmet_conditions'])
+
+
+def _group_lines(group, item, panel, deductions, excluded):
+    count = len(item['scores']) if panel else 0
+    text = '      group ' + group['key'] + ': ' + _shown(group['score']) + ' / ' + _shown(group['points'])
+    if panel:
+        text += '  (' + _member_scores(group['scores'], group['statuses']) + ')'
+        if len(set(group['statuses'])) > 1:
+            text += ' [' + ', '.join(group['statuses']) + ']'
+        elif group['statuses'][0] != 'assessed':
+            text += ' [' + group['statuses'][0] + ']'
+    elif group['status'] == 'not_applicable':
+        text += ' [not_applicable: ' + ('excluded from the maximum' if excluded else 'full points') + ']'
+    elif group['status'] != 'assessed':
+        text += ' [' + group['status'] + ']'
+    if group['zero_rule']:
+        text += ' ' + _zero_rule_text(group['zero_rule'])
+        if panel:
+            text += ' [' + str(group['zero_rule_members']) + ' of ' + str(count) + ' members]'
+    lines = [text]
+    if panel:
+        for reason, given in _reason_counts(group['reasons']):
+            lines.append('        reason: ' + reason + ' [' + str(given) + ' of ' + str(count) + ' members]')
+    elif group['reason']:
+        lines.append('        reason: ' + group['reason'])
+    for deduction in deductions:
+        lines.append('  ' + _deduction_text(deduction, item))
+    return lines
+
+
+def _deduction_text(deduction, item):
+    text = '      -' + _shown(deduction['amount']) + ' ' + deduction['text']
+    if deduction['detail']:
+        text += ' (' + deduction['detail'] + ')'
+    if 'members' in deduction:
+        text += ' [' + str(deduction['members']) + ' of ' + str(len(item['scores'])) + ' members]'
+    return text
+
+
+def group_deductions(item):
+    """An item's deductions split by group: (group -> its deductions in
+    order, the deductions of no group).  A deduction is its group's when its
+    path starts with the group's path."""
+    by_group = {group['path']: [] for group in item.get('groups', ())}
+    rest = []
+    for deduction in item.get('deductions', ()):
+        for path, found in by_group.items():
+            if deduction['path'].startswith(path + '.'):
+                found.append(deduction)
+                break
+        else:
+            rest.append(deduction)
+    return by_group, rest
+
+
 def format_text(result):
     """A plain listing of a result or a panel result, for the terminal."""
+    panel = result['format'] == PANEL_FORMAT
+    excluded = result.get('policies', POLICIES)['not_applicable']['value'] == 'excluded'
     lines = [RUBRIC_TITLE + ' (' + RUBRIC_ID + ', ' + RUBRIC_VERSION + ')']
     lines.append('Organisation: ' + result['organization'] + '   Date: ' + result['date'])
     lines.append('Evaluators: ' + ', '.join(result['evaluators']))
-    if result['format'] == PANEL_FORMAT:
+    if panel:
         lines.append('Panel consensus: ' + result['method'] + ' of ' + str(len(result['members'])) + ' results')
     for section in result['sections']:
         lines.append('')
@@ -1155,28 +1308,22 @@ def format_text(result):
             if item['status'] != 'assessed':
                 line += ' [' + item['status'] + ']'
             if 'scores' in item:
-                line += '  (' + ', '.join(map(_shown, item['scores'])) + ')'
+                line += '  (' + _member_scores(item['scores'], item['statuses']) + ')'
             lines.append(line)
-            if item.get('reason'):
+            count = len(item['scores']) if panel else 0
+            if panel:
+                for reason, given in _reason_counts(item.get('reasons', ())):
+                    lines.append('      reason: ' + reason + ' [' + str(given) + ' of ' + str(count) + ' members]')
+            elif item.get('reason'):
                 lines.append('      reason: ' + item['reason'])
+            by_group, rest = group_deductions(item)
             for group in item.get('groups', ()):
-                text = '      group ' + group['key'] + ': ' + _shown(group['score']) + ' / ' + _shown(group['points'])
-                if group['status'] != 'assessed':
-                    text += ' [' + group['status'] + ']'
-                if group['reason']:
-                    text += ' reason: ' + group['reason']
-                if group['zero_rule']:
-                    text += ' ' + _zero_rule_text(group['zero_rule'])
-                lines.append(text)
-            for deduction in item.get('deductions', ()):
-                text = '      -' + _shown(deduction['amount']) + ' ' + deduction['text']
-                if deduction['detail']:
-                    text += ' (' + deduction['detail'] + ')'
-                if 'members' in deduction:
-                    text += ' [' + str(deduction['members']) + ' of ' + str(len(item['scores'])) + ' members]'
-                lines.append(text)
+                lines += _group_lines(group, item, panel, by_group[group['path']], excluded)
+            for deduction in rest:
+                lines.append(_deduction_text(deduction, item))
             if item.get('zero_rule') and not item.get('groups'):
-                lines.append('      ' + _zero_rule_text(item['zero_rule']))
+                lines.append('      ' + _zero_rule_text(item['zero_rule'])
+                             + (' [' + str(item['zero_rule_members']) + ' of ' + str(count) + ' members]' if panel else ''))
             if item.get('capped'):
                 lines.append('      capped at the item points')
     lines.append('')
@@ -1190,9 +1337,17 @@ def format_text(result):
                  + '   pass mark ' + _shown(result['pass_mark']) + ': ' + verdict)
     if result['grade'] is not None:
         lines.append('Grade: ' + result['grade']['label'])
-    lines.append('Eligible: ' + ('yes' if result['eligible'] else 'no, unmet: ' + ', '.join(result['unmet_conditions'])))
-    if result['advisory_unmet']:
-        lines.append('Advisory conditions unmet: ' + ', '.join(result['advisory_unmet']))
+    undecided = set(undecided_conditions(result))
+    unmet = [key for key in result['unmet_conditions'] if key not in undecided]
+    advisory_unmet = [key for key in result['advisory_unmet'] if key not in undecided]
+    if result['eligible']:
+        lines.append('Eligible: yes')
+    elif eligibility_provisional(result):
+        lines.append('Eligible: PROVISIONAL (暂定): no so far, conditions are not recorded yet')
+    else:
+        lines.append('Eligible: no, unmet: ' + ', '.join(unmet))
+    if advisory_unmet:
+        lines.append('Advisory conditions unmet: ' + ', '.join(advisory_unmet))
     if result['not_assessed']:
         lines.append('Not assessed: ' + ', '.join(result['not_assessed']))
     if result.get('unrecorded_conditions'):
@@ -1204,10 +1359,19 @@ def format_text(result):
         lines.append('Warning: ' + warning['message'])
     for entry in result.get('disagreements', ()):
         if entry['kind'] == 'item':
-            lines.append('Disagreement: ' + entry['path'] + ' scores ' + ', '.join(map(_shown, entry['scores']))
-                         + (' statuses ' + ', '.join(entry['statuses']) if entry['status_differs'] else ''))
+            text = 'Disagreement: ' + entry['path'] + ' scores ' + _member_scores(entry['scores'], entry['statuses'])
+            if entry['status_differs'] and len(set(entry['statuses']) - {'not_assessed'}) > 1:
+                text += ' statuses ' + ', '.join(entry['statuses'])
+            for group in entry.get('group_statuses', ()):
+                text += '; group ' + group['key'] + ' statuses ' + ', '.join(group['statuses'])
+            lines.append(text)
         else:
-            lines.append('Disagreement: ' + entry['path'] + ' votes ' + ', '.join('yes' if v else 'no' for v in entry['votes']))
+            votes = entry['votes']
+            text = ('Disagreement: ' + entry['path'] + ' votes: ' + str(votes.count(True)) + ' yes, '
+                    + str(votes.count(False)) + ' no')
+            if None in votes:
+                text += ', ' + str(votes.count(None)) + ' not recorded'
+            lines.append(text)
     return '\n'.join(lines)
 
 

@@ -68,7 +68,7 @@ def test_text_sheet_has_everything_to_sign() -> None:
     text = run("score", RUBRIC, str(FIXTURE)).stdout
     for expected in ("被评价单位：某市网格化服务管理中心", "评价日期：2026-11-27", "评价人员：张三", "没有目标扣2分",
                      "不适用，按满分计：本级不设大数据岗位", "扣完为止", "总分", "416 / 500", "合格", "具备评价条件",
-                     "提示：未满足的建议性条件：no_major_incident", "评估组成员签字", "张三    签字"):
+                     "提示：未满足的建议性条件：6.3 申请评估单位在试运行期间如发生过重大质量", "评估组成员签字", "张三    签字"):
         assert expected in text, expected
 
 
@@ -504,3 +504,184 @@ def test_batch_in_parts_and_in_parallel_gives_the_same_rows(tmp_path, monkeypatc
     serial = run("score", RUBRIC, "--batch", str(folder)).stdout
     assert run("score", RUBRIC, "--batch", str(folder), "--jobs", "2").stdout == serial
     assert len(scoring.batch_parts(folder)) == 2
+
+
+# ---- panel sheets say why points were lost --------------------------------------------
+
+
+def five_member_panel(tmp_path, change=None) -> list[str]:
+    """Five members of the fixture; member 0 assesses the platform's group
+    intelligence, the other four rule it not applicable."""
+    paths = []
+    for index in range(5):
+        findings = fixture_findings()
+        findings["evaluators"] = [f"评估员{index + 1}"]
+        if index:
+            platform = findings["items"]["management.platform"]
+            platform["groups"] = {"intelligence": {"status": "not_applicable", "reason": "本级不建设"}}
+            for key in [k for k in platform["requirements"] if k.startswith("intelligence.")]:
+                del platform["requirements"][key]
+        if change:
+            change(index, findings)
+        paths.append(write(tmp_path / f"p{index}.json", findings))
+    return paths
+
+
+def sheets(*args: str) -> dict[str, str]:
+    done = {name: run("score", RUBRIC, *args, "--format", name) for name in ("text", "markdown", "html", "json")}
+    for name, result in done.items():
+        assert result.exit_code == 0, (name, result.output)
+    return {name: result.stdout for name, result in done.items()}
+
+
+def test_panel_items_carry_the_zero_rule_and_the_sheets_say_it(tmp_path) -> None:
+    out = sheets(*five_member_panel(tmp_path))
+    panel = json.loads(out["json"])
+    control = item_result(panel, "provision.process_control")
+    assert control["zero_rule"] == {"clause": "8.2"} and control["zero_rule_members"] == 5
+    assert item_result(panel, "basics.policy")["zero_rule"] is None
+    for name in ("text", "markdown", "html"):
+        assert "应有而未满足，得 0 分 (8.2) [5/5 人]" in out[name], name
+
+
+def test_a_minority_zero_rule_is_not_the_panels(tmp_path) -> None:
+    def change(index, findings):
+        if index:
+            findings["items"]["provision.process_control"]["requirements"]["online"] = True
+
+    panel = json.loads(sheets(*five_member_panel(tmp_path, change))["json"])
+    control = item_result(panel, "provision.process_control")
+    assert control["zero_rule"] is None and control["zero_rule_members"] == 1
+
+
+def test_panel_groups_with_member_scores_statuses_and_reasons(tmp_path) -> None:
+    out = sheets(*five_member_panel(tmp_path))
+    panel = json.loads(out["json"])
+    groups = item_result(panel, "management.platform")["groups"]
+    assert [g["key"] for g in groups] == ["platform_requirements", "databases", "data_exchange", "intelligence", "operations"]
+    intelligence = groups[3]
+    assert intelligence["path"] == "management.platform.intelligence" and intelligence["points"] == 10
+    assert intelligence["scores"] == [0, 10, 10, 10, 10] and intelligence["score"] == 10
+    assert intelligence["statuses"] == ["assessed"] + ["not_applicable"] * 4
+    assert intelligence["reasons"] == [None] + ["本级不建设"] * 4
+    assert item_result(panel, "basics.policy")["groups"] == []
+    text = out["text"]
+    assert "分组 intelligence 有智能化建设规范：10 / 10  (0, 10, 10, 10, 10)  评价不一：评价、不适用、不适用、不适用、不适用" in text
+    assert "不适用理由：本级不建设 [4/5 人]" in text and text.count("本级不建设") == 1
+    # member 0's deductions in intelligence are listed under its group line
+    group_line = text.index("分组 intelligence")
+    assert group_line < text.index("扣3 [1/5 人]  1 有业务流程再造规范") < text.index("分组 operations")
+    for name in ("markdown", "html"):
+        assert "(0, 10, 10, 10, 10)" in out[name] and "不适用理由：本级不建设 [4/5 人]" in out[name], name
+
+
+def test_differing_group_rulings_are_a_disagreement(tmp_path) -> None:
+    out = sheets(*five_member_panel(tmp_path))
+    panel = json.loads(out["json"])
+    entry = next(d for d in panel["disagreements"] if d["path"] == "management.platform")
+    assert entry["status_differs"] is True and entry["statuses"] == ["assessed"] * 5
+    assert entry["group_statuses"] == [{"key": "intelligence", "path": "management.platform.intelligence",
+                                        "statuses": ["assessed"] + ["not_applicable"] * 4}]
+    for name in ("text", "markdown", "html"):
+        assert "management.platform: 37, 47, 47, 47, 47; 分差 10; 分组 intelligence 评价方式不同 (评价、不适用、不适用、不适用、不适用)" in out[name], name
+
+
+def test_unrecorded_votes_are_neither_yes_nor_no(tmp_path) -> None:
+    def change(index, findings):
+        if index == 4:
+            del findings["conditions"]["running_half_year"]
+            del findings["conditions"]["self_assessed"]
+            del findings["items"]["basics.policy"]
+        if index == 3:
+            findings["conditions"]["self_assessed"] = False
+
+    out = sheets(*five_member_panel(tmp_path, change), "--partial")
+    panel = json.loads(out["json"])
+    votes = {c["key"]: c["votes"] for c in panel["conditions"]}
+    assert votes["running_half_year"] == [True, True, True, True, None]
+    assert votes["self_assessed"] == [True, True, True, False, None]
+    assert panel["eligible"] is True  # 4 and 3 yes of 5 members
+    policy = item_result(panel, "basics.policy")
+    assert policy["statuses"][4] == "not_assessed" and policy["scores"][4] == 0
+    for name in ("text", "markdown", "html"):
+        assert "满足 4 票，不满足 0 票，未评 1 票" in out[name], name
+        assert "满足 3 票，不满足 1 票，未评 1 票" in out[name], name
+        assert "(3, 3, 3, 3, —)" in out[name] or "3, 3, 3, 3, —" in out[name], name
+    # recorded alike is no disagreement; only self_assessed differs among those who recorded it
+    assert [d["path"] for d in panel["disagreements"] if d["kind"] == "condition"] == ["conditions.self_assessed"]
+
+
+def test_a_condition_is_met_by_more_than_half_of_all_members(tmp_path) -> None:
+    def change(index, findings):
+        if index >= 3:
+            del findings["conditions"]["running_half_year"]
+        if index == 2:
+            findings["conditions"]["running_half_year"] = False
+
+    out = sheets(*five_member_panel(tmp_path, change), "--partial")
+    panel = json.loads(out["json"])
+    assert panel["eligible"] is False and panel["unmet_conditions"] == ["running_half_year"]
+    # 2 yes, 1 no, 2 not recorded: the 2 could still make 4 of 5, so eligibility is provisional
+    for name in ("text", "markdown", "html"):
+        assert "暂定：不具备评价条件（尚有未确认的评价条件）" in out[name], name
+        assert "未满足的条件" not in out[name], name
+
+
+def test_partial_eligibility_is_provisional_and_conditions_are_named_by_clause(tmp_path) -> None:
+    findings = fixture_findings()
+    del findings["conditions"]["running_half_year"]
+    out = sheets(write(tmp_path / "f.json", findings), "--partial")
+    for name in ("text", "markdown", "html"):
+        assert "暂定：不具备评价条件（尚有未确认的评价条件）" in out[name], name
+        assert "未满足的条件" not in out[name], name
+        assert "未确认的评价条件：6.2 标准体系应运行半年以上方可申请评估。" in out[name].replace("</th><td>", "："), name
+        assert "running_half_year" not in out[name].split("评价资格")[1], name
+    findings["conditions"]["self_assessed"] = False  # recorded and unmet: not provisional
+    text = sheets(write(tmp_path / "g.json", findings), "--partial")["text"]
+    assert "暂定：不具备" not in text and "未满足的条件：6.1 完成对标准体系的自我评价，并有效运行3个月以上。" in text
+    assert "6.2 标准体系应运行半年以上方可申请评估。、" not in text.split("未满足的条件")[1].splitlines()[0]
+
+
+def test_the_standalone_scorer_text_leaves_unrecorded_conditions_out_of_unmet(tmp_path) -> None:
+    findings = fixture_findings()
+    del findings["conditions"]["running_half_year"]
+    findings["conditions"]["no_major_incident"] = None
+    path = write(tmp_path / "f.json", findings)
+    done = subprocess.run([sys.executable, str(ROOT / "generated" / "t-cssg-001.5-2020" / "scorer.py"), "--partial", path],
+                          capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    assert "Eligible: PROVISIONAL (暂定): no so far, conditions are not recorded yet" in done.stdout
+    assert "Advisory conditions unmet" not in done.stdout
+    assert "Conditions not recorded: running_half_year, no_major_incident" in done.stdout
+
+
+def test_group_lines_of_one_result(tmp_path) -> None:
+    findings = fixture_findings()
+    platform = findings["items"]["management.platform"]
+    platform["groups"] = {"operations": {"status": "not_applicable", "reason": "本级不运维"}}
+    for key in [k for k in platform["requirements"] if k.startswith("operations.")]:
+        del platform["requirements"][key]
+    for key in [k for k in platform["requirements"] if k.startswith("databases.")]:
+        platform["requirements"][key] = False
+    out = sheets(write(tmp_path / "f.json", findings))
+    for name in ("text", "markdown", "html"):
+        assert "不适用，按满分计：本级不运维" in out[name], name
+        assert "应有而未满足，得 0 分 (8.2)" in out[name], name
+    text = out["text"]
+    assert text.index("分组 databases") < text.index("management.platform.databases.street") < text.index("分组 data_exchange")
+
+
+def test_a_group_not_applicable_under_the_excluded_policy(tmp_path) -> None:
+    from .test_signable_results import EXCLUDED
+    from .scoring_helpers import complete_findings, compiled
+
+    rubric = tmp_path / "excluded.rubric"
+    rubric.write_text(EXCLUDED, encoding="utf-8")
+    findings = complete_findings(compiled(EXCLUDED, "excluded.rubric").rubric)
+    findings["items"]["s.grouped"]["groups"] = {"g2": {"status": "not_applicable", "reason": "none here"}}
+    findings["items"]["s.grouped"]["requirements"] = {"g1.p": True, "g1.q": True}
+    path = write(tmp_path / "f.json", findings)
+    for name in ("text", "markdown", "html"):
+        done = run("score", str(rubric), path, "--format", name)
+        assert done.exit_code == 0, done.output
+        assert "not applicable: excluded from the maximum: none here" in done.stdout, name
