@@ -26,3 +26,16 @@ def assert_golden(path: Path, actual: str) -> None:
         pytest.fail(f"golden file {path.relative_to(ROOT)} is missing; run with UPDATE_GOLDEN=1 to create it")
     expected = path.read_text(encoding="utf-8")
     assert actual == expected, f"output differs from {path.relative_to(ROOT)} (UPDATE_GOLDEN=1 rewrites it)"
+
+
+def load_benchmark(name: str):
+    """A script of benchmarks/ as a module, for the tests that run a fixed
+    budget of it (registered in sys.modules, as dataclasses need)."""
+    import importlib.util
+    import sys
+
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

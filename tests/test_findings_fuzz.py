@@ -10,8 +10,6 @@ agree.  The large run (10,000 cases) is `python benchmarks/fuzz_findings.py`.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import time
 from datetime import timedelta
 
@@ -19,18 +17,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import ROOT
-
-SCRIPT = ROOT / "benchmarks" / "fuzz_findings.py"
+from .conftest import ROOT, load_benchmark
 
 
 @pytest.fixture(scope="module")
 def fuzz_findings():
-    spec = importlib.util.spec_from_file_location("fuzz_findings", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_findings"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("fuzz_findings")
 
 
 @pytest.fixture(scope="module")

@@ -7,23 +7,14 @@ mutants).
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from .conftest import ROOT
-
-SCRIPT = ROOT / "benchmarks" / "fuzz_commands.py"
+from .conftest import ROOT, load_benchmark
 
 
 @pytest.fixture(scope="module")
 def fuzz_commands():
-    spec = importlib.util.spec_from_file_location("fuzz_commands", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_commands"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("fuzz_commands")
 
 
 def test_every_command_answers_every_mutant(fuzz_commands) -> None:

@@ -5,23 +5,14 @@ The full run (10,000 mutants) is `python benchmarks/fuzz_frontend.py`.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
 
-from .conftest import ROOT
-
-SCRIPT = ROOT / "benchmarks" / "fuzz_frontend.py"
+from .conftest import ROOT, load_benchmark
 
 
 @pytest.fixture(scope="module")
 def fuzz_frontend():
-    spec = importlib.util.spec_from_file_location("fuzz_frontend", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["fuzz_frontend"] = module
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("fuzz_frontend")
 
 
 def test_mutants_give_a_model_or_diagnostics(fuzz_frontend) -> None:
