@@ -39,3 +39,17 @@ def load_benchmark(name: str):
     sys.modules[name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def run_in(cwd: Path, *args: str):
+    """`rubricdsl ARGS` run in the folder cwd, as a user there would."""
+    from click.testing import CliRunner
+
+    from rubricdsl.cli import main
+
+    old = Path.cwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)

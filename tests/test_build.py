@@ -8,23 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
 
 from rubricdsl.backends import outputs
-from rubricdsl.cli import main
 
-from .conftest import AS_PRINTED_RUBRIC, ROOT, SHIPPED_RUBRIC
+from .conftest import AS_PRINTED_RUBRIC, ROOT, SHIPPED_RUBRIC, run_in
 
 ID = "t-cssg-001.5-2020"
 
 
-def run(cwd: Path, *args: str):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
+run = run_in
 
 
 def project(tmp_path: Path) -> Path:

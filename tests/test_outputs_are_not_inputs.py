@@ -10,23 +10,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from rubricdsl.cli import EXIT_USAGE, main
+from rubricdsl.cli import EXIT_USAGE
 
-from .conftest import ROOT, SHIPPED_RUBRIC
+from .conftest import ROOT, SHIPPED_RUBRIC, run_in
+
+run = run_in
 from .scoring_helpers import FIXTURE
 
 MESSY = 'rubric demo\n title "Demo"\n'
 
-
-def run(cwd: Path, *args: str):
-    old = Path.cwd()
-    os.chdir(cwd)
-    try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
 
 
 @pytest.fixture
