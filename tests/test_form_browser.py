@@ -559,3 +559,131 @@ def test_keys_named_like_object_members_are_answered_and_exported(browser, downl
     assert [item["score"] for item in result["sections"][2]["items"]] == [5, 10, 0]
     assert Decimal(result["total"]) == page_number(browser, "#total-score")
     assert severe_console_errors(browser) == []
+
+
+# ---- import, export and 本项全部符合 never lose an answer ---------------------
+
+
+def test_all_met_fills_only_what_is_unanswered(browser, shipped) -> None:
+    path, _ = shipped
+    browser.get(path.as_uri())
+    choose(browser, "basics.policy", "has_objectives", "false")
+    all_met(browser, "basics.policy")
+    assert control(browser, "basics.policy", requirement="has_objectives", value="false").is_selected()
+    assert control(browser, "basics.policy", requirement="has_policy", value="true").is_selected()
+    assert control(browser, "basics.policy", requirement="measurable_objectives", value="true").is_selected()
+    chart = dict(requirement="organization_chart")
+    click_label(browser, control(browser, "basics.organization", part="chart_exists", **chart))
+    all_met(browser, "basics.organization")
+    assert control(browser, "basics.organization", part="chart_exists", **chart).is_selected()
+    assert not control(browser, "basics.organization", part="chart_accurate", **chart).is_selected()
+    assert item_score(browser, "basics.policy") == "得分 3 / 5"
+
+
+def template_file(tmp_path) -> Path:
+    import subprocess
+    import sys
+
+    out = tmp_path / "template.json"
+    subprocess.run([sys.executable, "-m", "rubricdsl.cli", "template", str(SHIPPED_RUBRIC), "-o", str(out)],
+                   check=True, cwd=ROOT)
+    return out
+
+
+def import_file(driver, file: Path) -> str:
+    by_css(driver, "#import-file").send_keys(str(file))
+    return text_of(driver, "#message")
+
+
+def test_import_reads_template_files_with_notes_and_nulls(browser, shipped, tmp_path) -> None:
+    path, _ = shipped
+    browser.get(path.as_uri())
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    assert import_file(browser, broken) == "文件无法导入：文件不是有效的 JSON"
+
+    blank = template_file(tmp_path)
+    assert import_file(browser, blank) == "已导入评价记录"
+    assert text_of(browser, "#unassessed-count") == "44"
+
+    # every answer given but the status left null: not assessed, as score --partial
+    filled = json.loads(blank.read_text(encoding="utf-8"))
+    policy = filled["items"]["basics.policy"]
+    for key in [k for k in policy["requirements"] if not k.startswith("_")]:
+        policy["requirements"][key] = True
+    filled["organization"] = "某区中心"
+    null_status = tmp_path / "null-status.json"
+    null_status.write_text(json.dumps(filled, ensure_ascii=False), encoding="utf-8")
+    assert import_file(browser, null_status) == "已导入评价记录"
+    assert text_of(browser, "#unassessed-count") == "44"
+    assert page_number(browser, "#total-score") == 0
+    assert by_css(browser, "#field-organization").get_attribute("value") == "某区中心"
+
+    # a complete file with a note under items
+    complete = json.loads(blank.read_text(encoding="utf-8"))
+    complete.update(organization="某市中心", date="2026-11-27", evaluators=["张三"])
+    complete["conditions"] = {k: True for k in complete["conditions"] if not k.startswith("_")}
+    complete["items"] = {k: {"status": "absent"} for k in complete["items"] if not k.startswith("_")}
+    complete["items"]["_note"] = "现场核查"
+    whole = tmp_path / "complete.json"
+    whole.write_text(json.dumps(complete, ensure_ascii=False), encoding="utf-8")
+    assert import_file(browser, whole) == "已导入评价记录"
+    assert text_of(browser, "#unassessed-count") == "0"
+    assert severe_console_errors(browser) == []
+
+    # a file that fails in a way no check names still says so, in Chinese
+    odd = tmp_path / "odd.json"
+    odd.write_text(json.dumps(dict(complete, evaluators="张三"), ensure_ascii=False), encoding="utf-8")
+    message = import_file(browser, odd)
+    assert message.startswith("文件无法导入") and by_css(browser, "#message").get_attribute("class") == "message error"
+    screenshot(browser, "form-import-message.png", by_css(browser, "#message"))
+
+
+def test_import_refuses_a_file_that_is_not_utf8(browser, shipped, tmp_path) -> None:
+    path, _ = shipped
+    browser.get(path.as_uri())
+    findings = json.loads(template_file(tmp_path).read_text(encoding="utf-8"))
+    findings["organization"] = "某区网格化服务管理中心"
+    gbk = tmp_path / "gbk.json"
+    gbk.write_bytes(json.dumps(findings, ensure_ascii=False).encode("gbk"))
+    message = import_file(browser, gbk)
+    assert "GBK" in message and "UTF-8" in message
+    assert message.startswith("文件不是 UTF-8 编码")
+    assert by_css(browser, "#field-organization").get_attribute("value") == ""
+    screenshot(browser, "form-import-gbk.png", by_css(browser, "#message"))
+
+    bom = tmp_path / "bom.json"
+    bom.write_bytes(b"\xef\xbb\xbf" + json.dumps(findings, ensure_ascii=False).encode("utf-8"))
+    assert import_file(browser, bom) == "已导入评价记录"
+    assert by_css(browser, "#field-organization").get_attribute("value") == "某区网格化服务管理中心"
+
+
+def test_export_keeps_half_answered_items(browser, shipped, downloads, tmp_path) -> None:
+    import subprocess
+    import sys
+
+    path, _ = shipped
+    browser.get(path.as_uri())
+    choose(browser, "basics.policy", "has_objectives", "false")
+    click_label(browser, control(browser, "basics.organization", requirement="organization_chart", part="chart_exists"))
+    type_into(browser, control(browser, "basics.training", measure="completion"), "45")
+    by_css(browser, "#export-button").click()
+    exported = wait_for_download(downloads)
+    findings = json.loads(exported.read_text(encoding="utf-8"))
+    assert findings["items"]["basics.policy"] == {"status": None, "requirements": {"has_objectives": False}}
+    assert findings["items"]["basics.training"]["status"] is None
+    assert findings["items"]["basics.training"]["measures"] == {"completion": 45}
+    rubric = ROOT / "rubrics" / "t-cssg-001.5-2020.rubric"
+    scored = subprocess.run([sys.executable, "-m", "rubricdsl.cli", "score", str(rubric), str(exported), "--partial"],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert scored.returncode == 0, scored.stderr
+
+    browser.execute_script("localStorage.clear()")
+    browser.refresh()
+    assert not control(browser, "basics.policy", requirement="has_objectives", value="false").is_selected()
+    assert import_file(browser, exported) == "已导入评价记录"
+    assert control(browser, "basics.policy", requirement="has_objectives", value="false").is_selected()
+    assert control(browser, "basics.organization", requirement="organization_chart", part="chart_exists").is_selected()
+    assert control(browser, "basics.training", measure="completion").get_attribute("value") == "45"
+    assert text_of(browser, "#unassessed-count") == "44"
+    assert severe_console_errors(browser) == []

@@ -36,6 +36,16 @@
     return copy;
   }
 
+  /* JSON data without its notes: every key starting with "_", at any level,
+   * as the scorer ignores them (docs/findings.md). */
+  function withoutNotes(value) {
+    if (Array.isArray(value)) return value.map(withoutNotes);
+    if (value === null || typeof value !== "object") return value;
+    var copy = map();
+    Object.keys(value).forEach(function (key) { if (key.charAt(0) !== "_") copy[key] = withoutNotes(value[key]); });
+    return copy;
+  }
+
   function say(template, values) {
     return template.replace(/\{(\w+)\}/g, function (whole, name) {
       return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
@@ -137,14 +147,21 @@
 
   /* The finding of one item, or null while it is not finished. */
   function findingOf(path, stored) {
+    var drafted = draftOf(path, stored);
+    return drafted && drafted.complete ? drafted.finding : null;
+  }
+
+  /* What the evaluator gave for one item, {finding, complete}, or null when
+   * nothing; an unfinished finding still holds every answer given. */
+  function draftOf(path, stored) {
     var item = items[path].plan;
     if (!stored) return null;
     if (stored.mode === "not_applicable") {
-      return stored.reason.trim() ? { status: "not_applicable", reason: stored.reason.trim() } : null;
+      return stored.reason.trim() ? { finding: { status: "not_applicable", reason: stored.reason.trim() }, complete: true } : null;
     }
-    if (stored.mode === "absent") return { status: "absent" };
+    if (stored.mode === "absent") return { finding: { status: "absent" }, complete: true };
     var finding = { status: "assessed" };
-    var complete = true;
+    var complete = stored.mode === "assessed", given = false;
     // Rulings on groups are written only when some group is not assessed:
     // a group not listed is assessed (docs/findings.md).
     var rulings = map(), ruled = false;
@@ -163,9 +180,9 @@
     if (item.keys.indexOf("requirements") >= 0) {
       finding.requirements = map();
       answerable(path, stored).forEach(function (answer) {
-        var given = answerOf(answer, stored.requirements[answer.key]);
-        if (given === undefined) complete = false;
-        else finding.requirements[answer.key] = given;
+        var answered = answerOf(answer, stored.requirements[answer.key]);
+        if (answered === undefined) complete = false;
+        else { finding.requirements[answer.key] = answered; given = true; }
       });
     }
     if (item.measures.length) {
@@ -173,14 +190,20 @@
       item.measures.forEach(function (measure) {
         var value = measureValue(measure, stored.measures[measure.key]);
         if (value === undefined || value === null) complete = false;
-        else finding.measures[measure.key] = value;
+        else { finding.measures[measure.key] = value; given = true; }
       });
     }
     if (item.kind === "choices") {
       if (stored.choice === undefined) complete = false;
-      else finding.choice = stored.choice;
+      else { finding.choice = stored.choice; given = true; }
     }
-    return complete ? finding : null;
+    if (!complete) {
+      if (!given && !ruled) return null;
+      finding.status = null;
+      if (finding.requirements && !Object.keys(finding.requirements).length) delete finding.requirements;
+      if (finding.measures && !Object.keys(finding.measures).length) delete finding.measures;
+    }
+    return { finding: finding, complete: complete };
   }
 
   function evaluatorList() {
@@ -208,45 +231,67 @@
     };
   }
 
+  /* The state of findings already validated (partial) and without notes.
+   * An item whose status is null is not assessed: the answers it holds
+   * (an unfinished item exported by this form) are restored, each only
+   * when it is of the right kind, and null is no answer. */
   function stateFromFindings(findings) {
     var restored = emptyState();
-    restored.organization = findings.organization;
-    restored.date = findings.date;
-    restored.evaluators = findings.evaluators.join("\n");
-    restored.remarks = findings.remarks;
-    // Read as maps: an imported file is scored, not trusted to lack a key.
-    findings = mapped(findings);
-    Object.keys(findings.conditions).forEach(function (key) {
-      if (key.charAt(0) !== "_") restored.conditions[key] = findings.conditions[key];
+    restored.organization = findings.organization || "";
+    restored.date = findings.date || "";
+    restored.evaluators = (findings.evaluators || []).join("\n");
+    restored.remarks = findings.remarks || "";
+    var conditions = findings.conditions || map();
+    Object.keys(conditions).forEach(function (key) {
+      if (conditions[key] === true || conditions[key] === false) restored.conditions[key] = conditions[key];
     });
-    Object.keys(findings.items).forEach(function (path) {
-      if (path.charAt(0) === "_") return;
-      var finding = findings.items[path];
-      var stored = { mode: finding.status, reason: finding.reason || "", requirements: map(), measures: map() };
-      Object.keys(finding.groups || {}).forEach(function (key) {
-        if (key.charAt(0) === "_") return;
-        var ruling = finding.groups[key];
+    var found = findings.items || map();
+    Object.keys(found).forEach(function (path) {
+      if (!items[path]) return;
+      var finding = found[path];
+      if (!finding || typeof finding !== "object" || Array.isArray(finding)) return;
+      var mode = finding.status === undefined ? null : finding.status;
+      if (["assessed", "not_applicable", "absent", null].indexOf(mode) < 0) return;
+      var stored = { mode: mode, reason: typeof finding.reason === "string" ? finding.reason : "", requirements: map(), measures: map() };
+      var rulings = isMap(finding.groups) ? finding.groups : map();
+      Object.keys(rulings).forEach(function (key) {
+        var ruling = rulings[key];
+        if (!isMap(ruling) || ["assessed", "not_applicable", "absent"].indexOf(ruling.status) < 0) return;
         stored.groups = stored.groups || map();
-        stored.groups[key] = { mode: ruling.status, reason: ruling.reason || "" };
+        stored.groups[key] = { mode: ruling.status, reason: typeof ruling.reason === "string" ? ruling.reason : "" };
       });
+      var answers = isMap(finding.requirements) ? finding.requirements : map();
       answerable(path, stored).forEach(function (answer) {
-        var given = (finding.requirements || map())[answer.key];
-        if (given === undefined) return;
+        var given = answers[answer.key];
         if (answer.kind === "parts") {
-          var none = answer.keys.every(function (part) { return given[part] === false; });
-          stored.requirements[answer.key] = { parts: given, none: none };
-        } else {
+          if (!isMap(given)) return;
+          var parts = map(), any = false;
+          answer.keys.forEach(function (part) {
+            if (typeof given[part] === "boolean") { parts[part] = given[part]; any = true; }
+          });
+          if (!any) return;
+          var none = answer.keys.every(function (part) { return parts[part] === false; });
+          stored.requirements[answer.key] = { parts: parts, none: none };
+        } else if (typeof given === "boolean" || (answer.kind === "levels" && typeof given === "string" && answer.keys.indexOf(given) >= 0)) {
           stored.requirements[answer.key] = given;
         }
       });
-      Object.keys(finding.measures || {}).forEach(function (key) {
-        if (key.charAt(0) !== "_") stored.measures[key] = String(finding.measures[key]);
+      var measures = isMap(finding.measures) ? finding.measures : map();
+      items[path].plan.measures.forEach(function (measure) {
+        var value = measures[measure.key];
+        if (typeof value === "number" || typeof value === "string") stored.measures[measure.key] = String(value);
       });
-      if ("choice" in finding) stored.choice = finding.choice;
+      // With status null, a null choice is a blank to fill (rubricdsl template), not "none reached".
+      if (items[path].plan.kind === "choices" && "choice" in finding && !(mode === null && finding.choice === null)) {
+        var choice = finding.choice;
+        if (choice === null || items[path].plan.awards.some(function (award) { return award.key === choice; })) stored.choice = choice;
+      }
       restored.items[path] = stored;
     });
     return restored;
   }
+
+  function isMap(value) { return value !== null && typeof value === "object" && !Array.isArray(value); }
 
   // ---- saving ------------------------------------------------------------
 
@@ -585,6 +630,8 @@
       state.conditions[target.getAttribute("data-condition")] = target.checked;
     } else if (target.hasAttribute("data-item")) {
       var stored = itemState(target.getAttribute("data-item"));
+      // An item imported unfinished (status null) is assessed once answered here.
+      if (stored.mode === null && !(target.hasAttribute("data-status") && !target.hasAttribute("data-group"))) stored.mode = "assessed";
       if (target.hasAttribute("data-group")) {
         var ruling = groupState(stored, target.getAttribute("data-group"));
         if (target.hasAttribute("data-status")) ruling.mode = target.getAttribute("data-status");
@@ -631,7 +678,9 @@
   function allMet(path) {
     var stored = itemState(path);
     stored.mode = "assessed";
+    // Only what is still unanswered: an answer given is never changed.
     answerable(path, stored).forEach(function (answer) {
+      if (answerOf(answer, stored.requirements[answer.key]) !== undefined) return;
       if (answer.kind === "parts") {
         var parts = map();
         answer.keys.forEach(function (part) { parts[part] = true; });
@@ -655,7 +704,7 @@
     view.reasonError.hidden = mode !== "not_applicable" || !!reason.trim();
     view.reasonInput.required = mode === "not_applicable";
     view.reasonInput.setAttribute("aria-invalid", mode === "not_applicable" && !reason.trim() ? "true" : "false");
-    var inactive = mode !== "assessed";
+    var inactive = mode !== "assessed" && mode !== null;
     if (body.hasAttribute("data-inactive") !== inactive) {
       body.querySelectorAll("input, button").forEach(function (control) {
         // A group's own ruling stays usable while its item is assessed.
@@ -864,6 +913,15 @@
 
   function exportFindings() {
     var findings = currentFindings();
+    // Unfinished items too, as {"status": null, ...the answers given}: the
+    // scorer with --partial ignores the rest of them (docs/findings.md).
+    var finished = Object.keys(findings.items).length;
+    var all = map();
+    itemOrder.forEach(function (path) {
+      var drafted = draftOf(path, state.items[path]);
+      if (drafted) all[path] = drafted.finding;
+    });
+    findings.items = all;
     var text = JSON.stringify(findings, null, 2) + "\n";
     var name = safeFileName([plan.rubric.id, findings.organization, findings.date].filter(Boolean).join("_")) + ".json";
     var blob = new Blob([text], { type: "application/json" });
@@ -873,7 +931,7 @@
     link.click();
     document.body.removeChild(link);
     setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-    var unfinished = itemOrder.length - Object.keys(findings.items).length;
+    var unfinished = itemOrder.length - finished;
     var note = "";
     if (unfinished) note = say(words.export_partial, { count: unfinished });
     else if (Scoring.validateFindings(plan, findings, { partial: false }).length) note = words.export_header_missing;
@@ -887,7 +945,19 @@
     return (problem.path ? problem.path + words.colon : "") + text;
   }
 
+  /* Imports a findings file's text; any failure is said on the page, never
+   * left to the console with the previous message still showing. */
   function importText(text) {
+    showMessage("", false);
+    try {
+      return importParsed(text);
+    } catch (error) {
+      showMessage(say(words.import_invalid, { problem: words.import_failed }), true);
+      return false;
+    }
+  }
+
+  function importParsed(text) {
     var findings;
     try {
       findings = JSON.parse(text);
@@ -895,6 +965,8 @@
       showMessage(say(words.import_invalid, { problem: words.import_not_json }), true);
       return false;
     }
+    // Notes ("_..." keys) at any level are the evaluator's, never scored.
+    findings = withoutNotes(findings);
     var problems = Scoring.validateFindings(plan, findings, { partial: true });
     if (problems.length && problems[0].problem === "wrong_rubric") {
       showMessage(say(words.import_wrong_rubric, { id: problems[0].detail.id, version: problems[0].detail.version,
@@ -932,9 +1004,25 @@
     var file = event.target.files && event.target.files[0];
     if (!file) return;
     var reader = new FileReader();
-    reader.onload = function () { importText(String(reader.result)); event.target.value = ""; };
-    reader.onerror = function () { showMessage(say(words.import_invalid, { problem: words.import_not_json }), true); };
-    reader.readAsText(file, "utf-8");
+    showMessage("", false);
+    reader.onload = function () {
+      event.target.value = "";
+      var text;
+      try {
+        // Only UTF-8: a GBK file would otherwise import garbled.
+        text = new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(reader.result));
+      } catch (error) {
+        showMessage(words.import_not_utf8, true);
+        return;
+      }
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      importText(text);
+    };
+    reader.onerror = function () {
+      event.target.value = "";
+      showMessage(say(words.import_invalid, { problem: words.import_unreadable }), true);
+    };
+    reader.readAsArrayBuffer(file);
   }
 
   function reset() {
