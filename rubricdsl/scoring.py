@@ -140,31 +140,10 @@ def score_files(
     if problems:
         raise InputError(problems)
     if len(named) > 1:
-        panel = _same_files(paths) or scorer.check_panel(named)
+        panel = scorer.same_files(paths) or scorer.check_panel(named)
         if panel:
             raise PanelProblems(panel)
     return results
-
-
-def _same_files(paths: list[str]) -> list[str]:
-    """One file given twice, by any name (compared by identity)."""
-    import os
-
-    seen: dict[tuple[int, int], str] = {}
-    problems = []
-    for path in paths:
-        if path == "-":
-            continue
-        try:
-            status = os.stat(path)
-        except OSError:
-            continue
-        identity = (status.st_dev, status.st_ino)
-        if identity in seen:
-            problems.append(f"{path}: the same file as {seen[identity]}; each evaluator is counted once")
-        else:
-            seen[identity] = path
-    return problems
 
 
 # ---------------------------------------------------------------------------

@@ -4559,7 +4559,7 @@ def _zero_rule_text(zero_rule):
     return 'nothing met: scores 0' + (' (' + clause + ')' if clause else '')
 
 
-def _same_files(names):
+def same_files(names):
     """One file given twice under any name: each evaluator counts once."""
     # As _stat: a test holds that no name `os` appears in a generated scorer,
     # which would be a rubric text broken out into code.
@@ -4623,7 +4623,7 @@ def main(argv=None):
         except FindingsError as error:
             errors += [message if message.startswith(name + ':') else name + ': ' + message for message in error.errors]
     if not errors and len(named) > 1:
-        errors += _same_files(options.findings) or check_panel(named)
+        errors += same_files(options.findings) or check_panel(named)
     try:
         if not errors and len(results) > 1:
             results = [combine(results, options.combine, options.disagreement)]
