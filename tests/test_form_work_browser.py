@@ -23,6 +23,7 @@ from .test_form_browser import (
     control,
     downloads,  # noqa: F401  (fixture)
     import_file,
+    run_axe,
     screenshot,
     severe_console_errors,
     shipped,  # noqa: F401  (fixture)
@@ -152,6 +153,7 @@ def test_two_organisations_in_two_copies_and_tabs_never_cross(browser, shipped, 
     assert saved_rows(browser)[1].startswith("甲区中心（本页）")
     open_saved_list(browser)
     screenshot(browser, "form-saved-evaluations.png", by_css(browser, ".page-head"))
+    assert run_axe(browser) == []
     assert severe_console_errors(browser) == []
 
 
@@ -337,6 +339,7 @@ def test_remarks_survive_reload_export_and_import(browser, shipped, downloads) -
     assert remark_box(browser, "basics.policy", "has_objectives").get_attribute("open") is not None
     assert remark_text(browser, "management.platform", "databases.street") == "街道级数据库未建"
     screenshot(browser, "form-item-remarks.png", article(browser, "basics.policy"))
+    assert run_axe(browser) == []
 
     by_css(browser, "#export-button").click()
     exported = wait_for_download(downloads)
@@ -380,6 +383,7 @@ def test_delete_asks_and_says_what_is_lost(browser, shipped) -> None:
         "将被删除，无法恢复。如需保留，请先导出。")
     screenshot(browser, "form-delete-question.png")
     assert browser.switch_to.active_element.text == "取消"  # the focus is on the safe choice
+    assert run_axe(browser) == []
     answer(browser, "取消")
     assert len(records(browser)) == 2
     press_saved(browser, "庚区中心", "删除")

@@ -341,14 +341,20 @@
     }
   }
 
+  // Records as the list last read them, by id: each save lists them all,
+  // and only a record that changed is parsed again.
+  var listed = map();
+
   /* Every evaluation saved for this rubric, the last saved first. */
   function savedEvaluations() {
     var found = [];
     try {
       for (var i = 0; i < window.localStorage.length; i++) {
-        var key = window.localStorage.key(i);
-        var entry = key && key.indexOf(RECORD_PREFIX) === 0 ? readRecord(key.slice(RECORD_PREFIX.length)) : null;
-        if (entry) found.push(entry.record);
+        var key = window.localStorage.key(i), id = key && key.indexOf(RECORD_PREFIX) === 0 ? key.slice(RECORD_PREFIX.length) : null;
+        if (id === null) continue;
+        var known = listed[id];
+        var entry = known && known.text === window.localStorage.getItem(key) ? known : readRecord(id);
+        if (entry) found.push((listed[id] = entry).record);
       }
     } catch (error) {
       return found;
