@@ -9,10 +9,13 @@ import.  Locally the tests skip without Chromium; with CI=true they fail.
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
+import subprocess
 import time
 
+from .browser import require
 from .test_form_browser import (
     answer,
     article,
@@ -288,6 +291,18 @@ def test_an_import_over_work_asks_and_can_import_as_new(browser, shipped, downlo
     assert text_of(browser, "#message") == "已导入评价记录"
     assert len(records(browser)) == 2
 
+    # made under other content of this version: asked on the page, then asked again over the work
+    other = json.loads(exported.read_text(encoding="utf-8"))
+    other["rubric"]["content_hash"] = "sha256:" + "0" * 64
+    changed = exported.with_name("other-content.json")
+    changed.write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
+    import_file(browser, changed)
+    assert text_of(browser, "#ask-text").endswith("仍要导入并按本表重新评分吗？")
+    answer(browser, "导入并按本表重新评分")
+    answer(browser, "替换本页的评价")
+    assert text_of(browser, "#message").startswith("已导入，并按本表（内容哈希 sha256:a410")
+    assert len(records(browser)) == 2
+
 
 def test_import_messages_name_the_item_as_printed_and_suggest(browser, shipped, tmp_path) -> None:
     path, _ = shipped
@@ -317,7 +332,7 @@ def test_import_messages_name_the_item_as_printed_and_suggest(browser, shipped, 
     assert "items." not in message and "requirements." not in message
 
 
-def test_remarks_survive_reload_export_and_import(browser, shipped, downloads) -> None:
+def test_remarks_survive_reload_export_and_import(browser, shipped, downloads, tmp_path) -> None:
     path, _ = shipped
     browser.get(path.as_uri())
     assert remark_text(browser, "basics.policy") is None  # made only when opened: the page stays light
@@ -340,6 +355,13 @@ def test_remarks_survive_reload_export_and_import(browser, shipped, downloads) -
     assert remark_text(browser, "management.platform", "databases.street") == "街道级数据库未建"
     screenshot(browser, "form-item-remarks.png", article(browser, "basics.policy"))
     assert run_axe(browser) == []
+    pdftotext = shutil.which("pdftotext")
+    require(pdftotext is not None, "pdftotext (apt package poppler-utils)")
+    pdf = tmp_path / "remarks.pdf"
+    pdf.write_bytes(base64.b64decode(browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"]))
+    printed = subprocess.run([pdftotext, str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "现场查阅文件，未见书面目标" in printed and "街道级数据库未建" in printed
+    assert printed.count("扣分说明") == 5  # only the remarks written print: no empty or blank boxes
 
     by_css(browser, "#export-button").click()
     exported = wait_for_download(downloads)

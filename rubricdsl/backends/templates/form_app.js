@@ -867,7 +867,7 @@
         var had = input ? input.value : "";
         if (input) input.value = text;
         // A remark shows open; one that another evaluation had is closed.
-        if (text) box.open = true; else if (had) box.open = false;
+        if (text.trim()) box.open = true; else if (had.trim()) box.open = false;
       });
     });
   }
