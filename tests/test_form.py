@@ -159,3 +159,11 @@ def test_no_inner_html_in_the_page_script() -> None:
     for name in ("form_app.js", "form_scoring.js"):
         source = str(form.asset(name))
         assert not re.search(r"\.(innerHTML|outerHTML)\b|insertAdjacentHTML|document\.write|\beval\(|new Function", source)
+
+
+def test_inlined_code_is_compacted_without_changing_a_line_of_code() -> None:
+    script = '  /* why,\n   * at length */\n  var a = "/* kept */ // kept";  // after code: kept\n\n  // a whole line: dropped\n  x = 1; /* kept */\n'
+    assert form.compact(script, script=True) == 'var a = "/* kept */ // kept";  // after code: kept\nx = 1; /* kept */'
+    assert form.compact("  /* note */\n  a { b: c; }\n  // not a CSS comment\n", script=False) == "a { b: c; }\n// not a CSS comment"
+    source = str(form.asset("form_app.js"))
+    assert "function start()" in source and not re.search(r"^\s|^/\*|^//", source, re.MULTILINE)

@@ -341,7 +341,7 @@ def test_import_refuses_another_rubric_and_restores_an_export(browser, shipped, 
     assert text_of(browser, "#message") == "文件无法导入：文件不是有效的 JSON"
 
     by_css(browser, "#reset-button").click()
-    browser.switch_to.alert.accept()
+    answer(browser, "清空")
     assert page_number(browser, "#total-score") == 0
     assert not control(browser, "performance.brand", choice="national").is_selected()
 
@@ -381,7 +381,7 @@ def test_every_control_has_a_label_and_the_keyboard_reaches_it(browser, shipped)
 
     ActionChains(browser).send_keys("\ue004").perform()
     assert browser.switch_to.active_element.text == "跳至评分汇总"
-    for expected in ("export-button", "import-file", "print-button", "reset-button", "field-organization"):
+    for expected in ("export-button", "import-file", "print-button", "reset-button", "new-button", "field-organization"):
         ActionChains(browser).send_keys("\ue004").perform()
         assert browser.switch_to.active_element.get_attribute("id") == expected
     # the skip link moves the focus to the summary
@@ -590,6 +590,16 @@ def template_file(tmp_path) -> Path:
     return out
 
 
+def answer(driver, label: str) -> None:
+    """Press a button of the page's own question dialog (never window.confirm)."""
+    dialog = by_css(driver, "#ask")
+    assert dialog.get_attribute("open") is not None, "no question was asked"
+    question = text_of(driver, "#ask-text")
+    [button] = [b for b in dialog.find_elements("css selector", "button") if b.text == label]
+    button.click()
+    assert dialog.get_attribute("open") is None or text_of(driver, "#ask-text") != question  # closed, or the next question
+
+
 def import_file(driver, file: Path) -> str:
     by_css(driver, "#import-file").send_keys(str(file))
     return text_of(driver, "#message")
@@ -627,7 +637,9 @@ def test_import_reads_template_files_with_notes_and_nulls(browser, shipped, tmp_
     complete["items"]["_note"] = "现场核查"
     whole = tmp_path / "complete.json"
     whole.write_text(json.dumps(complete, ensure_ascii=False), encoding="utf-8")
-    assert import_file(browser, whole) == "已导入评价记录"
+    import_file(browser, whole)
+    answer(browser, "替换本页的评价")  # the form held 某区中心's answers
+    assert text_of(browser, "#message") == "已导入评价记录"
     assert text_of(browser, "#unassessed-count") == "0"
     assert severe_console_errors(browser) == []
 

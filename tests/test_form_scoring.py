@@ -467,6 +467,54 @@ def test_form_validation_agrees_with_the_scorer_on_broken_findings(rubrics, tmp_
     assert by_name["note header key"] == [] and by_name["item note"] == []
 
 
+def test_the_form_suggests_the_key_the_scorer_suggests(rubrics, tmp_path) -> None:
+    """A mistyped key gets the same "did you mean" in the form as from the
+    scorer (difflib's closest match, cutoff 0.6), at every level."""
+    import re
+
+    rubric = rubrics[0]
+    rng = random.Random("typos")
+    base = random_findings(rng, rubric.rubric, partial=False)
+
+    def typo(key: str) -> str:
+        letters = list(key)
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(letters))
+            choice = rng.random()
+            if choice < 0.4 and len(letters) > 1:
+                del letters[at]
+            elif choice < 0.7:
+                letters.insert(at, rng.choice("aeiost_"))
+            else:
+                letters[at] = rng.choice("abcdefghijklmnopqrstuvwxyz")
+        return "".join(letters)
+
+    texts = []
+    for _ in range(120):
+        findings = json.loads(json.dumps(base))
+        where = rng.choice(["header", "conditions", "items", "requirements"])
+        if where == "header":
+            holder = findings
+        elif where == "conditions":
+            holder = findings["conditions"]
+        elif where == "items":
+            holder = findings["items"]
+        else:
+            holder = next(f["requirements"] for f in findings["items"].values() if f.get("requirements"))
+        key = rng.choice(sorted(holder))
+        holder[typo(key)] = holder.pop(key)
+        texts.append(json.dumps(findings, ensure_ascii=False))
+    problems = node_results(rubric, texts, tmp_path, "--validate")
+    suggested = 0
+    for text, found in zip(texts, problems):
+        messages = rubric.scorer.validate(rubric.scorer.parse_findings(text))
+        expected = {m.split(":")[0]: (re.findall(r"did you mean '(.*)'", m) or [None])[0] for m in messages if "unknown key" in m}
+        actual = {p["path"]: (p["detail"] or {}).get("suggestion") for p in found if p["problem"] == "unknown"}
+        assert actual == expected, text
+        suggested += sum(1 for hint in actual.values() if hint)
+    assert suggested > 60
+
+
 # ---- random rubrics ------------------------------------------------------------
 
 # Amounts whose digits a double cannot hold, and a tenth-of-a-trillionth.

@@ -53,12 +53,37 @@ def inline_block(name: str, text: str) -> Markup:
     return Markup(text)
 
 
+def compact(text: str, script: bool) -> str:
+    """Script or style text without indentation, blank lines and the
+    comments that fill whole lines (/* ... */, and // in a script): about
+    20 KB of the shipped form.  The code is untouched: its lines stay lines,
+    and in ES5 and CSS neither a string nor a rule spans lines, so a line
+    that starts with a comment opener is a comment."""
+    kept, in_comment = [], False
+    for line in text.splitlines():
+        line = line.lstrip()
+        if in_comment:
+            end = line.find("*/")
+            if end < 0:
+                continue
+            in_comment, line = False, line[end + 2 :].lstrip()
+        if line.startswith("/*"):
+            end = line.find("*/", 2)
+            if end < 0:
+                in_comment = True
+                continue
+            line = line[end + 2 :].lstrip()
+        if line and not (script and line.startswith("//")):
+            kept.append(line)
+    return "\n".join(kept)
+
+
 @lru_cache(maxsize=None)
 def asset(name: str) -> Markup:
-    """A static file of templates/, to be inlined (read through the
-    templates' own loader, so it is found wherever they are)."""
+    """A static file of templates/, compacted, to be inlined (read through
+    the templates' own loader, so it is found wherever they are)."""
     text, _, _ = ENVIRONMENT.loader.get_source(ENVIRONMENT, name)
-    return inline_block(f"templates/{name}", text)
+    return inline_block(f"templates/{name}", compact(text, script=name.endswith(".js")))
 
 
 def render(context: BuildContext) -> str:

@@ -1,6 +1,6 @@
 /* The evaluator's form: builds the page from the rubric JSON, keeps the
  * evaluator's answers, scores them live with RubricScoring by the scoring
- * plan (#rubric-plan), saves them in localStorage, and exports and imports
+ * plan (#rubric-plan), saves each evaluation in localStorage, and exports and imports
  * findings files (docs/findings.md).  The model (#rubric-data) gives only
  * texts to show; every point value, answer key and rule is the plan's.
  *
@@ -14,8 +14,14 @@
   var plan = JSON.parse(document.getElementById("rubric-plan").textContent);
   var words = JSON.parse(document.getElementById("form-words").textContent);
   var Scoring = RubricScoring;
-  var STORAGE_KEY = "rubricdsl-form:" + rubric.id + "@" + rubric.version;
   var STATE_FORMAT = "rubricdsl-form-state/1";
+  // Before saved evaluations the form kept one state per rubric version here.
+  var OLD_SLOT = "rubricdsl-form:" + rubric.id + "@" + rubric.version;
+  // One record per evaluation: RECORD_PREFIX + its id; the tab keeps the id
+  // of the evaluation it shows under TAB_KEY in sessionStorage.
+  var RECORD_PREFIX = OLD_SLOT + "#" + plan.rubric.content_hash + ":";
+  var TAB_KEY = "rubricdsl-form-tab:" + RECORD_PREFIX;
+  var RECORD_FORMAT = "rubricdsl-form-evaluation/1";
 
   // Every object keyed by rubric keys is a map(): a key may be
   // "constructor" or "toString", which a plain object inherits, and what
@@ -206,6 +212,20 @@
     return { finding: finding, complete: complete };
   }
 
+  /* Adds the non-empty remarks of an item's state to its finding
+   * (docs/findings.md); whether there were any. */
+  function withRemarks(finding, stored) {
+    if (!stored) return false;
+    var remark = (stored.remark || "").trim(), given = map(), any = false;
+    var remarks = stored.requirement_remarks || map();
+    Object.keys(remarks).forEach(function (key) {
+      if (remarks[key].trim()) { given[key] = remarks[key].trim(); any = true; }
+    });
+    if (remark) finding.remark = remark;
+    if (any) finding.requirement_remarks = given;
+    return !!remark || any;
+  }
+
   function evaluatorList() {
     var names = state.evaluators.split("\n").map(function (line) { return line.trim(); }).filter(Boolean);
     return names.length ? names : [""];
@@ -286,6 +306,13 @@
         var choice = finding.choice;
         if (choice === null || items[path].plan.awards.some(function (award) { return award.key === choice; })) stored.choice = choice;
       }
+      if (typeof finding.remark === "string") stored.remark = finding.remark;
+      var remarks = isMap(finding.requirement_remarks) ? finding.requirement_remarks : map();
+      Object.keys(remarks).forEach(function (key) {
+        if (typeof remarks[key] !== "string") return;
+        stored.requirement_remarks = stored.requirement_remarks || map();
+        stored.requirement_remarks[key] = remarks[key];
+      });
       restored.items[path] = stored;
     });
     return restored;
@@ -293,28 +320,225 @@
 
   function isMap(value) { return value !== null && typeof value === "object" && !Array.isArray(value); }
 
-  // ---- saving ------------------------------------------------------------
+  // ---- saving: one record per evaluation ------------------------------------
+  // A tab writes its evaluation's record only while the record still holds
+  // what this tab last read or wrote there: a change made in another tab
+  // makes this one read-only, never overwritten (docs/sheets.md).
 
-  var storageWorks = true;
+  var current = { id: null, text: null, readOnly: false };
 
-  function save() {
+  function newEvaluationId() { return Date.now().toString(36) + Math.random().toString(36).slice(2, 8); }
+
+  /* The stored record of an evaluation, {text, record}, or null. */
+  function readRecord(id) {
     try {
-      window.localStorage.setItem(STORAGE_KEY, JSON.stringify(state));
-    } catch (error) {
-      if (storageWorks) showMessage(words.storage_unavailable, true);
-      storageWorks = false;
-    }
-  }
-
-  function load() {
-    try {
-      var text = window.localStorage.getItem(STORAGE_KEY);
-      if (!text) return null;
-      var saved = mapped(JSON.parse(text));
-      return saved && saved.format === STATE_FORMAT ? saved : null;
+      var text = window.localStorage.getItem(RECORD_PREFIX + id);
+      var record = text && mapped(JSON.parse(text));
+      return record && record.format === RECORD_FORMAT && isMap(record.state) && record.state.format === STATE_FORMAT
+        ? { text: text, record: record } : null;
     } catch (error) {
       return null;
     }
+  }
+
+  // Records as the list last read them, by id: each save lists them all,
+  // and only a record that changed is parsed again.
+  var listed = map();
+
+  /* Every evaluation saved for this rubric, the last saved first. */
+  function savedEvaluations() {
+    var found = [];
+    try {
+      for (var i = 0; i < window.localStorage.length; i++) {
+        var key = window.localStorage.key(i), id = key && key.indexOf(RECORD_PREFIX) === 0 ? key.slice(RECORD_PREFIX.length) : null;
+        if (id === null) continue;
+        var known = listed[id];
+        var entry = known && known.text === window.localStorage.getItem(key) ? known : readRecord(id);
+        if (entry) found.push((listed[id] = entry).record);
+      }
+    } catch (error) {
+      return found;
+    }
+    return found.sort(function (a, b) { return b.saved - a.saved; });
+  }
+
+  function assessedCount(stored) {
+    return itemOrder.filter(function (path) { return findingOf(path, stored.items[path]); }).length;
+  }
+
+  function recordText(id, stored) {
+    return JSON.stringify({ format: RECORD_FORMAT, id: id, saved: Date.now(), assessed: assessedCount(stored), state: stored });
+  }
+
+  function save() {
+    if (current.readOnly) return;
+    var key = RECORD_PREFIX + current.id, text = recordText(current.id, state), found;
+    try {
+      found = window.localStorage.getItem(key);
+      if (found !== current.text) {
+        becomeReadOnly(found === null ? words.conflict_deleted : words.conflict_changed);
+        return;
+      }
+      window.localStorage.setItem(key, text);
+    } catch (error) {
+      var reason = error && error.name === "QuotaExceededError" ? words.storage_full : words.storage_unavailable;
+      showSaveState(say(words.save_failed, { reason: reason }), true);
+      return;
+    }
+    current.text = text;
+    showSaveState(say(words.saved_at, { time: timeText(new Date(), true) }), false);
+    showSaved();
+  }
+
+  /* The tab's evaluation id, kept across reloads of this tab only. */
+  function tabEvaluation() {
+    try { return window.sessionStorage.getItem(TAB_KEY); } catch (error) { return null; }
+  }
+
+  /* The old single slot becomes one saved evaluation; it is removed only
+   * once its record is written.  Returns the new evaluation's id or null. */
+  function migrateOldSlot() {
+    try {
+      var text = window.localStorage.getItem(OLD_SLOT);
+      var saved = text && mapped(JSON.parse(text));
+      if (!saved || saved.format !== STATE_FORMAT) return null;
+      var id = newEvaluationId();
+      window.localStorage.setItem(RECORD_PREFIX + id, recordText(id, saved));
+      window.localStorage.removeItem(OLD_SLOT);
+      return id;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /* Shows an evaluation (a saved record, or a new blank one) in this tab. */
+  function openEvaluation(id, found) {
+    current = { id: id, text: found ? found.text : null, readOnly: false };
+    try { window.sessionStorage.setItem(TAB_KEY, id); } catch (error) { /* the tab forgets it on reload */ }
+    state = found ? found.record.state : emptyState();
+    setReadOnly(false);
+    showState();
+    refresh();
+    showSaveState(found ? say(words.saved_at, { time: timeText(new Date(found.record.saved), true) }) : words.not_saved_yet, false);
+    showSaved();
+  }
+
+  function setReadOnly(on) {
+    current.readOnly = on;
+    document.getElementById("form-root").inert = on;
+    ["import-file", "reset-button"].forEach(function (id) { document.getElementById(id).disabled = on; });
+  }
+
+  function becomeReadOnly(text) {
+    setReadOnly(true);
+    showSaveState(words.read_only, true);
+    showMessage(text, true);
+    showSaved();
+  }
+
+  /* Another tab wrote or deleted a record of this rubric. */
+  function onStorage(event) {
+    if (event.key !== null && event.key.indexOf(RECORD_PREFIX) !== 0) return;
+    if (!current.readOnly && (event.key === null || event.key === RECORD_PREFIX + current.id)) {
+      var found = readRecord(current.id), text = found ? found.text : null;
+      if (text !== current.text) becomeReadOnly(text === null ? words.conflict_deleted : words.conflict_changed);
+    }
+    showSaved();
+  }
+
+  function showSaveState(text, failed) {
+    var element = document.getElementById("save-state");
+    setText(element, text);
+    element.className = failed ? "save-state failed" : "save-state";
+  }
+
+  function timeText(date, short) {
+    function two(n) { return (n < 10 ? "0" : "") + n; }
+    var clock = two(date.getHours()) + ":" + two(date.getMinutes());
+    return short ? clock + ":" + two(date.getSeconds())
+      : date.getFullYear() + "-" + two(date.getMonth() + 1) + "-" + two(date.getDate()) + " " + clock;
+  }
+
+  /* An evaluation as a person names it: its organisation and date. */
+  function evaluationName(stored) {
+    var name = stored.organization.trim() || words.unnamed_organization;
+    return stored.date ? name + " " + stored.date : name;
+  }
+
+  /* Whether the state holds anything the evaluator entered. */
+  function hasWork(stored) {
+    return ["organization", "date", "evaluators", "remarks"].some(function (key) { return (stored[key] || "").trim(); }) ||
+      Object.keys(stored.conditions).some(function (key) { return stored.conditions[key] === true; }) ||
+      itemOrder.some(function (path) { return draftOf(path, stored.items[path]) || withRemarks({}, stored.items[path]); });
+  }
+
+  /* The list of saved evaluations, with 继续 and 删除. */
+  function showSaved() {
+    var saved = savedEvaluations();
+    var panel = document.getElementById("saved"), list = document.getElementById("saved-list");
+    panel.hidden = !saved.length;
+    setText(document.getElementById("saved-title"), say(words.saved_title, { count: saved.length }));
+    while (list.firstChild) list.removeChild(list.firstChild);
+    saved.forEach(function (record) {
+      var stored = record.state, here = record.id === current.id;
+      var actions = h("td", { className: "actions" });
+      if (!here || current.readOnly) actions.appendChild(h("button", { type: "button", "data-open": record.id, text: words.continue }));
+      actions.appendChild(h("button", { type: "button", className: "secondary", "data-delete": record.id, text: words.delete }));
+      list.appendChild(h("tr", here ? { className: "here" } : null,
+        h("th", { scope: "row", text: (stored.organization.trim() || words.unnamed_organization) + (here ? words.current_mark : "") }),
+        h("td", { text: stored.date || "—" }),
+        h("td", { text: stored.evaluators.split("\n").map(function (n) { return n.trim(); }).filter(Boolean).join(words.list_separator) || "—" }),
+        h("td", { text: timeText(new Date(record.saved), false) }),
+        h("td", { text: record.assessed + " / " + itemOrder.length }),
+        actions));
+    });
+  }
+
+  function onSavedClick(event) {
+    var button = event.target.closest("[data-open], [data-delete]");
+    if (!button) return;
+    var opening = button.hasAttribute("data-open");
+    var id = button.getAttribute(opening ? "data-open" : "data-delete"), found = readRecord(id);
+    if (!found) { showSaved(); return; }
+    var name = evaluationName(found.record.state);
+    if (opening) {
+      openEvaluation(id, found);
+      showMessage(say(words.continued, { name: name }), false);
+      return;
+    }
+    ask(say(words.delete_confirm, { name: name, assessed: found.record.assessed, total: itemOrder.length }), [
+      { label: words.delete, className: "danger", run: function () { deleteEvaluation(id, name); } },
+      { label: words.cancel }
+    ]);
+  }
+
+  function deleteEvaluation(id, name) {
+    try {
+      window.localStorage.removeItem(RECORD_PREFIX + id);
+    } catch (error) {
+      showMessage(say(words.save_failed, { reason: words.storage_unavailable }), true);
+      return;
+    }
+    if (id === current.id) openEvaluation(newEvaluationId(), null);
+    else showSaved();
+    showMessage(say(words.deleted, { name: name }), false);
+  }
+
+  /* An in-page question (never window.confirm): a button per choice, the
+   * first that is not "danger" focused; Escape is the last choice. */
+  function ask(text, choices) {
+    var dialog = document.getElementById("ask"), buttons = document.getElementById("ask-buttons");
+    setText(document.getElementById("ask-text"), text);
+    while (buttons.firstChild) buttons.removeChild(buttons.firstChild);
+    function choose(choice) { dialog.close(); if (choice.run) choice.run(); }
+    choices.forEach(function (choice, index) {
+      var button = h("button", { type: "button", className: choice.className || (index ? "secondary" : null), text: choice.label });
+      button.addEventListener("click", function () { choose(choice); });
+      buttons.appendChild(button);
+    });
+    dialog.oncancel = function (event) { event.preventDefault(); choose(choices[choices.length - 1]); };
+    dialog.showModal();
+    buttons.children[choices.indexOf(choices.filter(function (choice) { return choice.className !== "danger"; })[0])].focus();
   }
 
   function showMessage(text, isError) {
@@ -408,8 +632,27 @@
         h("legend", { className: "requirement-text", text: requirement.text }), ruleText, answers, result);
     }
     notes.forEach(function (note) { block.insertBefore(note, result); });
+    block.appendChild(remarkBox(view, path, key, requirement.text));
     view.requirements[key] = { rule: rule, result: result };
     return block;
+  }
+
+  /* A closed 扣分说明 disclosure of an item (key "") or a requirement; its
+   * field is made when first opened or filled, which keeps the page light. */
+  function remarkBox(view, path, key, what) {
+    var box = h("details", { className: "remark", "data-remark-item": path, "data-remark-key": key },
+      h("summary", { text: key ? words.remark : words.item_remark }));
+    view.remarks[key] = { box: box, what: what };
+    return box;
+  }
+
+  function remarkInput(path, key) {
+    var remark = items[path].view.remarks[key], input = remark.box.querySelector("textarea");
+    if (!input) {
+      input = h("textarea", { rows: "2", "data-item": path, "data-remark": key, "aria-label": say(words.remark_of, { what: remark.what }) });
+      remark.box.appendChild(input);
+    }
+    return input;
   }
 
   function buildMeasure(view, path, measure) {
@@ -504,7 +747,7 @@
     var path = item.path;
     items[path] = { item: item, plan: planItem, section: section, view: null };
     var titleId = newId("item-title");
-    var view = { requirements: map(), measures: map(), statusInputs: map(), groups: map() };
+    var view = { requirements: map(), measures: map(), statusInputs: map(), groups: map(), remarks: map() };
     var article = h("article", { className: "item", id: "item-" + path, "aria-labelledby": titleId });
     view.score = h("span", { className: "item-score", text: words.result_pending });
     article.appendChild(h("div", { className: "item-head" },
@@ -533,6 +776,7 @@
     view.deductions = h("ul", { className: "deductions", "aria-label": words.deductions });
     view.deductionsKey = "";
     article.appendChild(view.deductions);
+    article.appendChild(remarkBox(view, path, "", say(words.numbered, { number: item.number, title: item.title })));
     view.article = article;
     items[path].view = view;
     itemOrder.push(path);
@@ -617,6 +861,14 @@
           input.checked = choice !== undefined && (choice === null ? "" : choice) === input.getAttribute("data-choice");
         });
       }
+      Object.keys(view.remarks).forEach(function (key) {
+        var text = (key ? (stored.requirement_remarks || map())[key] : stored.remark) || "";
+        var box = view.remarks[key].box, input = text ? remarkInput(path, key) : box.querySelector("textarea");
+        var had = input ? input.value : "";
+        if (input) input.value = text;
+        // A remark shows open; one that another evaluation had is closed.
+        if (text.trim()) box.open = true; else if (had.trim()) box.open = false;
+      });
     });
   }
 
@@ -628,6 +880,11 @@
       state[target.getAttribute("data-field")] = target.value;
     } else if (target.hasAttribute("data-condition")) {
       state.conditions[target.getAttribute("data-condition")] = target.checked;
+    } else if (target.hasAttribute("data-remark")) {
+      // A remark is never an answer: the item's status stays as it is.
+      var noted = itemState(target.getAttribute("data-item")), key = target.getAttribute("data-remark");
+      if (key) (noted.requirement_remarks = noted.requirement_remarks || map())[key] = target.value;
+      else noted.remark = target.value;
     } else if (target.hasAttribute("data-item")) {
       var stored = itemState(target.getAttribute("data-item"));
       // An item imported unfinished (status null) is assessed once answered here.
@@ -919,7 +1176,8 @@
     var all = map();
     itemOrder.forEach(function (path) {
       var drafted = draftOf(path, state.items[path]);
-      if (drafted) all[path] = drafted.finding;
+      var finding = drafted ? drafted.finding : { status: null };
+      if (withRemarks(finding, state.items[path]) || drafted) all[path] = finding;
     });
     findings.items = all;
     var text = JSON.stringify(findings, null, 2) + "\n";
@@ -938,11 +1196,59 @@
     showMessage(say(words.export_done, { filename: name }) + (note ? " " + note : ""), false);
   }
 
+  /* A problem of an imported file, at the place as the sheet prints it
+   * (表A.1 1、标准化方针、目标 / 有组织方针、…), with the scorer's "did you mean". */
   function problemText(problem) {
     var detail = problem.detail;
     var template = words["problem_" + problem.problem] || problem.problem;
     var text = say(template, detail && typeof detail === "object" ? detail : { value: detail });
-    return (problem.path ? problem.path + words.colon : "") + text;
+    if (detail && detail.suggestion) {
+      var parent = problem.path.slice(0, problem.path.length - detail.key.length);
+      var names = placeNames(parent + detail.suggestion);
+      text += say(words.problem_suggestion, { name: names[names.length - 1] });
+    }
+    return (problem.path ? placeNames(problem.path).join(" / ") + words.colon : "") + text;
+  }
+
+  /* The printed names of a findings key path, one per level; a key the
+   * rubric does not have is shown as written. */
+  function placeNames(path) {
+    var header = { organization: words.organization, date: words.evaluation_date, evaluators: words.result_evaluators,
+      remarks: words.remarks, conditions: words.conditions, items: words.item };
+    var keys = path.split(".");
+    var entry = keys[0] === "items" ? items[keys[1] + "." + keys[2]] : undefined;
+    if (!entry) {
+      var names = [header[keys[0]] || keys[0]], rest = keys.slice(1).join(".");
+      var condition = keys[0] === "conditions" ? find(rubric.conditions, rest) : undefined;
+      if (keys[0] === "evaluators" && rest) names.push(String(Number(rest) + 1));
+      else if (rest) names.push(condition ? (condition.clause ? condition.clause + " " : "") + condition.text : rest);
+      return names;
+    }
+    var item = entry.item, heading = entry.section.caption || entry.section.title;
+    var found = [heading.split(" ")[0] + " " + say(words.numbered, { number: item.number, title: item.title })];
+    var field = keys[3], at = keys.slice(4);
+    var fields = { status: words.field_status, reason: words.reason, choice: words.choose_one, remark: words.item_remark };
+    if (field === "requirements" || field === "requirement_remarks") {
+      var group = at.length > 1 ? find(item.groups, at[0]) : undefined;
+      if (group) { found.push(group.heading || words.group_unnamed); at = at.slice(1); }
+      var requirement = at.length ? find((group || item).requirements, at[0]) : undefined;
+      if (requirement) {
+        found.push(requirement.text);
+        var part = at.length > 1 ? find(requirement.parts, at[1]) : undefined;
+        if (part) found.push(part.label); else if (at.length > 1) found.push(at.slice(1).join("."));
+      } else if (at.length) found.push(at.join("."));
+      if (field === "requirement_remarks") found.push(words.remark);
+    } else if (field === "measures") {
+      var measure = find(entry.plan.measures, at[0]);
+      found.push(measure ? measure.label : at.join("."));
+    } else if (field === "groups") {
+      var ruled = find(item.groups, at[0]);
+      found.push(ruled ? ruled.heading || words.group_unnamed : at.join("."));
+      if (at[1]) found.push(fields[at[1]] || at.slice(1).join("."));
+    } else if (field) {
+      found.push(fields[field] || keys.slice(3).join("."));
+    }
+    return found;
   }
 
   /* Imports a findings file's text; any failure is said on the page, never
@@ -973,31 +1279,46 @@
         own_id: plan.rubric.id, own_version: plan.rubric.version }), true);
       return false;
     }
-    var rescoredFrom = null;
     if (problems.length && problems[0].problem === "other_content") {
-      var refused = say(words.import_other_content, problems[0].detail);
+      var refused = say(words.import_other_content, problems[0].detail), hash = problems[0].detail.hash;
       // Importing anyway rescores the findings under this revision, with a warning on the page.
-      if (!window.confirm(refused + "\n\n" + words.import_anyway)) {
-        showMessage(refused, true);
-        return false;
-      }
-      rescoredFrom = problems[0].detail.hash;
-      problems = Scoring.validateFindings(plan, findings, { partial: true, rescore: true });
+      ask(refused + " " + words.import_anyway, [
+        { label: words.import_rescore, run: function () { importChecked(findings, hash); } },
+        { label: words.cancel, run: function () { showMessage(refused, true); } }
+      ]);
+      return false;
     }
+    return importChecked(findings, null);
+  }
+
+  /* Imports findings of this rubric (rescored from another content hash when
+   * rescoredFrom is one); asks first when it would replace work. */
+  function importChecked(findings, rescoredFrom) {
+    var problems = Scoring.validateFindings(plan, findings, { partial: true, rescore: !!rescoredFrom });
     if (problems.length) {
       var shown = problems.slice(0, 3).map(problemText).join(words.list_separator);
       if (problems.length > 3) shown += say(words.and_more, { count: problems.length - 3 });
       showMessage(say(words.import_invalid, { problem: shown }), true);
       return false;
     }
-    state = stateFromFindings(findings);
-    state.rescored_from = rescoredFrom;
-    save();
-    showState();
-    refresh();
-    if (rescoredFrom) showMessage(say(words.imported_rescored, { hash: rescoredFrom, own_hash: plan.rubric.content_hash }), true);
-    else showMessage(words.imported, false);
-    return true;
+    var imported = stateFromFindings(findings);
+    imported.rescored_from = rescoredFrom;
+    function accept(asNew) {
+      if (asNew) openEvaluation(newEvaluationId(), null);
+      state = imported;
+      save();
+      showState();
+      refresh();
+      if (rescoredFrom) showMessage(say(words.imported_rescored, { hash: rescoredFrom, own_hash: plan.rubric.content_hash }), true);
+      else showMessage(asNew ? words.imported_new : words.imported, false);
+    }
+    if (!hasWork(state)) { accept(false); return true; }
+    ask(say(words.import_replace, { name: evaluationName(state), assessed: assessedCount(state), total: itemOrder.length }), [
+      { label: words.import_as_new, run: function () { accept(true); } },
+      { label: words.import_replace_current, className: "danger", run: function () { accept(false); } },
+      { label: words.cancel, run: function () { showMessage(words.import_cancelled, false); } }
+    ]);
+    return false;
   }
 
   function onImportFile(event) {
@@ -1026,29 +1347,46 @@
   }
 
   function reset() {
-    if (!window.confirm(words.reset_confirm)) return;
-    state = emptyState();
-    save();
-    showState();
-    refresh();
-    showMessage(words.cleared, false);
+    ask(words.reset_confirm, [
+      { label: words.reset, className: "danger", run: function () {
+        state = emptyState();
+        save();
+        showState();
+        refresh();
+        showMessage(words.cleared, false);
+      } },
+      { label: words.cancel }
+    ]);
   }
 
   // ---- start -----------------------------------------------------------------
 
   function start() {
     build();
-    var saved = load();
-    if (saved) state = saved;
-    showState();
-    refresh();
-    if (saved) showMessage(words.restored, false);
+    var migrated = migrateOldSlot(), id = tabEvaluation(), found = id && readRecord(id);
+    if (!found && migrated) found = readRecord(id = migrated);
+    openEvaluation(found ? id : id || newEvaluationId(), found);
+    var others = savedEvaluations().length;
+    if (found) showMessage(words.restored, false);
+    else if (others) {
+      document.getElementById("saved").open = true;
+      showMessage(say(words.others_saved, { count: others }), false);
+    }
     var root = document.getElementById("form-root");
     root.addEventListener("change", onInput);
     root.addEventListener("input", function (event) {
       if (event.target.matches("input[type=text], input[type=number], input[type=date], textarea")) onInput(event);
     });
+    // A remark's field is made as its box opens: on the click (so that it is
+    // there at once) or on toggle (opened otherwise, as by find in page),
+    // which does not bubble and is caught on its way down.
+    function openRemark(event) {
+      var box = event.target.closest("details[data-remark-key]");
+      if (box) remarkInput(box.getAttribute("data-remark-item"), box.getAttribute("data-remark-key"));
+    }
+    root.addEventListener("toggle", function (event) { if (event.target.open) openRemark(event); }, true);
     root.addEventListener("click", function (event) {
+      if (event.target.closest("summary")) openRemark(event);
       var button = event.target.closest("[data-all-met]");
       if (button) allMet(button.getAttribute("data-item"));
     });
@@ -1056,6 +1394,12 @@
     document.getElementById("import-file").addEventListener("change", onImportFile);
     document.getElementById("print-button").addEventListener("click", function () { window.print(); });
     document.getElementById("reset-button").addEventListener("click", reset);
+    document.getElementById("new-button").addEventListener("click", function () {
+      openEvaluation(newEvaluationId(), null);
+      showMessage(words.created, false);
+    });
+    document.getElementById("saved").addEventListener("click", onSavedClick);
+    window.addEventListener("storage", onStorage);
     performance.measure("rubric-form:first-render", { start: 0, end: performance.now() });
   }
 

@@ -488,7 +488,10 @@ var RubricScoring = (function () {
     function add(path, problem, detail) { problems.push({ path: path, problem: problem, detail: detail === undefined ? null : detail }); }
     function keys(path, value, allowed, required) {
       Object.keys(value).forEach(function (key) {
-        if (!isNote(key) && allowed.indexOf(key) < 0) add(path ? path + "." + key : key, "unknown");
+        if (!isNote(key) && allowed.indexOf(key) < 0) {
+          var near = closest(key, allowed);
+          add(path ? path + "." + key : key, "unknown", near === null ? null : { key: key, suggestion: near });
+        }
       });
       required.forEach(function (key) {
         if (!has(value, key)) add(path ? path + "." + key : key, "missing");
@@ -576,8 +579,61 @@ var RubricScoring = (function () {
     paths.forEach(function (path) {
       if (!has(items, path)) return;
       var where = "items." + path;
-      if (validateStatus(where, items[path], add, keys, partial)) validateAssessed(all[path], where, items[path], add, keys);
+      var finding = withoutRemarks(all[path], where, items[path], add, keys);
+      if (validateStatus(where, finding, add, keys, partial)) validateAssessed(all[path], where, finding, add, keys);
     });
+  }
+
+  /* An item's finding without its remarks (docs/findings.md), which are
+   * checked here and never scored: `remark` a text, `requirement_remarks`
+   * texts by requirement key, on an item of any status. */
+  function withoutRemarks(item, where, finding, add, keys) {
+    if (!isObject(finding) || !(has(finding, "remark") || has(finding, "requirement_remarks"))) return finding;
+    var rest = map();
+    Object.keys(finding).forEach(function (key) { if (key !== "remark" && key !== "requirement_remarks") rest[key] = finding[key]; });
+    if (has(finding, "remark") && typeof finding.remark !== "string") add(where + ".remark", "not_string");
+    var remarks = finding.requirement_remarks;
+    if (has(finding, "requirement_remarks")) {
+      if (!isObject(remarks)) add(where + ".requirement_remarks", "not_object");
+      else {
+        var known = rulesOf(item).map(function (rule) { return rule.key; });
+        item.answers.forEach(function (answer) { if (known.indexOf(answer.key) < 0) known.push(answer.key); });
+        keys(where + ".requirement_remarks", remarks, known, []);
+        known.forEach(function (key) {
+          if (has(remarks, key) && typeof remarks[key] !== "string") add(where + ".requirement_remarks." + key, "not_string");
+        });
+      }
+    }
+    return rest;
+  }
+
+  /* The candidate closest to a mistyped key, or null: difflib's
+   * get_close_matches(word, candidates, n=1, cutoff=0.6), as the scorer
+   * suggests it. */
+  function closest(word, candidates) {
+    var best = null, bestScore = 0.6;
+    candidates.forEach(function (candidate) {
+      var score = 2 * matching(candidate, word) / (candidate.length + word.length);
+      if (score > bestScore || (score === bestScore && (best === null || candidate > best))) { best = candidate; bestScore = score; }
+    });
+    return best;
+  }
+
+  /* How many characters a and b share in difflib's matching blocks: the
+   * longest common run (earliest in a, then in b), then the same on each side. */
+  function matching(a, b) {
+    var longest = 0, atA = 0, atB = 0, run = [];
+    for (var i = 0; i < a.length; i++) {
+      var next = [];
+      for (var j = 0; j < b.length; j++) {
+        if (a.charAt(i) !== b.charAt(j)) continue;
+        next[j] = (run[j - 1] || 0) + 1;
+        if (next[j] > longest) { longest = next[j]; atA = i - longest + 1; atB = j - longest + 1; }
+      }
+      run = next;
+    }
+    if (!longest) return 0;
+    return longest + matching(a.slice(0, atA), b.slice(0, atB)) + matching(a.slice(atA + longest), b.slice(atB + longest));
   }
 
   /* The groups ruled not applicable or absent, by key; their requirements are not answered. */
