@@ -341,9 +341,9 @@ def test_result_has_exactly_the_documented_keys() -> None:
     item = result["sections"][0]["items"][0]
     assert list(item) == [
         "path", "title", "points", "status", "score", "capped", "reason", "zero_rule", "applicable_points",
-        "groups", "deductions", "award",
+        "groups", "deductions", "award", "remark", "requirement_remarks",
     ]
-    assert list(item["deductions"][0]) == ["path", "amount", "text", "detail", "line"]
+    assert list(item["deductions"][0]) == ["path", "amount", "text", "detail", "line", "remark"]
     assert result["rubric"]["source_sha256"] == shipped()[0].sha256
 
 

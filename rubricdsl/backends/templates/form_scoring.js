@@ -337,6 +337,16 @@ var RubricScoring = (function () {
   /* The result of docs/findings.md for a valid findings file, scored as
    * `score(findings, partial=True)`: items missing (or with status null)
    * count 0 and are listed in not_assessed. */
+  function textOr(value) { return typeof value === "string" ? value : ""; }
+
+  /* An item's remarks (docs/findings.md): never scored, carried into the result. */
+  function remarksOf(finding) {
+    var byRequirement = finding && isObject(finding.requirement_remarks) ? finding.requirement_remarks : map();
+    var listed = {};
+    Object.keys(byRequirement).forEach(function (key) { if (!isNote(key) && textOr(byRequirement[key])) listed[key] = byRequirement[key]; });
+    return { remark: textOr(finding && finding.remark), byRequirement: byRequirement, listed: listed };
+  }
+
   function scoreFindings(plan, findings, options) {
     var units = Units(plan);
     var found = findings.items || {};
@@ -363,11 +373,15 @@ var RubricScoring = (function () {
         sectionScore += scored.score;
         sectionApplicable += scored.applicable;
         applicable += scored.applicable;
+        var remarks = remarksOf(finding);
+        // A group's deductions are the item's same objects: one remark each.
+        scored.deductions.forEach(function (d) { d.remark = textOr(own(remarks.byRequirement, d.path.slice(path.length + 1))); });
         return {
           path: path, title: item.title, points: units.points(points), status: status,
           score: units.points(scored.score), capped: scored.capped, reason: reason,
           zero_rule: scored.zero_rule, applicable_points: units.points(scored.applicable),
-          groups: scored.groups, deductions: scored.deductions, award: scored.award
+          groups: scored.groups, deductions: scored.deductions, award: scored.award,
+          remark: remarks.remark, requirement_remarks: remarks.listed
         };
       });
       raw += sectionScore;
@@ -575,8 +589,34 @@ var RubricScoring = (function () {
     keys("items", items, paths, partial ? [] : paths);
     paths.forEach(function (path) {
       if (!has(items, path)) return;
-      var where = "items." + path;
-      if (validateStatus(where, items[path], add, keys, partial)) validateAssessed(all[path], where, items[path], add, keys);
+      var where = "items." + path, finding = items[path];
+      if (isObject(finding)) {
+        validateRemarks(all[path], where, finding, add, keys);
+        finding = withoutRemarks(finding);
+      }
+      if (validateStatus(where, finding, add, keys, partial)) validateAssessed(all[path], where, finding, add, keys);
+    });
+  }
+
+  var REMARK_KEYS = ["remark", "requirement_remarks"];
+
+  function withoutRemarks(finding) {
+    var rest = {};
+    Object.keys(finding).forEach(function (key) { if (REMARK_KEYS.indexOf(key) < 0) rest[key] = finding[key]; });
+    return rest;
+  }
+
+  /* Remarks are allowed whatever the status, on every requirement: the
+   * answered ones and those a measure decides (the rules), groups' too. */
+  function validateRemarks(item, where, finding, add, keys) {
+    if (has(finding, "remark") && typeof finding.remark !== "string") add(where + ".remark", "not_string");
+    if (!has(finding, "requirement_remarks")) return;
+    var given = finding.requirement_remarks, at = where + ".requirement_remarks";
+    if (!isObject(given)) { add(at, "not_object"); return; }
+    var allowed = item.answers.map(function (a) { return a.key; }).concat(rulesOf(item).map(function (r) { return r.key; }));
+    keys(at, given, allowed, []);
+    Object.keys(given).forEach(function (key) {
+      if (!isNote(key) && allowed.indexOf(key) >= 0 && typeof given[key] !== "string") add(at + "." + key, "not_string");
     });
   }
 
