@@ -1303,7 +1303,7 @@ def eligibility_provisional(result):
     return not result['eligible'] and all(key in undecided for key in result['unmet_conditions'])
 
 
-def _group_lines(group, item, panel, deductions, excluded):
+def _group_lines(group, item, panel, deductions, excluded, members):
     count = len(item['scores']) if panel else 0
     text = '      group ' + group['key'] + ': ' + _shown(group['score']) + ' / ' + _shown(group['points'])
     if panel:
@@ -1327,11 +1327,11 @@ def _group_lines(group, item, panel, deductions, excluded):
     elif group['reason']:
         lines.append('        reason: ' + group['reason'])
     for deduction in deductions:
-        lines.append('  ' + _deduction_text(deduction, item))
+        lines += ['  ' + line for line in _deduction_lines(deduction, item, members)]
     return lines
 
 
-def _deduction_text(deduction, item):
+def _deduction_lines(deduction, item, members):
     # The path names the requirement: one printed text ("每缺一项扣3分") may
     # stand for several of an item's requirements.
     text = '      -' + _shown(deduction['amount']) + ' ' + deduction['text'] + '  [' + deduction['path'] + ']'
@@ -1339,7 +1339,35 @@ def _deduction_text(deduction, item):
         text += ' (' + deduction['detail'] + ')'
     if 'members' in deduction:
         text += ' [' + str(deduction['members']) + ' of ' + str(len(item['scores'])) + ' members]'
-    return text
+    given = deduction['remarks'] if 'remarks' in deduction else [deduction.get('remark', '')]
+    return [text] + _remark_lines(given, members, '          ')
+
+
+def _remark_lines(given, members, indent, on=''):
+    """Remarks as the text prints them, whole: one per member in a panel
+    (named), none for a blank one."""
+    lines = []
+    for who, text in zip(members or [''], given):
+        if text and text.strip():
+            label = 'remark' + (' on ' + on if on else '') + (' (' + who + ')' if who else '')
+            lines.append(indent + label + ': ' + ('\n' + indent + '    ').join(text.splitlines()))
+    return lines
+
+
+def _item_remark_lines(item, members):
+    """An item's own remarks, then those on requirements without a deduction."""
+    if 'scores' in item:
+        own, by_member = item.get('remarks', ()), item.get('requirement_remarks', ())
+    else:
+        own, by_member = [item.get('remark', '')], [item.get('requirement_remarks', {})]
+    lines = _remark_lines(own, members, '      ')
+    deducted = {deduction['path'] for deduction in item.get('deductions', ())}
+    for position, given in enumerate(by_member):
+        who = [members[position]] if members else []
+        for key, text in given.items():
+            if item['path'] + '.' + key not in deducted:
+                lines += _remark_lines([text], who, '      ', key)
+    return lines
 
 
 def group_deductions(item):
@@ -1362,6 +1390,8 @@ def format_text(result):
     """A plain listing of a result or a panel result, for the terminal."""
     panel = result['format'] == PANEL_FORMAT
     excluded = result.get('policies', POLICIES)['not_applicable']['value'] == 'excluded'
+    members = [', '.join(member['evaluators']) or 'member ' + str(index)
+               for index, member in enumerate(result.get('members', ()), 1)]
     lines = [RUBRIC_TITLE + ' (' + RUBRIC_ID + ', ' + RUBRIC_VERSION + ')']
     lines.append('Organisation: ' + result['organization'] + '   Date: ' + result['date'])
     lines.append('Evaluators: ' + ', '.join(result['evaluators']))
@@ -1383,11 +1413,12 @@ def format_text(result):
                     lines.append('      reason: ' + reason + ' [' + str(given) + ' of ' + str(count) + ' members]')
             elif item.get('reason'):
                 lines.append('      reason: ' + item['reason'])
+            lines += _item_remark_lines(item, members)
             by_group, rest = group_deductions(item)
             for group in item.get('groups', ()):
-                lines += _group_lines(group, item, panel, by_group[group['path']], excluded)
+                lines += _group_lines(group, item, panel, by_group[group['path']], excluded, members)
             for deduction in rest:
-                lines.append(_deduction_text(deduction, item))
+                lines += _deduction_lines(deduction, item, members)
             if item.get('zero_rule') and not item.get('groups'):
                 lines.append('      ' + _zero_rule_text(item['zero_rule'])
                              + (' [' + str(item['zero_rule_members']) + ' of ' + str(count) + ' members]' if panel else ''))
