@@ -65,9 +65,9 @@ def _view(result: dict, rubric: m.Rubric, source_path: str) -> dict:
     plan = p.lower(rubric)
     rules = {rule.path: (item, rule) for item in plan.items for rule in _rules(item)}
     requirement_texts = {
-        f"{item_path}.{key}": requirement.text
+        path: requirement.text
         for item_path, item in items.items()
-        for requirement, key in ((r, path[len(item_path) + 1:]) for r, path in m.requirements_with_paths(item, item_path))
+        for requirement, path in m.requirements_with_paths(item, item_path)
     }
     members = _member_names(result, w) if panel else []
     numerals = {key: section_numeral(s.number, language) for key, s in sections.items()}
