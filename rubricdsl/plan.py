@@ -148,6 +148,7 @@ class ItemPlan(NamedTuple):
     kind: str  # requirements, groups, tiers or choices
     keys: tuple[str, ...]  # what an assessed item's object holds besides status (and groups)
     answers: tuple[Answer, ...]  # the requirements not decided by a measure
+    requirement_keys: tuple[str, ...]  # every requirement, in file order: what "requirement_remarks" may name
     measures: tuple[Measure, ...]
     rules: tuple[Rule, ...]  # kind requirements
     groups: tuple[GroupPlan, ...]
@@ -364,6 +365,7 @@ def _item(shape: ItemShape, units: _Units) -> ItemPlan:
         kind=item.kind,
         keys=shape.keys,
         answers=tuple(answers),
+        requirement_keys=tuple(answer.key for answer in shape.answers),
         measures=tuple(
             Measure(ms.key, ms.label, ms.low, ms.high, ms.unit, ms.span.line) for ms in item.measures
         ),

@@ -573,9 +573,28 @@ def fit_findings(findings: dict, plan) -> tuple[dict, list[str], list[str]]:
     return fitted, dropped, filled
 
 
+def _fit_remarks(found: dict, item, where: str, dropped: list[str]) -> dict:
+    """An item's remarks as the revision takes them: a remark on a
+    requirement the revision does not have is dropped, and listed unless
+    it is blank (nothing is lost then)."""
+    remarks: dict = {}
+    if isinstance(found.get("remark"), str):
+        remarks["remark"] = found["remark"]
+    given = found.get("requirement_remarks")
+    if isinstance(given, dict):
+        keys = set(item.requirement_keys)
+        remarks["requirement_remarks"] = {key: text for key, text in given.items() if key in keys}
+        dropped += [
+            f"{where}.requirement_remarks.{key}" for key, text in given.items()
+            if key not in keys and not key.startswith("_") and not (isinstance(text, str) and not text.strip())
+        ]
+    return remarks
+
+
 def _fit_item(found: dict, item, where: str, dropped: list[str], filled: list[str]) -> dict:
+    remarks = _fit_remarks(found, item, where, dropped)
     if found.get("status") != "assessed":
-        return found
+        return {key: value for key, value in found.items() if key not in ("remark", "requirement_remarks")} | remarks
     fitted: dict = {"status": "assessed"}
     incomplete = False
     # Group rulings carry over for the groups the revision has; the
@@ -634,7 +653,7 @@ def _fit_item(found: dict, item, where: str, dropped: list[str], filled: list[st
     elif "choice" in found:
         dropped.append(f"{where}.choice")
     # Without the value it is scored by, the item cannot be scored.
-    return {"status": None} if incomplete else fitted
+    return ({"status": None} if incomplete else fitted) | remarks
 
 
 def check_findings(findings: dict, path: str, revisions: dict) -> None:

@@ -533,9 +533,11 @@ def template(rubric: m.Rubric) -> dict:
 def _blank_item(plan: ScoringPlan, item: ItemPlan) -> dict:
     rules = {rule.key: rule for rule in item.rules + tuple(r for g in item.groups for r in g.rules)}
     found: dict = {
-        _note("status"): '"assessed"; "not_applicable" (8.2: write "reason": "..." and remove the other keys); '
-        '"absent" (8.2: 0 points; remove the other keys)',
+        _note("status"): '"assessed"; "not_applicable" (8.2: write "reason": "..." and remove the answers); '
+        '"absent" (8.2: 0 points; remove the answers)',
         "status": None,
+        _note("remark"): "扣分说明: the evidence seen for the item, whatever its status; never scored",
+        "remark": "",
     }
     if item.answers:
         answers: dict = {}
@@ -577,6 +579,8 @@ def _blank_item(plan: ScoringPlan, item: ItemPlan) -> dict:
         otherwise = item.otherwise.label if item.otherwise and item.otherwise.label else "none"
         found[_note("choice")] = f"the one reached: {listed}; or null: {otherwise}"
         found["choice"] = None
+    found[_note("requirement_remarks")] = "扣分说明 of each requirement; never scored"
+    found["requirement_remarks"] = {key: "" for key in item.requirement_keys}
     return found
 
 

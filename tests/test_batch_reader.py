@@ -180,3 +180,28 @@ def test_mangled_records_read_the_same_both_ways(edits) -> None:
         else:
             data = data[:at] + text + data[at:]
     assert batch_reading(scorer, reader, data) == own_reading(scorer, data)
+
+
+@pytest.mark.parametrize(
+    "remarks, refused",
+    [
+        ({"remark": "现场查看", "requirement_remarks": {"has_objectives": "未见", "has_policy": ""}}, False),
+        ({"requirement_remarks": {"_note": 1, "has_objectives": "未见"}}, False),
+        ({"remark": "\ud800"}, True),
+        ({"requirement_remarks": {"has_objectivs": "未见"}}, True),
+        ({"requirement_remarks": {"has_objectives": 3}}, True),
+    ],
+)
+def test_the_batch_reads_remarks_as_the_scorer_does(remarks: dict, refused: bool) -> None:
+    compilation, scorer = shipped()
+    reader = FastReader.of(compilation.rubric)
+    findings = fixture_findings()
+    findings["items"]["basics.policy"].update(remarks)
+    data = json.dumps(findings, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    data = data.replace("\ud800".encode("utf-8", "surrogatepass"), b"\\ud800")
+    reading = batch_reading(scorer, reader, data)
+    assert reading == own_reading(scorer, data)
+    if refused:
+        assert isinstance(reading, list) and reading
+    else:
+        assert reading == own_reading(scorer, json.dumps(fixture_findings()).encode())

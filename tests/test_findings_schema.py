@@ -46,6 +46,39 @@ def test_accepts_the_fixture_with_notes(schema) -> None:
     assert list(validator(schema).iter_errors(findings)) == []
 
 
+def _rule_out_databases(findings: dict) -> None:
+    platform = findings["items"]["management.platform"]
+    platform["groups"] = {"databases": {"status": "absent"}}
+    for key in [key for key in platform["requirements"] if key.startswith("databases.")]:
+        del platform["requirements"][key]
+    platform["requirement_remarks"] = {"databases.city": "市级数据库缺", "platform_requirements.general": ""}
+
+
+def _remarks(path: str, **remarks):
+    return lambda f: f["items"][path].update(remarks)
+
+
+REMARKS_ACCEPTED = {
+    "item remark": _remarks("basics.policy", remark="目标文件未见\n见附件 | *1*"),
+    "empty item remark": _remarks("basics.policy", remark=""),
+    "requirement remarks": _remarks("basics.policy", requirement_remarks={"has_objectives": "无", "has_policy": ""}),
+    "a requirement decided by a measure": _remarks("basics.training", requirement_remarks={"plan_completed": "45%"}),
+    "on a not applicable item": _remarks("posts.big_data_posts", remark="本级不设", requirement_remarks={}),
+    "on an absent item": _remarks("posts.grid_posts", remark="未设岗位"),
+    "on a group ruled absent": _rule_out_databases,
+    "a note among them": _remarks("basics.policy", requirement_remarks={"_has_policy": 1}),
+}
+REMARKS_REFUSED = {
+    "remark not text": _remarks("basics.policy", remark=5),
+    "remark null": _remarks("basics.policy", remark=None),
+    "unknown requirement": _remarks("basics.policy", requirement_remarks={"has_objectivs": "无"}),
+    "a part is not a requirement": _remarks("basics.organization", requirement_remarks={"chart_exists": "有"}),
+    "requirement remark not text": _remarks("basics.policy", requirement_remarks={"has_policy": False}),
+    "requirement remarks a list": _remarks("basics.policy", requirement_remarks=["无"]),
+    "a remark as the old single key": _remarks("basics.policy", remarks="x"),
+}
+
+
 MUTATIONS = {
     "unknown item key": lambda f: f["items"]["basics.policy"].update(extra=1),
     "reason on an assessed item": lambda f: f["items"]["basics.policy"].update(reason="r"),
@@ -67,6 +100,7 @@ MUTATIONS = {
     "no evaluators": lambda f: f.update(evaluators=[]),
     "blank organization": lambda f: f.update(organization=""),
     "item note": lambda f: f["items"]["basics.policy"].update(_why="note"),
+    **{f"remarks: {name}": change for name, change in (REMARKS_ACCEPTED | REMARKS_REFUSED).items()},
 }
 
 
@@ -84,3 +118,19 @@ def test_the_template_is_not_yet_valid(schema) -> None:
     from rubricdsl.scoring import template
 
     assert list(validator(schema).iter_errors(template(shipped()[0].rubric)))
+
+
+@pytest.mark.parametrize("name", sorted(REMARKS_ACCEPTED))
+def test_remarks_are_accepted_anywhere_an_item_or_requirement_is(schema, name) -> None:
+    findings = copy.deepcopy(fixture_findings())
+    REMARKS_ACCEPTED[name](findings)
+    assert shipped()[1].validate(findings) == []
+    assert list(validator(schema).iter_errors(findings)) == []
+
+
+@pytest.mark.parametrize("name", sorted(REMARKS_REFUSED))
+def test_bad_remarks_are_refused(schema, name) -> None:
+    findings = copy.deepcopy(fixture_findings())
+    REMARKS_REFUSED[name](findings)
+    assert shipped()[1].validate(findings)
+    assert list(validator(schema).iter_errors(findings))

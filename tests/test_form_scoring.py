@@ -243,6 +243,26 @@ def random_assessed(rng: random.Random, item: m.Item, candidates) -> dict:
     return finding
 
 
+REMARKS = ["", "未见目标文件", "见附件2\n第3页 | *原件* </script>", " "]
+
+
+def random_remarks(rng: random.Random, item: m.Item) -> dict:
+    """None, the item's remark, remarks on some of its requirements (any,
+    those a measure decides included), or both: never scored."""
+    remarks: dict = {}
+    roll = rng.random()
+    if roll < 0.3:
+        return remarks
+    if roll < 0.7:
+        remarks["remark"] = rng.choice(REMARKS)
+    if roll > 0.5:
+        keys = [key[1:] for _, key in m.requirements_with_paths(item, "")]
+        remarks["requirement_remarks"] = {key: rng.choice(REMARKS) for key in keys if rng.random() < 0.4}
+        if rng.random() < 0.1:
+            remarks["requirement_remarks"]["_note"] = "a note"
+    return remarks
+
+
 def random_findings(rng: random.Random, rubric: m.Rubric, *, partial: bool) -> dict:
     items = {}
     for section in rubric.sections:
@@ -259,6 +279,7 @@ def random_findings(rng: random.Random, rubric: m.Rubric, *, partial: bool) -> d
                 items[path] = {"status": "absent"}
             else:
                 items[path] = random_assessed(rng, item, measure_values(item))
+            items[path].update(random_remarks(rng, item))
     conditions = {}
     for condition in rubric.conditions:
         roll = rng.random()

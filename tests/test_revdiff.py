@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from rubricdsl.frontend import compile_source
 from rubricdsl.plan import lower
 from rubricdsl import export, revdiff, scoring
 from rubricdsl.cli import main
@@ -575,6 +576,31 @@ def test_findings_fitted_to_a_revision_with_other_keys(tmp_path: Path) -> None:
     assert old_section["status"] == "assessed"
     # 92.5 satisfaction no longer reaches the top tier, which now starts at 95.
     assert entry["old"]["sections"]["performance"] - entry["new"]["sections"]["performance"] == 20
+
+
+def test_remarks_carried_to_a_revision_and_those_on_a_removed_requirement_named(tmp_path: Path) -> None:
+    revised = tmp_path / "revised.rubric"
+    revised.write_text(revised_standard(), encoding="utf-8")
+    findings = json.loads(FINDINGS.read_text(encoding="utf-8"))
+    policy = findings["items"]["basics.policy"]
+    policy["remark"] = "目标文件未见"
+    policy["requirement_remarks"] = {"has_policy": "方针见手册第2页", "has_objectives": "无目标文件", "_note": "x"}
+    findings["items"]["basics.training"]["requirement_remarks"] = {"plan_completed": "", "exam_records": "考试记录齐全"}
+    remarked = tmp_path / "remarked.json"
+    remarked.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
+    result = run("diff", SHIPPED, str(revised), "--format", "json", "--findings", str(remarked))
+    assert result.exit_code == 1, result.stderr
+    [entry] = json.loads(result.stdout)["findings"]
+    # The remark on the removed requirement is named; the blank one on a kept
+    # requirement and the note are not.
+    assert "items.basics.policy.requirement_remarks.has_objectives" in entry["not_in"]["new"]
+    assert not [key for key in entry["not_in"]["new"] if "basics.training" in key or "_note" in key]
+    assert entry["not_in"]["old"] == []
+    plan = lower(compile_source(revised.read_text(encoding="utf-8"), str(revised)).rubric)
+    fitted, _, _ = revdiff.fit_findings(findings, plan)
+    assert fitted["items"]["basics.policy"]["remark"] == "目标文件未见"
+    assert fitted["items"]["basics.policy"]["requirement_remarks"] == {"has_policy": "方针见手册第2页"}
+    assert fitted["items"]["basics.training"]["requirement_remarks"]["exam_records"] == "考试记录齐全"
 
 
 def test_findings_for_another_rubric_exit_2(tmp_path: Path) -> None:

@@ -154,7 +154,7 @@ def test_partial(tmp_path) -> None:
     result = json.loads(done.stdout)
     assert result["not_assessed"] == ["basics.policy", "performance.brand"]
     assert result["total"] == 416 - 3 - 5
-    assert "未评项目：basics.policy、performance.brand" in run("score", RUBRIC, path, "--partial").stdout
+    assert "未评项目：表A.1 1、标准化方针、目标；表A.7 3、品牌效应" in run("score", RUBRIC, path, "--partial").stdout
 
 
 # ---- bad input: every problem named, exit 2, nothing on stdout -------------------------
@@ -566,11 +566,11 @@ def test_panel_groups_with_member_scores_statuses_and_reasons(tmp_path) -> None:
     assert intelligence["reasons"] == [None] + ["本级不建设"] * 4
     assert item_result(panel, "basics.policy")["groups"] == []
     text = out["text"]
-    assert "分组 intelligence 有智能化建设规范：10 / 10  (0, 10, 10, 10, 10)  评价不一：评价、不适用、不适用、不适用、不适用" in text
+    assert "分组 有智能化建设规范：10 / 10  (0, 10, 10, 10, 10)  评价不一：评价、不适用、不适用、不适用、不适用" in text
     assert "不适用理由：本级不建设 [4/5 人]" in text and text.count("本级不建设") == 1
     # member 0's deductions in intelligence are listed under its group line
-    group_line = text.index("分组 intelligence")
-    assert group_line < text.index("扣3 [1/5 人]  1 有业务流程再造规范") < text.index("分组 operations")
+    group_line = text.index("分组 有智能化建设规范")
+    assert group_line < text.index("扣3 [1/5 人]  1 有业务流程再造规范") < text.index("分组 其余各项")
     for name in ("markdown", "html"):
         assert "(0, 10, 10, 10, 10)" in out[name] and "不适用理由：本级不建设 [4/5 人]" in out[name], name
 
@@ -583,7 +583,7 @@ def test_differing_group_rulings_are_a_disagreement(tmp_path) -> None:
     assert entry["group_statuses"] == [{"key": "intelligence", "path": "management.platform.intelligence",
                                         "statuses": ["assessed"] + ["not_applicable"] * 4}]
     for name in ("text", "markdown", "html"):
-        assert "management.platform: 37, 47, 47, 47, 47; 分差 10; 分组 intelligence 评价方式不同 (评价、不适用、不适用、不适用、不适用)" in out[name], name
+        assert "表A.4 6、网格化治理运行管理平台标准: 37, 47, 47, 47, 47; 分差 10; 分组 有智能化建设规范 评价方式不同 (评价、不适用、不适用、不适用、不适用)" in out[name], name
 
 
 def test_unrecorded_votes_are_neither_yes_nor_no(tmp_path) -> None:
@@ -668,7 +668,7 @@ def test_group_lines_of_one_result(tmp_path) -> None:
         assert "不适用，按满分计：本级不运维" in out[name], name
         assert "应有而未满足，得 0 分 (8.2)" in out[name], name
     text = out["text"]
-    assert text.index("分组 databases") < text.index("management.platform.databases.street") < text.index("分组 data_exchange")
+    assert text.index("分组 有数据库要求") < text.index("3 有街(镇)城市运行数据库要求") < text.index("分组 有数据共享和数据交换接口要求")
 
 
 def test_a_group_not_applicable_under_the_excluded_policy(tmp_path) -> None:

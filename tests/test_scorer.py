@@ -341,9 +341,9 @@ def test_result_has_exactly_the_documented_keys() -> None:
     item = result["sections"][0]["items"][0]
     assert list(item) == [
         "path", "title", "points", "status", "score", "capped", "reason", "zero_rule", "applicable_points",
-        "groups", "deductions", "award",
+        "groups", "deductions", "award", "remark", "requirement_remarks",
     ]
-    assert list(item["deductions"][0]) == ["path", "amount", "text", "detail", "line"]
+    assert list(item["deductions"][0]) == ["path", "amount", "text", "detail", "line", "remark"]
     assert result["rubric"]["source_sha256"] == shipped()[0].sha256
 
 
@@ -487,3 +487,18 @@ def test_partial_still_rejects_what_is_wrong() -> None:
         "items.a.each.requirements.x: expected true or false, got null"
     ]
     assert problems(lambda f: f.update(date="soon"), partial=True) == ['date: expected a date YYYY-MM-DD, got "soon"']
+
+
+def test_remarks_are_checked_as_texts_with_their_key_paths() -> None:
+    findings = fixture_findings()
+    findings["items"]["basics.policy"]["remark"] = 5
+    findings["items"]["basics.policy"]["requirement_remarks"] = {"has_objectivs": "无", "has_policy": ["x"], "_n": 1}
+    findings["items"]["posts.grid_posts"]["requirement_remarks"] = "无"
+    findings["items"]["basics.training"]["requirement_remarks"] = {"plan_completed": "\ud800"}
+    assert shipped_scorer().validate(findings) == [
+        "items.basics.policy.remark: expected a text, got 5",
+        "items.basics.policy.requirement_remarks.has_objectivs: unknown key; did you mean 'has_objectives'?",
+        "items.basics.policy.requirement_remarks.has_policy: expected a text, got [\"x\"]",
+        "items.basics.training.requirement_remarks.plan_completed: contains a lone surrogate \\ud800, not text",
+        "items.posts.grid_posts.requirement_remarks: expected an object of requirement -> text, got \"无\"",
+    ]

@@ -6,7 +6,9 @@
 - not applicable gives full points;
 - summarize() says what score() says;
 - the fast path accepts exactly what validate() accepts: findings broken in
-  any one place are refused with the problems validate() lists.
+  any one place are refused with the problems validate() lists;
+- remarks (扣分说明) never change a point: findings score the same with and
+  without them, and the result carries each remark given.
 """
 
 from __future__ import annotations
@@ -62,6 +64,26 @@ def assessed(draw, shape):
     return found
 
 
+# Remarks as evaluators write them: any text (no lone surrogate), blank too.
+REMARK_TEXTS = st.one_of(
+    st.sampled_from(["", " ", "未见目标文件", "见附件2\n第3页 | *原件*", "<b>&amp;</b>"]),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+)
+
+
+@st.composite
+def remarks_for(draw, shape):
+    """An item's remarks: none, its own, on some of its requirements, or both."""
+    remarks: dict = {}
+    roll = draw(st.integers(0, 3))
+    if roll in (1, 3):
+        remarks["remark"] = draw(REMARK_TEXTS)
+    if roll in (2, 3):
+        keys = draw(st.lists(st.sampled_from([a.key for a in shape.answers]), unique=True)) if shape.answers else []
+        remarks["requirement_remarks"] = {key: draw(REMARK_TEXTS) for key in keys}
+    return remarks
+
+
 @st.composite
 def findings_for(draw, rubric, *, statuses=True):
     items = {}
@@ -73,6 +95,7 @@ def findings_for(draw, rubric, *, statuses=True):
             items[shape.path] = {"status": "absent"}
         else:
             items[shape.path] = draw(assessed(shape))
+        items[shape.path].update(draw(remarks_for(shape)))
     return {
         "format": "rubricdsl-findings/1",
         "rubric": {"id": rubric.id, "version": rubric.version},
@@ -245,3 +268,29 @@ def test_fast_path_accepts_exactly_what_validate_accepts(case, index, how, junk,
         assert problems and error.errors == problems
     else:
         assert problems == []
+
+
+def _without_remarks(value):
+    """A findings file or a result without any remark."""
+    if isinstance(value, dict):
+        return {key: _without_remarks(inner) for key, inner in value.items()
+                if key not in ("remark", "requirement_remarks")}
+    if isinstance(value, list):
+        return [_without_remarks(inner) for inner in value]
+    return value
+
+
+@SETTINGS
+@given(scored_findings())
+def test_remarks_never_change_a_point_and_are_carried_into_the_result(case) -> None:
+    rubric, scorer, findings = case
+    result = scorer.score(findings)
+    assert _without_remarks(result) == _without_remarks(scorer.score(_without_remarks(findings)))
+    assert scorer.summarize(findings) == scorer.summarize(_without_remarks(findings))
+    items = {item["path"]: item for section in result["sections"] for item in section["items"]}
+    for path, found in findings["items"].items():
+        given = found.get("requirement_remarks", {})
+        assert items[path]["remark"] == found.get("remark", "")
+        assert items[path]["requirement_remarks"] == {key: text for key, text in given.items() if text}
+        for deduction in items[path]["deductions"]:
+            assert deduction["remark"] == given.get(deduction["path"][len(path) + 1:], "")

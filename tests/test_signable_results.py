@@ -275,7 +275,7 @@ def test_group_rulings_through_the_cli(tmp_path, monkeypatch) -> None:
     path.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
     done = CliRunner().invoke(main, ["score", RUBRIC, str(path)])
     assert done.exit_code == 0, done.output
-    assert "分组 intelligence 有智能化建设规范：10 / 10  不适用，按满分计：本级不建设" in done.stdout
+    assert "分组 有智能化建设规范：10 / 10  不适用，按满分计：本级不建设" in done.stdout
     as_json = json.loads(CliRunner().invoke(main, ["score", RUBRIC, str(path), "--format", "json"]).stdout)
     assert item_result(as_json, "management.platform")["groups"][3]["status"] == "not_applicable"
 

@@ -3193,6 +3193,55 @@ SHAPES = {
     'performance.social_benefit': {'choice': ('marked', 'from_10')},
 }
 
+# Per item: the key of every requirement, in order, as "requirement_remarks"
+# names them (those a measure decides and those of a group included).
+REQUIREMENT_KEYS = {
+    'basics.policy': ('has_policy', 'has_objectives', 'measurable_objectives'),
+    'basics.organization': ('organization_chart', 'top_management_duties', 'department_duties'),
+    'basics.staff': ('has_staff', 'staff_duties', 'staff_expertise'),
+    'basics.training': ('training_plan', 'training_records', 'exam_records', 'plan_completed'),
+    'basics.planning': ('development_plan', 'standards_plans', 'research_plans'),
+    'basics.information': ('channels', 'records', 'currency', 'electronic_archive'),
+    'basics.system': ('system_table', 'table_structure', 'system_documents', 'subsystems', 'coherence'),
+    'basics.standards_lifecycle': ('coverage', 'gb_t_1_1', 'approval'),
+    'foundation.structure': ('table', 'elements', 'lawful', 'current', 'coordinated', 'general_standards'),
+    'foundation.guidelines': ('guidelines',),
+    'foundation.terminology': ('terminology',),
+    'foundation.symbols': ('symbols',),
+    'provision.structure': ('table', 'elements', 'lawful', 'current', 'coordinated', 'general_standards'),
+    'provision.service_norms': ('staff_norms', 'system_norms'),
+    'provision.procedures': ('general', 'matters'),
+    'provision.process_control': ('online', 'admission', 'authorization', 'handling'),
+    'provision.operations': ('service_modes', 'information_collection', 'patrol', 'joint_handling', 'self_inspection', 'funding', 'workflow'),
+    'management.structure': ('table', 'elements', 'lawful', 'current', 'coordinated', 'general_standards'),
+    'management.organization': ('grid_division', 'management_levels', 'command_system', 'responsibilities'),
+    'management.party_culture': ('party_building', 'party_team', 'party_culture'),
+    'management.human_resources': ('skill_levels', 'deployment', 'daily_management'),
+    'management.facilities': ('premises', 'facilities', 'equipment'),
+    'management.platform': ('platform_requirements.general', 'platform_requirements.command', 'platform_requirements.functions', 'databases.city', 'databases.district', 'databases.street', 'data_exchange.overall', 'data_exchange.call_flow', 'data_exchange.security_check', 'intelligence.process_reengineering', 'intelligence.iot', 'intelligence.integration', 'intelligence.theme_databases', 'intelligence.intelligent_systems', 'operations.environment', 'operations.acceptance', 'operations.maintenance', 'operations.information_security', 'operations.institutional'),
+    'management.energy_environment': ('legal_measures', 'energy', 'environment', 'hygiene'),
+    'management.safety_emergency': ('occupational_health', 'safety_signals', 'emergency_response', 'safety_protection', 'facility_safety'),
+    'management.supervision': ('special_cases', 'inspection', 'staff_assessment', 'public_oversight', 'internet_plus'),
+    'management.evaluation_improvement': ('satisfaction_indicators', 'questionnaire', 'survey_procedure', 'data_analysis', 'improvement_measures', 'improvement_verification'),
+    'posts.structure': ('table', 'elements', 'lawful', 'current', 'coordinated', 'general_standards'),
+    'posts.decision_posts': ('city', 'district', 'street', 'community'),
+    'posts.management_posts': ('city', 'district', 'street', 'community'),
+    'posts.general_posts': ('city', 'district', 'street', 'community'),
+    'posts.grid_posts': ('supervisor', 'patroller', 'informant', 'grid_leader', 'assistant'),
+    'posts.co_governance_posts': ('city', 'district', 'street', 'community'),
+    'posts.joint_handling_posts': ('city', 'district', 'street', 'community'),
+    'posts.big_data_posts': ('city', 'district'),
+    'implementation.promotion_training': ('participation', 'competence'),
+    'implementation.preparation': ('measures', 'conditions'),
+    'implementation.status': ('records', 'execution'),
+    'implementation.inspection': ('regime', 'organization', 'plan', 'records'),
+    'implementation.improvement': ('procedure', 'plan', 'records'),
+    'performance.service_quality': (),
+    'performance.service_efficiency': (),
+    'performance.brand': (),
+    'performance.social_benefit': (),
+}
+
 # Per item with groups: (heading, points in units) of each group, in order.
 GROUPS = {
     'management.platform': (('有平台要求标准', 10), ('有数据库要求', 10), ('有数据共享和数据交换接口要求', 10), ('有智能化建设规范', 10), (None, 10), ),
@@ -3389,6 +3438,9 @@ _CONDITION_KEYS = frozenset(key for key, _, _ in CONDITIONS)
 _HEADER_KEYS = ('format', 'rubric', 'organization', 'date', 'evaluators', 'remarks', 'conditions', 'items')
 _MISSING = object()
 _STATUSES = ('assessed', 'not_applicable', 'absent')
+# An item's remarks (docs/findings.md): texts for people, never scored.
+_REMARK_KEYS = ('remark', 'requirement_remarks')
+_NO_REMARKS = ('', {})
 
 
 # ---------------------------------------------------------------------------
@@ -3453,11 +3505,14 @@ def _assess(findings, partial, rescore):
     items = findings['items']
     outcomes = []
     append = outcomes.append
+    remarks = {}
     if not partial:
         if len(items) != len(ITEMS):
             raise _Invalid
         for path, _, _, points, function in ITEMS:
             found = items[path]
+            if 'remark' in found or 'requirement_remarks' in found:
+                found, remarks[path] = _remarks_of(found, path)
             if found['status'] == 'assessed':
                 append(function(found))
             else:
@@ -3470,11 +3525,29 @@ def _assess(findings, partial, rescore):
             found = items.get(path, _MISSING)
             if found is _MISSING:
                 append(_not_assessed(points))
-            elif found['status'] == 'assessed':
+                continue
+            if 'remark' in found or 'requirement_remarks' in found:
+                found, remarks[path] = _remarks_of(found, path)
+            if found['status'] == 'assessed':
                 append(function(found))
             else:
                 append(_not_scored(found, points, True))
-    return unmet, advisory_unmet, unrecorded, named_hash, outcomes
+    return unmet, advisory_unmet, unrecorded, named_hash, outcomes, remarks
+
+
+def _remarks_of(found, path):
+    """An item's findings without its remarks, and the remarks as (the
+    item's, by requirement key); raises _Invalid at anything unexpected.
+    Remarks never change a point: the item is scored without them."""
+    remark = found.get('remark', '')
+    by_requirement = found.get('requirement_remarks', {})
+    if not _is_text(remark) or type(by_requirement) is not dict:
+        raise _Invalid
+    keys = REQUIREMENT_KEYS[path]
+    for key, text in by_requirement.items():
+        if key not in keys or not _is_text(text):
+            raise _Invalid
+    return {key: value for key, value in found.items() if key not in _REMARK_KEYS}, (remark, by_requirement)
 
 
 def _not_scored(found, points, partial):
@@ -3537,29 +3610,35 @@ def _grade(total):
 _WHOLE = SCALE == 1
 
 
-def _deductions(deductions):
-    if _WHOLE:
-        return [
-            {'path': where, 'amount': amount, 'text': text, 'detail': detail, 'line': line}
-            for where, amount, text, detail, line in deductions
-        ]
+def _deductions(deductions, by_requirement, start):
+    """Deductions as the result lists them, each with the remark on its
+    requirement (its key starts at `start` of its path) or ''."""
     return [
-        {'path': where, 'amount': _points(amount), 'text': text, 'detail': detail, 'line': line}
+        {'path': where, 'amount': amount if _WHOLE else _points(amount), 'text': text, 'detail': detail, 'line': line,
+         'remark': by_requirement.get(where[start:], '') if by_requirement else ''}
         for where, amount, text, detail, line in deductions
     ]
+
+
+def _requirement_remarks(by_requirement):
+    """The remarks given on an item's requirements, as given, without the
+    empty ones."""
+    return {key: text for key, text in by_requirement.items() if text}
 
 
 def _zero_rule():
     return {'clause': POLICIES['nothing_met']['clause']}
 
 
-def _groups(path, groups):
+def _groups(path, groups, by_requirement):
+    start = len(path) + 1
     return [
         {
             'key': group_key, 'path': path + '.' + group_key, 'heading': heading,
             'points': _points(group_points), 'status': group_status, 'score': _points(group_score),
             'capped': group_capped, 'reason': group_reason, 'zero_rule': _zero_rule() if group_zeroed else None,
-            'applicable_points': _points(group_applicable), 'deductions': _deductions(group_deductions),
+            'applicable_points': _points(group_applicable),
+            'deductions': _deductions(group_deductions, by_requirement, start),
         }
         for (group_key, group_status, group_score, group_capped, group_reason, group_zeroed,
              group_deductions, group_applicable), (heading, group_points) in zip(groups, GROUPS[path])
@@ -3597,7 +3676,7 @@ def score(findings, partial=False, rescore=False):
     rescore, findings made under another content of this rubric id and
     version are scored under this one (with a warning).  Numbers are int, or
     Decimal when not whole; dumps() writes them as exact JSON numbers."""
-    unmet, advisory_unmet, unrecorded, named_hash, outcomes = _checked(findings, partial, rescore)
+    unmet, advisory_unmet, unrecorded, named_hash, outcomes, remarks = _checked(findings, partial, rescore)
     sections = []
     not_assessed = []
     raw = 0
@@ -3610,6 +3689,7 @@ def score(findings, partial=False, rescore=False):
         results = []
         for path, item_title, item_points in members:
             status, item_score, capped, deductions, award, reason, zeroed, groups, applicable = next(outcome)
+            remark, by_requirement = remarks.get(path, _NO_REMARKS)
             subtotal += item_score
             applicable_section += applicable
             if status == 'not_assessed':
@@ -3624,9 +3704,11 @@ def score(findings, partial=False, rescore=False):
                 'reason': reason,
                 'zero_rule': _zero_rule() if zeroed else None,
                 'applicable_points': applicable if whole else _points(applicable),
-                'groups': _groups(path, groups) if groups else [],
-                'deductions': _deductions(deductions) if deductions else [],
+                'groups': _groups(path, groups, by_requirement) if groups else [],
+                'deductions': _deductions(deductions, by_requirement, len(path) + 1) if deductions else [],
                 'award': award,
+                'remark': remark,
+                'requirement_remarks': _requirement_remarks(by_requirement) if by_requirement else {},
             })
         raw += subtotal
         applicable_total += applicable_section
@@ -3669,7 +3751,7 @@ def summarize(findings, partial=False, rescore=False):
     date, section scores (key -> score), total, passed, grade, eligible,
     not assessed count, provisional.  Same checks, same arithmetic; for
     batches."""
-    unmet, _, unrecorded, _, outcomes = _checked(findings, partial, rescore)
+    unmet, _, unrecorded, _, outcomes, _ = _checked(findings, partial, rescore)
     section_scores = {}
     raw = 0
     applicable = 0
@@ -3819,7 +3901,7 @@ def validate(findings, partial=False, rescore=False):
     if items is not _MISSING and _object(items, 'items', SHAPES, () if partial else SHAPES, errors):
         for path, shape in SHAPES.items():
             if path in items:
-                _validate_item(items[path], 'items.' + path, shape, partial, errors)
+                _validate_item(items[path], 'items.' + path, shape, REQUIREMENT_KEYS[path], partial, errors)
     return errors
 
 
@@ -3859,10 +3941,33 @@ def _validate_groups(rulings, path, groups, errors):
     return ruled
 
 
-def _validate_item(found, path, shape, partial, errors):
+def _expect_text(value, path, errors):
+    if not isinstance(value, str):
+        errors.append(path + ': expected a text, got ' + _shown_value(value))
+    elif not _is_text(value):
+        errors.append(path + ': ' + _not_text(value))
+
+
+def _validate_remarks(found, path, requirement_keys, errors):
+    """Check an item's remarks: allowed whatever its status, on every
+    requirement (those a measure decides and those of a group ruled out
+    included)."""
+    if 'remark' in found:
+        _expect_text(found['remark'], path + '.remark', errors)
+    given = found.get('requirement_remarks', _MISSING)
+    where = path + '.requirement_remarks'
+    if given is not _MISSING and _object(given, where, requirement_keys, (), errors, 'an object of requirement -> text'):
+        for key in requirement_keys:
+            if key in given:
+                _expect_text(given[key], where + '.' + key, errors)
+
+
+def _validate_item(found, path, shape, requirement_keys, partial, errors):
     if not isinstance(found, dict):
         errors.append(path + ': expected an object with "status", got ' + _shown_value(found))
         return
+    _validate_remarks(found, path, requirement_keys, errors)
+    found = {key: value for key, value in found.items() if key not in _REMARK_KEYS}
     status = found.get('status', _MISSING)
     if status is _MISSING:
         errors.append(path + '.status: missing; expected ' + _one_of(_STATUSES))
@@ -4041,6 +4146,8 @@ def combine(results, method='median', disagreement=2):
                 'zero_rule': zero_rule, 'zero_rule_members': zero_rule_members,
                 'groups': groups,
                 'deductions': _panel_deductions(members),
+                'remarks': [member.get('remark', '') for member in members],
+                'requirement_remarks': [dict(member.get('requirement_remarks', {})) for member in members],
             })
         total += subtotal
         sections.append({'key': key, 'title': title, 'points': points, 'score': _number(subtotal), 'items': items})
@@ -4152,15 +4259,21 @@ def _panel_groups(path, members, method):
 
 def _panel_deductions(members):
     """Every deduction any member made on an item, once, with how many
-    members made it: (path, detail) names a deduction."""
+    members made it: (path, detail) names a deduction.  `remarks` holds, by
+    member, the remark that member wrote on its requirement ('' for none)."""
     found = {}
+    start = len(members[0]['path']) + 1
     for member in members:
         for deduction in member.get('deductions', ()):
             key = (deduction['path'], deduction['detail'])
             if key in found:
                 found[key]['members'] += 1
             else:
-                found[key] = dict(deduction, members=1)
+                found[key] = {name: value for name, value in deduction.items() if name != 'remark'}
+                found[key]['members'] = 1
+    for deduction in found.values():
+        requirement = deduction['path'][start:]
+        deduction['remarks'] = [member.get('requirement_remarks', {}).get(requirement, '') for member in members]
     return list(found.values())
 
 
@@ -4413,7 +4526,7 @@ def eligibility_provisional(result):
     return not result['eligible'] and all(key in undecided for key in result['unmet_conditions'])
 
 
-def _group_lines(group, item, panel, deductions, excluded):
+def _group_lines(group, item, panel, deductions, excluded, members):
     count = len(item['scores']) if panel else 0
     text = '      group ' + group['key'] + ': ' + _shown(group['score']) + ' / ' + _shown(group['points'])
     if panel:
@@ -4437,11 +4550,11 @@ def _group_lines(group, item, panel, deductions, excluded):
     elif group['reason']:
         lines.append('        reason: ' + group['reason'])
     for deduction in deductions:
-        lines.append('  ' + _deduction_text(deduction, item))
+        lines += ['  ' + line for line in _deduction_lines(deduction, item, members)]
     return lines
 
 
-def _deduction_text(deduction, item):
+def _deduction_lines(deduction, item, members):
     # The path names the requirement: one printed text ("每缺一项扣3分") may
     # stand for several of an item's requirements.
     text = '      -' + _shown(deduction['amount']) + ' ' + deduction['text'] + '  [' + deduction['path'] + ']'
@@ -4449,7 +4562,35 @@ def _deduction_text(deduction, item):
         text += ' (' + deduction['detail'] + ')'
     if 'members' in deduction:
         text += ' [' + str(deduction['members']) + ' of ' + str(len(item['scores'])) + ' members]'
-    return text
+    given = deduction['remarks'] if 'remarks' in deduction else [deduction.get('remark', '')]
+    return [text] + _remark_lines(given, members, '          ')
+
+
+def _remark_lines(given, members, indent, on=''):
+    """Remarks as the text prints them, whole: one per member in a panel
+    (named), none for a blank one."""
+    lines = []
+    for who, text in zip(members or [''], given):
+        if text and text.strip():
+            label = 'remark' + (' on ' + on if on else '') + (' (' + who + ')' if who else '')
+            lines.append(indent + label + ': ' + ('\n' + indent + '    ').join(text.splitlines()))
+    return lines
+
+
+def _item_remark_lines(item, members):
+    """An item's own remarks, then those on requirements without a deduction."""
+    if 'scores' in item:
+        own, by_member = item.get('remarks', ()), item.get('requirement_remarks', ())
+    else:
+        own, by_member = [item.get('remark', '')], [item.get('requirement_remarks', {})]
+    lines = _remark_lines(own, members, '      ')
+    deducted = {deduction['path'] for deduction in item.get('deductions', ())}
+    for position, given in enumerate(by_member):
+        who = [members[position]] if members else []
+        for key, text in given.items():
+            if item['path'] + '.' + key not in deducted:
+                lines += _remark_lines([text], who, '      ', key)
+    return lines
 
 
 def group_deductions(item):
@@ -4472,6 +4613,8 @@ def format_text(result):
     """A plain listing of a result or a panel result, for the terminal."""
     panel = result['format'] == PANEL_FORMAT
     excluded = result.get('policies', POLICIES)['not_applicable']['value'] == 'excluded'
+    members = [', '.join(member['evaluators']) or 'member ' + str(index)
+               for index, member in enumerate(result.get('members', ()), 1)]
     lines = [RUBRIC_TITLE + ' (' + RUBRIC_ID + ', ' + RUBRIC_VERSION + ')']
     lines.append('Organisation: ' + result['organization'] + '   Date: ' + result['date'])
     lines.append('Evaluators: ' + ', '.join(result['evaluators']))
@@ -4493,11 +4636,12 @@ def format_text(result):
                     lines.append('      reason: ' + reason + ' [' + str(given) + ' of ' + str(count) + ' members]')
             elif item.get('reason'):
                 lines.append('      reason: ' + item['reason'])
+            lines += _item_remark_lines(item, members)
             by_group, rest = group_deductions(item)
             for group in item.get('groups', ()):
-                lines += _group_lines(group, item, panel, by_group[group['path']], excluded)
+                lines += _group_lines(group, item, panel, by_group[group['path']], excluded, members)
             for deduction in rest:
-                lines.append(_deduction_text(deduction, item))
+                lines += _deduction_lines(deduction, item, members)
             if item.get('zero_rule') and not item.get('groups'):
                 lines.append('      ' + _zero_rule_text(item['zero_rule'])
                              + (' [' + str(item['zero_rule_members']) + ' of ' + str(count) + ' members]' if panel else ''))

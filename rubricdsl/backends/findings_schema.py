@@ -92,10 +92,20 @@ _NOT_APPLICABLE = {
 _ABSENT = {"properties": {"status": {"const": "absent"}}, "required": ["status"]}
 
 
+def _remarks(item: p.ItemPlan) -> dict:
+    """An item's remarks, allowed whatever its status: its own, and one per
+    requirement (those a measure decides and those of groups included)."""
+    return {
+        "remark": {"type": "string", "description": "扣分说明: the evidence seen, never scored"},
+        "requirement_remarks": _closed({key: {"type": "string"} for key in item.requirement_keys}, required=[]),
+    }
+
+
 def _item(item: p.ItemPlan) -> dict:
     return {
         "title": item.title,
         "type": "object",
+        "properties": _remarks(item),
         "oneOf": [_assessed(item), _NOT_APPLICABLE, _ABSENT],
         "patternProperties": NOTES,
         "unevaluatedProperties": False,

@@ -57,6 +57,7 @@ def _environment() -> jinja2.Environment:
     environment.filters["md_comment"] = markdown.comment
     environment.filters["num"] = text.number
     environment.filters["one_line"] = text.one_line
+    environment.filters["indented"] = text.indented
     environment.globals["columns"] = text.columns
     environment.globals["compiler_version"] = __version__
     return environment

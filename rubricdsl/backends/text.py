@@ -32,3 +32,9 @@ def columns(left: str, right: str, width: int = TEXT_WIDTH) -> str:
 def one_line(text: str) -> str:
     """A text on one line of the text sheet (its line breaks as ' / ')."""
     return " / ".join(text.splitlines()) if text else ""
+
+
+def indented(text: str, indent: str) -> str:
+    """A text of several lines printed whole: every line after the first
+    starts with `indent`, under the first."""
+    return ("\n" + indent).join(text.splitlines()) if text else ""

@@ -337,6 +337,16 @@ var RubricScoring = (function () {
   /* The result of docs/findings.md for a valid findings file, scored as
    * `score(findings, partial=True)`: items missing (or with status null)
    * count 0 and are listed in not_assessed. */
+  function textOr(value) { return typeof value === "string" ? value : ""; }
+
+  /* An item's remarks (docs/findings.md): never scored, carried into the result. */
+  function remarksOf(finding) {
+    var byRequirement = finding && isObject(finding.requirement_remarks) ? finding.requirement_remarks : map();
+    var listed = {};
+    Object.keys(byRequirement).forEach(function (key) { if (!isNote(key) && textOr(byRequirement[key])) listed[key] = byRequirement[key]; });
+    return { remark: textOr(finding && finding.remark), byRequirement: byRequirement, listed: listed };
+  }
+
   function scoreFindings(plan, findings, options) {
     var units = Units(plan);
     var found = findings.items || {};
@@ -363,11 +373,15 @@ var RubricScoring = (function () {
         sectionScore += scored.score;
         sectionApplicable += scored.applicable;
         applicable += scored.applicable;
+        var remarks = remarksOf(finding);
+        // A group's deductions are the item's same objects: one remark each.
+        scored.deductions.forEach(function (d) { d.remark = textOr(own(remarks.byRequirement, d.path.slice(path.length + 1))); });
         return {
           path: path, title: item.title, points: units.points(points), status: status,
           score: units.points(scored.score), capped: scored.capped, reason: reason,
           zero_rule: scored.zero_rule, applicable_points: units.points(scored.applicable),
-          groups: scored.groups, deductions: scored.deductions, award: scored.award
+          groups: scored.groups, deductions: scored.deductions, award: scored.award,
+          remark: remarks.remark, requirement_remarks: remarks.listed
         };
       });
       raw += sectionScore;
