@@ -22,6 +22,8 @@ from .test_form_browser import (
     article,
     by_css,
     choose,
+    click_label,
+    control,
     page_number,
     screenshot,
     shipped,  # noqa: F401 (a fixture)
@@ -274,6 +276,14 @@ def test_each_deduction_line_names_its_requirement(desktop, shipped) -> None:
     choose(desktop, "basics.planning", "research_plans", "false")
     lines = [li.text for li in article(desktop, "basics.planning").find_elements("css selector", ".deductions li")]
     assert lines == ["−1 有完整的标准制修订计划、标准实施计划：没有扣1分", "−1 有科研项目计划、采标计划：没有扣1分"]
+    # a requirement ending in a full stop is named without it before the colon
+    all_met(desktop, "basics.organization")
+    click_label(desktop, control(desktop, "basics.organization", requirement="organization_chart", part="chart_accurate"))
+    line = article(desktop, "basics.organization").find_element("css selector", ".deductions li").text
+    assert line == (
+        "−1 有完善的组织机构图(其中包括标准化机构图),机构图与组织实际现状相符：没有组织机构图扣1分,组织机构图不全面,"
+        "机构设置与图不符或机构没有纳入管理规范扣1分,没有标准化管理机构扣1分（缺：组织机构图全面，机构设置与图相符，机构纳入管理规范）"
+    )
 
 
 # ---- screen readers -----------------------------------------------------------------------------

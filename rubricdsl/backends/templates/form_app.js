@@ -434,7 +434,9 @@
     }
     if (notes) block.appendChild(notes);
     // A deduction line names the requirement: one printed 扣分标准 may stand for several.
-    var name = groupHeading ? say(words.group_requirement, { group: groupHeading, requirement: requirement.text }) : requirement.text;
+    // (without its closing full stop, which the colon after it would follow)
+    var text = requirement.text.replace(/[。．.；;，,：:]+$/, "");
+    var name = groupHeading ? say(words.group_requirement, { group: groupHeading, requirement: text }) : text;
     view.requirements[key] = { rule: rule, result: result, name: name };
     return block;
   }
