@@ -433,8 +433,8 @@
         h("legend", { className: "requirement-text", text: requirement.text }), ruleText, answers, result);
     }
     if (notes) block.appendChild(notes);
-    // A deduction line names the requirement: one printed 扣分标准 may stand for several.
-    // (without its closing full stop, which the colon after it would follow)
+    // A deduction line names the requirement (one printed 扣分标准 may stand
+    // for several), without the full stop that its colon would follow.
     var text = requirement.text.replace(/[。．.；;，,：:]+$/, "");
     var name = groupHeading ? say(words.group_requirement, { group: groupHeading, requirement: text }) : text;
     view.requirements[key] = { rule: rule, result: result, name: name };
