@@ -223,6 +223,16 @@ _ZH = {
     "item_remark": "本项扣分说明",
     "field_status": "评价方式",
     "problem_suggestion": "，是否应为“{name}”？",
+    # the form's status bar, navigation and live announcements
+    "status_bar": "评分进度",
+    "progress": "已评 {done}/{count}",
+    "next_unassessed": "下一个未评",
+    "all_assessed": "全部项目均已评价",
+    "not_started": "尚未评价",
+    "announce": "总分 {total} / {full}，{verdict}，已评 {done}/{count}",
+    "col_answer": "符合/不符合",
+    "deduction_line": "{requirement}：{rule}",
+    "group_requirement": "{group} · {requirement}",
     # the scoring result (rubricdsl score's sheets: report.py)
     "result_sheet": "评分结果",
     "panel_sheet": "评估组评分结果",
@@ -504,6 +514,16 @@ _EN = {
     "item_remark": "Remark on this item",
     "field_status": "status",
     "problem_suggestion": "; did you mean {name}?",
+    # the form's status bar, navigation and live announcements
+    "status_bar": "Progress",
+    "progress": "assessed {done}/{count}",
+    "next_unassessed": "Next not assessed",
+    "all_assessed": "Every item is assessed",
+    "not_started": "not yet assessed",
+    "announce": "Total {total} / {full}, {verdict}, assessed {done}/{count}",
+    "col_answer": "Met / not met",
+    "deduction_line": "{requirement}: {rule}",
+    "group_requirement": "{group} · {requirement}",
     # the scoring result (rubricdsl score's sheets: report.py)
     "result_sheet": "Scoring result",
     "panel_sheet": "Panel scoring result",

@@ -376,12 +376,13 @@ def test_every_control_has_a_label_and_the_keyboard_reaches_it(browser, shipped)
     assert unlabelled == []
     negative = browser.execute_script("return document.querySelectorAll('[tabindex]:not(#summary)').length")
     assert negative == 0
-    # Tab from the start reaches the skip link, the toolbar, then the form
+    # Tab from the start reaches the skip link, the toolbar, the status bar, then the form
     from selenium.webdriver.common.action_chains import ActionChains
 
     ActionChains(browser).send_keys("\ue004").perform()
     assert browser.switch_to.active_element.text == "跳至评分汇总"
-    for expected in ("export-button", "import-file", "print-button", "reset-button", "new-button", "field-organization"):
+    for expected in ("export-button", "import-file", "print-button", "reset-button", "new-button", "next-unassessed",
+                     "bar-summary-link", "field-organization"):
         ActionChains(browser).send_keys("\ue004").perform()
         assert browser.switch_to.active_element.get_attribute("id") == expected
     # the skip link moves the focus to the summary
@@ -459,10 +460,11 @@ def group_control(driver, path, group, status):
 def test_a_blank_form_is_provisional_never_a_bare_fail(browser, shipped) -> None:
     path, _ = shipped
     browser.get(path.as_uri())
-    assert text_of(browser, "#verdict") == "暂定：不合格（尚未评完）"
-    assert "provisional" in by_css(browser, "#verdict").get_attribute("class")
+    # a blank form opens neutral: no verdict, no eligibility, no warnings
+    assert text_of(browser, "#verdict") == "尚未评价"
+    assert "neutral" in by_css(browser, "#verdict").get_attribute("class")
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-    assert text_of(browser, "#verdict") == "暂定：不合格（尚未评完）"
+    assert text_of(browser, "#verdict") == "尚未评价"
     printed = by_css(browser, "#unassessed-list .print-list")
     assert printed.is_displayed()
     assert len(printed.find_elements("css selector", "li")) == int(text_of(browser, "#unassessed-count")) == 44

@@ -409,6 +409,21 @@ def test_form_scores_random_findings_exactly_as_the_python_scorer(rubrics, tmp_p
         assert any(item["capped"] for result in expected for s in result["sections"] for item in s["items"])
 
 
+def test_the_forms_memo_scores_as_scoring_afresh(rubrics, tmp_path) -> None:
+    """The form rescores only the item answered (scoreFindings' memo): a
+    batch whose equal item findings are one object, scored with one memo,
+    still gives the Python scorer's results."""
+    for rubric in rubrics:
+        rng = random.Random(f"{rubric.name}-memo")
+        batch = [random_findings(rng, rubric.rubric, partial=True) for _ in range(RANDOM_FINDINGS // 4)]
+        texts = [json.dumps(findings, ensure_ascii=False) for findings in batch]
+        seen = [(path, json.dumps(found, sort_keys=False)) for findings in batch for path, found in findings["items"].items()]
+        assert len(set(seen)) < len(seen)  # the memo is used
+        expected = python_results(rubric, texts, partial=True)
+        actual = node_results(rubric, texts, tmp_path, "--partial", "--memo")
+        assert_same_results(expected, actual, texts)
+
+
 def test_sums_that_floating_point_gets_wrong_are_exact(rubrics, tmp_path) -> None:
     """0.1 * 3 and 6.3 exactly at the pass mark: the random sample hits them."""
     rubric = next(r for r in rubrics if r.name == "exact-1")

@@ -300,7 +300,8 @@ def test_an_import_over_work_asks_and_can_import_as_new(browser, shipped, downlo
     assert text_of(browser, "#ask-text").endswith("仍要导入并按本表重新评分吗？")
     answer(browser, "导入并按本表重新评分")
     answer(browser, "替换本页的评价")
-    assert text_of(browser, "#message").startswith("已导入，并按本表（内容哈希 sha256:a410")
+    own_hash = json.loads(exported.read_text(encoding="utf-8"))["rubric"]["content_hash"]
+    assert text_of(browser, "#message").startswith(f"已导入，并按本表（内容哈希 {own_hash}）重新评分")
     assert len(records(browser)) == 2
 
 
@@ -420,3 +421,17 @@ def test_delete_asks_and_says_what_is_lost(browser, shipped) -> None:
     assert records(browser) == [] and organization(browser) == ""
     assert by_css(browser, "#saved").get_attribute("hidden") is not None
 
+
+
+def test_a_remark_written_last_is_exported_without_a_reload(browser, shipped, downloads) -> None:
+    """The form keeps each item's finding until the item changes: writing a
+    remark is such a change, or the export would leave the remark out."""
+    path, _ = shipped
+    browser.get(path.as_uri())
+    choose(browser, "basics.policy", "has_objectives", "false")
+    write_remark(browser, "basics.policy", "has_objectives", "未见书面目标")
+    write_remark(browser, "basics.policy", "", "方针已发布")
+    by_css(browser, "#export-button").click()
+    finding = json.loads(wait_for_download(downloads).read_text(encoding="utf-8"))["items"]["basics.policy"]
+    assert finding["remark"] == "方针已发布"
+    assert finding["requirement_remarks"] == {"has_objectives": "未见书面目标"}

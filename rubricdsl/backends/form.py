@@ -33,6 +33,12 @@ from .templating import render as render_template
 # comment state inside a script.
 _BLOCK_BREAKERS = re.compile(r"</script|</style|<!--", re.IGNORECASE)
 
+# The words the page's script looks up, as `words.name` or, for the
+# problems an import can name, by this prefix: only those travel in the
+# page (the whole table would be 10 KB of the form's 250 KB budget).
+_WORD_USE = re.compile(r"\bwords\.(\w+)")
+_WORD_PREFIXES = ("problem_",)
+
 
 def script_json(value) -> Markup:
     """JSON safe inside `<script type="application/json">`: `<`, `>` and `&`
@@ -86,6 +92,18 @@ def asset(name: str) -> Markup:
     return inline_block(f"templates/{name}", compact(text, script=name.endswith(".js")))
 
 
+@lru_cache(maxsize=None)
+def script_words() -> frozenset[str]:
+    """The names of the words templates/form_app.js looks up as `words.name`."""
+    return frozenset(_WORD_USE.findall(str(asset("form_app.js"))))
+
+
+def page_words(words: dict[str, str]) -> dict[str, str]:
+    """The words the page's script uses, of a language's table."""
+    used = script_words()
+    return {key: text for key, text in words.items() if key in used or key.startswith(_WORD_PREFIXES)}
+
+
 def render(context: BuildContext) -> str:
     rubric = context.rubric
     words = labels(rubric.language)
@@ -99,7 +117,7 @@ def render(context: BuildContext) -> str:
         sha256=context.sha256,
         plan_json=script_json(scoring_plan.plan_json(context.plan, context.sha256)),
         rubric_json=script_json(to_json(rubric, path=context.source_path, sha256=context.sha256)),
-        words_json=script_json(words),
+        words_json=script_json(page_words(words)),
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),
         app_js=asset("form_app.js"),

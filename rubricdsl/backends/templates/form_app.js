@@ -89,6 +89,18 @@
   /* Units of the plan as the page prints them. */
   function planPoints(units) { return Scoring.pointsText(plan, units); }
 
+  /* A table's short name, "表A.2" (the caption's first word), which tells
+   * apart items of the same title in different tables. */
+  function tableName(section) {
+    return section.caption ? section.caption.split(" ")[0] : say(words.numbered, { number: section.numeral, title: section.title });
+  }
+
+  /* An item as the evaluator finds it: "表A.2 1、体系结构". */
+  function itemName(path) {
+    var entry = items[path];
+    return tableName(entry.section) + " " + say(words.numbered, { number: entry.item.number, title: entry.item.title });
+  }
+
   function find(list, key) {
     return list.filter(function (entry) { return entry.key === key; })[0];
   }
@@ -231,12 +243,23 @@
     return names.length ? names : [""];
   }
 
+  // Each item's finding as last derived, until refresh() is told the item
+  // changed; scoring remembers each such object (scoreMemo), so one answer
+  // rescores one item.  A cached finding is never changed.
+  var findingCache = map();
+  var scoreMemo = new WeakMap();
+
+  function cachedFinding(path) {
+    if (!(path in findingCache)) findingCache[path] = findingOf(path, state.items[path]);
+    return findingCache[path];
+  }
+
   function currentFindings() {
     var conditions = map();
     plan.conditions.forEach(function (condition) { conditions[condition.key] = state.conditions[condition.key] === true; });
     var found = map();
     itemOrder.forEach(function (path) {
-      var finding = findingOf(path, state.items[path]);
+      var finding = cachedFinding(path);
       if (finding) found[path] = finding;
     });
     return {
@@ -598,12 +621,15 @@
   function checkbox(labelText, data) { return option("checkbox", null, null, labelText, data); }
 
   /* A requirement's controls: its texts from the model, its rule from the plan. */
-  function buildRequirement(view, path, requirement, key, showRule) {
+  function buildRequirement(view, path, requirement, key, showRule, groupHeading) {
     var rule = Scoring.ruleOf(items[path].plan, key);
     var result = h("span", { className: "result", text: words.result_pending });
     var data = { item: path, requirement: key };
     var ruleText = showRule && rule ? h("p", { className: "rule", text: rule.text }) : null;
-    var notes = requirement.notes.map(function (note) { return h("p", { className: "note", text: words.note + words.colon + note }); });
+    // The notes and the remark are the 说明 column of the wide layout.
+    var notes = h("div", { className: "requirement-notes" });
+    requirement.notes.forEach(function (note) { notes.appendChild(h("p", { className: "note", text: words.note + words.colon + note })); });
+    notes.appendChild(remarkBox(view, path, key, requirement.text));
     var block;
     if (Scoring.measureOf(rule) !== null) {
       block = h("div", { className: "requirement by-measure" },
@@ -631,9 +657,12 @@
       block = h("fieldset", { className: "requirement" + (requirement.parts.length ? " with-parts" : "") },
         h("legend", { className: "requirement-text", text: requirement.text }), ruleText, answers, result);
     }
-    notes.forEach(function (note) { block.insertBefore(note, result); });
-    block.appendChild(remarkBox(view, path, key, requirement.text));
-    view.requirements[key] = { rule: rule, result: result };
+    block.appendChild(notes);
+    // A deduction line names the requirement (one printed 扣分标准 may stand
+    // for several), without the full stop that its colon would follow.
+    var text = requirement.text.replace(/[。．.；;，,：:]+$/, "");
+    var name = groupHeading ? say(words.group_requirement, { group: groupHeading, requirement: text }) : text;
+    view.requirements[key] = { rule: rule, result: result, name: name };
     return block;
   }
 
@@ -736,7 +765,8 @@
     group.requirements.forEach(function (requirement) {
       var key = group.key + "." + requirement.key;
       groupView.requirements.push(key);
-      groupView.body.appendChild(buildRequirement(view, path, requirement, key, !(requirement.rule && requirement.rule.kind === "each" && requirement.rule.inherited)));
+      groupView.body.appendChild(buildRequirement(view, path, requirement, key, !(requirement.rule && requirement.rule.kind === "each" && requirement.rule.inherited),
+        group.heading || words.group_unnamed));
     });
     block.appendChild(groupView.body);
     view.groups[group.key] = groupView;
@@ -745,22 +775,29 @@
 
   function buildItem(section, item, planItem) {
     var path = item.path;
-    items[path] = { item: item, plan: planItem, section: section, view: null };
+    items[path] = { item: item, plan: planItem, section: section, view: null, index: itemOrder.length };
     var titleId = newId("item-title");
     var view = { requirements: map(), measures: map(), statusInputs: map(), groups: map(), remarks: map() };
     var article = h("article", { className: "item", id: "item-" + path, "aria-labelledby": titleId });
     view.score = h("span", { className: "item-score", text: words.result_pending });
     article.appendChild(h("div", { className: "item-head" },
-      h("h3", { id: titleId }, h("span", { className: "number", text: say(words.numbered, { number: item.number, title: "" }) }), item.title),
+      h("h3", { id: titleId }, h("span", { className: "item-table", text: tableName(section) + " " }),
+        h("span", { className: "number", text: say(words.numbered, { number: item.number, title: "" }) }), item.title),
       h("span", { className: "item-points", text: say(words.points_of, { points: planPoints(planItem.points) }) }),
       view.score));
     item.notes.forEach(function (note) { article.appendChild(h("p", { className: "note", text: words.note + words.colon + note })); });
 
-    buildStatus(say(words.status_of, { item: say(words.numbered, { number: item.number, title: item.title }) }), { item: path }, view)
+    buildStatus(say(words.status_of, { item: itemName(path) }), { item: path }, view)
       .forEach(function (element) { article.appendChild(element); });
 
     view.body = h("div", { className: "item-body" });
     if (item.each) view.body.appendChild(h("p", { className: "rule item-rule", text: words.col_deduction + words.colon + item.each.text }));
+    if (item.requirements.length || item.groups.length) {
+      // The paper table's columns, shown above the rows of the wide layout only.
+      view.body.appendChild(h("div", { className: "requirement-columns", "aria-hidden": "true" },
+        h("span", { text: words.col_requirement }), h("span", { text: words.col_deduction }),
+        h("span", { text: words.col_answer }), h("span", { text: words.deductions }), h("span", { text: words.notes })));
+    }
     planItem.measures.forEach(function (measure) { view.body.appendChild(buildMeasure(view, path, measure)); });
     item.requirements.forEach(function (requirement) {
       view.body.appendChild(buildRequirement(view, path, requirement, requirement.key, !requirement.rule || !(requirement.rule.kind === "each" && requirement.rule.inherited)));
@@ -788,11 +825,12 @@
     var numbered = say(words.numbered, { number: section.numeral, title: section.title });
     var heading = section.caption || numbered;
     var subtotal = h("span", { className: "subtotal-score", text: "0" });
+    // The heading and subtotal stay on screen (sticky) while the table's items scroll by.
     var element = h("section", { className: "table", id: "section-" + section.key, "aria-labelledby": titleId },
-      h("h2", { id: titleId, text: heading }),
-      h("p", { className: "section-meta" },
-        numbered + " · " + say(words.points_of, { points: planPoints(planSection.points) }) + " · " + words.subtotal + " ",
-        subtotal, " / " + planPoints(planSection.points)));
+      h("div", { className: "table-head" }, h("h2", { id: titleId, text: heading }),
+        h("p", { className: "section-meta" },
+          numbered + " · " + say(words.points_of, { points: planPoints(planSection.points) }) + " · " + words.subtotal + " ",
+          subtotal, " / " + planPoints(planSection.points))));
     section.notes.forEach(function (note) { element.appendChild(h("p", { className: "note", text: words.note + words.colon + note })); });
     section.items.forEach(function (item, index) { element.appendChild(buildItem(section, item, planSection.items[index])); });
     sectionViews[section.key] = { subtotal: subtotal };
@@ -824,14 +862,15 @@
 
   // ---- state -> controls -------------------------------------------------
 
-  function showState() {
+  /* The state into the controls: of the items `only` lists, else of all. */
+  function showState(only) {
     document.querySelectorAll("[data-field]").forEach(function (control) {
       control.value = state[control.getAttribute("data-field")] || "";
     });
     document.querySelectorAll("[data-condition]").forEach(function (control) {
       control.checked = state.conditions[control.getAttribute("data-condition")] === true;
     });
-    itemOrder.forEach(function (path) {
+    (only || itemOrder).forEach(function (path) {
       var view = items[path].view, item = items[path].item;
       var stored = state.items[path] || { mode: "assessed", reason: "", requirements: map(), measures: map() };
       Object.keys(view.statusInputs).forEach(function (mode) { view.statusInputs[mode].checked = stored.mode === mode; });
@@ -875,18 +914,21 @@
   // ---- controls -> state ---------------------------------------------------
 
   function onInput(event) {
-    var target = event.target;
+    var target = event.target, changed = [];
     if (target.hasAttribute("data-field")) {
       state[target.getAttribute("data-field")] = target.value;
     } else if (target.hasAttribute("data-condition")) {
       state.conditions[target.getAttribute("data-condition")] = target.checked;
     } else if (target.hasAttribute("data-remark")) {
       // A remark is never an answer: the item's status stays as it is.
-      var noted = itemState(target.getAttribute("data-item")), key = target.getAttribute("data-remark");
+      // Its finding carries the remark, so the item's cached finding goes.
+      changed = [target.getAttribute("data-item")];
+      var noted = itemState(changed[0]), key = target.getAttribute("data-remark");
       if (key) (noted.requirement_remarks = noted.requirement_remarks || map())[key] = target.value;
       else noted.remark = target.value;
     } else if (target.hasAttribute("data-item")) {
-      var stored = itemState(target.getAttribute("data-item"));
+      changed = [target.getAttribute("data-item")];
+      var stored = itemState(changed[0]);
       // An item imported unfinished (status null) is assessed once answered here.
       if (stored.mode === null && !(target.hasAttribute("data-status") && !target.hasAttribute("data-group"))) stored.mode = "assessed";
       if (target.hasAttribute("data-group")) {
@@ -910,7 +952,9 @@
       return;
     }
     save();
-    refresh();
+    refresh(changed);
+    if (changed.length) lastVisited = changed[0];
+    announceLater();
   }
 
   function answerRequirement(stored, target) {
@@ -925,7 +969,7 @@
         if (target.checked) answer.none = false;
       }
       stored.requirements[key] = answer;
-      showState();
+      showState([target.getAttribute("data-item")]);
       return;
     }
     var value = target.value;
@@ -947,8 +991,69 @@
       }
     });
     save();
-    showState();
-    refresh();
+    showState([path]);
+    refresh([path]);
+    announceLater();
+  }
+
+  // ---- status bar: announcements and the next item not assessed ---------------
+
+  var announceTimer = null, announced = "";
+
+  /* Says the new total politely once the evaluator pauses, not on every
+   * keystroke: the bar itself is not a live region. */
+  function announceLater() {
+    if (announceTimer) clearTimeout(announceTimer);
+    announceTimer = setTimeout(function () {
+      announceTimer = null;
+      var result = lastResult;
+      var text = say(words.announce, { total: formatPoints(result.total), full: formatPoints(result.full_marks),
+        verdict: verdictOf(result, started())[0], done: itemOrder.length - result.not_assessed.length, count: itemOrder.length });
+      if (text !== announced) setText(document.getElementById("score-announcer"), announced = text);
+    }, 1000);
+  }
+
+  var lastVisited = null;
+
+  /* The item the evaluator is at: the one holding the focus, else the last
+   * one answered or visited if still on screen, else -1 before the first
+   * item on screen. */
+  function currentIndex() {
+    var focused = document.activeElement && document.activeElement.closest && document.activeElement.closest("article.item");
+    if (focused) return items[focused.id.slice("item-".length)].index;
+    // Below the status bar and the sticky table heading.
+    var top = document.getElementById("status-bar").getBoundingClientRect().bottom + 80;
+    if (lastVisited) {
+      var box = items[lastVisited].view.article.getBoundingClientRect();
+      if (box.bottom > top && box.top < window.innerHeight) return items[lastVisited].index;
+    }
+    for (var i = 0; i < itemOrder.length; i++) {
+      if (items[itemOrder[i]].view.article.getBoundingClientRect().bottom > top) return i - 1;
+    }
+    return itemOrder.length - 1;
+  }
+
+  /* Scrolls to the next item not assessed after the current one (wrapping
+   * round) and focuses its first unanswered control. */
+  function goToNextUnassessed() {
+    var note = document.getElementById("bar-note");
+    var pending = lastResult.not_assessed;
+    if (!pending.length) { setText(note, words.all_assessed); return; }
+    setText(note, "");
+    var from = currentIndex();
+    var path = pending.filter(function (p) { return items[p].index > from; })[0] || pending[0];
+    var article = items[path].view.article;
+    article.scrollIntoView({ block: "start" });
+    var fieldsets = article.querySelectorAll(".requirement, .measure");
+    var target = null;
+    for (var i = 0; i < fieldsets.length && !target; i++) {
+      var controls = fieldsets[i].querySelectorAll("input:not(:disabled)");
+      var answered = Array.prototype.some.call(controls, function (c) { return c.type === "number" ? c.value !== "" : c.checked; });
+      if (controls.length && !answered) target = controls[0];
+    }
+    target = target || article.querySelector(".item-status input:checked") || article.querySelector("input");
+    if (target) target.focus({ preventScroll: true });
+    lastVisited = path;
   }
 
   // ---- live results --------------------------------------------------------
@@ -1042,8 +1147,10 @@
       view.deductionsKey = listed;
       while (view.deductions.firstChild) view.deductions.removeChild(view.deductions.firstChild);
       scored.deductions.forEach(function (d) {
+        var requirement = view.requirements[d.path.slice(path.length + 1)];
+        var line = requirement ? say(words.deduction_line, { requirement: requirement.name, rule: d.text }) : d.text;
         view.deductions.appendChild(h("li", null, h("span", { className: "amount", text: "−" + formatPoints(d.amount) }),
-          " " + d.text + detailText(item, d, stored)));
+          " " + line + detailText(item, d, stored)));
       });
     }
   }
@@ -1098,39 +1205,73 @@
     if (view.awardResult.className !== className) view.awardResult.className = className;
   }
 
-  function refresh() {
+  var lastResult = null;
+
+  /* Scores the findings and updates the page.  `changed` lists the items
+   * whose answers changed: only those are redrawn (an item's lines depend
+   * on its own answers alone); without it, every item is. */
+  function refresh(changed) {
     performance.mark("rubric-form:refresh-start");
+    if (changed) changed.forEach(function (path) { delete findingCache[path]; });
+    else findingCache = map();
     var findings = currentFindings();
-    var result = Scoring.scoreFindings(plan, findings, { rescore: !!state.rescored_from });
+    var result = Scoring.scoreFindings(plan, findings, { rescore: !!state.rescored_from, memo: scoreMemo });
+    var redraw = changed ? map() : null;
+    (changed || []).forEach(function (path) { redraw[path] = true; });
     result.sections.forEach(function (section) {
       setText(sectionViews[section.key].subtotal, formatPoints(section.score));
       setText(sectionViews[section.key].summary, formatPoints(section.score));
-      section.items.forEach(function (scored) { refreshItem(scored.path, scored); });
+      section.items.forEach(function (scored) { if (!redraw || redraw[scored.path]) refreshItem(scored.path, scored); });
     });
     refreshSummary(result);
+    lastResult = result;
     performance.mark("rubric-form:refresh-end");
     performance.measure("rubric-form:refresh", "rubric-form:refresh-start", "rubric-form:refresh-end");
     return result;
   }
 
+  /* Whether any work is entered: an item answered or ruled, or a condition ticked. */
+  function started() {
+    return itemOrder.some(function (path) { return draftOf(path, state.items[path]) !== null; }) ||
+      plan.conditions.some(function (condition) { return state.conditions[condition.key] === true; });
+  }
+
+  /* The verdict as the summary and the status bar show it, [text, class]:
+   * neutral before any work; 不具备评价条件 rather than 合格 when a
+   * condition is unmet; provisional while anything is not assessed (clause 9:
+   * never a final verdict then, docs/findings.md). */
+  function verdictOf(result, begun) {
+    if (!begun) return [words.not_started, "verdict neutral"];
+    var outcome = !result.eligible ? words.not_eligible : result.passed ? words.passed : words.failed;
+    if (result.provisional) return [say(words.verdict_provisional, { verdict: outcome }), "verdict provisional"];
+    return [outcome, result.eligible && result.passed ? "verdict passed" : "verdict failed"];
+  }
+
   function refreshSummary(result) {
-    setText(document.getElementById("total-score"), formatPoints(result.total));
-    var verdict = document.getElementById("verdict");
-    // Clause 9 with items not assessed: never a final 不合格 (docs/findings.md).
-    var outcome = result.passed ? words.passed : words.failed;
-    setText(verdict, result.provisional ? say(words.verdict_provisional, { verdict: outcome }) : outcome);
-    verdict.className = result.provisional ? "verdict provisional" : result.passed ? "verdict passed" : "verdict failed";
+    var begun = started();
+    var total = formatPoints(result.total);
+    setText(document.getElementById("total-score"), total);
+    setText(document.getElementById("bar-total"), total);
+    var shown = verdictOf(result, begun);
+    ["verdict", "bar-verdict"].forEach(function (id) {
+      var verdict = document.getElementById(id);
+      setText(verdict, shown[0]);
+      if (verdict.className !== shown[1]) verdict.className = shown[1];
+    });
+    var done = itemOrder.length - result.not_assessed.length;
+    setText(document.getElementById("bar-progress"), say(words.progress, { done: done, count: itemOrder.length }));
     var grade = document.getElementById("grade");
     if (grade) {
-      setText(grade, result.grade ? result.grade.label : words.no_grade);
+      setText(grade, !begun ? words.result_pending : result.grade ? result.grade.label : words.no_grade);
     }
     var eligibility = document.getElementById("eligibility");
-    setText(eligibility, result.eligible ? words.eligible : words.not_eligible);
-    eligibility.className = result.eligible ? "verdict passed" : "verdict failed";
+    setText(eligibility, !begun ? words.result_pending : result.eligible ? words.eligible : words.not_eligible);
+    eligibility.className = !begun ? "verdict neutral" : result.eligible ? "verdict passed" : "verdict failed";
     var problems = document.getElementById("eligibility-problems");
     var conditionText = map();
     plan.conditions.forEach(function (c) { conditionText[c.key] = (c.clause ? c.clause + " " : "") + c.text; });
-    var lines = result.unmet_conditions.map(function (key) { return [words.not_fulfilled, conditionText[key]]; })
+    // Before any work, no condition is "not fulfilled" yet: a blank form opens without warnings.
+    var lines = !begun ? [] : result.unmet_conditions.map(function (key) { return [words.not_fulfilled, conditionText[key]]; })
       .concat(result.advisory_unmet.map(function (key) { return [words.advisory_warning, conditionText[key]]; }));
     var linesKey = lines.map(function (l) { return l.join(":"); }).join("|");
     if (problems.getAttribute("data-key") !== linesKey) {
@@ -1149,9 +1290,7 @@
       if (result.not_assessed.length) {
         var links = h("ul", null);
         result.not_assessed.forEach(function (path) {
-          var entry = items[path];
-          var heading = entry.section.caption || entry.section.title;
-          links.appendChild(h("li", null, h("a", { href: "#item-" + path, text: heading.split(" ")[0] + " " + say(words.numbered, { number: entry.item.number, title: entry.item.title }) })));
+          links.appendChild(h("li", null, h("a", { href: "#item-" + path, text: itemName(path) })));
         });
         list.appendChild(h("details", null, h("summary", { text: words.unassessed_list }), links));
         // On paper a closed <details> shows nothing: the list again, as text.
@@ -1374,6 +1513,16 @@
     }
     var root = document.getElementById("form-root");
     root.addEventListener("change", onInput);
+    root.addEventListener("focusin", function (event) {
+      var article = event.target.closest("article.item");
+      if (article) lastVisited = article.id.slice("item-".length);
+    });
+    document.getElementById("next-unassessed").addEventListener("click", goToNextUnassessed);
+    // The sticky headings sit under the status bar, whatever its height.
+    var bar = document.getElementById("status-bar");
+    new ResizeObserver(function () {
+      document.documentElement.style.setProperty("--bar-height", bar.offsetHeight + "px");
+    }).observe(bar);
     root.addEventListener("input", function (event) {
       if (event.target.matches("input[type=text], input[type=number], input[type=date], textarea")) onInput(event);
     });

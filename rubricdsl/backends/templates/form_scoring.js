@@ -328,15 +328,39 @@ var RubricScoring = (function () {
     return scored;
   }
 
+  /* One item's result entry, with its score and applicable points in units. */
+  function scoreItem(plan, units, item, finding, status) {
+    var points = BigInt(item.points), reason = null;
+    var scored = { score: ZERO, applicable: points, capped: false, zero_rule: null, deductions: [], groups: [], award: null };
+    if (status === "not_applicable") {
+      var ruled = notApplicable(plan, points);
+      scored.score = ruled.score;
+      scored.applicable = ruled.applicable;
+      reason = finding.reason;
+    } else if (status === "assessed") {
+      scored = scoreAssessed(plan, units, item, finding);
+    }
+    var remarks = remarksOf(finding);
+    // A group's deductions are the item's same objects: one remark each.
+    scored.deductions.forEach(function (d) { d.remark = textOr(own(remarks.byRequirement, d.path.slice(item.path.length + 1))); });
+    return {
+      score: scored.score, applicable: scored.applicable,
+      result: {
+        path: item.path, title: item.title, points: units.points(points), status: status,
+        score: units.points(scored.score), capped: scored.capped, reason: reason,
+        zero_rule: scored.zero_rule, applicable_points: units.points(scored.applicable),
+        groups: scored.groups, deductions: scored.deductions, award: scored.award,
+        remark: remarks.remark, requirement_remarks: remarks.listed
+      }
+    };
+  }
+
   /* Round half up n / d (BigInt, both >= 0). */
   function divideRounded(n, d) {
     var quotient = n / d, remainder = n % d;
     return remainder * BigInt(2) >= d ? quotient + ONE : quotient;
   }
 
-  /* The result of docs/findings.md for a valid findings file, scored as
-   * `score(findings, partial=True)`: items missing (or with status null)
-   * count 0 and are listed in not_assessed. */
   function textOr(value) { return typeof value === "string" ? value : ""; }
 
   /* An item's remarks (docs/findings.md): never scored, carried into the result. */
@@ -347,42 +371,36 @@ var RubricScoring = (function () {
     return { remark: textOr(finding && finding.remark), byRequirement: byRequirement, listed: listed };
   }
 
+  /* The result of docs/findings.md for a valid findings file, scored as
+   * `score(findings, partial=True)`: items missing (or with status null)
+   * count 0 and are listed in not_assessed.  `options.memo`, a WeakMap kept
+   * by the caller for one plan, remembers each item's finding object scored:
+   * an item whose finding is the same object as last time is not scored
+   * again (the form rescores only the item just answered).  A finding in it
+   * must never be changed afterwards. */
   function scoreFindings(plan, findings, options) {
     var units = Units(plan);
+    var memo = options && options.memo;
     var found = findings.items || {};
     var raw = ZERO, applicable = ZERO;
     var notAssessed = [];
     var sections = plan.sections.map(function (section) {
       var sectionScore = ZERO, sectionApplicable = ZERO;
       var items = section.items.map(function (item) {
-        var path = item.path, points = BigInt(item.points);
+        var path = item.path;
         var finding = has(found, path) ? found[path] : null;
         var status = finding === null || finding.status === null ? "not_assessed" : finding.status;
-        var reason = null;
-        var scored = { score: ZERO, applicable: points, capped: false, zero_rule: null, deductions: [], groups: [], award: null };
-        if (status === "not_assessed") {
-          notAssessed.push(path);
-        } else if (status === "not_applicable") {
-          var ruled = notApplicable(plan, points);
-          scored.score = ruled.score;
-          scored.applicable = ruled.applicable;
-          reason = finding.reason;
-        } else if (status === "assessed") {
-          scored = scoreAssessed(plan, units, item, finding);
+        if (status === "not_assessed") notAssessed.push(path);
+        // An item without a finding is remembered by its plan entry.
+        var remembered = memo ? memo.get(finding === null ? item : finding) : undefined;
+        if (!remembered) {
+          remembered = scoreItem(plan, units, item, finding, status);
+          if (memo) memo.set(finding === null ? item : finding, remembered);
         }
-        sectionScore += scored.score;
-        sectionApplicable += scored.applicable;
-        applicable += scored.applicable;
-        var remarks = remarksOf(finding);
-        // A group's deductions are the item's same objects: one remark each.
-        scored.deductions.forEach(function (d) { d.remark = textOr(own(remarks.byRequirement, d.path.slice(path.length + 1))); });
-        return {
-          path: path, title: item.title, points: units.points(points), status: status,
-          score: units.points(scored.score), capped: scored.capped, reason: reason,
-          zero_rule: scored.zero_rule, applicable_points: units.points(scored.applicable),
-          groups: scored.groups, deductions: scored.deductions, award: scored.award,
-          remark: remarks.remark, requirement_remarks: remarks.listed
-        };
+        sectionScore += remembered.score;
+        sectionApplicable += remembered.applicable;
+        applicable += remembered.applicable;
+        return remembered.result;
       });
       raw += sectionScore;
       return { key: section.key, title: section.title, points: units.points(BigInt(section.points)),
