@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 from typing import TYPE_CHECKING
 
-from . import grammar_tables, lalr
+from . import lalr
 from . import model as m
 from .diagnostics import Diagnostic, Omitted, Span, closest, did_you_mean, line_and_column
 
@@ -88,7 +88,9 @@ def _lark() -> Lark:
     # grammar), and one scanner compiles much faster than one per state.
     from lark import Lark
 
-    return Lark._load_from_dict(*grammar_tables.lark_serialized())
+    from .grammar_tables_lark import lark_serialized
+
+    return Lark._load_from_dict(*lark_serialized())
 
 
 class _Parse:
