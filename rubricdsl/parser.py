@@ -1,15 +1,15 @@
 """The parse boundary: .rubric text -> `model.Rubric` plus diagnostics.
 
-This is the only module that touches Lark.  A well-formed rubric is parsed by
-lalr.py on the tables shipped in grammar_tables.py, without Lark; a rubric
-with syntax errors is parsed again by Lark, loaded from the same tables (no
-grammar is compiled, no cache read), whose errors become E1xx diagnostics
-that say in words what was expected, with single missing tokens repaired so
-one run reports every syntax error.  It keeps comments for the formatter and
-builds the frozen model.  How statements combine inside a block (a field given twice, a
-requirement with two rules) is also judged here, because only here are the
-statements still separate; numeric and cross-reference checks live in
-checks.py.
+This is the only module that parses with Lark.  A well-formed rubric is
+parsed by lalr.py on the tables shipped in grammar_tables.py, without Lark;
+a rubric with syntax errors is parsed again by Lark, loaded from the same
+tables (no grammar is compiled, no cache read), whose errors become E1xx
+diagnostics that say in words what was expected, with single missing tokens
+repaired so one run reports every syntax error.  It keeps comments for the
+formatter and builds the frozen model.  How statements combine inside a
+block (a field given twice, a requirement with two rules) is also judged
+here, because only here are the statements still separate; numeric and
+cross-reference checks live in checks.py.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import lalr
 from . import model as m
