@@ -198,15 +198,14 @@ def main(argv: list[str] | None = None) -> int:
     args = options.parse_args(argv)
     from .parser import grammar_path
 
-    stale = [path for path, text in render(grammar_path().read_text(encoding="utf-8")).items() if _read(path) != text]
+    stale = {path: text for path, text in render(grammar_path().read_text(encoding="utf-8")).items() if _read(path) != text}
     if args.check:
         for path in stale:
             print(f"{path.name} is stale against rubric.lark; run '{REGENERATE}'", file=sys.stderr)
         return 1 if stale else 0
-    for path, text in render(grammar_path().read_text(encoding="utf-8")).items():
-        if path in stale:
-            path.write_text(text, encoding="utf-8")
-            print(f"wrote {path}")
+    for path, text in stale.items():
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 
