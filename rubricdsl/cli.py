@@ -9,7 +9,6 @@ problems.  Commands that need the backends import them when they run, so
 from __future__ import annotations
 
 import functools
-import json
 import sys
 from pathlib import Path
 
@@ -234,6 +233,8 @@ def check(paths: tuple[str, ...], output_format: str, show_info: bool) -> None:
             for d in c.diagnostics
             if show_info or d.severity is not Severity.INFO
         ]
+        import json  # not needed by a check in text
+
         click.echo(json.dumps(listed, ensure_ascii=False, indent=2))
         # stdout holds diagnostics only; what was counted but not listed is
         # said beside it, as in text.
@@ -252,6 +253,8 @@ def check(paths: tuple[str, ...], output_format: str, show_info: bool) -> None:
 @reads_files("rubric")
 def inspect(rubric: str) -> None:
     """Print the compiled model of RUBRIC (- for stdin) as JSON (shape: see the README)."""
+    import json
+
     from .export import to_json
 
     compilation = load_valid(rubric)

@@ -1,13 +1,15 @@
 """The parse boundary: .rubric text -> `model.Rubric` plus diagnostics.
 
-This is the only module that touches Lark.  It loads grammar/rubric.lark once
-(LALR, cached on disk), turns Lark's exceptions into E1xx diagnostics that say
-in words what was expected, repairs single missing tokens so one run reports
-every syntax error, keeps comments for the formatter, and builds the frozen
-model.  How statements combine inside a block (a field given twice, a
-requirement with two rules) is also judged here, because only here are the
-statements still separate; numeric and cross-reference checks live in
-checks.py.
+This is the only module that parses with Lark.  A well-formed rubric is
+parsed by lalr.py on the tables shipped in grammar_tables.py, without Lark;
+a rubric with syntax errors is parsed again by Lark, loaded from the same
+tables (no grammar is compiled, no cache read), whose errors become E1xx
+diagnostics that say in words what was expected, with single missing tokens
+repaired so one run reports every syntax error.  It keeps comments for the
+formatter and builds the frozen model.  How statements combine inside a
+block (a field given twice, a requirement with two rules) is also judged
+here, because only here are the statements still separate; numeric and
+cross-reference checks live in checks.py.
 """
 
 from __future__ import annotations
@@ -18,16 +20,15 @@ import unicodedata
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from lark import Lark, Token, Transformer, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
-from lark.lexer import LexerThread
-from lark.parsers.lalr_analysis import Reduce
-from lark.parsers.lalr_parser import _Parser as _LalrTables
-
+from . import lalr
 from . import model as m
 from .diagnostics import Diagnostic, Omitted, Span, closest, did_you_mean, line_and_column
+
+if TYPE_CHECKING:
+    from lark import Lark, Token
+    from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 MAX_SYNTAX_ERRORS = 25
 # The longest number a rubric may hold (E105), leading zeros not counted: no
@@ -76,19 +77,18 @@ def grammar_path() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _lark() -> Lark:
-    # Built once and shared: grammar, parse tables and the compiled scanner,
-    # none of which a parse changes.  What a parse does change (the model
-    # builder, its diagnostics, the comments) is given to each parse by
-    # _Parse, so two threads parsing at once cannot see each other's.
-    # One lexer for all states: keywords are KEY words (see the grammar), and
-    # one scanner compiles much faster than one per parser state.
-    return Lark(
-        grammar_path().read_text(encoding="utf-8"),
-        parser="lalr",
-        lexer="basic",
-        maybe_placeholders=False,
-        cache=True,
-    )
+    # Loaded once and shared: parse tables and the compiled scanner, none of
+    # which a parse changes.  What a parse does change (the model builder,
+    # its diagnostics, the comments) is given to each parse by _Parse, so two
+    # threads parsing at once cannot see each other's.  Loaded from the
+    # tables in the package: nothing is read from a cache another user could
+    # write.  One lexer for all states: keywords are KEY words (see the
+    # grammar), and one scanner compiles much faster than one per state.
+    from lark import Lark
+
+    from .grammar_tables_lark import lark_serialized
+
+    return Lark._load_from_dict(*lark_serialized())
 
 
 class _Parse:
@@ -107,15 +107,34 @@ class _Parse:
     them, so a change in Lark fails every test at once."""
 
     def __init__(self, path: str, source: str = ""):
+        from lark.parsers.lalr_parser import _Parser as _LalrTables
+
         shared = _lark()
         self.builder = _ToModel(path)
         self.syntax_errors = _SyntaxErrorCollector(path, source)
         self.lexer = _CommentKeepingLexer()
-        lalr = copy.copy(shared.parser.parser)
-        lalr.parser = _LalrTables(lalr._parse_table, shared._parse_tree_builder.create_callback(self.builder))
+        tables = copy.copy(shared.parser.parser)
+        callbacks = shared._parse_tree_builder.create_callback(_CalledInline(self.builder))
+        tables.parser = _LalrTables(tables._parse_table, callbacks)
         self.frontend = copy.copy(shared.parser)
         self.frontend.lexer = self.lexer.lexer
-        self.frontend.parser = lalr
+        self.frontend.parser = tables
+
+
+class _CalledInline:
+    """The model builder as Lark's parse tree builder calls it: each rule's
+    handler with the list of its children, spread as arguments (what lalr.py
+    does, and Lark's v_args(inline=True) would).  A rule without a handler
+    (an inlined `_rule`) becomes Lark's Tree, whose children are spliced."""
+
+    def __init__(self, builder: "_ToModel"):
+        self._builder = builder
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        method = getattr(self._builder, name)
+        return lambda children: method(*children)
 
 
 class _CommentKeepingLexer:
@@ -178,6 +197,8 @@ def _keyword_literals() -> dict[str, str]:
 def _states_reading_a_keyword_as_key() -> frozenset:
     """The parser states reached by shifting a keyword that is a key there:
     those that reduce by `key: KEYWORD`."""
+    from lark.parsers.lalr_analysis import Reduce
+
     keywords = _keyword_literals()
     return frozenset(
         state
@@ -194,6 +215,8 @@ def _fits(state_stack: list, terminals) -> bool:
     trial on a copied parser copy the lexer too, and a trial runs the model
     builder, which on reducing a section rebuilt every item so far: each
     syntax error cost as much as the file before it."""
+    from lark.parsers.lalr_analysis import Reduce
+
     table = _lark().parser.parser._parse_table
     states, end_state = table.states, table.end_states["start"]
     stack = list(state_stack)
@@ -278,6 +301,8 @@ class _SyntaxErrorCollector:
         self.diagnostics.append(Diagnostic(code, message, span, self.path))
 
     def __call__(self, error: UnexpectedInput) -> bool:
+        from lark.exceptions import UnexpectedCharacters, UnexpectedToken
+
         if isinstance(error, UnexpectedToken):
             return self._on_token(error)
         if isinstance(error, UnexpectedCharacters):
@@ -307,6 +332,8 @@ class _SyntaxErrorCollector:
 
     def _substitute(self, error: UnexpectedToken, keyword: str) -> bool:
         """Read a misspelt keyword as the keyword it resembles."""
+        from lark import Token
+
         error.interactive_parser.feed_token(
             Token.new_borrow_pos(keyword, _keyword_literals()[keyword], error.token)
         )
@@ -316,6 +343,8 @@ class _SyntaxErrorCollector:
         """If exactly one token inserted before the offending one makes it fit,
         insert it; otherwise drop the offending token.  Either way the parse
         goes on and later errors are found too."""
+        from lark import Token
+
         parser = error.interactive_parser
         fits = []
         if "KEY" in expected:  # keywords fit only as keys there
@@ -334,6 +363,8 @@ class _SyntaxErrorCollector:
     def _read_rest_of_line_as_text(self, error: UnexpectedCharacters) -> None:
         """Take an unclosed text to the end of its line, so the next line
         parses normally."""
+        from lark import Token
+
         state = error.interactive_parser.lexer_thread.state
         start = state.line_ctr.char_pos
         end = self.source.find("\n", start)
@@ -368,6 +399,8 @@ class _SyntaxErrorCollector:
         """A number in digits other than 0-9 (full-width ５, Arabic-Indic ٥):
         say it in ASCII digits and read it as that number, so the line goes
         on parsing."""
+        from lark import Token
+
         state = error.interactive_parser.lexer_thread.state
         start = end = state.line_ctr.char_pos
         digits = []
@@ -487,14 +520,14 @@ def _span_of(first: Token, last: Token | Span) -> Span:
 _COMPARISONS = {"<": (False, True), "<=": (True, True), ">": (False, False), ">=": (True, False)}
 
 
-@v_args(inline=True)
-class _ToModel(Transformer):
+class _ToModel:
     """Builds model nodes as the parser reduces each rule, collecting
-    diagnostics on the way.  Every grammar rule has a handler here (a test
-    checks it), so a grammar change cannot be silently ignored."""
+    diagnostics on the way; each handler takes the rule's children as
+    arguments.  Every grammar rule has a handler here (a test checks it), so
+    a grammar change cannot be silently ignored.  Tokens are lalr.Token or
+    Lark's Token: the handlers read only their type, value and place."""
 
     def __init__(self, path: str):
-        super().__init__(visit_tokens=False)
         self.path = path
         self.diagnostics: list[Diagnostic] = []
 
@@ -504,7 +537,7 @@ class _ToModel(Transformer):
     # ---- leaves ---------------------------------------------------------
 
     def key(self, token: Token) -> Token:
-        return token if token.type == "KEY" else Token.new_borrow_pos("KEY", token.value, token)
+        return token if token.type == "KEY" else token.update(type="KEY")
 
     def rubric_id(self, token: Token) -> Token:
         return token
@@ -1040,6 +1073,20 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
     looks_like_json = _looks_like_json(source, path)
     if looks_like_json is not None:
         return ParseResult(path, source, None, (looks_like_json,), ())
+    builder = _ToModel(path)
+    comments: list[lalr.Token] = []
+    try:
+        rubric = lalr.parse(source, builder, comments.append)
+    except lalr.Rejected:
+        return _parse_with_recovery(source, path)
+    return _built(path, source, rubric, builder, tuple(Comment(t.value, _token_span(t)) for t in comments))
+
+
+def _parse_with_recovery(source: str, path: str) -> ParseResult:
+    """Parse with Lark, which says what each syntax error expected and
+    repairs it to go on."""
+    from lark.exceptions import UnexpectedInput
+
     state = _Parse(path, source)
     collector = state.syntax_errors
     rubric = None
@@ -1061,7 +1108,12 @@ def parse(source: str, path: str = "<string>") -> ParseResult:
     found = state.lexer.found()
     if diagnostics or not isinstance(rubric, m.Rubric):
         return ParseResult(path, source, None, diagnostics, found, omitted)
-    built = tuple(state.builder.diagnostics)
+    return _built(path, source, rubric, state.builder, found)
+
+
+def _built(path: str, source: str, rubric: m.Rubric, builder: _ToModel, found: tuple) -> ParseResult:
+    """The result of a parse without syntax errors."""
+    built = tuple(builder.diagnostics)
     if any(d.code == "E105" for d in built):
         # A number too long to hold was read as 0; checks on it would only mislead.
         return ParseResult(path, source, None, built, found)
@@ -1137,6 +1189,8 @@ def lex(source: str) -> Lexed | None:
     the grammar or holds a text that cannot be decoded; parse() says why.
     The formatter reprints these tokens, so it loses no statement, not even
     one the model drops (a field given twice)."""
+    from lark.exceptions import UnexpectedInput
+
     state = _Parse("<lex>", source)
     try:
         interactive = state.frontend.parse_interactive(source)
@@ -1166,6 +1220,9 @@ def relex(source: str) -> Lexed | None:
     few times faster than lex(), but a key spelt like a keyword keeps the
     keyword's type and the grammar is not checked.  For telling whether two
     texts hold the same tokens; None where no token fits."""
+    from lark.exceptions import UnexpectedInput
+    from lark.lexer import LexerThread
+
     if _lark().options.lexer != "basic":
         return lex(source)  # a contextual lexer's tokens depend on the parse
     lexer = _CommentKeepingLexer()

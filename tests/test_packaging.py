@@ -20,6 +20,8 @@ def test_wheel_ships_grammar_and_templates_and_works_outside_the_checkout(tmp_pa
     (wheel,) = wheels.glob("rubricdsl-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "rubricdsl/grammar/rubric.lark" in names
+    # The parser's tables: without them a clean rubric could not be parsed.
+    assert {"rubricdsl/grammar_tables.py", "rubricdsl/grammar_tables_lark.py"} <= set(names)
     assert any(name.startswith("rubricdsl/backends/templates/") for name in names)
 
     # A venv that sees nothing of this interpreter's packages: rubricdsl comes

@@ -8,7 +8,10 @@ embedded through `pyrepr` and `tojson`, never as raw text).
 from __future__ import annotations
 
 import json
+import os
+import stat
 from decimal import Decimal
+from pathlib import Path
 
 import jinja2
 
@@ -27,15 +30,43 @@ def _tojson(value, indent: int | None = None) -> str:
     return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=False)
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    """Compiled templates, kept in a private per-user temp folder (as Lark
-    keeps its parser): compiling the scorer's template costs more than
-    rendering it.  Without a usable temp folder, templates are compiled
-    every time."""
+def user_cache_folder() -> Path | None:
+    """This user's cache folder for rubricdsl ($XDG_CACHE_HOME/rubricdsl or
+    ~/.cache/rubricdsl; on Windows %LOCALAPPDATA%\\rubricdsl), created with
+    mode 0700; None when it cannot be made or is not safe to read code from:
+    not a real folder (a symlink), owned by another user, or open to others.
+    Never the shared temporary folder, where another local user could plant
+    what is loaded."""
+    windows = not hasattr(os, "getuid")
+    if windows:
+        base = os.environ.get("LOCALAPPDATA") or ""
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or ""
+        if not os.path.isabs(base):  # unset, or relative: ignored, as the XDG spec says
+            base = os.path.join(os.path.expanduser("~"), ".cache")
+    if not os.path.isabs(base):
+        return None  # no home folder to keep it in
+    folder = Path(base) / "rubricdsl"
     try:
-        return jinja2.FileSystemBytecodeCache()
-    except (OSError, RuntimeError):
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        status = os.lstat(folder)
+    except OSError:
         return None
+    if not stat.S_ISDIR(status.st_mode):
+        return None
+    if not windows and (status.st_uid != os.getuid() or status.st_mode & 0o077):
+        return None
+    return folder
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates, kept in this user's cache folder: compiling the
+    scorer's template costs more than rendering it.  Without a safe folder,
+    templates are compiled every time."""
+    folder = user_cache_folder()
+    if folder is None:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder), "jinja2-%s.cache")
 
 
 def _environment() -> jinja2.Environment:

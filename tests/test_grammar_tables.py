@@ -1,0 +1,102 @@
+"""The parse tables shipped in the package: made from the grammar as it is,
+and the parser that runs on them without Lark reads every rubric as Lark does."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from rubricdsl import lalr, make_grammar_tables, parser
+from rubricdsl.parser import grammar_path
+
+from .conftest import AS_PRINTED_RUBRIC, ROOT, SHIPPED_RUBRIC, TESTS, load_benchmark
+
+
+def test_the_shipped_tables_are_made_from_the_grammar_as_it_is() -> None:
+    wanted = make_grammar_tables.render(grammar_path().read_text(encoding="utf-8"))
+    assert set(wanted) == {make_grammar_tables.TABLES_PATH, make_grammar_tables.LARK_TABLES_PATH}
+    for path, text in wanted.items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"rubricdsl/{path.name} is stale against grammar/rubric.lark; run '{make_grammar_tables.REGENERATE}'"
+        )
+    assert make_grammar_tables.main(["--check"]) == 0
+
+
+def test_check_fails_and_says_how_to_regenerate_when_the_grammar_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    edited = tmp_path / "rubric.lark"
+    text = grammar_path().read_text(encoding="utf-8")
+    edited.write_text(text.replace('UNIT: "unit"', 'UNIT: "units"'), encoding="utf-8")
+    assert edited.read_text(encoding="utf-8") != text
+    monkeypatch.setattr(parser, "grammar_path", lambda: edited)
+    assert make_grammar_tables.main(["--check"]) == 1
+    assert "run 'python -m rubricdsl.make_grammar_tables'" in capsys.readouterr().err
+
+
+def test_the_tables_do_not_depend_on_the_hash_seed() -> None:
+    """Lark numbers its states in a set's order; the tables must not."""
+    code = (
+        "from rubricdsl.make_grammar_tables import render; from rubricdsl.parser import grammar_path; "
+        "import hashlib; print(hashlib.sha256(repr(render(grammar_path().read_text(encoding='utf-8'))).encode()).hexdigest())"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env={**os.environ, "PYTHONHASHSEED": seed}
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1
+
+
+def rubric_texts() -> dict[str, str]:
+    """Every rubric of the repository that is UTF-8 text (E104's is not)."""
+    paths = [*sorted(ROOT.glob("rubrics/*.rubric")), *sorted(TESTS.glob("fixtures/**/*.rubric"))]
+    paths += sorted(TESTS.glob("golden/diagnostics/*.rubric"))
+    texts = {}
+    for path in paths:
+        try:
+            texts[str(path.relative_to(ROOT))] = path.read_bytes().decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+    texts["synthetic x3"] = load_benchmark("synthetic").synthetic_rubric(3)
+    return texts
+
+
+def test_the_parser_without_lark_reads_every_rubric_as_lark_does() -> None:
+    texts = rubric_texts()
+    assert str(SHIPPED_RUBRIC.relative_to(ROOT)) in texts and str(AS_PRINTED_RUBRIC.relative_to(ROOT)) in texts
+    rejected = 0
+    for name, source in texts.items():
+        by_lark = parser._parse_with_recovery(source, name)
+        syntax_errors = [d for d in by_lark.diagnostics if d.code in ("E101", "E102")]
+        try:
+            lalr.parse(source, parser._ToModel(name), lambda token: None)
+        except lalr.Rejected:
+            rejected += 1
+            assert syntax_errors, f"{name}: rejected without Lark, yet Lark finds no syntax error"
+            continue
+        assert not syntax_errors, f"{name}: Lark finds {syntax_errors[0]}, the parser without it none"
+        assert parser.parse(source, name) == by_lark, name
+    # The golden diagnostics include syntax errors: the comparison saw both sides.
+    assert 0 < rejected < len(texts)
+
+
+def test_check_imports_neither_lark_nor_jinja() -> None:
+    """Lark is loaded for a rubric with syntax errors only, Jinja for the
+    commands that render."""
+    code = (
+        "import sys\n"
+        "from rubricdsl.cli import main\n"
+        "try:\n"
+        f"    main(['check', {str(SHIPPED_RUBRIC)!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "print(sorted(name for name in ('lark', 'jinja2') if name in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip() == "[]"

@@ -1,0 +1,130 @@
+"""Nothing is loaded from the shared temporary folder, where another local
+user can write: neither Lark's grammar cache (a pickle, unpickled before any
+check, under a name anyone can compute) nor Jinja's compiled templates."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from rubricdsl.parser import grammar_path
+
+from .conftest import SHIPPED_RUBRIC
+
+
+class _WritesMarker:
+    """A pickle that, when loaded, creates the marker file."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (open, (str(self.marker), "w"))
+
+
+def old_lark_cache_name(monkeypatch: pytest.MonkeyPatch, folder: Path) -> str:
+    """The name under which rubricdsl used to keep Lark's cache: Lark with
+    cache=True and the options the parser was built with, writing into
+    `folder` as its temporary folder."""
+    from lark import Lark
+
+    made = folder / "made"
+    made.mkdir()
+    with monkeypatch.context() as patch:
+        patch.setattr(tempfile, "tempdir", str(made))
+        Lark(grammar_path().read_text(encoding="utf-8"), parser="lalr", lexer="basic", maybe_placeholders=False, cache=True)
+    (cache,) = made.iterdir()
+    assert cache.name.startswith(f".lark_cache_{getpass.getuser()}_"), cache.name
+    return cache.name
+
+
+def plant_jinja_cache(shared: Path, marker: Path) -> int:
+    """Jinja's default bytecode cache (FileSystemBytecodeCache() with no
+    folder) for every template, each a code object that creates the marker."""
+    folder = shared / f"_jinja2-cache-{os.getuid()}"
+    folder.mkdir(mode=0o700)
+    cache = jinja2.FileSystemBytecodeCache(str(folder))
+    loader = jinja2.PackageLoader("rubricdsl.backends", "templates")
+    environment = jinja2.Environment(loader=loader)
+    planted = compile(f"open({str(marker)!r}, 'w').close()", "<planted>", "exec")
+    names = loader.list_templates()
+    for name in names:
+        source, filename, _ = loader.get_source(environment, name)
+        bucket = cache.get_bucket(environment, name, filename, source)
+        bucket.code = planted
+        cache.set_bucket(bucket)
+    assert len(list(folder.iterdir())) == len(names)
+    return len(names)
+
+
+def test_a_cache_planted_in_the_shared_temporary_folder_is_never_loaded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shared = tmp_path / "shared-tmp"
+    shared.mkdir()
+    marker = tmp_path / "marker"
+    with open(shared / old_lark_cache_name(monkeypatch, tmp_path), "wb") as planted:
+        planted.write(b"any hash\n")
+        pickle.dump(_WritesMarker(marker), planted)
+    plant_jinja_cache(shared, marker)
+    # The planted files work: loaded as Lark and Jinja would, they create the marker.
+    with open(next(shared.glob(".lark_cache_*")), "rb") as planted:
+        planted.readline()
+        pickle.load(planted)
+    assert marker.exists()
+    marker.unlink()
+    jinja = jinja2.Environment(
+        loader=jinja2.PackageLoader("rubricdsl.backends", "templates"),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(next(shared.glob("_jinja2-cache-*")))),
+    )
+    with pytest.raises(Exception):  # the planted code defines no template
+        jinja.get_template("scorer.py.j2")
+    assert marker.exists()
+    marker.unlink()
+
+    broken = tmp_path / "broken.rubric"
+    broken.write_text("rubric broken\n  titel \"x\"\n", encoding="utf-8")  # parsed by Lark
+    # The user's own cache folder is elsewhere, empty: every template is compiled.
+    environment = {**os.environ, "TMPDIR": str(shared), "XDG_CACHE_HOME": str(tmp_path / "user-cache")}
+    commands = [
+        ["check", str(SHIPPED_RUBRIC)],
+        ["check", str(broken)],
+        ["fmt", "--check", str(SHIPPED_RUBRIC)],
+        ["build", str(SHIPPED_RUBRIC), "-o", str(tmp_path / "out")],
+    ]
+    for command in commands:
+        ran = subprocess.run(
+            [sys.executable, "-m", "rubricdsl.cli", *command], capture_output=True, text=True, env=environment, cwd=tmp_path
+        )
+        assert ran.returncode in (0, 1), ran.stderr
+        assert not marker.exists(), f"rubricdsl {' '.join(command)} loaded a file planted in the temporary folder"
+    assert (tmp_path / "out").is_dir()
+    assert sorted(os.listdir(shared)) == sorted(
+        [next(shared.glob(".lark_cache_*")).name, f"_jinja2-cache-{os.getuid()}"]
+    ), "nothing new in the shared temporary folder either"
+
+
+def test_the_user_cache_folder_is_private_and_refused_when_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from rubricdsl.backends.templating import user_cache_folder
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = user_cache_folder()
+    assert folder == tmp_path / "cache" / "rubricdsl"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    folder.chmod(0o777)  # open to others: whatever is in it may be planted
+    assert user_cache_folder() is None
+    folder.rmdir()
+    (tmp_path / "elsewhere").mkdir(mode=0o700)
+    folder.symlink_to(tmp_path / "elsewhere")
+    assert user_cache_folder() is None
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert user_cache_folder() == tmp_path / "home" / ".cache" / "rubricdsl"
