@@ -701,3 +701,31 @@ def test_export_keeps_half_answered_items(browser, shipped, downloads, tmp_path)
     assert control(browser, "basics.training", measure="completion").get_attribute("value") == "45"
     assert text_of(browser, "#unassessed-count") == "44"
     assert severe_console_errors(browser) == []
+
+
+def test_import_refuses_a_number_the_page_cannot_read_exactly(browser, shipped, tmp_path) -> None:
+    """JSON.parse reads 29.99999999999999999 as 30: the scorer, reading the
+    decimal, deducts 5 for training under 30% and the form would deduct 3.
+    Such a file is refused, never scored differently."""
+    path, _ = shipped
+    browser.get(path.as_uri())
+    findings = json.loads(template_file(tmp_path).read_text(encoding="utf-8"))
+    training = findings["items"]["basics.training"]
+    training["status"] = "assessed"
+    training["requirements"] = {k: True for k in training["requirements"] if not k.startswith("_")}
+    long_number = tmp_path / "long-number.json"
+    training["measures"] = {"completion": 12345}
+    long_number.write_text(
+        json.dumps(findings, ensure_ascii=False).replace('"completion": 12345', '"completion": 29.99999999999999999'),
+        encoding="utf-8",
+    )
+    assert import_file(browser, long_number).startswith("文件无法导入：数值 29.99999999999999999 的位数超出")
+    assert text_of(browser, "#unassessed-count") == "44"
+
+    # the same value written with the digits a number holds is read
+    short_number = tmp_path / "short-number.json"
+    short_number.write_text(
+        json.dumps(findings, ensure_ascii=False).replace('"completion": 12345', '"completion": 29.5'), encoding="utf-8"
+    )
+    assert import_file(browser, short_number) == "已导入评价记录"
+    assert by_css(browser, '[data-item="basics.training"][data-measure="completion"]').get_attribute("value") == "29.5"

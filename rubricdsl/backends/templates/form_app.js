@@ -1402,12 +1402,32 @@
     }
   }
 
+  /* The numbers written in a JSON text that a JS number does not hold
+   * exactly.  JSON.parse reads 29.99999999999999999 as 30, which the
+   * scorer, reading decimals, puts in another band: such a file is refused,
+   * never scored differently.  Texts are skipped whole. */
+  function inexactNumbers(text) {
+    var token = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, found = [], match;
+    while ((match = token.exec(text)) !== null) {
+      var written = match[0];
+      if (written.charAt(0) === '"') continue;
+      var exact = Scoring.parseDecimal(written), read = Scoring.parseDecimal(Number(written));
+      if (exact === null || read === null || Scoring.compareDecimal(exact, read) !== 0) found.push(written);
+    }
+    return found;
+  }
+
   function importParsed(text) {
     var findings;
     try {
       findings = JSON.parse(text);
     } catch (error) {
       showMessage(say(words.import_invalid, { problem: words.import_not_json }), true);
+      return false;
+    }
+    var inexact = inexactNumbers(text);
+    if (inexact.length) {
+      showMessage(say(words.import_invalid, { problem: say(words.import_inexact, { numbers: inexact.slice(0, 3).join(words.list_separator) }) }), true);
       return false;
     }
     // Notes ("_..." keys) at any level are the evaluator's, never scored.
