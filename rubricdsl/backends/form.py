@@ -64,7 +64,6 @@ def asset(name: str) -> Markup:
 def render(context: BuildContext) -> str:
     rubric = context.rubric
     words = labels(rubric.language)
-    panel_size = rubric.panel[1] if rubric.panel else 5
     return render_template(
         "form.html",
         rubric=rubric,
@@ -78,5 +77,4 @@ def render(context: BuildContext) -> str:
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),
         app_js=asset("form_app.js"),
-        signature_rows=range(1, panel_size + 1),
     )
