@@ -24,7 +24,9 @@ from rubricdsl.scoring import template
 
 from .browser import require
 from .conftest import SHIPPED_RUBRIC
-from .test_form_browser import ARTIFACTS, article, browser, downloads, import_file, shipped, text_of  # noqa: F401
+from .test_form_browser import (  # noqa: F401
+    ARTIFACTS, all_met, article, browser, by_css, downloads, import_file, printed_text, shipped, text_of, type_date, type_into,
+)
 
 NAMES = ["张三", "李四", "王五", "赵六", "孙七"]
 ORGANIZATION = "某市网格化服务管理中心"
@@ -159,6 +161,10 @@ def test_a_filled_form_prints_a_sheet_to_sign_and_file(browser, shipped, tmp_pat
     assert "没有目标扣2分不符合−2" in everything
     # No controls on paper.
     assert "导出" not in everything and "本项全部符合" not in everything
+    # On screen, the errata are beside the notes.
+    errata = by_css(browser, "#errata-title").find_element("xpath", "..")
+    browser.execute_script("arguments[0].scrollIntoView()", errata)
+    assert errata.is_displayed() and "分值印为 50，采用 45" in errata.text
 
 
 def test_a_blank_form_prints_a_paper_sheet_to_fill_by_hand(browser, shipped) -> None:
@@ -179,3 +185,31 @@ def test_a_blank_form_prints_a_paper_sheet_to_fill_by_hand(browser, shipped) -> 
     assert "☐有组织机构图☐组织机构图全面" in everything
     assert "全员培训计划完成率＿＿＿%" in everything  # a measure decides it
     assert "得分＿＿＿/5" in everything
+    # Begun, the sheet's result is provisional, never a final 不合格.
+    all_met(browser, "basics.policy")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
+    assert "评价结论暂定：不合格（尚未评完）（合格分数线300）" in printed_text(browser)
+    assert "未评项目43" in printed_text(browser)
+
+
+def test_an_english_rubric_prints_in_english(browser, tmp_path) -> None:
+    """tests/fixtures/rubrics/names.rubric is in English, with grades; the
+    organisation holds what would end a CSS string."""
+    from rubricdsl.backends import BuildContext, form
+
+    from .test_names import NAMES, SOURCE_PATH
+
+    page = tmp_path / "names.html"
+    page.write_text(form.render(BuildContext.of(compile_file(NAMES), SOURCE_PATH)), encoding="utf-8")
+    browser.get(page.as_uri())
+    organization = 'Acme "North" \\ Co; }'
+    type_into(browser, by_css(browser, "#field-organization"), organization)
+    type_date(browser, by_css(browser, "#field-date"), "2026", "12", "01")
+    pages = print_pdf(browser, "form-print-english")
+    for number, page_text in enumerate(pages, 1):
+        assert f"Page{number}of{len(pages)}" in flat(page_text)
+        assert flat(f"Organisation: {organization}") in flat(page_text)
+    first = flat(pages[0])
+    assert "Dateofevaluation1December2026" in first
+    assert "Grade＿＿＿" in first and "Total＿＿＿/100" in first
+    assert "RequirementDeductionFindingDeductedRemarks" in flat("".join(pages))
