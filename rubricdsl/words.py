@@ -360,7 +360,7 @@ _EN = {
     "month_names": "January February March April May June July August September October November December",
     "erratum_entry": "{field} printed as {printed}, {used} used",
     "col_assessment": "Finding",
-    "col_deducted": "Deducted",
+    "col_deducted": "Lost",
     "col_remark": "Remarks",
     "form": "evaluation form",
     "met": "met",

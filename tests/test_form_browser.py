@@ -150,7 +150,10 @@ def screenshot(driver, name: str, element=None) -> Path:
 
 
 def printed_text(driver) -> str:
-    """The printed sheet's text (in print media), without spaces or line breaks."""
+    """The printed sheet's text (in print media), without spaces or line breaks:
+    built as printing builds it, on beforeprint (the media query's change
+    event would come later)."""
+    driver.execute_script("window.dispatchEvent(new Event('beforeprint'))")
     return "".join(by_css(driver, "#print-sheet").text.split())
 
 

@@ -212,4 +212,4 @@ def test_an_english_rubric_prints_in_english(browser, tmp_path) -> None:
     first = flat(pages[0])
     assert "Dateofevaluation1December2026" in first
     assert "Grade＿＿＿" in first and "Total＿＿＿/100" in first
-    assert "RequirementDeductionFindingDeductedRemarks" in flat("".join(pages))
+    assert "RequirementDeductionFindingLostRemarks" in flat("".join(pages))
