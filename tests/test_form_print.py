@@ -106,7 +106,7 @@ def print_pdf(driver, name: str) -> list[str]:
         old.unlink()
     path = ARTIFACTS / f"{name}.pdf"
     path.write_bytes(base64.b64decode(pdf["data"]))
-    subprocess.run([pdftoppm, "-png", "-r", "60", str(path), str(ARTIFACTS / name)], check=True)
+    subprocess.run([pdftoppm, "-png", "-r", "80", str(path), str(ARTIFACTS / name)], check=True)
     text = subprocess.run([pdftotext, "-raw", str(path), "-"], check=True, capture_output=True, text=True).stdout
     return text.split("\f")[:-1]
 
