@@ -111,10 +111,20 @@ def test_header_names_generator_source_and_hash_without_a_time(shipped: str) -> 
     assert shipped == render(compile_file(SHIPPED_RUBRIC), "rubrics/t-cssg-001.5-2020.rubric")
 
 
-def test_rubric_data_is_the_inspect_model(shipped: str) -> None:
+def test_rubric_data_is_the_inspect_model_without_what_the_page_never_reads(shipped: str) -> None:
     compilation = compile_file(SHIPPED_RUBRIC)
-    data = next(text for attrs, text in elements(shipped).scripts if attrs.get("id") == "rubric-data")
-    assert json.loads(data) == to_json(compilation.rubric, path="rubrics/t-cssg-001.5-2020.rubric", sha256=compilation.sha256)
+    data = json.loads(next(text for attrs, text in elements(shipped).scripts if attrs.get("id") == "rubric-data"))
+    model = to_json(compilation.rubric, path="rubrics/t-cssg-001.5-2020.rubric", sha256=compilation.sha256)
+    assert data == form.page_model(model)
+    assert '"line"' not in json.dumps(data) and '"max_deduction"' not in json.dumps(data)
+    # items and errata keep their paths: the page finds its places by them
+    assert [item["path"] for item in data["sections"][0]["items"]][:1] == ["basics.policy"]
+    assert all("path" in erratum for erratum in data["errata"])
+    assert "path" not in data["sections"][0] and "path" not in data["sections"][0]["items"][0]["requirements"][0]
+    # what the page's script reads of the model is still there
+    script = str(form.asset("form_app.js"))
+    for field in ("requirements", "parts", "notes", "caption", "numeral", "otherwise", "choices", "tiers", "each"):
+        assert f".{field}" in script and field in json.dumps(data["sections"])
 
 
 def test_page_speaks_the_rubrics_language(shipped: str) -> None:
@@ -132,9 +142,9 @@ def test_the_page_carries_the_words_its_script_uses_and_no_others(shipped: str) 
     script = next(text for attrs, text in elements(shipped).scripts if attrs.get("id") == "form-app")
     used = set(re.findall(r"\bwords\.(\w+)", script))
     assert used - set(words) == set()
-    assert {key for key in words if key not in used and not key.startswith("problem_")} == set()
-    # every problem an import can name is there to be said
-    assert {key for key in labels("zh") if key.startswith("problem_")} <= set(words)
+    assert {key for key in words if key not in used and not key.startswith(("problem_", "field_"))} == set()
+    # every problem an import can name, and every field an erratum corrects, is there to be said
+    assert {key for key in labels("zh") if key.startswith(("problem_", "field_"))} <= set(words)
 
 
 def test_hostile_texts_cannot_leave_their_block() -> None:
@@ -143,7 +153,8 @@ def test_hostile_texts_cannot_leave_their_block() -> None:
     parsed = elements(html)
     # exactly the page's own four scripts, whatever the texts hold
     assert [attrs.get("id") for attrs, _ in parsed.scripts] == ["rubric-plan", "rubric-data", "form-words", "rubric-scoring", "form-app"]
-    assert [tag for tag, _ in parsed.tags].count("style") == 1
+    # the page's stylesheet, and the print margins the script fills (with the organisation)
+    assert [attrs.get("id") for tag, attrs in parsed.tags if tag == "style"] == [None, "print-margins"]
     assert not any(tag == "img" for tag, _ in parsed.tags)
     data = parsed.scripts[1][1]
     assert "<" not in data and ">" not in data and "&" not in data and "\u2028" not in data

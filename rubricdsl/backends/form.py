@@ -37,7 +37,7 @@ _BLOCK_BREAKERS = re.compile(r"</script|</style|<!--", re.IGNORECASE)
 # problems an import can name, by this prefix: only those travel in the
 # page (the whole table would be 10 KB of the form's 250 KB budget).
 _WORD_USE = re.compile(r"\bwords\.(\w+)")
-_WORD_PREFIXES = ("problem_",)
+_WORD_PREFIXES = ("problem_", "field_")
 
 
 def script_json(value) -> Markup:
@@ -104,10 +104,33 @@ def page_words(words: dict[str, str]) -> dict[str, str]:
     return {key: text for key, text in words.items() if key in used or key.startswith(_WORD_PREFIXES)}
 
 
+# What the page never reads of the model: source lines and caps (the plan
+# scores), and the paths of everything but items and errata.
+_UNREAD_FIELDS = frozenset({"line", "max_deduction"})
+_PATHS_READ = frozenset({"items", "errata"})
+
+
+def page_model(model: dict) -> dict:
+    """The model as `rubricdsl inspect` gives it, without what the page's
+    script never reads, so that the form stays small."""
+
+    def trimmed(value, keep_path: bool):
+        if isinstance(value, list):
+            return [trimmed(entry, keep_path) for entry in value]
+        if not isinstance(value, dict):
+            return value
+        return {
+            key: trimmed(entry, key in _PATHS_READ)
+            for key, entry in value.items()
+            if key not in _UNREAD_FIELDS and (key != "path" or keep_path)
+        }
+
+    return trimmed(model, False)
+
+
 def render(context: BuildContext) -> str:
     rubric = context.rubric
     words = labels(rubric.language)
-    panel_size = rubric.panel[1] if rubric.panel else 5
     return render_template(
         "form.html",
         rubric=rubric,
@@ -116,10 +139,9 @@ def render(context: BuildContext) -> str:
         source_path=context.source_path,
         sha256=context.sha256,
         plan_json=script_json(scoring_plan.plan_json(context.plan, context.sha256)),
-        rubric_json=script_json(to_json(rubric, path=context.source_path, sha256=context.sha256)),
+        rubric_json=script_json(page_model(to_json(rubric, path=context.source_path, sha256=context.sha256))),
         words_json=script_json(page_words(words)),
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),
         app_js=asset("form_app.js"),
-        signature_rows=range(1, panel_size + 1),
     )

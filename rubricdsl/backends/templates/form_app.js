@@ -856,6 +856,7 @@
     var root = document.getElementById("form-root");
     buildInfo(root);
     buildNotes(root);
+    buildErrata(root);
     buildConditions(root);
     rubric.sections.forEach(function (section, index) { buildSection(root, section, plan.sections[index]); });
   }
@@ -1293,12 +1294,189 @@
           links.appendChild(h("li", null, h("a", { href: "#item-" + path, text: itemName(path) })));
         });
         list.appendChild(h("details", null, h("summary", { text: words.unassessed_list }), links));
-        // On paper a closed <details> shows nothing: the list again, as text.
-        var printed = h("ul", { className: "print-list", "aria-hidden": "true" });
-        Array.prototype.forEach.call(links.querySelectorAll("a"), function (link) { printed.appendChild(h("li", { text: link.textContent })); });
-        list.appendChild(printed);
       }
     }
+  }
+
+  // ---- the printed sheet -------------------------------------------------------
+  // On paper the page is #print-sheet, built from the state and the result
+  // when printing: the result and the signatures first, then a table per
+  // section, one row per requirement, every text whole, no controls.
+
+  var BLANK = "＿＿＿";
+
+  /* A form date (YYYY-MM-DD) as written on paper: 2026年12月1日. */
+  function dateWritten(text) {
+    var parts = /^(\d{4})-(\d\d)-(\d\d)$/.exec(text);
+    if (!parts) return text;
+    var month = Number(parts[2]);
+    return say(words.date_written, { year: parts[1], month: month, day: Number(parts[3]), month_name: words.month_names.split(" ")[month - 1] });
+  }
+
+  function heading(section) { return section.caption || say(words.numbered, { number: section.numeral, title: section.title }); }
+
+  /* The errata: where, what was printed, what is used, and why. */
+  function errataList() {
+    var list = h("ul", { className: "notes" });
+    rubric.errata.forEach(function (erratum) {
+      var keys = erratum.path.split("."), section = find(rubric.sections, keys[0]), item = section && find(section.items, keys[1]);
+      var place = section ? heading(section) + (item ? " " + say(words.numbered, { number: item.number, title: item.title }) : "") : words.whole_rubric;
+      list.appendChild(h("li", null, h("strong", { text: place + words.colon }),
+        say(words.erratum_entry, { field: words["field_" + erratum.field] || erratum.field, printed: erratum.printed, used: erratum.used }) + words.list_separator + erratum.reason));
+    });
+    return list;
+  }
+
+  function buildErrata(root) {
+    if (rubric.errata.length) root.appendChild(h("section", { className: "panel", "aria-labelledby": "errata-title" }, h("h2", { id: "errata-title", text: words.errata }), errataList()));
+  }
+
+  function cssString(text) {
+    return '"' + text.replace(/[\\"\s]/g, function (c) { return "\\" + c.charCodeAt(0).toString(16) + " "; }) + '"';
+  }
+
+  /* The margins of every page: the organisation, the standard, 第 X 页 共 Y 页. */
+  function pageMargins() {
+    var pages = words.page_of.split(/\{(pages?)\}/).map(function (part, index) { return index % 2 ? "counter(" + part + ")" : cssString(part); });
+    return "@page { @top-left { content: " + cssString(words.organization + words.colon + (state.organization.trim() || words.blank)) +
+      "; } @top-right { content: " + cssString(rubric.standards.join(" / ")) + "; } @bottom-center { content: " + pages.join(" ") + "; } }";
+  }
+
+  /* A table row; a cell is a text or an element (th, or td spanning columns). */
+  function addRow(table, cells, className) {
+    var tr = h("tr", { className: className });
+    cells.forEach(function (cell) { tr.appendChild(cell && cell.nodeType ? cell : h("td", { text: cell })); });
+    (table.tBodies[0] || table.appendChild(h("tbody"))).appendChild(tr);
+  }
+
+  function printTable(className, head) {
+    var row = h("tr");
+    head.forEach(function (text) { row.appendChild(h("th", { scope: "col", text: text })); });
+    return h("table", { className: className }, h("thead", null, row));
+  }
+
+  function wide(text) { return h("td", { colspan: "2", text: text }); }
+
+  /* Boxes to tick by hand, where no answer is given yet. */
+  function boxes(labels) { return labels.map(function (label) { return "☐ " + label; }).join("　"); }
+
+  /* The remark written on an item (key null) or on one of its requirements
+   * (its key, group.requirement in a group), from the evaluation's state. */
+  function remarksOf(path, key) {
+    var stored = state.items[path];
+    var text = !stored ? "" : key === null ? stored.remark : (stored.requirement_remarks || map())[key];
+    return (text || "").trim();
+  }
+
+  function measured(measure, stored) { return (stored.measures[measure.key] || BLANK) + (measure.unit || ""); }
+
+  function printRequirement(table, path, key, requirement, stored, scored, active) {
+    var planItem = items[path].plan, rule = Scoring.ruleOf(planItem, key), answer = stored.requirements[key];
+    var measure = Scoring.measureOf(rule), given;
+    var lost = scored.deductions.filter(function (d) { return d.path === path + "." + key; })[0];
+    if (!active) given = "—";
+    else if (measure !== null) {
+      var m = find(planItem.measures, measure);
+      given = m.label + " " + measured(m, stored) + (scored.status === "assessed" ? "\n" + (lost ? words.unmet : words.met) : "");
+    } else if (rule.kind === "parts") {
+      // All parts present is 符合; else which are there and which not.
+      var present = rule.choices.map(function (part) { return !!(answer && answer.parts && answer.parts[part.key]); });
+      given = present.indexOf(false) < 0 ? words.met : rule.choices.map(function (part, i) { return (present[i] ? "☑ " : "☐ ") + part.label; }).join("\n");
+    } else if (answer === undefined) {
+      given = boxes([words.met].concat(rule.kind === "levels" ? rule.choices.map(function (level) { return level.label; }) : [words.unmet]));
+    } else {
+      given = answer === true ? words.met : answer === false ? words.unmet : find(rule.choices, answer).label;
+    }
+    var text = [requirement.text].concat(requirement.notes.map(function (note) { return words.note + words.colon + note; })).join("\n");
+    // A rule said once for the group or item (每缺一项扣3分) leaves the text both columns.
+    var inherited = requirement.rule && requirement.rule.kind === "each" && requirement.rule.inherited;
+    addRow(table, (inherited ? [wide(text)] : [text, rule.text]).concat([given, lost ? "−" + formatPoints(lost.amount) : "", remarksOf(path, key)]));
+  }
+
+  /* An item's or a group's row across the table: title, score, its lines. */
+  function printHeading(table, className, title, score, lines) {
+    var cell = h("th", { colspan: "5", scope: "rowgroup" }, h("span", { className: "print-score", text: score }), title);
+    lines.filter(Boolean).forEach(function (line) { cell.appendChild(h("div", { className: "print-line", text: line })); });
+    addRow(table, [cell], className);
+  }
+
+  function scoreLine(scored, mode, points, zeroRule) {
+    return scored && scored.status !== "not_assessed" ? scoreText(scored, mode, zeroRule) : say(words.item_score, { score: BLANK, points: planPoints(points) });
+  }
+
+  function rulingLines(each, ruling) {
+    return [each && words.col_deduction + words.colon + each.text, ruling.mode === "not_applicable" && words.reason + words.colon + (ruling.reason.trim() || BLANK)];
+  }
+
+  function printItem(table, path, scored) {
+    var item = items[path].item, planItem = items[path].plan;
+    var stored = state.items[path] || { mode: "assessed", reason: "", requirements: map(), measures: map() };
+    var active = stored.mode === "assessed" || stored.mode === null;
+    printHeading(table, "print-item", say(words.numbered, { number: item.number, title: item.title }) + words.open + say(words.points_of, { points: planPoints(planItem.points) }) + words.close,
+      scoreLine(scored, stored.mode, planItem.points, !planItem.groups.length),
+      item.notes.map(function (note) { return words.note + words.colon + note; }).concat(rulingLines(item.each, stored), [remarksOf(path, null)]));
+    item.requirements.forEach(function (requirement) { printRequirement(table, path, requirement.key, requirement, stored, scored, active); });
+    item.groups.forEach(function (group, index) {
+      var ruling = (stored.groups || map())[group.key] || { mode: "assessed", reason: "" }, points = planItem.groups[index].points;
+      printHeading(table, "print-group", say(words.group_legend, { heading: group.heading || words.group_unnamed, points: planPoints(points) }),
+        scoreLine(scored.groups[index], ruling.mode, points, true), rulingLines(group.each, ruling));
+      group.requirements.forEach(function (requirement) {
+        printRequirement(table, path, group.key + "." + requirement.key, requirement, stored, scored, active && ruling.mode === "assessed");
+      });
+    });
+    if (item.kind !== "tiers" && item.kind !== "choices") return;
+    planItem.measures.forEach(function (measure) { addRow(table, [wide(measure.label), active ? measured(measure, stored) : "—", "", ""]); });
+    var award = scored.status === "assessed" ? scored.award : {};
+    var options = (item.tiers.length ? item.tiers : item.choices).map(function (option) { return [option.text, award.tier === option.key || award.choice === option.key]; });
+    options.push([item.otherwise ? say(words.otherwise_option, { label: item.otherwise.label || words.choice_none, points: planPoints(planItem.otherwise.points) }) : words.choice_none, award.otherwise]);
+    options.forEach(function (option) { addRow(table, [wide(option[0]), active ? (option[1] ? "☑" : "☐") : "—", "", ""]); });
+  }
+
+  function printCover(sheet, result, started) {
+    var names = evaluatorList().filter(Boolean), verdict = result.passed ? words.passed : words.failed;
+    var info = h("table", { className: "print-info" });
+    [[words.organization, state.organization.trim()], [words.evaluation_date, dateWritten(state.date) || words.date_blank], [words.result_evaluators, names.join(words.result_list_separator)],
+     [words.total, (started ? formatPoints(result.total) : BLANK) + " / " + planPoints(plan.full_marks)],
+     [words.conclusion, (started ? (result.provisional ? say(words.verdict_provisional, { verdict: verdict }) : verdict) : boxes([words.passed, words.failed])) +
+       words.open + words.pass_mark + " " + planPoints(plan.pass_mark) + words.close],
+     [words.eligibility, started ? (result.eligible ? words.eligible : words.not_eligible) : boxes([words.eligible, words.not_eligible])],
+     plan.grades.length && [words.grade, started ? (result.grade ? result.grade.label : words.no_grade) : BLANK],
+     started && result.not_assessed.length && [words.unassessed, String(result.not_assessed.length)]
+    ].filter(Boolean).forEach(function (line) { addRow(info, [h("th", { scope: "row", text: line[0] }), line[1] || BLANK]); });
+    var totals = printTable("print-totals", [words.col_table, words.col_full, words.col_score]);
+    result.sections.forEach(function (section, index) {
+      addRow(totals, [heading(rubric.sections[index]), planPoints(plan.sections[index].points), started ? formatPoints(section.score) : ""]);
+    });
+    var conditions = h("ul", { className: "print-conditions" });
+    plan.conditions.forEach(function (condition) {
+      conditions.appendChild(h("li", { text: (state.conditions[condition.key] ? "☑ " : "☐ ") + (condition.clause ? condition.clause + " " : "") +
+        condition.text + (condition.advisory ? words.open + words.advisory + words.close : "") }));
+    });
+    // A row for each name entered, at least the panel's least; a blank sheet has the most.
+    var signatures = printTable("print-signatures", [words.col_number, words.col_name, words.col_affiliation, words.col_signature]);
+    var panel = plan.panel || [5, 5];
+    for (var number = 1; number <= Math.max(names.length, panel[names.length ? 0 : 1]); number++) addRow(signatures, [String(number), names[number - 1] || "", "", ""]);
+    sheet.append(h("h2", { text: words.results }), info, totals);
+    if (plan.conditions.length) sheet.append(h("h3", { text: words.conditions }), conditions);
+    sheet.append(h("h3", { text: words.signatures }), signatures);
+    if (plan.panel) sheet.append(h("p", { className: "hint", text: say(words.panel_size, { low: panel[0], high: panel[1] }) }));
+    sheet.append(h("p", { text: words.date + words.colon + words.date_blank }), h("h3", { text: words.remarks }), h("p", { className: "print-text", text: state.remarks.trim() || BLANK }));
+    if (rubric.errata.length) sheet.append(h("h3", { text: words.errata }), errataList());
+  }
+
+  function buildPrintSheet() {
+    var result = refresh(), started = result.not_assessed.length < itemOrder.length;
+    document.getElementById("print-margins").textContent = pageMargins();
+    var sheet = document.getElementById("print-sheet");
+    sheet.textContent = "";
+    printCover(sheet, result, started);
+    result.sections.forEach(function (section, index) {
+      var table = printTable("print-items", [words.col_requirement, words.col_deduction, words.col_assessment, words.col_deducted, words.col_remark]);
+      table.prepend(h("caption", { text: heading(rubric.sections[index]) + words.open + words.subtotal + " " + (started ? formatPoints(section.score) : BLANK) +
+        " / " + planPoints(plan.sections[index].points) + words.close }));
+      section.items.forEach(function (scored) { printItem(table, scored.path, scored); });
+      sheet.appendChild(table);
+    });
   }
 
   // ---- export, import, print, reset -----------------------------------------
@@ -1569,6 +1747,10 @@
     });
     document.getElementById("saved").addEventListener("click", onSavedClick);
     window.addEventListener("storage", onStorage);
+    // Ctrl+P, the print button and a PDF printer all fire beforeprint; a
+    // print preview of the emulated media only changes the media query.
+    window.addEventListener("beforeprint", buildPrintSheet);
+    window.matchMedia("print").addEventListener("change", function (event) { if (event.matches) buildPrintSheet(); });
     performance.measure("rubric-form:first-render", { start: 0, end: performance.now() });
   }
 
