@@ -9,6 +9,7 @@ problems.  Commands that need the backends import them when they run, so
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import sys
 from pathlib import Path
@@ -213,6 +214,13 @@ def load_valid(path: Path | str) -> Compilation:
 @click.version_option(__version__, prog_name="rubricdsl")
 def main() -> None:
     """rubricdsl: compile evaluation rubrics into scorers, sheets and forms."""
+    # What a command builds (a rubric's tree, model, plan, the files it
+    # renders) lives until it ends, so the collector's default, a young
+    # collection every 700 allocations and a full one every 70,000 or so,
+    # rescans the same live objects again and again: 22-33% of a 300x
+    # build.  Collecting young objects every 100,000 allocations keeps
+    # cyclic garbage bounded and makes full collections rare.
+    gc.set_threshold(100_000, 50, 100)
 
 
 @main.command()
@@ -252,11 +260,11 @@ def check(paths: tuple[str, ...], output_format: str, show_info: bool) -> None:
 @reads_files("rubric")
 def inspect(rubric: str) -> None:
     """Print the compiled model of RUBRIC (- for stdin) as JSON (shape: see the README)."""
-    from .export import to_json
+    from .export import indented_json, to_json
 
     compilation = load_valid(rubric)
     data = to_json(compilation.rubric, path=shown(rubric), sha256=compilation.sha256)
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(indented_json(data))
 
 
 @main.command()
