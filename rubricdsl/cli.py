@@ -699,21 +699,17 @@ def _score_batch_file(
             jobs=jobs or os.cpu_count() or 1,
             reader=scoring.FastReader.of(compilation.rubric),
         )
-        csv_text = scoring.summary_csv_text(rows, compilation.rubric)
-        summary = None
-        if summary_path is not None:
-            summary = scoring.summary_json(rows, scorer, name, csv_text=csv_text, run_id=uuid.uuid4().hex)
-        scoring.write_batch(output, csv_text, summary_path, summary)
+        tally = scoring.write_batch(
+            rows, compilation.rubric, scorer, source=name, csv_path=output, summary_path=summary_path, run_id=uuid.uuid4().hex
+        )
     except scoring.InputError as error:
         raise UserError(scoring.listed(error.messages).strip()) from None
     except OSError as error:
         raise UserError(f"cannot write {error.filename}: {error.strerror}") from None
-    errors = [row.error for row in rows if row.error is not None]
-    scored = len(rows) - len(errors)
-    click.echo(f"batch: {scored} of {len(rows)} findings scored", err=True)
-    if errors:
-        click.echo(f"batch: {len(errors)} rejected (rows with an error in the summary):", err=True)
-        click.echo(printable(scoring.listed(errors)), err=True)
+    click.echo(f"batch: {tally.scored} of {tally.count} findings scored", err=True)
+    if tally.rejected:
+        click.echo(f"batch: {tally.rejected} rejected (rows with an error in the summary):", err=True)
+        click.echo(printable(scoring.listed(tally.first_errors, tally.rejected)), err=True)
         sys.exit(EXIT_USAGE)
 
 
