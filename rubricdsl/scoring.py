@@ -243,7 +243,9 @@ def _start_worker(source: str, rubric_id: str, source_path: str, reader: FastRea
 # digits or more.  Deep values can stand only where the scorer looks at
 # nothing, in notes (a key starting with '_', perhaps written as \u005f) or
 # in a partial file's item of status null; only records that may hold
-# those are walked.
+# those are walked.  A record the scorer's fast path reads as it is holds
+# no note (it checks every object's keys), so only the others are searched
+# for one.
 
 # Digits and the point as 0, e and E as e, signs as -, all else a space.
 _NUMBER_SHAPES = bytes(
@@ -282,14 +284,25 @@ class FastReader:
             return None
         try:
             findings = orjson.loads(data)
-            summary = scorer.summarize(findings, partial=partial, rescore=rescore)
-        except (orjson.JSONDecodeError, scorer.FindingsError):
+        except orjson.JSONDecodeError:
             return None
+        try:
+            # Findings that the scorer's fast path reads as they are hold
+            # exactly the keys findings have, each value of the type it
+            # checks: no note, and nothing nested where it does not look
+            # but in a partial file's items of status null.
+            checked, plain = scorer._assess(findings, partial, rescore), True
+        except Exception:
+            try:
+                checked, plain = scorer._checked(findings, partial, rescore), False
+            except scorer.FindingsError:
+                return None
         if self.on_a_bound(findings):
             return None
-        if (b'"_' in data or b"\\u" in data or (partial and b"null" in data)) and scorer._unreadable(findings):
+        may_hide = (not plain and (b'"_' in data or b"\\u" in data)) or (partial and b"null" in data)
+        if may_hide and scorer._unreadable(findings):
             return None
-        return summary
+        return scorer._summary(findings, checked)
 
     def on_a_bound(self, findings: dict) -> bool:
         """Whether a float measured value of checked findings equals a
