@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from installed import installed_rubricdsl  # noqa: E402
+from installed import installed_rubricdsl, peak_mib, rubricdsl_command  # noqa: E402
 from synthetic import synthetic_rubric  # noqa: E402
 
 LINEAR_WITHIN = 1.10
@@ -48,7 +48,7 @@ def run(command: list[str], folder: Path) -> tuple[float, float, float]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{error}")
-    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_utime + usage.ru_stime, peak_mib(error)
 
 
 def main() -> int:
@@ -68,16 +68,15 @@ def main() -> int:
             (folder / f"x{size}.rubric").write_text(text, encoding="utf-8")
             (folder / f"x{size}.flat").write_text(flattened(text), encoding="utf-8")
             lines[size] = text.count("\n")
-        cli = [str(python), "-m", "rubricdsl.cli"]
 
         def command(name: str, size: int, run_number: int) -> list[str]:
             if name == "check":
-                return [*cli, "check", f"x{size}.rubric"]
+                return rubricdsl_command(python, "check", f"x{size}.rubric")
             if name == "build":
-                return [*cli, "build", f"x{size}.rubric", "-o", f"out-{size}-{run_number}"]
+                return rubricdsl_command(python, "build", f"x{size}.rubric", "-o", f"out-{size}-{run_number}")
             target = folder / f"fmt-{size}-{run_number}.rubric"
             target.write_bytes((folder / f"x{size}.flat").read_bytes())
-            return [*cli, "fmt", target.name]
+            return rubricdsl_command(python, "fmt", target.name)
 
         print(f"{', '.join(f'{size}x: {lines[size]:,} lines' for size in sizes)}; {options.runs} runs each, "
               f"whole processes of an installed rubricdsl (load average "
