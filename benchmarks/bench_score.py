@@ -11,9 +11,12 @@
    A last line is a floor: a loop that merely reads every answer, checking
    and scoring nothing; no scorer written in Python can beat it.
 2. `rubricdsl score RUBRIC --batch FILE.jsonl` on 100,000 findings as one
-   whole process (wall time), and in-process the split of that work between
-   JSON parsing (orjson, as the command reads), checking and scoring, and
-   writing the summary rows.
+   whole process of a non-editable install run from a temporary folder
+   (wall time), with one worker per CPU and with one, each side by side with
+   its floor (orjson.loads of every line in as many processes) and their
+   ratio; the peak memory of --jobs 1 on 100,000 and 20,000 findings; and
+   in-process the split of that work between JSON parsing (orjson, as the
+   command reads), checking and scoring, and writing the summary rows.
 
 Not a test: it prints figures.  The JSON Lines file is written once to
 benchmarks/out/ (ignored by git) and reused.
@@ -29,6 +32,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
@@ -36,8 +40,12 @@ from pathlib import Path
 import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
+# The in-process figures import the checkout; the whole-process batch runs
+# an installed rubricdsl (benchmarks/installed.py) from another folder.
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from installed import installed_rubricdsl, peak_mib, rubricdsl_command  # noqa: E402
 from rubricdsl.export import content_hash, to_json  # noqa: E402
 from rubricdsl.findings import item_shapes  # noqa: E402
 from rubricdsl.frontend import compile_file  # noqa: E402
@@ -418,30 +426,106 @@ def read_through(path: Path) -> float:
     return time.perf_counter() - start
 
 
+# The floor of a batch: merely orjson.loads of every line, in as many
+# processes as the batch has workers, each reading its share of the file.
+FLOOR = r"""
+import multiprocessing, os, sys
+import orjson
+
+def share(bounds):
+    path, start, end = bounds
+    loads = orjson.loads
+    with open(path, "rb") as stream:
+        stream.seek(start)
+        for line in stream.read(end - start).split(b"\n"):
+            if line:
+                loads(line)
+
+path, jobs = sys.argv[1], int(sys.argv[2]) or os.cpu_count()
+size = os.path.getsize(path)
+shares, start = [], 0
+with open(path, "rb") as stream:
+    while start < size:
+        stream.seek(min(start + (4 << 20), size))
+        stream.readline()
+        end = min(stream.tell(), size)
+        shares.append((path, start, end))
+        start = end
+if jobs == 1:
+    for bounds in shares:
+        share(bounds)
+else:
+    with multiprocessing.Pool(jobs) as pool:
+        pool.map(share, shares)
+"""
+
+
+def timed_process(command: list[str], folder: Path) -> tuple[float, float | None, str]:
+    """(wall seconds, peak memory in MiB when it prints it (installed.
+    rubricdsl_command), its last other line on stderr) of one whole process."""
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    stderr = process.stderr.read().decode("utf-8", "replace").strip().splitlines()
+    process.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} exited {code}: {stderr[-3:]}")
+    said = [line for line in stderr if line and not line.startswith("peak memory: ")]
+    printed = any(line.startswith("peak memory: ") for line in stderr)
+    return wall, peak_mib("\n".join(stderr)) if printed else None, (said or [""])[-1]
+
+
+def spread(values: list[float]) -> str:
+    return f"median {statistics.median(values):.2f} s (runs {', '.join(f'{v:.2f}' for v in values)})"
+
+
 def batch(count: int, runs: int) -> None:
+    """The batch as users run it: a non-editable install in a temporary
+    venv, run from a temporary folder, against the floor run side by side
+    (the runs alternate), and the peak memory of --jobs 1 on two sizes."""
+
     path = jsonl(count)
     size = path.stat().st_size
-    csv = OUT / "summary.csv"
+    smaller = OUT / f"findings-{count // 5}.jsonl"
+    if not smaller.exists():
+        with open(path, "rb") as source, open(smaller, "wb") as target:
+            for _, line in zip(range(count // 5), source):
+                target.write(line)
     # This machine's kernel evicts idle pages within minutes, so a cold file
     # costs seconds of disk reading: each run starts with the file read into
     # the page cache, and the first such read is reported.
     print(f"\nreading the {size / 1e6:.0f} MB file once: {read_through(path):.2f} s")
-    for jobs in ("1", "0"):
-        walls, last = [], ""
-        for _ in range(runs):
-            read_through(path)
-            start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, "-m", "rubricdsl.cli", "score", str(RUBRIC), "--batch", str(path), "-o", str(csv),
-                 "--jobs", jobs],
-                cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(ROOT)),
-            )
-            walls.append(time.perf_counter() - start)
-            last = f"exit {done.returncode}; " + (done.stderr.strip().splitlines() or [""])[-1]
-        workers = "one per CPU" if jobs == "0" else jobs
-        print(f"rubricdsl score --batch --jobs {jobs} ({workers}; {os.cpu_count()} CPUs), {count} findings "
-              f"({size / 1e6:.0f} MB JSON Lines), whole process, median of {runs}: {statistics.median(walls):.2f} s "
-              f"(runs {', '.join(f'{wall:.2f}' for wall in walls)}; {last})")
+    with installed_rubricdsl() as installed, tempfile.TemporaryDirectory(prefix="bench-score-") as scratch:
+        python = Path(installed.python)
+        folder = Path(scratch)
+        rubric = folder / RUBRIC.name
+        rubric.write_bytes(RUBRIC.read_bytes())
+        for jobs in ("0", "1"):
+            workers = f"one per CPU: {os.cpu_count()}" if jobs == "0" else jobs
+            walls, floors, peaks, last = [], [], [], ""
+            for _ in range(runs):
+                read_through(path)
+                wall, peak, last = timed_process(rubricdsl_command(
+                    python, "score", rubric.name, "--batch", str(path), "-o", "summary.csv", "--jobs", jobs), folder)
+                walls.append(wall)
+                peaks.append(peak)
+                read_through(path)
+                floors.append(timed_process([str(python), "-c", FLOOR, str(path), jobs], folder)[0])
+            ratio = statistics.median(walls) / statistics.median(floors)
+            print(f"rubricdsl score --batch --jobs {jobs} ({workers}), {count} findings ({size / 1e6:.0f} MB JSON Lines), "
+                  f"whole process, installed: {spread(walls)}; {last}")
+            print(f"  floor, orjson.loads of every line in as many processes: {spread(floors)}; "
+                  f"ratio {ratio:.2f}x (target <= 2.2x: {'met' if ratio <= 2.2 else 'MISSED'})")
+            if jobs == "1":
+                small_peaks = [timed_process(rubricdsl_command(
+                    python, "score", rubric.name, "--batch", str(smaller), "-o", "small.csv", "--jobs", "1"), folder)[1]
+                    for _ in range(runs)]
+                print(f"  peak memory (VmHWM) of --jobs 1: {max(peaks):.0f} MiB on {count} findings, "
+                      f"{max(small_peaks):.0f} MiB on {count // 5} (target < 250 MB, independent of the count: "
+                      f"{'met' if max(peaks) < 250 and max(peaks) < 1.2 * max(small_peaks) else 'MISSED'})")
+        print(f"  (load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs)")
     compilation = compile_file(RUBRIC)
     scorer = load_scorer(compilation, SOURCE_PATH)
     reader = FastReader.of(compilation.rubric)

@@ -119,3 +119,32 @@ def in_pairs(runs: int, command, floor: list[str], cwd: Path) -> Ratio:
         times.append(timed(line, cwd, environment))
         floors.append(timed(floor, cwd))
     return Ratio(times, floors)
+
+
+# Run inside the measured process: its own peak memory is the one figure
+# that neither its parent nor a fork before exec inflates (ru_maxrss from
+# wait4 carries the benchmark's own size over into the child's).
+_PEAK_AT_EXIT = (
+    "import atexit, runpy, sys\n"
+    "def peak():\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        kib = next(line.split()[1] for line in status if line.startswith('VmHWM:'))\n"
+    "    sys.stderr.write('\\npeak memory: ' + kib + ' KiB\\n')\n"
+    "atexit.register(peak)\n"
+    "sys.argv = ['rubricdsl', *sys.argv[1:]]\n"
+    "runpy.run_module('rubricdsl.cli', run_name='__main__')\n"
+)
+
+
+def rubricdsl_command(python: Path, *arguments: str) -> list[str]:
+    """A whole `rubricdsl ARGUMENTS` process that prints its peak memory
+    (VmHWM) as its last line on stderr, `peak memory: N KiB`."""
+    return [str(python), "-c", _PEAK_AT_EXIT, *arguments]
+
+
+def peak_mib(stderr: str) -> float:
+    """The peak memory a rubricdsl_command printed, in MiB."""
+    for line in reversed(stderr.splitlines()):
+        if line.startswith("peak memory: "):
+            return int(line.split()[2]) / 1024
+    raise ValueError("no peak memory printed")

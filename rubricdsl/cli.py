@@ -9,6 +9,7 @@ problems.  Commands that need the backends import them when they run, so
 from __future__ import annotations
 
 import functools
+import gc
 import sys
 from pathlib import Path
 
@@ -212,6 +213,13 @@ def load_valid(path: Path | str) -> Compilation:
 @click.version_option(__version__, prog_name="rubricdsl")
 def main() -> None:
     """rubricdsl: compile evaluation rubrics into scorers, sheets and forms."""
+    # What a command builds (a rubric's tree, model, plan, the files it
+    # renders) lives until it ends, so the collector's default, a young
+    # collection every 700 allocations and a full one every 70,000 or so,
+    # rescans the same live objects again and again: 22-33% of a 300x
+    # build.  Collecting young objects every 100,000 allocations keeps
+    # cyclic garbage bounded and makes full collections rare.
+    gc.set_threshold(100_000, 50, 100)
 
 
 @main.command()
@@ -253,13 +261,11 @@ def check(paths: tuple[str, ...], output_format: str, show_info: bool) -> None:
 @reads_files("rubric")
 def inspect(rubric: str) -> None:
     """Print the compiled model of RUBRIC (- for stdin) as JSON (shape: see the README)."""
-    import json
-
-    from .export import to_json
+    from .export import indented_json, to_json
 
     compilation = load_valid(rubric)
     data = to_json(compilation.rubric, path=shown(rubric), sha256=compilation.sha256)
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    click.echo(indented_json(data))
 
 
 @main.command()
@@ -694,21 +700,17 @@ def _score_batch_file(
             jobs=jobs or os.cpu_count() or 1,
             reader=scoring.FastReader.of(compilation.rubric),
         )
-        csv_text = scoring.summary_csv_text(rows, compilation.rubric)
-        summary = None
-        if summary_path is not None:
-            summary = scoring.summary_json(rows, scorer, name, csv_text=csv_text, run_id=uuid.uuid4().hex)
-        scoring.write_batch(output, csv_text, summary_path, summary)
+        tally = scoring.write_batch(
+            rows, compilation.rubric, scorer, source=name, csv_path=output, summary_path=summary_path, run_id=uuid.uuid4().hex
+        )
     except scoring.InputError as error:
         raise UserError(scoring.listed(error.messages).strip()) from None
     except OSError as error:
         raise UserError(f"cannot write {error.filename}: {error.strerror}") from None
-    errors = [row.error for row in rows if row.error is not None]
-    scored = len(rows) - len(errors)
-    click.echo(f"batch: {scored} of {len(rows)} findings scored", err=True)
-    if errors:
-        click.echo(f"batch: {len(errors)} rejected (rows with an error in the summary):", err=True)
-        click.echo(printable(scoring.listed(errors)), err=True)
+    click.echo(f"batch: {tally.scored} of {tally.count} findings scored", err=True)
+    if tally.rejected:
+        click.echo(f"batch: {tally.rejected} rejected (rows with an error in the summary):", err=True)
+        click.echo(printable(scoring.listed(tally.first_errors, tally.rejected)), err=True)
         sys.exit(EXIT_USAGE)
 
 

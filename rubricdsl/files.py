@@ -16,7 +16,11 @@ import os
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import BinaryIO, Callable, Iterator, Union
+
+# What a file is to hold: its text, or a function that writes its bytes to a
+# stream (a batch summary is streamed, never held in memory whole).
+Content = Union[str, Callable[[BinaryIO], None]]
 
 TEMPORARY_MARK = ".rubricdsl-"
 
@@ -90,9 +94,9 @@ def stray_temporaries(target: Path) -> list[Path]:
         return []
 
 
-def write_temporary(target: Path, data: bytes, *, like: Path | None = None) -> Path:
-    """A finished temporary file beside `target` holding `data`, flushed to
-    disk.  Its mode and owner are those of `like` when that exists (so a
+def write_temporary(target: Path, data: bytes | Callable[[BinaryIO], None], *, like: Path | None = None) -> Path:
+    """A finished temporary file beside `target` holding `data` (or what
+    `data(stream)` writes), flushed to disk.  Its mode and owner are those of `like` when that exists (so a
     rename never changes them), else a new file's; removed again on failure.
     """
     mode, owner = new_file_mode(), None
@@ -103,7 +107,10 @@ def write_temporary(target: Path, data: bytes, *, like: Path | None = None) -> P
     temporary = Path(name)
     try:
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            if callable(data):
+                data(stream)
+            else:
+                stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
         if owner is not None and owner != (os.geteuid(), os.getegid()):
@@ -128,7 +135,7 @@ def write_atomically(path: Path, text: str) -> None:
     write_together([(path, text)])
 
 
-def write_together(files: list[tuple[Path, str]], *, lock: bool = True) -> None:
+def write_together(files: list[tuple[Path, Content]], *, lock: bool = True) -> None:
     """Write several files as one unit as far as renames allow: every one to
     a finished temporary file first, then all renamed in the order given.
     A failure before the renames leaves every target as it was; a kill
@@ -149,7 +156,8 @@ def write_together(files: list[tuple[Path, str]], *, lock: bool = True) -> None:
                 for stray in stray_temporaries(target):
                     stray.unlink(missing_ok=True)
                 try:
-                    done.append((path, target, write_temporary(target, text.encode("utf-8"), like=target)))
+                    data = text.encode("utf-8") if isinstance(text, str) else text
+                    done.append((path, target, write_temporary(target, data, like=target)))
                 except OSError as error:
                     raise _named(error, path) from None
             for path, target, temporary in done:

@@ -528,7 +528,12 @@ def summarize(findings, partial=False, rescore=False):
     date, section scores (key -> score), total, passed, grade, eligible,
     not assessed count, provisional.  Same checks, same arithmetic; for
     batches."""
-    unmet, _, unrecorded, _, outcomes, _ = _checked(findings, partial, rescore)
+    return _summary(findings, _checked(findings, partial, rescore))
+
+
+def _summary(findings, checked):
+    """summarize() of checked findings, from what _checked() returned."""
+    unmet, _, unrecorded, _, outcomes, _ = checked
     section_scores = {}
     raw = 0
     applicable = 0

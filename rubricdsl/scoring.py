@@ -20,7 +20,7 @@ import shutil
 import sys
 import tempfile
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterator
@@ -29,7 +29,7 @@ import orjson
 
 from . import model as m
 from .findings import FINDINGS_FORMAT, NOTE_PREFIX
-from .files import write_atomically, write_together
+from .files import TEMPORARY_MARK, write_atomically, write_together
 from .frontend import Compilation
 from .plan import ItemPlan, Rule, ScoringPlan, compared_numbers, decimal_text, lower
 
@@ -243,7 +243,9 @@ def _start_worker(source: str, rubric_id: str, source_path: str, reader: FastRea
 # digits or more.  Deep values can stand only where the scorer looks at
 # nothing, in notes (a key starting with '_', perhaps written as \u005f) or
 # in a partial file's item of status null; only records that may hold
-# those are walked.
+# those are walked.  A record the scorer's fast path reads as it is holds
+# no note (it checks every object's keys), so only the others are searched
+# for one.
 
 # Digits and the point as 0, e and E as e, signs as -, all else a space.
 _NUMBER_SHAPES = bytes(
@@ -282,14 +284,25 @@ class FastReader:
             return None
         try:
             findings = orjson.loads(data)
-            summary = scorer.summarize(findings, partial=partial, rescore=rescore)
-        except (orjson.JSONDecodeError, scorer.FindingsError):
+        except orjson.JSONDecodeError:
             return None
+        try:
+            # Findings that the scorer's fast path reads as they are hold
+            # exactly the keys findings have, each value of the type it
+            # checks: no note, and nothing nested where it does not look
+            # but in a partial file's items of status null.
+            checked, plain = scorer._assess(findings, partial, rescore), True
+        except Exception:
+            try:
+                checked, plain = scorer._checked(findings, partial, rescore), False
+            except scorer.FindingsError:
+                return None
         if self.on_a_bound(findings):
             return None
-        if (b'"_' in data or b"\\u" in data or (partial and b"null" in data)) and scorer._unreadable(findings):
+        may_hide = (not plain and (b'"_' in data or b"\\u" in data)) or (partial and b"null" in data)
+        if may_hide and scorer._unreadable(findings):
             return None
-        return summary
+        return scorer._summary(findings, checked)
 
     def on_a_bound(self, findings: dict) -> bool:
         """Whether a float measured value of checked findings equals a
@@ -405,17 +418,6 @@ def summary_columns(rubric: m.Rubric) -> list[str]:
     )
 
 
-def write_summary_csv(rows: list[BatchRow], rubric: m.Rubric, stream) -> None:
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(summary_columns(rubric))
-    blanks = [""] * (len(summary_columns(rubric)) - 2)  # all but source and error
-    for row in rows:
-        if row.csv is None:
-            writer.writerow([row.source, *blanks, row.error])
-        else:
-            stream.write(_csv_cell(row.source) + "," + row.csv)
-
-
 def _csv_cell(text: str) -> str:
     """A text cell as the csv module writes it: quoted when it holds a
     separator, a quote or a line break."""
@@ -451,34 +453,6 @@ def is_batch_summary(path: Path) -> bool:
     except OSError:
         return False
     return start.startswith(b'{"format":"' + BATCH_FORMAT.encode("ascii"))
-
-
-def summary_json(rows: list[BatchRow], scorer: types.ModuleType, source: str, *, csv_text: str, run_id: str) -> str:
-    """The batch summary as JSON, one row a line (a batch can hold 100,000
-    rows: orjson writes them).  It names the run and records the sha256 of
-    the CSV written with it, so a pair of files from two runs (a run killed
-    between its two renames) can be told from a pair that belongs
-    together."""
-    head = {
-        "format": BATCH_FORMAT,
-        "run": run_id,
-        "csv_sha256": hashlib.sha256(csv_text.encode("utf-8")).hexdigest(),
-        "rubric": {"id": scorer.RUBRIC_ID, "version": scorer.RUBRIC_VERSION, "source_sha256": scorer.SOURCE_SHA256},
-        "source": source,
-        "count": len(rows),
-        "scored": sum(1 for row in rows if row.json is not None),
-    }
-    dumps = orjson.dumps
-    scored = b",\n  ".join(b'{"source":' + dumps(row.source) + b"," + row.json[1:] for row in rows if row.json is not None)
-    errors = b",\n  ".join(dumps({"source": row.source, "message": row.error}) for row in rows if row.error is not None)
-    text = dumps(head)[:-1] + b',\n "rows": [' + scored + b'],\n "errors": [' + errors + b"]}\n"
-    return text.decode("utf-8")
-
-
-def summary_csv_text(rows: list[BatchRow], rubric: m.Rubric) -> str:
-    out = io.StringIO()
-    write_summary_csv(rows, rubric, out)
-    return out.getvalue()
 
 
 # ---------------------------------------------------------------------------
@@ -595,10 +569,11 @@ def template_text(rubric: m.Rubric) -> str:
 MAX_LISTED = 50
 
 
-def listed(messages: list[str]) -> str:
-    """Problems one a line, at most MAX_LISTED of them."""
+def listed(messages: list[str], total: int | None = None) -> str:
+    """Problems one a line, at most MAX_LISTED of them; `total`: how many
+    there are when `messages` holds only the first ones."""
     shown = messages[:MAX_LISTED]
-    more = len(messages) - len(shown)
+    more = (len(messages) if total is None else total) - len(shown)
     lines = [f"  {message}" for message in shown]
     if more:
         lines.append(f"  … and {more} more")
@@ -616,19 +591,6 @@ def write_text(path: str, text: str) -> None:
     write_atomically(Path(path), text)
 
 
-def write_batch(csv_path: str, csv_text: str, summary_path: Path | None, summary: str | None) -> None:
-    """The CSV and its JSON summary as one unit: both written to temporary
-    files, then the CSV renamed into place and the summary last, so a
-    summary whose csv_sha256 is the CSV's seals a complete pair.  OSError
-    is the caller's."""
-    files = [] if summary_path is None else [(summary_path, summary)]
-    if csv_path == "-":
-        write_text("-", csv_text)
-    else:
-        files.insert(0, (Path(csv_path), csv_text))
-    write_together(files)
-
-
 def run_batch(
     scorer: types.ModuleType,
     source_text: str,
@@ -639,20 +601,176 @@ def run_batch(
     rescore: bool = False,
     reader: FastReader,
     jobs: int = 1,
-) -> list[BatchRow]:
-    """Every record of a batch scored, the bad ones kept as rows with their
-    first problem.  With jobs > 1, parts are scored by that many worker
-    processes, each running `source_text` (the scorer's source).
-    `progress(results, count)`, when given, wraps the parts' results as
-    they arrive (the command line's progress bar)."""
+) -> Iterator[BatchRow]:
+    """Every record of a batch scored, in order, the bad ones kept as rows
+    with their first problem; InputError at once when the batch cannot be
+    read.  The rows are yielded as their parts are scored, so that no more
+    than a few parts are held at a time.  With jobs > 1, parts are scored
+    by that many worker processes, each running `source_text` (the
+    scorer's source).  `progress(results, count)`, when given, wraps the
+    parts' results as they arrive (the command line's progress bar)."""
     parts = batch_parts(source)
     if jobs > 1 and len(parts) > 1:
-        import functools
-        import multiprocessing
-
-        initargs = (source_text, scorer.RUBRIC_ID, scorer.SOURCE_PATH, reader)
-        with multiprocessing.Pool(jobs, _start_worker, initargs) as pool:
-            results = pool.imap(functools.partial(score_part, partial=partial, rescore=rescore), parts)
-            return list(_rows(progress(results, len(parts)) if progress else results))
+        return _pooled_rows(parts, jobs, (source_text, scorer.RUBRIC_ID, scorer.SOURCE_PATH, reader), partial, rescore, progress)
     results = (score_part(part, partial, rescore, scorer, reader) for part in parts)
-    return list(_rows(progress(results, len(parts)) if progress else results))
+    return _rows(progress(results, len(parts)) if progress else results)
+
+
+def _pooled_rows(parts: list[Part], jobs: int, initargs: tuple, partial: bool, rescore: bool, progress) -> Iterator[BatchRow]:
+    import functools
+    import multiprocessing
+
+    with multiprocessing.Pool(jobs, _start_worker, initargs) as pool:
+        results = pool.imap(functools.partial(score_part, partial=partial, rescore=rescore), parts)
+        yield from _rows(progress(results, len(parts)) if progress else results)
+
+
+@dataclass
+class BatchTally:
+    """What a batch came to: its rows, those scored, the rejected ones and
+    the first MAX_LISTED problems (a batch of bad records is not held)."""
+
+    count: int = 0
+    scored: int = 0
+    rejected: int = 0
+    first_errors: list[str] = field(default_factory=list)
+
+
+class _Spool:
+    """An unnamed temporary file that a batch's output is streamed into,
+    beside its target (for '-', in the temporary folder), until the batch
+    is done and the output is written in place from it.  Unnamed, a killed
+    run leaves nothing behind; an OSError names the target."""
+
+    def __init__(self, target: str | Path):
+        self.target = str(target)
+        folder = None if self.target == "-" else Path(target).resolve().parent
+        try:
+            if folder is not None:
+                folder.mkdir(parents=True, exist_ok=True)
+            self.stream = tempfile.TemporaryFile(
+                dir=folder, prefix=f".{Path(target).name}{TEMPORARY_MARK}", suffix=".tmp"
+            )
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, self.target) from None
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.stream.write(data)
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, self.target) from None
+
+    def copy_to(self, stream) -> None:
+        """Everything written, from its start, into a binary stream."""
+        try:
+            self.stream.flush()
+            self.stream.seek(0)
+        except OSError as error:
+            raise OSError(error.errno, error.strerror, self.target) from None
+        shutil.copyfileobj(self.stream, stream, 1 << 20)
+
+    def copy_text_to(self, stream) -> None:
+        """Everything written, decoded as UTF-8, into a text stream."""
+        self.stream.flush()
+        self.stream.seek(0)
+        text = io.TextIOWrapper(self.stream, encoding="utf-8", newline="")
+        while chunk := text.read(1 << 20):
+            stream.write(chunk)
+        stream.flush()
+        text.detach()
+
+    def close(self) -> None:
+        self.stream.close()
+
+
+_CSV_CHUNK = 1 << 16  # characters of CSV gathered before they are hashed and spooled
+
+
+def write_batch(
+    rows: Iterator[BatchRow],
+    rubric: m.Rubric,
+    scorer: types.ModuleType,
+    *,
+    source: str,
+    csv_path: str,
+    summary_path: Path | None,
+    run_id: str,
+) -> BatchTally:
+    """Stream a batch's rows into its CSV (to `csv_path`, '-' for stdout)
+    and its JSON summary, then write both as one unit: the CSV renamed into
+    place first and the summary last, so a summary whose csv_sha256 is the
+    CSV's seals a complete pair.  The summary names the run and records the
+    sha256 of the CSV written with it, so a pair of files from two runs (a
+    run killed between its two renames) can be told from a pair that
+    belongs together.  The rows go to temporary files as they come, so the
+    memory a batch takes does not grow with its size.  OSError (naming the
+    user's file) is the caller's."""
+    tally = BatchTally()
+    csv_hash = hashlib.sha256()
+    spools: list[_Spool] = []
+    try:
+        csv_spool = _Spool(csv_path)
+        spools.append(csv_spool)
+        if summary_path is not None:
+            rows_spool, errors_spool = _Spool(summary_path), _Spool(summary_path)
+            spools += (rows_spool, errors_spool)
+        dumps = orjson.dumps
+        text = io.StringIO()
+        writer = csv.writer(text, lineterminator="\n")
+        writer.writerow(summary_columns(rubric))
+        blanks = [""] * (len(summary_columns(rubric)) - 2)  # all but source and error
+
+        def spool_csv() -> None:
+            data = text.getvalue().encode("utf-8")
+            csv_hash.update(data)
+            csv_spool.write(data)
+            text.seek(0)
+            text.truncate()
+
+        for row in rows:
+            tally.count += 1
+            if row.csv is None:
+                writer.writerow([row.source, *blanks, row.error])
+                tally.rejected += 1
+                if len(tally.first_errors) < MAX_LISTED:
+                    tally.first_errors.append(row.error)
+                if summary_path is not None:
+                    errors_spool.write((b",\n  " if tally.rejected > 1 else b"") + dumps({"source": row.source, "message": row.error}))
+            else:
+                text.write(_csv_cell(row.source) + "," + row.csv)
+                tally.scored += 1
+                if summary_path is not None:
+                    rows_spool.write((b",\n  " if tally.scored > 1 else b"") + b'{"source":' + dumps(row.source) + b"," + row.json[1:])
+            if text.tell() > _CSV_CHUNK:
+                spool_csv()
+        spool_csv()
+
+        files: list[tuple[Path, object]] = []
+        if summary_path is not None:
+            head = {
+                "format": BATCH_FORMAT,
+                "run": run_id,
+                "csv_sha256": csv_hash.hexdigest(),
+                "rubric": {"id": scorer.RUBRIC_ID, "version": scorer.RUBRIC_VERSION, "source_sha256": scorer.SOURCE_SHA256},
+                "source": source,
+                "count": tally.count,
+                "scored": tally.scored,
+            }
+
+            def write_summary(stream) -> None:
+                stream.write(dumps(head)[:-1] + b',\n "rows": [')
+                rows_spool.copy_to(stream)
+                stream.write(b'],\n "errors": [')
+                errors_spool.copy_to(stream)
+                stream.write(b"]}\n")
+
+            files.append((summary_path, write_summary))
+        if csv_path == "-":
+            csv_spool.copy_text_to(sys.stdout)
+        else:
+            files.insert(0, (Path(csv_path), csv_spool.copy_to))
+        write_together(files)
+    finally:
+        for spool in spools:
+            spool.close()
+    return tally

@@ -16,10 +16,10 @@ page is templates/form_app.js and templates/form.css.
 
 from __future__ import annotations
 
-import json
 import re
 from functools import lru_cache
 
+import orjson
 from markupsafe import Markup
 
 from .. import plan as scoring_plan
@@ -44,10 +44,11 @@ def script_json(value) -> Markup:
     """JSON safe inside `<script type="application/json">`: `<`, `>` and `&`
     as \\u escapes, so `</script>` in a rubric text cannot close the block
     (JSON.parse turns them back)."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    # As UTF-8 bytes, a CJK text takes half the memory it takes as str.
+    data = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
-        text = text.replace(char, escape)
-    return Markup(text)
+        data = data.replace(char.encode("utf-8"), escape.encode("ascii"))
+    return Markup(data.decode("utf-8"))
 
 
 def inline_block(name: str, text: str) -> Markup:

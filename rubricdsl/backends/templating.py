@@ -7,7 +7,6 @@ embedded through `pyrepr` and `tojson`, never as raw text).
 
 from __future__ import annotations
 
-import json
 import os
 import stat
 from decimal import Decimal
@@ -16,6 +15,7 @@ from pathlib import Path
 import jinja2
 
 from .. import __version__
+from ..export import indented_json
 from . import markdown, text
 
 
@@ -24,10 +24,6 @@ def _pyrepr(value) -> str:
     if isinstance(value, Decimal):
         return repr(str(value))
     return repr(value)
-
-
-def _tojson(value, indent: int | None = None) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=indent, sort_keys=False)
 
 
 def user_cache_folder() -> Path | None:
@@ -82,7 +78,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["pyrepr"] = _pyrepr
-    environment.filters["json"] = _tojson
+    environment.filters["json"] = indented_json
     environment.filters["md"] = markdown.inline
     environment.filters["md_table"] = markdown.table
     environment.filters["md_comment"] = markdown.comment

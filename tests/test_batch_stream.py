@@ -1,0 +1,141 @@
+"""A batch is streamed: its rows are scored part by part and written to
+temporary files as they come, so its memory does not grow with its size;
+and its outputs are the bytes the rows make, however they were chunked.
+Also: the indented JSON of model.json is json.dumps(indent=2)'s."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from rubricdsl import scoring
+from rubricdsl.cli import EXIT_USAGE, main
+from rubricdsl.export import indented_json, to_json
+from rubricdsl.frontend import compile_file
+
+from .conftest import ROOT
+from .scoring_helpers import fixture_findings, shipped
+
+RUBRIC = "rubrics/t-cssg-001.5-2020.rubric"
+
+
+def records(count: int, *, bad_every: int = 0) -> list[str]:
+    """`count` JSON Lines of the fixture's findings, each for another
+    organisation (some with names the CSV must quote), every `bad_every`th
+    one not JSON."""
+    lines = []
+    for index in range(count):
+        if bad_every and index % bad_every == bad_every - 1:
+            lines.append("{not json %d" % index)
+            continue
+        findings = fixture_findings()
+        findings["organization"] = f'单位 {index}, "第{index}"' if index % 3 == 0 else f"单位{index}"
+        lines.append(json.dumps(findings, ensure_ascii=False))
+    return lines
+
+
+def test_rows_come_part_by_part_not_after_the_whole_batch(tmp_path, monkeypatch) -> None:
+    compilation, scorer = shipped()
+    source = tmp_path / "b.jsonl"
+    source.write_text("\n".join(records(30)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(scoring, "PART_BYTES", 1 << 12)  # a part of a few records
+    scored_parts = []
+    score_part = scoring.score_part
+    monkeypatch.setattr(scoring, "score_part", lambda part, *args: scored_parts.append(part) or score_part(part, *args))
+    rows = scoring.run_batch(scorer, "", source, partial=False, reader=scoring.FastReader.of(compilation.rubric))
+    assert scored_parts == []
+    first = next(rows)
+    assert first.source == "line 1" and first.error is None
+    assert len(scored_parts) == 1 < len(scoring.batch_parts(source))
+    assert len(list(rows)) == 29
+
+
+def test_a_missing_batch_is_refused_before_anything_is_scored(tmp_path) -> None:
+    compilation, scorer = shipped()
+    with pytest.raises(scoring.InputError, match="no such file or folder"):
+        scoring.run_batch(scorer, "", tmp_path / "none.jsonl", partial=False, reader=scoring.FastReader.of(compilation.rubric))
+
+
+def expected_csv(out: Path, lines: list[str]) -> str:
+    """The CSV as the csv module writes the rows read back from it: the
+    streamed, chunked CSV must be exactly that."""
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) == len(lines) + 1
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    return text.getvalue()
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_batch_larger_than_a_chunk_writes_every_row_and_seals_the_pair(tmp_path, jobs) -> None:
+    # 3,000 rows: CSV far beyond one spooled chunk, several parts, more
+    # rejected records than are listed.
+    lines = records(3000, bad_every=50)
+    source = tmp_path / "b.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out" / "s.csv"
+    done = CliRunner().invoke(main, ["score", RUBRIC, "--batch", str(source), "-o", str(out), "--jobs", jobs])
+    assert done.exit_code == EXIT_USAGE, done.output
+    stderr = done.stderr.splitlines()
+    assert stderr[:2] == ["batch: 2940 of 3000 findings scored", "batch: 60 rejected (rows with an error in the summary):"]
+    assert stderr[2].startswith("  line 50:1:2: invalid JSON") and stderr[51].startswith("  line 2500:")
+    assert stderr[52:] == ["  … and 10 more"]
+    data = out.read_bytes()
+    assert data.decode("utf-8") == expected_csv(out, lines)
+    summary = json.loads((tmp_path / "out" / "s.summary.json").read_text(encoding="utf-8"))
+    assert summary["csv_sha256"] == hashlib.sha256(data).hexdigest()
+    assert (summary["count"], summary["scored"], len(summary["rows"]), len(summary["errors"])) == (3000, 2940, 2940, 60)
+    assert summary["rows"][0]["organization"] == '单位 0, "第0"' and summary["rows"][-1]["source"] == "line 2999"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["s.csv", "s.summary.json"]
+
+
+def test_a_batch_to_stdout_prints_the_same_csv(tmp_path) -> None:
+    lines = records(40, bad_every=7)
+    source = tmp_path / "b.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    to_file = CliRunner().invoke(main, ["score", RUBRIC, "--batch", str(source), "-o", str(tmp_path / "s.csv")])
+    to_stdout = CliRunner().invoke(main, ["score", RUBRIC, "--batch", str(source)])
+    assert to_file.exit_code == to_stdout.exit_code == EXIT_USAGE
+    assert to_stdout.stdout == (tmp_path / "s.csv").read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.jsonl", "s.csv", "s.summary.json"]
+
+
+def test_a_batch_that_cannot_be_written_names_the_file_and_leaves_nothing(tmp_path, monkeypatch) -> None:
+    source = tmp_path / "b.jsonl"
+    source.write_text("\n".join(records(5)) + "\n", encoding="utf-8")
+    out = tmp_path / "s.csv"
+    out.write_text("old\n", encoding="utf-8")
+
+    class FullDisk(io.BytesIO):
+        def write(self, data):
+            raise OSError(28, "No space left on device")
+
+    spool = scoring._Spool.__init__
+
+    def on_a_full_disk(self, target):
+        spool(self, target)
+        self.stream.close()
+        self.stream = FullDisk()
+
+    monkeypatch.setattr(scoring._Spool, "__init__", on_a_full_disk)
+    done = CliRunner().invoke(main, ["score", RUBRIC, "--batch", str(source), "-o", str(out)])
+    assert done.exit_code == EXIT_USAGE
+    assert done.stderr == f"Error: cannot write {tmp_path / 's.summary.json'}: No space left on device\n"
+    assert out.read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.jsonl", "s.csv"]
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "rubrics").glob("*.rubric")), ids=lambda path: path.name)
+def test_indented_json_is_what_json_dumps_writes(path) -> None:
+    compilation = compile_file(path)
+    assert compilation.ok
+    data = to_json(compilation.rubric, path="x.rubric", sha256="0" * 64)
+    assert indented_json(data) == json.dumps(data, ensure_ascii=False, indent=2)
+    texts = {"control": "a\x00\x1f\t\n\r\b\f\"\\\u2028\x7f中", "empty": [[], {}], "number": [0.5, 12.25, -3, 10**18]}
+    assert indented_json(texts) == json.dumps(texts, ensure_ascii=False, indent=2)
