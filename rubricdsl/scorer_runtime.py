@@ -375,6 +375,15 @@ def _without_notes(value):
     return value
 
 
+def _conclusion(total, eligible):
+    """The verdict (clauses 6 and 9): 'not_eligible' when a required
+    condition is unmet, for an organisation that may not be evaluated
+    neither passes nor fails; else 'passed' or 'failed' at the pass mark."""
+    if not eligible:
+        return 'not_eligible'
+    return 'passed' if total >= PASS_MARK_UNITS else 'failed'
+
+
 def _grade(total):
     """The last grade whose threshold the total reaches (clause 9.4)."""
     for key, label, threshold in reversed(GRADES):
@@ -514,6 +523,7 @@ def score(findings, partial=False, rescore=False):
         'passed': total_units >= PASS_MARK_UNITS,
         'grade': _grade(total_units),
         'eligible': not unmet,
+        'conclusion': _conclusion(total_units, not unmet),
         'unmet_conditions': unmet,
         'advisory_unmet': advisory_unmet,
         'not_assessed': not_assessed,
@@ -987,6 +997,7 @@ def combine(results, method='median', disagreement=2):
         'passed': total_units >= PASS_MARK_UNITS,
         'grade': _grade(total_units),
         'eligible': not unmet,
+        'conclusion': _conclusion(total_units, not unmet),
         'unmet_conditions': unmet,
         'advisory_unmet': advisory_unmet,
         'conditions': conditions,
@@ -1433,7 +1444,7 @@ def format_text(result):
     if result.get('raw_total', result['total']) != result['total'] or result.get('applicable_points', result['full_marks']) != result['full_marks']:
         lines.append('Raw total: ' + _shown(result['raw_total']) + ' of ' + _shown(result['applicable_points'])
                      + ' applicable points, rescaled to the full marks')
-    verdict = 'PASSED' if result['passed'] else 'NOT PASSED'
+    verdict = {'passed': 'PASSED', 'failed': 'NOT PASSED', 'not_eligible': 'NOT ELIGIBLE'}[result['conclusion']]
     if result.get('provisional'):
         verdict = 'PROVISIONAL (暂定): ' + verdict + ' so far, not everything is assessed'
     lines.append('Total: ' + _shown(result['total']) + ' / ' + _shown(result['full_marks'])

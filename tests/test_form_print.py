@@ -183,10 +183,10 @@ def test_a_blank_form_prints_a_paper_sheet_to_fill_by_hand(browser, shipped) -> 
     assert "☐有组织机构图☐组织机构图全面" in everything
     assert "全员培训计划完成率＿＿＿%" in everything  # a measure decides it
     assert "得分＿＿＿/5" in everything
-    # Begun, the sheet's result is provisional, never a final 不合格.
+    # Begun, the sheet's result is provisional (no condition ticked yet), never final.
     all_met(browser, "basics.policy")
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
-    assert "评价结论暂定：不合格（尚未评完）（合格分数线300）" in printed_text(browser)
+    assert "评价结论暂定：不具备评价条件（尚未评完）（合格分数线300）" in printed_text(browser)  # as on screen
     assert "未评项目43" in printed_text(browser)
 
 

@@ -638,7 +638,8 @@ def test_partial_eligibility_is_provisional_and_conditions_are_named_by_clause(t
         assert "running_half_year" not in out[name].split("评价资格")[1], name
     findings["conditions"]["self_assessed"] = False  # recorded and unmet: not provisional
     text = sheets(write(tmp_path / "g.json", findings), "--partial")["text"]
-    assert "暂定：不具备" not in text and "未满足的条件：6.1 完成对标准体系的自我评价，并有效运行3个月以上。" in text
+    [eligibility] = [line for line in text.splitlines() if line.startswith("评价资格")]
+    assert "暂定" not in eligibility and "未满足的条件：6.1 完成对标准体系的自我评价，并有效运行3个月以上。" in text
     assert "6.2 标准体系应运行半年以上方可申请评估。、" not in text.split("未满足的条件")[1].splitlines()[0]
 
 

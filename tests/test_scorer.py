@@ -333,7 +333,7 @@ def test_result_has_exactly_the_documented_keys() -> None:
     result = shipped_scorer().score(fixture_findings())
     assert list(result) == [
         "format", "rubric", "policies", "organization", "date", "evaluators", "remarks", "sections", "total",
-        "raw_total", "applicable_points", "full_marks", "pass_mark", "passed", "grade", "eligible",
+        "raw_total", "applicable_points", "full_marks", "pass_mark", "passed", "grade", "eligible", "conclusion",
         "unmet_conditions", "advisory_unmet", "not_assessed", "unrecorded_conditions", "provisional", "warnings",
     ]
     assert list(result["rubric"]) == ["id", "version", "title", "source_sha256", "content_hash"]

@@ -357,7 +357,7 @@ def test_a_blank_template_scores_provisional_in_every_sheet(tmp_path, monkeypatc
     assert CliRunner().invoke(main, ["template", RUBRIC, "-o", str(blank)]).exit_code == 0
     done = CliRunner().invoke(main, ["score", RUBRIC, str(blank), "--partial", "--format", output_format])
     assert done.exit_code == 0, done.output
-    assert "暂定：不合格" in done.stdout and "暂定结论" in done.stdout
+    assert "暂定：不具备评价条件" in done.stdout and "暂定结论" in done.stdout
 
 
 def test_provisional_in_json_in_the_scorer_text_and_in_the_batch(tmp_path, monkeypatch) -> None:

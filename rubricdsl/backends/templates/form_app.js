@@ -1237,15 +1237,20 @@
       plan.conditions.some(function (condition) { return state.conditions[condition.key] === true; });
   }
 
+  /* The scorer's conclusion in words: 合格, 不合格 or 不具备评价条件. */
+  function conclusionText(result) {
+    return { passed: words.passed, failed: words.failed, not_eligible: words.not_eligible }[result.conclusion];
+  }
+
   /* The verdict as the summary and the status bar show it, [text, class]:
    * neutral before any work; 不具备评价条件 rather than 合格 when a
    * condition is unmet; provisional while anything is not assessed (clause 9:
    * never a final verdict then, docs/findings.md). */
   function verdictOf(result, begun) {
     if (!begun) return [words.not_started, "verdict neutral"];
-    var outcome = !result.eligible ? words.not_eligible : result.passed ? words.passed : words.failed;
+    var outcome = conclusionText(result);
     if (result.provisional) return [say(words.verdict_provisional, { verdict: outcome }), "verdict provisional"];
-    return [outcome, result.eligible && result.passed ? "verdict passed" : "verdict failed"];
+    return [outcome, result.conclusion === "passed" ? "verdict passed" : "verdict failed"];
   }
 
   function refreshSummary(result) {
@@ -1433,7 +1438,7 @@
   }
 
   function printCover(sheet, result, started) {
-    var names = evaluatorList().filter(Boolean), verdict = result.passed ? words.passed : words.failed;
+    var names = evaluatorList().filter(Boolean), verdict = conclusionText(result);
     var info = h("table", { className: "print-info" });
     [[words.organization, state.organization.trim()], [words.evaluation_date, dateWritten(state.date) || words.date_blank], [words.result_evaluators, names.join(words.result_list_separator)],
      [words.total, (started ? formatPoints(result.total) : BLANK) + " / " + planPoints(plan.full_marks)],

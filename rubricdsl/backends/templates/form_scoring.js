@@ -456,6 +456,8 @@ var RubricScoring = (function () {
       passed: reaches(plan.pass_mark),
       grade: grade,
       eligible: unmetConditions.length === 0,
+      // An organisation that may not be evaluated neither passes nor fails.
+      conclusion: unmetConditions.length ? "not_eligible" : reaches(plan.pass_mark) ? "passed" : "failed",
       unmet_conditions: unmetConditions,
       advisory_unmet: advisory,
       not_assessed: notAssessed,
