@@ -494,7 +494,7 @@ def test_group_rulings_and_the_zero_rule(browser, with_policies, downloads) -> N
     for key in ("process_reengineering", "iot", "integration", "theme_databases", "intelligent_systems"):
         choose(browser, platform, f"intelligence.{key}", "false")
     intelligence = by_css(browser, f"[id='group-{platform}.intelligence']")
-    assert "按第 8.2 条计 0 分" in intelligence.find_element("css selector", ".group-score").text
+    assert "应有而未满足，得 0 分 (8.2)" in intelligence.find_element("css selector", ".group-score").text
     assert item_score(browser, platform) == "得分 30 / 50（扣完为止）"  # intelligence lost its 10 and more
     screenshot(browser, "form-groups.png", article(browser, platform))
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})

@@ -1089,7 +1089,7 @@
     }
     if (scored.status === "absent") return say(words.item_absent, values);
     return say(words.item_score, values) + (scored.capped ? words.open + words.capped + words.close : "") +
-      (scored.zero_rule && showZeroRule ? words.open + say(words.zero_rule, { clause: scored.zero_rule.clause || "" }) + words.close : "");
+      (scored.zero_rule && showZeroRule ? words.open + words.result_zero_rule + (scored.zero_rule.clause ? " (" + scored.zero_rule.clause + ")" : "") + words.close : "");
   }
 
   function refreshItem(path, scored) {
