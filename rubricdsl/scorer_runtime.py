@@ -1565,13 +1565,26 @@ def main(argv=None):
     except PanelError as error:
         errors.append(str(error))
     for warning in (results[0].get('warnings', ()) if len(results) == 1 and not errors else ()):
-        print('scorer.py: warning: ' + warning['message'], file=sys.stderr)
+        print('scorer.py: warning: ' + printable(warning['message']), file=sys.stderr)
     if errors:
         for message in errors:
-            print('scorer.py: error: ' + message, file=sys.stderr)
+            print('scorer.py: error: ' + printable(message), file=sys.stderr)
         return 2
-    print(dumps(results[0]) if options.format == 'json' else format_text(results[0]))
+    print(dumps(results[0]) if options.format == 'json' else printable(format_text(results[0])))
     return 0
+
+
+# The same as rubricdsl/terminal.py's (a test holds them equal): this file
+# stands alone, so it keeps its own copy.  C0 controls except line feed and
+# tab, DEL, C1 controls, and the bidi embeddings, overrides and isolates.
+_UNSAFE = re.compile('[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]')
+
+
+def printable(text):
+    """`text` for a terminal: every control character but line feed and
+    tab, and every bidi control, shown as an escape (ESC as \\x1b), so that
+    an organisation's name or a remark cannot drive the terminal."""
+    return _UNSAFE.sub(lambda match: ('\\x%02x' if ord(match.group()) < 0x100 else '\\u%04x') % ord(match.group()), text)
 
 
 if __name__ == '__main__':

@@ -37,3 +37,31 @@ def test_nothing_unsafe_gets_through(text: str) -> None:
     # Safe text is left alone.
     if all(ch in "\n\t" or (unicodedata.category(ch) != "Cc" and ord(ch) not in BIDI) for ch in text):
         assert shown == text
+
+
+def test_the_standalone_scorer_keeps_the_same_rule() -> None:
+    """scorer.py stands alone, so its runtime keeps its own copy."""
+    from rubricdsl import scorer_runtime
+
+    every = "".join(map(chr, range(0x3000)))
+    assert scorer_runtime.printable(every) == printable(every)
+
+
+def test_the_standalone_scorer_text_cannot_drive_the_terminal(tmp_path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+    from .scoring_helpers import fixture_findings
+
+    findings = fixture_findings()
+    findings["organization"] = "某中心\x1b[2J\u202e"
+    findings["items"]["basics.policy"]["remark"] = "见\x1b]0;title\x07记录"
+    path = tmp_path / "f.json"
+    path.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
+    scorer = ROOT / "generated" / "t-cssg-001.5-2020" / "scorer.py"
+    done = subprocess.run([sys.executable, str(scorer), str(path)], capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 0, done.stderr
+    assert "\x1b" not in done.stdout and "\u202e" not in done.stdout
+    assert "某中心\\x1b[2J\\u202e" in done.stdout and "见\\x1b]0;title\\x07记录" in done.stdout
