@@ -135,6 +135,26 @@ def _rules_and_states(lark) -> tuple[tuple, tuple, int, int]:
     return tuple(rules), states, table.start_states["start"], table.end_states["start"]
 
 
+# The width Python's regex parser gives an unbounded pattern (`a+`) is
+# MAXREPEAT on some 3.11 releases (3.11.2: 2**32 - 1) and 2**64 on others
+# (3.11.7).  Lark only orders terminals by it, and every unbounded one is
+# alike, so the tables write them all as the smaller one: the same bytes
+# from every Python.
+_UNBOUNDED_WIDTH = 2**32 - 1
+
+
+def _unbounded_widths_alike(value):
+    if isinstance(value, dict):
+        alike = {key: _unbounded_widths_alike(entry) for key, entry in value.items()}
+        if "_width" in alike:
+            low, high = alike["_width"]
+            alike["_width"] = [low, min(high, _UNBOUNDED_WIDTH)]
+        return alike
+    if isinstance(value, (list, tuple)):
+        return type(value)(_unbounded_widths_alike(entry) for entry in value)
+    return value
+
+
 def render(grammar_text: str) -> dict[Path, str]:
     from lark import Lark
     from lark.grammar import Rule
@@ -144,7 +164,7 @@ def render(grammar_text: str) -> dict[Path, str]:
     _number_states_in_order(parser)
     scanner = _scanner(parser)
     rules, states, start, end = _rules_and_states(parser)
-    data, memo = parser.memo_serialize([TerminalDef, Rule])
+    data, memo = _unbounded_widths_alike(parser.memo_serialize([TerminalDef, Rule]))
 
     def literal(value, indent: str = "") -> str:
         """One line for each entry of a tuple or dict, the entries as repr()."""

@@ -100,3 +100,14 @@ def test_check_imports_neither_lark_nor_jinja() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip() == "[]"
+
+
+def test_unbounded_widths_are_written_alike_whatever_the_python() -> None:
+    """Python 3.11.2 gives `a+` the width 2**32 - 1, Python 3.11.7 2**64:
+    the shipped tables must not depend on which made them."""
+    widths = make_grammar_tables._unbounded_widths_alike
+    memo = {0: {"pattern": {"_width": [1, 2**64]}}, 1: {"pattern": {"_width": [2, 4294967295]}}, 2: {"_width": [3, 7]}}
+    assert widths(({"start": 0}, memo)) == (
+        {"start": 0},
+        {0: {"pattern": {"_width": [1, 4294967295]}}, 1: {"pattern": {"_width": [2, 4294967295]}}, 2: {"_width": [3, 7]}},
+    )
