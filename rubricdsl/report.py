@@ -21,6 +21,7 @@ from . import model as m
 from . import plan as p
 from .words import html_language, labels
 from .numbering import section_numeral
+from .scorer_runtime import group_deductions, reason_counts
 from .terminal import printable
 from .backends.text import number
 
@@ -134,8 +135,8 @@ def _view(result: dict, rubric: m.Rubric, source_path: str) -> dict:
         "panel": panel,
         "not_applicable_words": w["result_not_applicable_excluded"] if excluded else w["result_not_applicable"],
         "member_scores": _member_scores,
-        "reason_counts": _reason_counts,
-        "split_deductions": _split_deductions,
+        "reason_counts": reason_counts,
+        "split_deductions": group_deductions,
         "shown_deduction": shown_deduction,
         "item_remarks": item_remarks,
         "votes_text": votes_text,
@@ -233,30 +234,6 @@ def _member_scores(scores: list, statuses: list) -> str:
     return ", ".join(
         "—" if score is None or status == "not_assessed" else number(score) for score, status in zip(scores, statuses)
     )
-
-
-def _reason_counts(reasons: list) -> list[tuple[str, int]]:
-    """Each distinct reason given, once, with how many members gave it."""
-    counted: dict[str, int] = {}
-    for reason in reasons:
-        if reason:
-            counted[reason] = counted.get(reason, 0) + 1
-    return list(counted.items())
-
-
-def _split_deductions(item: dict) -> tuple[dict, list]:
-    """An item's deductions by group (group path -> its deductions: those
-    whose path starts with the group's) and those of no group."""
-    by_group: dict[str, list] = {group["path"]: [] for group in item.get("groups", ())}
-    rest = []
-    for deduction in item.get("deductions", ()):
-        for path, found in by_group.items():
-            if deduction["path"].startswith(path + "."):
-                found.append(deduction)
-                break
-        else:
-            rest.append(deduction)
-    return by_group, rest
 
 
 def render(result: dict, rubric: m.Rubric, output_format: str, source_path: str) -> str:

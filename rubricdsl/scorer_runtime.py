@@ -1290,7 +1290,7 @@ def _member_scores(scores, statuses):
                      for score, status in zip(scores, statuses))
 
 
-def _reason_counts(reasons):
+def reason_counts(reasons):
     """Each distinct reason given, once, with how many gave it."""
     counted = {}
     for reason in reasons:
@@ -1338,7 +1338,7 @@ def _group_lines(group, item, panel, deductions, excluded, members):
             text += ' [' + str(group['zero_rule_members']) + ' of ' + str(count) + ' members]'
     lines = [text]
     if panel:
-        for reason, given in _reason_counts(group['reasons']):
+        for reason, given in reason_counts(group['reasons']):
             lines.append('        reason: ' + reason + ' [' + str(given) + ' of ' + str(count) + ' members]')
     elif group['reason']:
         lines.append('        reason: ' + group['reason'])
@@ -1425,7 +1425,7 @@ def format_text(result):
             lines.append(line)
             count = len(item['scores']) if panel else 0
             if panel:
-                for reason, given in _reason_counts(item.get('reasons', ())):
+                for reason, given in reason_counts(item.get('reasons', ())):
                     lines.append('      reason: ' + reason + ' [' + str(given) + ' of ' + str(count) + ' members]')
             elif item.get('reason'):
                 lines.append('      reason: ' + item['reason'])
