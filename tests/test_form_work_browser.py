@@ -425,8 +425,8 @@ def test_delete_asks_and_says_what_is_lost(browser, shipped) -> None:
 
 
 def test_a_remark_written_last_is_exported_without_a_reload(browser, shipped, downloads) -> None:
-    """The form keeps each item's finding until the item changes: writing a
-    remark is such a change, or the export would leave the remark out."""
+    """A remark written after the item's last answer is exported as it
+    stands, with no reload or other input in between."""
     path, _ = shipped
     browser.get(path.as_uri())
     choose(browser, "basics.policy", "has_objectives", "false")

@@ -11,19 +11,16 @@ characters included), conditions and grades given a section's key.
 from __future__ import annotations
 
 import json
-import os
 import re
 import tempfile
 from pathlib import Path
 
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rubricdsl.cli import main
 from rubricdsl.frontend import compile_source
 
-from .conftest import ROOT, SHIPPED_RUBRIC
+from .conftest import ROOT, SHIPPED_RUBRIC, run_in
 
 SOURCE = SHIPPED_RUBRIC.read_text(encoding="utf-8")
 FINDINGS = sorted((ROOT / "tests" / "fixtures" / "findings").glob("*.json"))
@@ -151,12 +148,7 @@ def mutated(chosen) -> str:
 
 
 def run(*args: str):
-    old = Path.cwd()
-    os.chdir(ROOT)
-    try:
-        return CliRunner().invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
+    return run_in(ROOT, *args)
 
 
 def assert_no_crash(result) -> None:
