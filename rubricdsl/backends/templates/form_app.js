@@ -1546,8 +1546,7 @@
       else if (rest) names.push(condition ? (condition.clause ? condition.clause + " " : "") + condition.text : rest);
       return names;
     }
-    var item = entry.item, heading = entry.section.caption || entry.section.title;
-    var found = [heading.split(" ")[0] + " " + say(words.numbered, { number: item.number, title: item.title })];
+    var item = entry.item, found = [itemName(keys[1] + "." + keys[2])];
     var field = keys[3], at = keys.slice(4);
     var fields = { status: words.field_status, reason: words.reason, choice: words.choose_one, remark: words.item_remark };
     if (field === "requirements" || field === "requirement_remarks") {
