@@ -4,10 +4,10 @@ install as pip does for a user) into a virtual environment made for the
 benchmark outside the checkout, and run from a folder that is not the
 checkout (Python started in the repository's root would import the checkout).
 
-Figures are whole-process wall times of runs taken in pairs side by side
-(one of each command compared, then again), so that a noisy shared machine
-disturbs both sides alike; a ratio is the median of the pairs' ratios,
-given with its spread.
+Figures are whole-process wall and CPU times (user and system, the child's
+own) of runs taken in pairs side by side (one of each command compared,
+then again), so that a noisy shared machine disturbs both sides alike; a
+ratio is the median of the pairs' ratios, given with its spread.
 """
 
 from __future__ import annotations
@@ -70,55 +70,77 @@ def installed_rubricdsl():
         yield installed
 
 
-def timed(command: list[str], cwd: Path, environment: dict[str, str] | None = None) -> float:
-    """Wall time of one run of a command in a fresh process; it must succeed."""
+def timed(command: list[str], cwd: Path, environment: dict[str, str] | None = None) -> tuple[float, float]:
+    """Wall time and CPU time (user and system) of one run of a command in a
+    fresh process; it must succeed.  The CPU time is the child's own, from
+    wait4: other jobs on a shared machine stretch the wall clock far more."""
     start = time.perf_counter()
-    completed = subprocess.run(command, capture_output=True, text=True, cwd=cwd, env=environment or ENVIRONMENT)
+    process = subprocess.Popen(
+        command, cwd=cwd, env=environment or ENVIRONMENT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    error = process.stderr.read()
+    process.stderr.close()
+    _, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    if completed.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} exited {completed.returncode}:\n{completed.stderr}")
-    return elapsed
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} exited {process.returncode}:\n{error.decode('utf-8', 'replace')}")
+    return elapsed, usage.ru_utime + usage.ru_stime
 
 
 class Ratio:
-    """One command against its floor over runs taken in pairs."""
+    """One command against its floor over runs taken in pairs: wall times
+    and CPU times."""
 
-    def __init__(self, times: list[float], floors: list[float]):
+    def __init__(self, times: list[float], floors: list[float], cpu_times: list[float], cpu_floors: list[float]):
         self.times, self.floors = times, floors
+        self.cpu_times, self.cpu_floors = cpu_times, cpu_floors
         self.ratios = sorted(t / f for t, f in zip(times, floors))
+        self.cpu_ratios = sorted(t / f for t, f in zip(cpu_times, cpu_floors))
 
     @property
     def median(self) -> float:
         return statistics.median(self.ratios)
 
-    def spread(self) -> str:
+    @property
+    def cpu_median(self) -> float:
+        return statistics.median(self.cpu_ratios)
+
+    @staticmethod
+    def spread(ratios: list[float]) -> str:
         """The middle half and the whole range of the pairs' ratios."""
-        quartiles = statistics.quantiles(self.ratios, n=4) if len(self.ratios) > 1 else self.ratios * 3
-        return (
-            f"middle half {quartiles[0]:.2f}-{quartiles[2]:.2f}x, "
-            f"all {self.ratios[0]:.2f}-{self.ratios[-1]:.2f}x over {len(self.ratios)} pairs"
-        )
+        quartiles = statistics.quantiles(ratios, n=4) if len(ratios) > 1 else ratios * 3
+        return f"middle half {quartiles[0]:.2f}-{quartiles[2]:.2f}x, all {ratios[0]:.2f}-{ratios[-1]:.2f}x"
 
     def line(self, name: str, floor_name: str, target: float | None) -> str:
-        if target is None:
-            verdict = "no target"
-        else:
-            verdict = f"target <= {target:g}x: " + ("met" if self.median <= target else "NOT met")
+        def verdict(median: float) -> str:
+            if target is None:
+                return "no target"
+            return f"target <= {target:g}x: " + ("met" if median <= target else "NOT met")
+
         return (
-            f"  {name:<11} {statistics.median(self.times) * 1000:6.1f} ms vs {floor_name} "
-            f"{statistics.median(self.floors) * 1000:6.1f} ms: {self.median:.2f}x ({verdict}; {self.spread()})"
+            f"  {name:<11} wall {statistics.median(self.times) * 1000:6.1f} ms vs {floor_name} "
+            f"{statistics.median(self.floors) * 1000:6.1f} ms: {self.median:.2f}x "
+            f"({verdict(self.median)}; {self.spread(self.ratios)}; {len(self.ratios)} pairs)\n"
+            f"  {'':<11} CPU  {statistics.median(self.cpu_times) * 1000:6.1f} ms vs {floor_name} "
+            f"{statistics.median(self.cpu_floors) * 1000:6.1f} ms: {self.cpu_median:.2f}x "
+            f"({verdict(self.cpu_median)}; {self.spread(self.cpu_ratios)})"
         )
 
 
 def in_pairs(runs: int, command, floor: list[str], cwd: Path) -> Ratio:
     """`command()` (a command line and its environment, new for each run)
     and `floor`, alternately, `runs` times each."""
-    times, floors = [], []
+    times, floors, cpu_times, cpu_floors = [], [], [], []
     for _ in range(runs):
         line, environment = command()
-        times.append(timed(line, cwd, environment))
-        floors.append(timed(floor, cwd))
-    return Ratio(times, floors)
+        wall, cpu = timed(line, cwd, environment)
+        times.append(wall)
+        cpu_times.append(cpu)
+        wall, cpu = timed(floor, cwd)
+        floors.append(wall)
+        cpu_floors.append(cpu)
+    return Ratio(times, floors, cpu_times, cpu_floors)
 
 
 # Run inside the measured process: its own peak memory is the one figure
