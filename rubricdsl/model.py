@@ -11,7 +11,7 @@ same answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields
+from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
 from decimal import Decimal
 from typing import Union
 
@@ -26,11 +26,15 @@ def _span() -> Span:
 
 
 class _Node:
-    """Equality, hash and repr over the fields that count (spans do not).
+    """Equality, hash, repr and immutability over the fields that count
+    (spans do not).
 
     Shared here rather than generated per class by @dataclass: a rubric
     check starts as fast as its imports allow, and generating these methods
-    for two dozen classes is a measurable part of start-up.
+    (and a frozen class's __setattr__ and __delattr__) for two dozen classes
+    was most of this module's import.  The classes stay dataclasses
+    (`dataclasses.fields` and `replace` work); their __init__ methods are
+    made by `_give_initialisers`, all in one compilation.
     """
 
     __slots__ = ()
@@ -53,9 +57,42 @@ class _Node:
         shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
         return f"{type(self).__name__}({shown})"
 
+    def __setattr__(self, name, value):
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name):
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
 
 _COMPARED: dict[type, tuple[str, ...]] = {}
-_NODE = dataclass(frozen=True, eq=False, repr=False)
+# Fields only: __init__ comes from _give_initialisers, the rest from _Node.
+_NODE = dataclass(init=False, eq=False, repr=False)
+
+
+def _give_initialisers(classes: list[type]) -> None:
+    """An __init__ for each node class, as a frozen dataclass's would take
+    its fields, compiled in one go: it fills the instance's __dict__
+    directly (no __setattr__ to bypass)."""
+    source, defaults = [], {}
+    for cls in classes:
+        parameters, body = ["self"], ["    values = self.__dict__"]
+        for number, node_field in enumerate(fields(cls)):
+            assert node_field.default_factory is MISSING, "node fields have plain defaults"
+            if node_field.default is MISSING:
+                parameters.append(node_field.name)
+            else:
+                default = f"_default_{cls.__name__}_{number}"
+                defaults[default] = node_field.default
+                parameters.append(f"{node_field.name}={default}")
+            body.append(f"    values[{node_field.name!r}] = {node_field.name}")
+        source.append(f"def {cls.__name__}({', '.join(parameters)}):\n" + "\n".join(body))
+    namespace = dict(defaults)
+    exec(compile("\n".join(source), __name__ + "._give_initialisers", "exec"), namespace)  # noqa: S102
+    for cls in classes:
+        initialiser = namespace[cls.__name__]
+        initialiser.__name__, initialiser.__qualname__ = "__init__", f"{cls.__qualname__}.__init__"
+        initialiser.__module__ = cls.__module__
+        cls.__init__ = initialiser
 
 
 @_NODE
@@ -492,3 +529,6 @@ def requirements_with_paths(item: Item, item_path: str):
     for group in item.groups:
         for requirement in group.requirements:
             yield requirement, f"{item_path}.{group.key}.{requirement.key}"
+
+
+_give_initialisers(_Node.__subclasses__())
