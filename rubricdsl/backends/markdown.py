@@ -15,7 +15,9 @@ from typing import Iterable, Sequence
 # Characters that open or close inline Markdown anywhere in a line: escapes,
 # code spans, emphasis, links and images, HTML and autolinks, entities, GFM
 # table cells and strikethrough, and GitHub's inline maths.
-_INLINE_ACTIVE = re.compile(r"([\\`*_\[\]<>&|~$])")
+_INLINE_ACTIVE = "\\`*_[]<>&|~$"
+_ESCAPED = str.maketrans({char: "\\" + char for char in _INLINE_ACTIVE})
+_HAS_ACTIVE = re.compile("[" + re.escape(_INLINE_ACTIVE) + "]")
 # What makes a line a block when it stands at its start (after any
 # indentation, which _escape_line writes as character references): headings, lists,
 # thematic breaks and setext underlines (`#`, `-`, `+`, `=`; `>`, `*` and `_`
@@ -30,7 +32,8 @@ _INDENT_ENTITIES = {" ": "&#32;", "\t": "&#9;"}
 
 
 def _escape_line(line: str) -> str:
-    line = _INLINE_ACTIVE.sub(r"\\\1", line)
+    if _HAS_ACTIVE.search(line) is not None:
+        line = line.translate(_ESCAPED)
     match = _BLOCK_START.match(line)
     if match:
         indent, marker, digits, delimiter = match.groups()
@@ -41,12 +44,16 @@ def _escape_line(line: str) -> str:
     # Indentation as character references: four spaces at the start of a
     # list item's text (`- {{ note }}`) make it a code block, and a table
     # cell would drop them.  A reference is text, never indentation.
-    return _INDENT.sub(lambda m: "".join(_INDENT_ENTITIES[ch] for ch in m.group()), line)
+    if line.startswith((" ", "\t")):
+        return _INDENT.sub(lambda m: "".join(_INDENT_ENTITIES[ch] for ch in m.group()), line)
+    return line
 
 
 def inline(text: str) -> str:
     """`text` as inline Markdown that renders as exactly `text`; its line
     breaks become `<br>`, the only line break a table cell can hold."""
+    if "\n" not in text and "\r" not in text:
+        return _escape_line(text)
     return "<br>".join(_escape_line(line) for line in _LINE_BREAK.split(text))
 
 
