@@ -251,16 +251,17 @@ def indented_json(value) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
-def content_hash(rubric: m.Rubric) -> str:
+def content_hash(rubric: m.Rubric, exported: dict | None = None) -> str:
     """`sha256:` and the hash of the canonical model: what the rubric says,
     not how its file is laid out, so reformatting or a comment keeps it and
     any change of a key, point, rule, text or policy changes it.  Findings
-    record it to name the exact revision they were made under."""
+    record it to name the exact revision they were made under.  `exported`:
+    the rubric's to_json, if made already (its source is not hashed)."""
     import hashlib
     import json
 
     canonical = json.dumps(
-        _without_places(to_json(rubric, path="", sha256="")),
+        _without_places(exported if exported is not None else to_json(rubric, path="", sha256="")),
         ensure_ascii=False,
         sort_keys=True,
         separators=(",", ":"),

@@ -324,7 +324,9 @@ def _rule(shape_answer, units: _Units) -> Rule:
 
 def _item(shape: ItemShape, units: _Units) -> ItemPlan:
     item, section = shape.item, shape.section
-    rules = {a.requirement: _rule(a, units) for a in shape.answers if a.requirement.rule is not None}
+    # By identity: the shapes hold the item's own requirement objects, and
+    # hashing a requirement by value hashes all of its text and rule.
+    rules = {id(a.requirement): _rule(a, units) for a in shape.answers if a.requirement.rule is not None}
     answers = []
     for answer in shape.listed:
         requirement = answer.requirement
@@ -369,7 +371,7 @@ def _item(shape: ItemShape, units: _Units) -> ItemPlan:
         measures=tuple(
             Measure(ms.key, ms.label, ms.low, ms.high, ms.unit, ms.span.line) for ms in item.measures
         ),
-        rules=tuple(rules[r] for r in item.requirements if r in rules),
+        rules=tuple(rules[id(r)] for r in item.requirements if id(r) in rules),
         groups=tuple(
             GroupPlan(
                 g.key,
@@ -377,7 +379,7 @@ def _item(shape: ItemShape, units: _Units) -> ItemPlan:
                 g.heading,
                 units(g.points),
                 g.span.line,
-                tuple(rules[r] for r in g.requirements if r in rules),
+                tuple(rules[id(r)] for r in g.requirements if id(r) in rules),
             )
             for g in item.groups
         ),
@@ -390,8 +392,9 @@ def _policy(rubric: m.Rubric, name: str) -> Policy:
     return Policy(rubric.policy(name), rubric.policy_clause(name))
 
 
-def lower(rubric: m.Rubric) -> ScoringPlan:
-    """The scoring plan of a checked rubric."""
+def lower(rubric: m.Rubric, exported: dict | None = None) -> ScoringPlan:
+    """The scoring plan of a checked rubric; `exported`, the rubric's
+    export.to_json when the caller has it already (its hash is taken)."""
     units = _Units(rubric)
     shapes = item_shapes(rubric)
     by_section: dict[str, list[ItemPlan]] = {}
@@ -402,7 +405,7 @@ def lower(rubric: m.Rubric) -> ScoringPlan:
         version=rubric.version,
         title=rubric.title,
         standards=rubric.standards,
-        content_hash=content_hash(rubric),
+        content_hash=content_hash(rubric, exported),
         places=units.places,
         scale=units.scale,
         full_marks=units(rubric.full_marks),

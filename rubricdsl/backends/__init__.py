@@ -27,7 +27,15 @@ class BuildContext:
     def plan(self):
         from ..plan import lower
 
-        return lower(self.rubric)
+        return lower(self.rubric, self.exported)
+
+    @cached_property  # exported once: model.json, the form and the plan's hash
+    def exported(self) -> dict:
+        """The model as `rubricdsl inspect` prints it (export.to_json); not
+        to be changed by a backend."""
+        from ..export import to_json
+
+        return to_json(self.rubric, path=self.source_path, sha256=self.sha256)
 
     @classmethod
     def of(cls, compilation: Compilation, source_path: str) -> "BuildContext":

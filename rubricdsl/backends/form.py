@@ -23,7 +23,6 @@ import orjson
 from markupsafe import Markup
 
 from .. import plan as scoring_plan
-from ..export import to_json
 from . import BuildContext
 from ..words import html_language, labels
 from .templating import ENVIRONMENT
@@ -140,7 +139,7 @@ def render(context: BuildContext) -> str:
         source_path=context.source_path,
         sha256=context.sha256,
         plan_json=script_json(scoring_plan.plan_json(context.plan, context.sha256)),
-        rubric_json=script_json(page_model(to_json(rubric, path=context.source_path, sha256=context.sha256))),
+        rubric_json=script_json(page_model(context.exported)),
         words_json=script_json(page_words(words)),
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),
