@@ -77,7 +77,7 @@ for output in outputs():
     phases.append(("render " + output.filename, time.perf_counter() - mark))
 mark = time.perf_counter()
 with tempfile.TemporaryDirectory() as folder:
-    plan = build.BuildPlan(Path(folder), {Path(folder) / name: text.encode("utf-8") for name, text in files.items()})
+    plan = build.BuildPlan(Path(folder), {Path(folder) / name: (lambda data=text.encode("utf-8"): data) for name, text in files.items()})
     build.write(plan, whole_folder=False)
 phases.append(("write " + str(len(files)) + " files", time.perf_counter() - mark))
 print(json.dumps(phases))

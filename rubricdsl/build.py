@@ -1,17 +1,20 @@
 """`rubricdsl build`: every rubric into OUT/<rubric id>/, all or nothing.
 
-All rubrics are compiled and every file rendered in memory first; nothing is
-written unless all of that succeeded.  Then, holding an exclusive flock on
-OUT itself (a second build waits for the first and says so):
+All rubrics are compiled first; nothing is written unless all of them
+check clean.  Then, holding an exclusive flock on OUT itself (a second
+build waits for the first and says so):
 
 1. Recover.  A journal left by a killed build is finished (below); without
    one, leftovers of a build killed before its commit are removed: folders
    `.<id>.new-*`, temporary files of ours.
-2. Prepare.  Each rubric folder in which anything changes is built whole
-   beside the old one as `OUT/.<id>.new-XXXXXXXX/`: changed files written
-   and flushed to disk, unchanged ones and every file of the user's in the
-   folder hard-linked (so their times stay).  A failure here (a full disk)
-   removes what was prepared and leaves every old output as it was.
+2. Prepare.  Each file is rendered, compared with the one on disk and
+   dropped from memory (a 300x rubric's files are 160 MB): each rubric
+   folder in which anything changes is built whole beside the old one as
+   `OUT/.<id>.new-XXXXXXXX/`, changed files written and flushed to disk,
+   unchanged ones and every file of the user's in the folder hard-linked
+   (so their times stay).  A failure here (a full disk, a file that does
+   not render) removes what was prepared and leaves every old output as it
+   was.
 3. Commit.  The journal `OUT/.rubricdsl-journal.json` is written
    atomically: it names every swap and the new manifest.  From here on the
    build is finished, by this process or by the next build.
@@ -32,6 +35,7 @@ with the names this build writes are replaced, nothing else is touched.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -60,10 +64,19 @@ _IN_PROGRESS = re.compile(r"^\..+\.(new|old)-[a-z0-9_]{8}$")
 @dataclass
 class BuildPlan:
     out_dir: Path
-    # Each file as UTF-8, encoded once as soon as it is rendered: a 300x
-    # rubric's files are 160 MB, and up to twice that as str.
-    files: dict[Path, bytes] = field(default_factory=dict)
+    # What makes each file's UTF-8 bytes.  Files are rendered one at a time
+    # where they are compared or written, and dropped after: a 300x rubric's
+    # files are 160 MB, and held together they were a third of its build's
+    # memory.
+    files: dict[Path, Callable[[], bytes]] = field(default_factory=dict)
     rubric_dirs: set[Path] = field(default_factory=set)
+    # The sha256 of each file rendered so far, for the manifest.
+    hashes: dict[Path, str] = field(default_factory=dict)
+
+    def render(self, path: Path) -> bytes:
+        data = self.files[path]()
+        self.hashes[path] = _sha256(data)
+        return data
 
 
 @dataclass(frozen=True)
@@ -134,8 +147,9 @@ def source_name(source: Path, out_dir: Path) -> str:
 
 
 def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPlan:
-    """Render every output of every (already checked) rubric in memory.  A
-    source `-` (standard input) is named by its compilation's path."""
+    """Every output of every (already checked) rubric, to be rendered when
+    it is written or compared.  A source `-` (standard input) is named by
+    its compilation's path."""
     result = BuildPlan(out_dir)
     seen: dict[str, Path] = {}
     for source, compilation in compilations:
@@ -148,8 +162,12 @@ def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPl
         result.rubric_dirs.add(folder)
         context = BuildContext.of(compilation, compilation.path if str(source) == "-" else source_name(source, out_dir))
         for output in outputs():
-            result.files[folder / output.filename] = output.render(context).encode("utf-8")
+            result.files[folder / output.filename] = functools.partial(_utf8, output.render, context)
     return result
+
+
+def _utf8(render: Callable[[BuildContext], str], context: BuildContext) -> bytes:
+    return render(context).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -203,8 +221,8 @@ def _folders(build: BuildPlan, manifest: dict[str, str], *, whole_folder: bool) 
     return sorted(folders)
 
 
-def _planned(build: BuildPlan, folder: Path) -> dict[str, bytes]:
-    return {path.name: data for path, data in build.files.items() if path.parent == folder}
+def _planned(build: BuildPlan, folder: Path) -> dict[str, Path]:
+    return {path.name: path for path in build.files if path.parent == folder}
 
 
 def _listed(manifest: dict[str, str], folder: Path) -> dict[str, str]:
@@ -213,10 +231,11 @@ def _listed(manifest: dict[str, str], folder: Path) -> dict[str, str]:
 
 
 def _new_manifest(build: BuildPlan, manifest: dict[str, str], *, whole_folder: bool) -> dict[str, str]:
+    """The manifest after this build; every file must have been rendered."""
     built = {folder.name for folder in build.rubric_dirs}
     kept = {} if whole_folder else {k: v for k, v in manifest.items() if k.split("/")[0] not in built}
-    for path, data in build.files.items():
-        kept[f"{path.parent.name}/{path.name}"] = _sha256(data)
+    for path in build.files:
+        kept[f"{path.parent.name}/{path.name}"] = build.hashes[path]
     return kept
 
 
@@ -268,7 +287,8 @@ def drift(build: BuildPlan, *, whole_folder: bool) -> Drift:
     with locked(out_dir, shared=True):
         manifest = read_manifest(out_dir)
         stale, missing, extra = [], [], []
-        for path, content in sorted(build.files.items()):
+        for path in sorted(build.files):
+            content = build.render(path)
             on_disk = _read(path)
             if on_disk is None:
                 missing.append(path)
@@ -321,18 +341,17 @@ def write(build: BuildPlan, *, whole_folder: bool, on_wait: Callable[[], None] |
         manifest = read_manifest(out_dir)
         for folder in _folders(build, manifest, whole_folder=whole_folder):
             _clear_temporaries(folder)
-        new_manifest = _new_manifest(build, manifest, whole_folder=whole_folder)
         swaps: list[dict] = []
         try:
             for folder in _folders(build, manifest, whole_folder=whole_folder):
-                swap = _prepare(folder, _planned(build, folder), _listed(manifest, folder), outcome)
+                swap = _prepare(build, folder, _listed(manifest, folder), outcome)
                 if swap is not None:
                     swaps.append(swap)
         except BaseException:
             for swap in swaps:
                 shutil.rmtree(out_dir / swap["new"], ignore_errors=True)
             raise
-        text = manifest_text(new_manifest)
+        text = manifest_text(_new_manifest(build, manifest, whole_folder=whole_folder))
         if not swaps:
             if _read(out_dir / MANIFEST) != text.encode("utf-8"):
                 write_together([(out_dir / MANIFEST, text)], lock=False)
@@ -351,30 +370,45 @@ def write(build: BuildPlan, *, whole_folder: bool, on_wait: Callable[[], None] |
         return outcome
 
 
-def _prepare(folder: Path, planned: dict[str, bytes], listed: dict[str, str], outcome: Outcome) -> dict | None:
-    """The new folder beside `folder`, or None when nothing in it changes."""
+def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Outcome) -> dict | None:
+    """The new folder beside `folder`, or None when nothing in it changes.
+    Each file of the folder is rendered here, written if it changed, and
+    dropped."""
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise BuildError(f"{display_path(folder)}: not a folder of its own (a link or a file); rubricdsl build leaves it alone")
+    planned = _planned(build, folder)
     present = {p.name: p for p in folder.iterdir()} if folder.is_dir() else {}
-    changed = [name for name, data in sorted(planned.items()) if _read(folder / name) != data]
     gone, kept = [], []
     for name, sha in sorted(listed.items()):
         if name in planned or name not in present:
             continue
         (gone if _sha256(_read(present[name]) or b"") == sha else kept).append(name)
     outcome.kept += [Extra(folder / name, EDITED) for name in kept]
-    if not changed and not gone:
-        return None
-    new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+    # Made at the first change only, so a rebuild that changes nothing
+    # creates nothing.
+    new: Path | None = None
+    changed: list[str] = []
     try:
-        for name, data in sorted(planned.items()):
-            if name in changed:
-                try:
-                    _write_new(new / name, data)
-                except OSError as error:
-                    # Named as the user will see it, not as prepared.
-                    raise OSError(error.errno, error.strerror, display_path(folder / name)) from None
-            else:
+        for name, path in sorted(planned.items()):
+            data = build.render(path)
+            if _read(folder / name) == data:
+                del data  # before the next file is rendered
+                continue
+            changed.append(name)
+            if new is None:
+                new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+            try:
+                _write_new(new / name, data)
+            except OSError as error:
+                # Named as the user will see it, not as prepared.
+                raise OSError(error.errno, error.strerror, display_path(folder / name)) from None
+            del data
+        if not changed and not gone:
+            return None
+        if new is None:
+            new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+        for name in sorted(planned):
+            if name not in changed:
                 _keep(present[name], new / name)
         for name, path in sorted(present.items()):
             if name in planned or name in gone or _is_temporary(name):
@@ -385,7 +419,8 @@ def _prepare(folder: Path, planned: dict[str, bytes], listed: dict[str, str], ou
         # is moved back when the old folder is drained.
         sync_folder(new)
     except BaseException:
-        shutil.rmtree(new, ignore_errors=True)
+        if new is not None:
+            shutil.rmtree(new, ignore_errors=True)
         raise
     outcome.written += [folder / name for name in changed]
     outcome.removed += [folder / name for name in gone]

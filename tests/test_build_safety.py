@@ -210,3 +210,44 @@ def test_two_builds_of_two_revisions_at_once_leave_one_revision(tmp_path: Path) 
         for process in started:
             assert process.wait(timeout=120) == 0, process.stderr.read()
         assert snapshot(shared) in expected.values(), "files of both revisions"
+
+
+def test_files_are_rendered_one_at_a_time_as_they_are_written(tmp_path: Path, monkeypatch) -> None:
+    """A 300x rubric's files are 160 MB: each is rendered where it is
+    written (or compared) and dropped, never all held at once."""
+    from rubricdsl.frontend import compile_file
+
+    folder = two_rubrics(tmp_path)
+    sources = sorted((folder / "rubrics").glob("*.rubric"))
+    plan = builder.plan([(source, compile_file(source)) for source in sources], folder / "generated")
+    events: list[str] = []
+
+    def recorded(path, render):
+        def render_and_record():
+            events.append(f"render {path.parent.name}/{path.name}")
+            return render()
+
+        return render_and_record
+
+    plan.files = {path: recorded(path, render) for path, render in plan.files.items()}
+    real = builder._write_new
+
+    def write_and_record(path, data):
+        prepared_for = path.parent.name[1:].rsplit(".new-", 1)[0]
+        events.append(f"write {prepared_for}/{path.name}")
+        return real(path, data)
+
+    monkeypatch.setattr(builder, "_write_new", write_and_record)
+    assert not events  # planning renders nothing
+    builder.write(plan, whole_folder=True)
+    names = [
+        f"{rubric_folder.name}/{name}"
+        for rubric_folder in sorted(plan.rubric_dirs)
+        for name in sorted(path.name for path in plan.files if path.parent == rubric_folder)
+    ]
+    assert len(names) == 10
+    assert events == [event for name in names for event in (f"render {name}", f"write {name}")]
+    # Unchanged files are rendered to be compared, and nothing is written.
+    events.clear()
+    builder.write(builder.plan([(source, compile_file(source)) for source in sources], folder / "generated"), whole_folder=True)
+    assert not [event for event in events if event.startswith("write")]
