@@ -77,8 +77,9 @@ for output in outputs():
     phases.append(("render " + output.filename, time.perf_counter() - mark))
 mark = time.perf_counter()
 with tempfile.TemporaryDirectory() as folder:
-    plan = build.BuildPlan(Path(folder), {Path(folder) / name: (lambda data=text.encode("utf-8"): data) for name, text in files.items()})
-    build.write(plan, whole_folder=False)
+    rubric_folder = Path(folder) / compilation.rubric.id
+    rendered = {rubric_folder / name: (lambda data=text.encode("utf-8"): data) for name, text in files.items()}
+    build.write(build.BuildPlan(Path(folder), rendered, {rubric_folder}), whole_folder=False)
 phases.append(("write " + str(len(files)) + " files", time.perf_counter() - mark))
 print(json.dumps(phases))
 """
