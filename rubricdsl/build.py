@@ -162,12 +162,8 @@ def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPl
         result.rubric_dirs.add(folder)
         context = BuildContext.of(compilation, compilation.path if str(source) == "-" else source_name(source, out_dir))
         for output in outputs():
-            result.files[folder / output.filename] = functools.partial(_utf8, output.render, context)
+            result.files[folder / output.filename] = functools.partial(output.render_utf8, context)
     return result
-
-
-def _utf8(render: Callable[[BuildContext], str], context: BuildContext) -> bytes:
-    return render(context).encode("utf-8")
 
 
 # ---------------------------------------------------------------------------
@@ -237,6 +233,23 @@ def _new_manifest(build: BuildPlan, manifest: dict[str, str], *, whole_folder: b
     for path in build.files:
         kept[f"{path.parent.name}/{path.name}"] = build.hashes[path]
     return kept
+
+
+def _holds(path: Path, data: bytes) -> bool:
+    """Whether a file holds exactly `data`, read a piece at a time (an
+    old 40 MB file is not held beside the new one)."""
+    try:
+        if not path.is_file() or path.stat().st_size != len(data):
+            return False
+        with open(path, "rb") as stream:
+            view, offset = memoryview(data), 0
+            while piece := stream.read(1 << 20):
+                if view[offset : offset + len(piece)] != piece:
+                    return False
+                offset += len(piece)
+            return offset == len(data)
+    except OSError:
+        return False
 
 
 def _read(path: Path) -> bytes | None:
@@ -391,7 +404,7 @@ def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Ou
     try:
         for name, path in sorted(planned.items()):
             data = build.render(path)
-            if _read(folder / name) == data:
+            if _holds(folder / name, data):
                 del data  # before the next file is rendered
                 continue
             changed.append(name)

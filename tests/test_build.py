@@ -206,3 +206,37 @@ def test_generated_files_are_readable_like_any_new_file(tmp_path: Path) -> None:
         os.umask(old)
     for path in (folder / "generated" / "t-cssg-001.5-2020").iterdir():
         assert path.stat().st_mode & 0o777 == 0o644, path.name
+
+
+def test_every_output_as_utf8_is_its_text_encoded() -> None:
+    """A build encodes each file as it is rendered (templating.render_utf8):
+    the same bytes as the whole text encoded, for a rubric of CJK texts and
+    for one 10x the standard, whose files are rendered in many pieces."""
+    from rubricdsl.backends import BuildContext
+    from rubricdsl.frontend import compile_source
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from synthetic import synthetic_rubric
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    standard = SHIPPED_RUBRIC.read_text(encoding="utf-8")
+    for text in (standard, synthetic_rubric(10, standard)):
+        context = BuildContext.of(compile_source(text, "r.rubric"), "rubrics/r.rubric")
+        for output in outputs():
+            encoded = output.render(context).encode("utf-8")
+            assert output.render_utf8(context) == encoded, output.filename
+    assert len(encoded) > 65536 * 4  # the 10x schema spans several pieces
+
+
+def test_a_file_is_compared_with_its_planned_bytes_piece_by_piece(tmp_path: Path) -> None:
+    from rubricdsl.build import _holds
+
+    data = bytes(range(256)) * 10_000  # 2.5 MB: three pieces of 1 MiB
+    path = tmp_path / "file"
+    path.write_bytes(data)
+    assert _holds(path, data)
+    assert not _holds(path, data[:-1] + b"x")  # the last piece differs
+    assert not _holds(path, data + b"x")  # longer than the file
+    assert not _holds(tmp_path / "missing", data)
+    assert not _holds(tmp_path, data)  # a folder

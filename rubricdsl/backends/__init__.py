@@ -1,8 +1,9 @@
 """Backends: each turns a checked rubric into one generated file.
 
-`OUTPUTS` lists them, one entry per file of `generated/<rubric id>/`.  A
-backend is a function `render(context: BuildContext) -> str`; every backend
-writes through a Jinja template of templating.ENVIRONMENT.
+`outputs()` lists them, one entry per file of `generated/<rubric id>/`.  A
+backend module has its TEMPLATE, a Jinja template of templating.ENVIRONMENT,
+and `view(context: BuildContext) -> dict`, the values that template is
+rendered with; its `render(context) -> str` renders the two.
 """
 
 from __future__ import annotations
@@ -45,8 +46,22 @@ class BuildContext:
 
 @dataclass(frozen=True)
 class Output:
+    """One generated file: its template and the values `view` gives it."""
+
     filename: str
-    render: Callable[[BuildContext], str]
+    template: str
+    view: Callable[[BuildContext], dict]
+
+    def render(self, context: BuildContext) -> str:
+        from .templating import render
+
+        return render(self.template, **self.view(context))
+
+    def render_utf8(self, context: BuildContext) -> bytes:
+        """The same text as UTF-8, encoded as it is rendered."""
+        from .templating import render_utf8
+
+        return render_utf8(self.template, **self.view(context))
 
 
 def outputs() -> list[Output]:
@@ -57,9 +72,9 @@ def outputs() -> list[Output]:
     from . import findings_schema, scorer
 
     return [
-        Output("model.json", model_json.render),
-        Output("sheet.md", sheet.render),
-        Output("form.html", form.render),
-        Output("scorer.py", scorer.render),
-        Output("findings.schema.json", findings_schema.render),
+        Output("model.json", model_json.TEMPLATE, model_json.view),
+        Output("sheet.md", sheet.TEMPLATE, sheet.view),
+        Output("form.html", form.TEMPLATE, form.view),
+        Output("scorer.py", scorer.TEMPLATE, scorer.view),
+        Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
     ]

@@ -157,5 +157,12 @@ def _compiler_version() -> str:
     return ENVIRONMENT.globals["compiler_version"]
 
 
+TEMPLATE = "findings.schema.json.j2"
+
+
+def view(context: BuildContext) -> dict:
+    return {"schema": schema(context)}
+
+
 def render(context: BuildContext) -> str:
-    return render_template("findings.schema.json.j2", schema=schema(context))
+    return render_template(TEMPLATE, **view(context))

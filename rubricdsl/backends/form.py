@@ -128,11 +128,17 @@ def page_model(model: dict) -> dict:
     return trimmed(model, False)
 
 
+TEMPLATE = "form.html"
+
+
 def render(context: BuildContext) -> str:
+    return render_template(TEMPLATE, **view(context))
+
+
+def view(context: BuildContext) -> dict:
     rubric = context.rubric
     words = labels(rubric.language)
-    return render_template(
-        "form.html",
+    return dict(
         rubric=rubric,
         words=words,
         lang=html_language(rubric.language),

@@ -6,5 +6,12 @@ from . import BuildContext
 from .templating import render as render_template
 
 
+TEMPLATE = "model.json.j2"
+
+
+def view(context: BuildContext) -> dict:
+    return {"model": context.exported}
+
+
 def render(context: BuildContext) -> str:
-    return render_template("model.json.j2", model=context.exported)
+    return render_template(TEMPLATE, **view(context))

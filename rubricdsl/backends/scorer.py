@@ -44,8 +44,11 @@ def runtime_text() -> tuple[str, str]:
     return inlined, blanked
 
 
+TEMPLATE = "scorer.py.j2"
+
+
 def render(context: BuildContext) -> str:
-    return render_template("scorer.py.j2", **view(context))
+    return render_template(TEMPLATE, **view(context))
 
 
 def literal(value: Decimal) -> str:

@@ -208,11 +208,17 @@ def _value(value) -> str:
     return points(value) if isinstance(value, Decimal) else str(value)
 
 
+TEMPLATE = "sheet.md.j2"
+
+
 def render(context: BuildContext) -> str:
+    return render_template(TEMPLATE, **view(context))
+
+
+def view(context: BuildContext) -> dict:
     rubric = context.rubric
     sheet = _Sheet(rubric)
-    return render_template(
-        "sheet.md.j2",
+    return dict(
         rubric=rubric,
         words=sheet.words,
         source_path=context.source_path,

@@ -95,3 +95,20 @@ ENVIRONMENT = _environment()
 
 def render(template_name: str, **context) -> str:
     return ENVIRONMENT.get_template(template_name).render(**context)
+
+
+def render_utf8(template_name: str, **context) -> bytes:
+    """The same text as UTF-8, encoded in pieces as it is generated: never
+    also held whole as str, which takes up to four times the memory of
+    UTF-8 (a 300x rubric's scorer is 40 MB)."""
+    chunks: list[bytes] = []
+    pending: list[str] = []
+    size = 0
+    for piece in ENVIRONMENT.get_template(template_name).generate(**context):
+        pending.append(piece)
+        size += len(piece)
+        if size >= 65536:
+            chunks.append("".join(pending).encode("utf-8"))
+            pending, size = [], 0
+    chunks.append("".join(pending).encode("utf-8"))
+    return b"".join(chunks)
