@@ -16,11 +16,12 @@ The JSON text goes to
       result written as JSON and as text (UTF-8);
   (b) `rubricdsl score RUBRIC FILE --format json` by click's CliRunner
       (every K-th case; every case with --cli-every 1);
-  (c) the batch's reader: scoring._score_text with the FastReader.
+  (c) the batch's reader: the FastReader bound to the scorer (its
+      summarizer, and the scorer's own checks when that steps aside).
 
 Allowed: a result, or FindingsError (exit 2).  Anything else is a crash,
-more than 2 s a hang, and (a), (b) and (c) must agree: the same summary,
-the same total, the same first problem.  Case I of seed S is the same on
+more than 2 s a hang, and (a), (b) and (c) must agree: the same summary
+row (its CSV and JSON bytes), the same total, the same first problem.  Case I of seed S is the same on
 every run (`--seed S --replay I` prints it).  Exit 1 on any crash or hang.
 """
 
@@ -43,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from rubricdsl.findings import item_shapes  # noqa: E402
 from rubricdsl.frontend import compile_file, compile_source  # noqa: E402
-from rubricdsl.scoring import FastReader, _score_text, load_scorer  # noqa: E402
+from rubricdsl.scoring import BoundReader, FastReader, load_scorer, summary_csv_cells, summary_json_fields  # noqa: E402
 from tests.scoring_helpers import MINI, complete_findings  # noqa: E402
 
 SHIPPED = ROOT / "rubrics" / "t-cssg-001.5-2020.rubric"
@@ -74,7 +75,7 @@ class Target:
     rubric_file: Path
     compilation: object
     scorer: object
-    reader: FastReader
+    readers: dict[bool, BoundReader]  # the batch's, for complete findings and for --partial
 
 
 def targets(folder: Path) -> list[Target]:
@@ -85,7 +86,9 @@ def targets(folder: Path) -> list[Target]:
     found = []
     for name, path, compilation in (("shipped", SHIPPED, compile_file(SHIPPED)), ("mini", mini_file, compile_source(MINI, str(mini_file)))):
         assert compilation.ok
-        found.append(Target(name, path, compilation, load_scorer(compilation, str(path)), FastReader.of(compilation.rubric)))
+        scorer, reader = load_scorer(compilation, str(path)), FastReader.of(compilation.rubric)
+        readers = {partial: reader.bind(scorer, partial, False) for partial in (False, True)}
+        found.append(Target(name, path, compilation, scorer, readers))
     return found
 
 
@@ -194,13 +197,18 @@ def in_process(target: Target, data: bytes, partial: bool):
         return "refused", error.errors[0]
     scorer.dumps(result).encode("utf-8")
     scorer.format_text(result).encode("utf-8")
-    return "scored", scorer.summarize(findings, partial=partial), Decimal(str(result["total"]))
+    return "scored", row(scorer.summarize(findings, partial=partial)), Decimal(str(result["total"]))
+
+
+def row(summary: dict) -> tuple[str, bytes]:
+    """A summary as the batch writes it: its CSV cells and its JSON."""
+    return summary_csv_cells(summary), summary_json_fields(summary)
 
 
 def batch(target: Target, data: bytes, partial: bool):
-    """(c): ('scored', summary) or ('refused', first problem)."""
+    """(c): ('scored', summary row) or ('refused', first problem)."""
     try:
-        return "scored", _score_text(target.scorer, data, partial, False, target.reader)
+        return "scored", row(target.readers[partial].summary(data))
     except target.scorer.FindingsError as error:
         return "refused", error.errors[0]
 

@@ -225,15 +225,10 @@ _NO_REMARKS = ('', {})
 # ---------------------------------------------------------------------------
 
 
-def _assess(findings, partial, rescore):
-    """The fast path: check and score in one pass.  Any exception means the
-    findings are not exactly as docs/findings.md says (or hold notes); the
-    caller then lets validate() say what.  Returns (unmet conditions,
-    unmet advisory conditions, unrecorded conditions, the content hash the
-    findings name (or None), one outcome per item in ITEMS order).  An
-    outcome is (status, score, capped, deductions, award, reason, zeroed,
-    groups, applicable points); a group's is (key, status, score, capped,
-    reason, zeroed, deductions, applicable points)."""
+def _checked_header(findings, partial, rescore):
+    """The fast path's check of everything but the conditions and items:
+    returns the content hash the findings name (or None); raises at
+    anything unexpected.  (The batch's summarizer checks with it too.)"""
     if len(findings) != 8 or findings['format'] != FINDINGS_FORMAT:
         raise _Invalid
     rubric = findings['rubric']
@@ -259,8 +254,12 @@ def _assess(findings, partial, rescore):
             raise _Invalid
     elif not organization.strip() or not evaluators or not _is_date(date):
         raise _Invalid
+    return named_hash
 
-    conditions = findings['conditions']
+
+def _checked_conditions(conditions, partial):
+    """The fast path's check of the conditions: (unmet, unmet advisory,
+    unrecorded) keys; raises at anything unexpected."""
     if partial:
         for key in conditions:
             if key not in _CONDITION_KEYS:
@@ -278,6 +277,20 @@ def _assess(findings, partial, rescore):
             elif fulfilled is not False:
                 raise _Invalid
             (advisory_unmet if advisory else unmet).append(key)
+    return unmet, advisory_unmet, unrecorded
+
+
+def _assess(findings, partial, rescore):
+    """The fast path: check and score in one pass.  Any exception means the
+    findings are not exactly as docs/findings.md says (or hold notes); the
+    caller then lets validate() say what.  Returns (unmet conditions,
+    unmet advisory conditions, unrecorded conditions, the content hash the
+    findings name (or None), one outcome per item in ITEMS order).  An
+    outcome is (status, score, capped, deductions, award, reason, zeroed,
+    groups, applicable points); a group's is (key, status, score, capped,
+    reason, zeroed, deductions, applicable points)."""
+    named_hash = _checked_header(findings, partial, rescore)
+    unmet, advisory_unmet, unrecorded = _checked_conditions(findings['conditions'], partial)
 
     items = findings['items']
     outcomes = []

@@ -23,10 +23,11 @@ import types
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import orjson
 
+from . import batch_summary
 from . import model as m
 from .findings import FINDINGS_FORMAT, NOTE_PREFIX
 from .files import TEMPORARY_MARK, write_atomically, write_together
@@ -218,12 +219,12 @@ def batch_parts(path: Path) -> list[Part]:
     return parts
 
 
-_worker: tuple[types.ModuleType, FastReader] | None = None
+_worker: BoundReader | None = None
 
 
-def _start_worker(source: str, rubric_id: str, source_path: str, reader: FastReader) -> None:
+def _start_worker(source: str, rubric_id: str, source_path: str, reader: FastReader, partial: bool, rescore: bool) -> None:
     global _worker
-    _worker = scorer_module(source, rubric_id, source_path), reader
+    _worker = reader.bind(scorer_module(source, rubric_id, source_path), partial, rescore)
 
 
 # orjson reads a record in less than half the time of the json module, and
@@ -246,6 +247,21 @@ def _start_worker(source: str, rubric_id: str, source_path: str, reader: FastRea
 # those are walked.  A record the scorer's fast path reads as it is holds
 # no note (it checks every object's keys), so only the others are searched
 # for one.
+#
+# Most records take a shorter way: the rubric's summarizer (batch_summary),
+# which checks every value of a record, so that its only numbers are the
+# measured values, and computes nothing but the summary.  An int from
+# orjson is exact (it has at most 20 digits; orjson reads longer ones as
+# floats).  A float that is normal and not zero, written with at most 15
+# digits, is the number written: a decimal of 15 digits or fewer is the
+# one such decimal that rounds to its double, so it is the double's
+# shortest repr, which the scorer's reading of a float gives.  (Zero and
+# subnormal floats, which 1e-400 and other refused texts read as, and
+# floats on a bound no double holds, the summarizer leaves to the way
+# above.)  So a record the summarizer accepts is summed as the scorer's own
+# reader would sum it unless it holds a float and its text may hold a
+# float of 16 digits or more (see _LONG_FLOATS); then it goes the way
+# above.
 
 # Digits and the point as 0, e and E as e, signs as -, all else a space.
 _NUMBER_SHAPES = bytes(
@@ -254,6 +270,10 @@ _NUMBER_SHAPES = bytes(
 )
 _LONG_NUMBER = b"0" * 40
 _LARGE_EXPONENTS = (b"0e000", b"0e-000")
+# A float's text of 16 digits or more: 17 digits and points, or 16 digits
+# before an exponent (a text of 16 digits alone is an int, which orjson
+# reads exactly).
+_LONG_FLOATS = (b"0" * 17, b"0" * 16 + b"e")
 
 
 def _may_be_refused_number(data: bytes) -> bool:
@@ -263,46 +283,44 @@ def _may_be_refused_number(data: bytes) -> bool:
     return _LONG_NUMBER in shapes or any(exponent in shapes for exponent in _LARGE_EXPONENTS)
 
 
+def _may_hold_a_long_float(data: bytes) -> bool:
+    """Whether JSON text may hold a number with a fraction or an exponent
+    written with more than 15 digits; true of some texts that hold none,
+    never false of one that does."""
+    shapes = data.translate(_NUMBER_SHAPES)
+    return any(shape in shapes for shape in _LONG_FLOATS)
+
+
 @dataclass(frozen=True)
 class FastReader:
+    """How a batch reads a rubric's records, made from its scoring plan;
+    plain data, so that it travels to the worker processes."""
+
     measured: tuple[str, ...]  # paths of the items with measures
     bounds: frozenset[float]  # every number a measured value is compared with
+    summarizers: tuple[str, str]  # batch_summary's source for complete findings, and for --partial
 
     @classmethod
     def of(cls, rubric: m.Rubric) -> FastReader:
         """The reader for a rubric, from its scoring plan."""
+        plan = lower(rubric)
         measured, bounds = [], set()
-        for item in lower(rubric).items:
+        for item in plan.items:
             if item.measures:
                 measured.append(item.path)
                 bounds.update(compared_numbers(item))
-        return cls(tuple(measured), frozenset(float(bound) for bound in bounds))
+        summarizers = (batch_summary.source(plan, partial=False), batch_summary.source(plan, partial=True))
+        return cls(tuple(measured), frozenset(float(bound) for bound in bounds), summarizers)
 
-    def summarize(self, scorer: types.ModuleType, data: bytes, partial: bool, rescore: bool) -> dict | None:
-        """The summary of a record, or None: ask the scorer's own reader."""
-        if _may_be_refused_number(data):
-            return None
-        try:
-            findings = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return None
-        try:
-            # Findings that the scorer's fast path reads as they are hold
-            # exactly the keys findings have, each value of the type it
-            # checks: no note, and nothing nested where it does not look
-            # but in a partial file's items of status null.
-            checked, plain = scorer._assess(findings, partial, rescore), True
-        except Exception:
-            try:
-                checked, plain = scorer._checked(findings, partial, rescore), False
-            except scorer.FindingsError:
-                return None
-        if self.on_a_bound(findings):
-            return None
-        may_hide = (not plain and (b'"_' in data or b"\\u" in data)) or (partial and b"null" in data)
-        if may_hide and scorer._unreadable(findings):
-            return None
-        return scorer._summary(findings, checked)
+    def bind(self, scorer: types.ModuleType, partial: bool, rescore: bool) -> BoundReader:
+        """The reader with its scorer and its summarizer compiled, for one
+        batch in one process."""
+        namespace = dict(vars(scorer))
+        filename = f"<rubricdsl batch summarizer of {scorer.RUBRIC_ID}{' for partial findings' if partial else ''}>"
+        text = self.summarizers[partial]
+        linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+        exec(compile(text, filename, "exec"), namespace)
+        return BoundReader(self, scorer, namespace[batch_summary.FUNCTION], partial, rescore)
 
     def on_a_bound(self, findings: dict) -> bool:
         """Whether a float measured value of checked findings equals a
@@ -321,6 +339,66 @@ class FastReader:
         return False
 
 
+@dataclass(frozen=True)
+class BoundReader:
+    """A FastReader with its scorer and summarizer, in one process, for a
+    batch scored with the given options."""
+
+    reader: FastReader
+    scorer: types.ModuleType
+    summarizer: Callable[[dict, bool], tuple[dict, bool]]
+    partial: bool
+    rescore: bool
+
+    def summary(self, data: bytes) -> dict:
+        """A record's summary; raises the scorer's FindingsError (a parse
+        problem starts with ':', its source filled in by the caller)."""
+        summary = self._fast_summary(data)
+        if summary is not None:
+            return summary
+        scorer = self.scorer
+        return scorer.summarize(scorer.parse_findings(data, ""), partial=self.partial, rescore=self.rescore)
+
+    def _fast_summary(self, data: bytes) -> dict | None:
+        """The summary of a record read by orjson, or None: ask the
+        scorer's own reader."""
+        try:
+            findings = orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return None
+        try:
+            summary, floats = self.summarizer(findings, self.rescore)
+        except Exception:
+            return self._checked_summary(findings, data)
+        if floats and _may_hold_a_long_float(data):
+            return self._checked_summary(findings, data)
+        return summary
+
+    def _checked_summary(self, findings: dict, data: bytes) -> dict | None:
+        """The summary of a record that orjson read, by the scorer's own
+        checks, or None: ask the scorer's own reader."""
+        scorer, partial = self.scorer, self.partial
+        if _may_be_refused_number(data):
+            return None
+        try:
+            # Findings that the scorer's fast path reads as they are hold
+            # exactly the keys findings have, each value of the type it
+            # checks: no note, and nothing nested where it does not look
+            # but in a partial file's items of status null.
+            checked, plain = scorer._assess(findings, partial, self.rescore), True
+        except Exception:
+            try:
+                checked, plain = scorer._checked(findings, partial, self.rescore), False
+            except scorer.FindingsError:
+                return None
+        if self.reader.on_a_bound(findings):
+            return None
+        may_hide = (not plain and (b'"_' in data or b"\\u" in data)) or (partial and b"null" in data)
+        if may_hide and scorer._unreadable(findings):
+            return None
+        return scorer._summary(findings, checked)
+
+
 def summary_csv_cells(summary: dict) -> str:
     """A summary's CSV line after its source cell."""
     grade = summary["grade"]
@@ -336,22 +414,12 @@ def summary_json_fields(summary: dict) -> bytes:
     return orjson.dumps(summary, default=_exact_number)
 
 
-def _score_text(scorer: types.ModuleType, data: bytes, partial: bool, rescore: bool, reader: FastReader):
-    """The summary, or raises the scorer's FindingsError (a parse problem
-    starts with ':', its source filled in by the caller)."""
-    summary = reader.summarize(scorer, data, partial, rescore)
-    if summary is not None:
-        return summary
-    return scorer.summarize(scorer.parse_findings(data, ""), partial=partial, rescore=rescore)
-
-
-def score_part(
-    part: Part, partial: bool, rescore: bool = False, scorer: types.ModuleType | None = None, reader: FastReader | None = None
-):
+def score_part(part: Part, reader: BoundReader | None = None):
     """(lines in the part, [(line number in the part or file name, CSV
     cells, JSON, problems)]) for one part."""
-    if scorer is None or reader is None:  # in a worker process
-        scorer, reader = _worker
+    if reader is None:  # in a worker process
+        reader = _worker
+    scorer = reader.scorer
     if part.files:
         records = []
         for name in part.files:
@@ -374,7 +442,7 @@ def score_part(
             scored.append((where, None, None, [unread]))
             continue
         try:
-            summary = _score_text(scorer, data, partial, rescore, reader)
+            summary = reader.summary(data)
         except scorer.FindingsError as error:
             scored.append((where, None, None, error.errors))
             continue
@@ -611,17 +679,18 @@ def run_batch(
     parts' results as they arrive (the command line's progress bar)."""
     parts = batch_parts(source)
     if jobs > 1 and len(parts) > 1:
-        return _pooled_rows(parts, jobs, (source_text, scorer.RUBRIC_ID, scorer.SOURCE_PATH, reader), partial, rescore, progress)
-    results = (score_part(part, partial, rescore, scorer, reader) for part in parts)
+        initargs = (source_text, scorer.RUBRIC_ID, scorer.SOURCE_PATH, reader, partial, rescore)
+        return _pooled_rows(parts, jobs, initargs, progress)
+    bound = reader.bind(scorer, partial, rescore)
+    results = (score_part(part, bound) for part in parts)
     return _rows(progress(results, len(parts)) if progress else results)
 
 
-def _pooled_rows(parts: list[Part], jobs: int, initargs: tuple, partial: bool, rescore: bool, progress) -> Iterator[BatchRow]:
-    import functools
+def _pooled_rows(parts: list[Part], jobs: int, initargs: tuple, progress) -> Iterator[BatchRow]:
     import multiprocessing
 
     with multiprocessing.Pool(jobs, _start_worker, initargs) as pool:
-        results = pool.imap(functools.partial(score_part, partial=partial, rescore=rescore), parts)
+        results = pool.imap(score_part, parts)
         yield from _rows(progress(results, len(parts)) if progress else results)
 
 

@@ -3,6 +3,7 @@ scorer's own reader (json with exact Decimals) does, or steps aside."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from decimal import Decimal
@@ -13,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rubricdsl.plan import compared_numbers, lower
-from rubricdsl.scoring import FastReader, _score_text
+from rubricdsl.scoring import FastReader
 
 from .scoring_helpers import MINI, compiled, fixture_findings, mini_scorer, shipped
 
@@ -29,9 +30,15 @@ def own_reading(scorer, data: bytes, partial: bool = False):
 
 def batch_reading(scorer, reader, data: bytes, partial: bool = False):
     try:
-        return _score_text(scorer, data, partial, False, reader)
+        return bound(scorer, reader, partial).summary(data)
     except scorer.FindingsError as error:
         return error.errors
+
+
+@functools.lru_cache(maxsize=None)
+def bound(scorer, reader: FastReader, partial: bool):
+    """The reader bound to its scorer (its summarizer compiled once)."""
+    return reader.bind(scorer, partial, False)
 
 
 def with_number(findings: dict, path: str, measure: str, written: str) -> bytes:

@@ -71,7 +71,7 @@ def variable(measure: str) -> str:
     return f"measured_{measure}"
 
 
-def _condition(bound: p.Bound) -> str:
+def condition_code(bound: p.Bound) -> str:
     """The interval as a Python comparison of its measure's local name."""
     name = variable(bound.measure)
     if bound.low is not None and bound.high is not None:
@@ -137,7 +137,7 @@ def view(context: BuildContext) -> dict:
         "points_literal": points_literal,
         "view_number": plan.text,
         "variable": variable,
-        "condition": _condition,
+        "condition": condition_code,
         "shape": _shape,
         "function": lambda item: f"item_{item.number.replace('.', '_')}_{item.section}_{item.key}",
     }
