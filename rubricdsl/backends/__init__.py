@@ -46,12 +46,14 @@ def outputs() -> list[Output]:
     from . import model_json
     from . import sheet
     from . import form
+    from . import panel
     from . import findings_schema, scorer
 
     return [
         Output("model.json", model_json.render),
         Output("sheet.md", sheet.render),
         Output("form.html", form.render),
+        Output("panel.html", panel.render),
         Output("scorer.py", scorer.render),
         Output("findings.schema.json", findings_schema.render),
     ]

@@ -144,5 +144,6 @@ def render(context: BuildContext) -> str:
         words_json=script_json(page_words(words)),
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),
+        digest_js=asset("form_digest.js"),
         app_js=asset("form_app.js"),
     )

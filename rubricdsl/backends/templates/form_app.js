@@ -1502,6 +1502,8 @@
       if (withRemarks(finding, state.items[path]) || drafted) all[path] = finding;
     });
     findings.items = all;
+    // Every export is a member file: its digest shows any later change (docs/panel.md).
+    findings.digest = RubricDigest.digestOf(findings);
     var text = JSON.stringify(findings, null, 2) + "\n";
     var name = safeFileName([plan.rubric.id, findings.organization, findings.date].filter(Boolean).join("_")) + ".json";
     var blob = new Blob([text], { type: "application/json" });
@@ -1611,6 +1613,13 @@
     if (inexact.length) {
       showMessage(say(words.import_invalid, { problem: say(words.import_inexact, { numbers: inexact.slice(0, 3).join(words.list_separator) }) }), true);
       return false;
+    }
+    if (isMap(findings) && "digest" in findings) {
+      if (!RubricDigest.digestMatches(findings)) {
+        showMessage(say(words.import_invalid, { problem: words.digest_mismatch }), true);
+        return false;
+      }
+      delete findings.digest;
     }
     // Notes ("_..." keys) at any level are the evaluator's, never scored.
     findings = withoutNotes(findings);
