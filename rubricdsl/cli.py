@@ -522,6 +522,8 @@ def _diff_style(text: str, role: str) -> str:
 def _points_option(ctx, param, value):
     from decimal import Decimal, InvalidOperation
 
+    if value is None:
+        return None
     try:
         number = Decimal(value)
     except InvalidOperation:
@@ -548,18 +550,14 @@ def _points_option(ctx, param, value):
     "--combine",
     "method",
     type=click.Choice(["median", "mean", "trimmed-mean"]),
-    default="median",
-    show_default=True,
-    help="A panel (several FINDINGS): how each item's scores make one.",
+    help="A panel (several FINDINGS): how each item's scores make one (default: the rubric's `panel ... combine`, else median).",
 )
 @click.option(
     "--disagreement",
     "threshold",
-    default="2",
-    show_default=True,
     metavar="POINTS",
     callback=_points_option,
-    help="A panel: list the items whose scores spread by more than this many points.",
+    help="A panel: list the items whose scores spread by more than this many points (default: the rubric's, else 2).",
 )
 @click.option(
     "--batch",
@@ -610,7 +608,11 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         return
     try:
         results = scoring.score_files(scorer, list(findings), partial=partial, rescore=rescore, stdin_name=stdin_name())
-        result = results[0] if len(results) == 1 else scorer.combine(results, method, threshold)
+        result = (
+            results[0]
+            if len(results) == 1
+            else scorer.combine(results, method or scorer.PANEL_METHOD, scorer.PANEL_DISAGREEMENT if threshold is None else threshold)
+        )
     except scoring.PanelProblems as error:
         raise UserError(f"not a panel of distinct evaluators (clause 5.2):\n{scoring.listed(error.messages)}") from None
     except scoring.InputError as error:

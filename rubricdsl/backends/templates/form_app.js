@@ -1459,12 +1459,12 @@
     });
     // A row for each name entered, at least the panel's least; a blank sheet has the most.
     var signatures = printTable("print-signatures", [words.col_number, words.col_name, words.col_affiliation, words.col_signature]);
-    var panel = plan.panel || [5, 5];
-    for (var number = 1; number <= Math.max(names.length, panel[names.length ? 0 : 1]); number++) addRow(signatures, [String(number), names[number - 1] || "", "", ""]);
+    var sized = plan.panel.min !== null, fewest = sized ? plan.panel.min : 5, most = sized ? plan.panel.max : 5;
+    for (var number = 1; number <= Math.max(names.length, names.length ? fewest : most); number++) addRow(signatures, [String(number), names[number - 1] || "", "", ""]);
     sheet.append(h("h2", { text: words.results }), info, totals);
     if (plan.conditions.length) sheet.append(h("h3", { text: words.conditions }), conditions);
     sheet.append(h("h3", { text: words.signatures }), signatures);
-    if (plan.panel) sheet.append(h("p", { className: "hint", text: say(words.panel_size, { low: panel[0], high: panel[1] }) }));
+    if (sized) sheet.append(h("p", { className: "hint", text: say(words.panel_size, { low: fewest, high: most }) }));
     sheet.append(h("p", { text: words.date + words.colon + words.date_blank }), h("h3", { text: words.remarks }), h("p", { className: "print-text", text: state.remarks.trim() || BLANK }));
     if (rubric.errata.length) sheet.append(h("h3", { text: words.errata }), errataList());
   }
