@@ -150,36 +150,40 @@
   /* Members in the order of the names list, as the panel file lists them. */
   function ordered() { return names().map(memberOf); }
 
+  /* Reads every file, then checks them in the order chosen: a duplicate
+   * within one batch is the later file. */
   function importFiles(files) {
-    var lines = [], pending = files.length;
     if (!names().length) { showMessage(words.panel_names_first, true); return; }
-    Array.prototype.forEach.call(files, function (file) {
+    var texts = new Array(files.length), pending = files.length;
+    files.forEach(function (file, index) {
       var reader = new FileReader();
       reader.onload = function () {
-        var text;
         try {
-          text = new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(reader.result));
+          texts[index] = new TextDecoder("utf-8", { fatal: true }).decode(new Uint8Array(reader.result)).replace(/^\ufeff/, "");
         } catch (error) {
-          text = null;
+          texts[index] = { refused: words.panel_not_utf8 };
         }
-        if (text !== null && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-        var checked = text === null ? { refused: words.panel_not_utf8 } : checkMember(text, members);
-        if (checked.member) {
-          checked.member.file = file.name;
-          members.push(checked.member);
-          state.members.push({ file: file.name, text: text });
-          lines.push([say(words.panel_imported, { file: file.name, name: checked.member.evaluator }), false]);
-        } else {
-          lines.push([say(words.panel_refused, { file: file.name, why: checked.refused }), true]);
-        }
-        if (--pending === 0) finishImport(lines);
+        if (--pending === 0) checkFiles(files, texts);
       };
       reader.onerror = function () {
-        lines.push([say(words.panel_refused, { file: file.name, why: words.panel_unreadable }), true]);
-        if (--pending === 0) finishImport(lines);
+        texts[index] = { refused: words.panel_unreadable };
+        if (--pending === 0) checkFiles(files, texts);
       };
       reader.readAsArrayBuffer(file);
     });
+  }
+
+  function checkFiles(files, texts) {
+    var lines = files.map(function (file, index) {
+      var text = texts[index];
+      var checked = typeof text === "string" ? checkMember(text, members) : text;
+      if (!checked.member) return [say(words.panel_refused, { file: file.name, why: checked.refused }), true];
+      checked.member.file = file.name;
+      members.push(checked.member);
+      state.members.push({ file: file.name, text: text });
+      return [say(words.panel_imported, { file: file.name, name: checked.member.evaluator }), false];
+    });
+    finishImport(lines);
   }
 
   function finishImport(lines) {
@@ -264,11 +268,11 @@
     });
     select.appendChild(h("option", { value: "edited", text: words.panel_take_edited }));
     select.value = take === "member" ? "member:" + decision.member : take;
-    var needed = Panel.needsReason(entry, outcome.agreed);
+    var needed = Panel.needsReason(entry, outcome.agreed), given = !!(decision && (decision.reason || "").trim());
     var reason = h("input", { type: "text", id: reasonId, "data-reason": path, value: decision ? decision.reason || "" : "", autocomplete: "off",
-      "aria-invalid": needed && !(decision && (decision.reason || "").trim()) ? "true" : "false", "aria-describedby": reasonId + "-hint" });
-    var hint = h("span", { id: reasonId + "-hint", className: needed ? "reason-hint needed" : "reason-hint",
-      text: needed ? (decision && (decision.reason || "").trim() ? words.panel_reason_given : words.panel_reason_needed) : words.panel_reason_optional });
+      "aria-invalid": needed && !given ? "true" : "false", "aria-describedby": reasonId + "-hint" });
+    var hint = h("span", { id: reasonId + "-hint", className: !needed ? "reason-hint" : given ? "reason-hint given" : "reason-hint needed",
+      text: !needed ? words.panel_reason_optional : given ? words.panel_reason_given : words.panel_reason_needed });
     var cell = h("div", { className: "decision" },
       h("label", { "for": selectId, text: words.panel_decision }), select,
       h("label", { "for": reasonId, text: words.panel_reason }), reason, hint);
@@ -345,7 +349,7 @@
     summary.appendChild(h("p", { className: "hint", text: words.panel_alpha_explained }));
     summary.appendChild(h("p", null, h("strong", { text: words.total + words.colon }),
       points(panel.result.total) + " / " + points(panel.result.full_marks) + words.list_separator + conclusionText(panel.result) +
-      words.list_separator + say(words.panel_reasons_missing, { count: missing.length })));
+      words.list_separator + (missing.length ? say(words.panel_reasons_missing, { count: missing.length }) : words.panel_reasons_complete)));
     summary.appendChild(memberTable(figures, "screen-table"));
     root.appendChild(summary);
     if (plan.conditions.length) root.appendChild(conditionTable("screen-table"));
