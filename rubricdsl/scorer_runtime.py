@@ -1519,6 +1519,115 @@ def same_files(names):
     return problems
 
 
+# ---------------------------------------------------------------------------
+# Member files: a digest over the canonical JSON (issue 12, docs/panel.md)
+# ---------------------------------------------------------------------------
+
+DIGEST_KEY = 'digest'
+_DIGEST = re.compile('sha256:[0-9a-f]{64}')
+DIGEST_MISMATCH = '摘要不符 / digest does not match: the file was changed after export'
+
+
+def _ecmascript_number(value):
+    """A number as ECMAScript's Number.prototype.toString writes the double
+    nearest to it (RFC 8785 3.2.2.3): the form reads JSON numbers as doubles,
+    so the digest is taken over what both sides can write alike."""
+    number = float(value)
+    if number == 0:
+        return '0'
+    if number != number or number in (float('inf'), float('-inf')):
+        raise ValueError('not a JSON number: ' + repr(value))
+    sign = '-' if number < 0 else ''
+    # repr() is the shortest text that reads back as the same double, as
+    # ECMAScript's digits are; only the layout differs.
+    _, digits, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = ''.join(map(str, digits))
+    count = len(digits)
+    point = exponent + count  # the decimal point stands after `point` digits
+    if count <= point <= 21:
+        return sign + digits + '0' * (point - count)
+    if 0 < point <= 21:
+        return sign + digits[:point] + '.' + digits[point:]
+    if -6 < point <= 0:
+        return sign + '0.' + '0' * -point + digits
+    shown = digits[0] + ('.' + digits[1:] if count > 1 else '')
+    return sign + shown + 'e' + ('+' if point - 1 >= 0 else '-') + str(abs(point - 1))
+
+
+def canonical_json(value):
+    """RFC 8785 (JSON Canonicalization Scheme) text of a JSON value: object
+    keys sorted by their UTF-16 code units, no whitespace, strings with the
+    minimal escapes of JSON.stringify, numbers as ECMAScript writes them."""
+    out = []
+    _canonical_into(value, out)
+    return ''.join(out)
+
+
+def _canonical_into(value, out):
+    if value is None:
+        out.append('null')
+    elif value is True:
+        out.append('true')
+    elif value is False:
+        out.append('false')
+    elif isinstance(value, str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, (int, float, Decimal)):
+        out.append(_ecmascript_number(value))
+    elif isinstance(value, dict):
+        out.append('{')
+        for position, key in enumerate(sorted(value, key=lambda key: key.encode('utf-16-be', 'surrogatepass'))):
+            if position:
+                out.append(',')
+            out.append(json.dumps(key, ensure_ascii=False))
+            out.append(':')
+            _canonical_into(value[key], out)
+        out.append('}')
+    elif isinstance(value, (list, tuple)):
+        out.append('[')
+        for position, member in enumerate(value):
+            if position:
+                out.append(',')
+            _canonical_into(member, out)
+        out.append(']')
+    else:
+        raise ValueError('not a JSON value: ' + type(value).__name__)
+
+
+def content_digest(document):
+    """'sha256:' and the SHA-256 of the UTF-8 canonical JSON of a JSON
+    object without its "digest" key: notes included, any change shows."""
+    import hashlib
+
+    content = {key: value for key, value in document.items() if key != DIGEST_KEY}
+    return 'sha256:' + hashlib.sha256(canonical_json(content).encode('utf-8')).hexdigest()
+
+
+def signed_findings(findings):
+    """The findings with their digest, as a member file is exported."""
+    content = {key: value for key, value in findings.items() if key != DIGEST_KEY}
+    content[DIGEST_KEY] = content_digest(content)
+    return content
+
+
+def without_digest(findings):
+    """(the findings without their "digest", the digest or None).  Raises
+    FindingsError when the digest is not a digest or does not match the
+    content: a member file changed after its export is not scored."""
+    if not isinstance(findings, dict) or DIGEST_KEY not in findings:
+        return findings, None
+    digest = findings[DIGEST_KEY]
+    if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+        raise FindingsError(['digest: expected "sha256:" and 64 lowercase hex digits, got ' + _shown_value(digest)])
+    try:
+        computed = content_digest(findings)
+    except ValueError:
+        raise FindingsError(['digest: the file holds a number beyond what a double can hold, over which no digest is taken']) from None
+    if digest != computed:
+        raise FindingsError(['digest: ' + DIGEST_MISMATCH])
+    return {key: value for key, value in findings.items() if key != DIGEST_KEY}, digest
+
+
 def _threshold(text):
     try:
         value = Decimal(text)
@@ -1552,7 +1661,7 @@ def main(argv=None):
             else:
                 with open(name, 'rb') as stream:
                     data = stream.read()
-            findings = parse_findings(data, name)
+            findings, _ = without_digest(parse_findings(data, name))
             results.append(score(findings, partial=options.partial, rescore=options.rescore))
             named.append((name, findings))
         except OSError as error:

@@ -130,7 +130,8 @@ def score_files(
     for path in paths:
         name = stdin_name if path == "-" else path
         try:
-            findings = read_findings(scorer, path, stdin_name=stdin_name)
+            # A member file (docs/panel.md) is findings with a digest: checked, then scored alike.
+            findings, _ = scorer.without_digest(read_findings(scorer, path, stdin_name=stdin_name))
             results.append(scorer.score(findings, partial=partial, rescore=rescore))
             named.append((name, findings))
         except InputError as error:
