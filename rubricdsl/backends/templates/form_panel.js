@@ -173,7 +173,7 @@ var RubricPanel = (function (Scoring) {
   }
 
   /* The agreed findings: every member in order, conditions by majority, each item as decided. */
-  function agreedFindings(combined, decisions, remarks) {
+  function agreedFindings(combined, decisions) {
     var plan = combined.plan, members = combined.members, items = {};
     combined.items.forEach(function (entry, index) {
       var decided = decide(combined, entry, decisions[entry.path], index);
@@ -190,7 +190,7 @@ var RubricPanel = (function (Scoring) {
       organization: organization,
       date: dates.length ? dates[dates.length - 1] : "",
       evaluators: members.map(function (m) { return m.evaluator; }),
-      remarks: remarks || "",
+      remarks: "",
       conditions: conditions,
       items: items
     };
@@ -224,8 +224,8 @@ var RubricPanel = (function (Scoring) {
       return line;
     });
     combined.conditions.forEach(function (condition) {
-      log.push({ item: "conditions." + condition.key, votes: byName(condition.votes, function (v) { return v; }),
-                 agreed: condition.met, source: "consensus", decided_by: lead, reason: "", time: now });
+      log.push({ item: "conditions." + condition.key, scores: byName(condition.votes, function (v) { return v; }),
+                 consensus: condition.met, agreed: condition.met, source: "consensus", decided_by: lead, reason: "", time: now });
     });
     return log;
   }
@@ -307,12 +307,13 @@ var RubricPanel = (function (Scoring) {
     };
   }
 
-  /* The panel file of docs/panel.md, with the agreed findings' result and
-   * the figures beside it (not written in the file: `rubricdsl score` computes
-   * them again).  `decisions` maps item paths to the lead's decisions. */
-  function panelFile(combined, decisions, lead, now, remarks) {
+  /* The panel file of docs/panel.md (without its own digest: see
+   * panelFileText), with the agreed findings' result and the figures beside
+   * it (not written in the file: `rubricdsl score` computes them again).
+   * `decisions` maps item paths to the lead's decisions. */
+  function panelFile(combined, decisions, lead, now) {
     var plan = combined.plan;
-    var findings = agreedFindings(combined, decisions, remarks);
+    var findings = agreedFindings(combined, decisions);
     var result = Scoring.scoreFindings(plan, findings, { partial: true });
     return {
       file: {
@@ -330,6 +331,15 @@ var RubricPanel = (function (Scoring) {
       result: result,
       figures: figuresOf(combined, result)
     };
+  }
+
+  /* The panel file's text, ending with its own digest: taken over the
+   * numbers as a reader parses them (the nearest doubles of the exact
+   * digits written), as the scorer runtime takes it. */
+  function panelFileText(file, Digest) {
+    var text = Scoring.resultJson(file, 2);
+    var digest = Digest.digestOf(JSON.parse(text));
+    return text.replace(/\n\}$/, ",\n  \"digest\": " + JSON.stringify(digest) + "\n}") + "\n";
   }
 
   /* A time as the log writes it: local time with its offset, 2026-12-01T15:04:05+08:00. */
@@ -350,6 +360,7 @@ var RubricPanel = (function (Scoring) {
     agreedFindings: agreedFindings,
     alphaOf: alphaOf,
     panelFile: panelFile,
+    panelFileText: panelFileText,
     timeStamp: timeStamp
   };
 })(typeof RubricScoring !== "undefined" ? RubricScoring : require("./form_scoring.js"));

@@ -29,7 +29,7 @@
   var itemOrder = [];
 
   function emptyState() {
-    return { format: STATE_FORMAT, lead: "", names: "", remarks: "", members: [], decisions: Object.create(null) };
+    return { format: STATE_FORMAT, lead: "", names: "", members: [], decisions: Object.create(null) };
   }
 
   function say(template, values) {
@@ -107,7 +107,8 @@
     }
     if (theirs.content_hash !== own.content_hash) return { refused: say(words.panel_other_content, { hash: String(theirs.content_hash) }) };
     var clean = withoutNotes(findings);
-    var problems = Scoring.validateFindings(plan, clean, { partial: true });
+    // A member file is a finished evaluation: every item and condition (docs/panel.md).
+    var problems = Scoring.validateFindings(plan, clean, { partial: false });
     if (problems.length) {
       var first = problems[0], template = words["problem_" + first.problem] || first.problem;
       var detail = isObject(first.detail) ? first.detail : { value: first.detail };
@@ -323,7 +324,7 @@
   /* The panel file as it stands, its result and figures. */
   function currentPanel() {
     var lead = state.lead.trim();
-    return Panel.panelFile(combined, decisionsForPanel(), lead, Panel.timeStamp(new Date()), state.remarks.trim());
+    return Panel.panelFile(combined, decisionsForPanel(), lead, Panel.timeStamp(new Date()));
   }
 
   function decisionsForPanel() {
@@ -453,17 +454,19 @@
   }
 
   function logName(line) {
-    if (line.item.indexOf("conditions.") === 0) {
+    if (isConditionLine(line)) {
       var condition = plan.conditions.filter(function (c) { return "conditions." + c.key === line.item; })[0];
       return words.conditions + words.colon + (condition.clause ? condition.clause + " " : "") + condition.text;
     }
     return itemInfo[line.item].name;
   }
 
+  function isConditionLine(line) { return line.item.indexOf("conditions.") === 0; }
+
   function logScores(line) {
-    if (line.votes) {
-      return joined(Object.keys(line.votes).map(function (name) {
-        var vote = line.votes[name];
+    if (isConditionLine(line)) {
+      return joined(Object.keys(line.scores).map(function (name) {
+        var vote = line.scores[name];
         return name + " " + (vote === null ? words.panel_vote_none : vote ? words.panel_vote_yes : words.panel_vote_no);
       }));
     }
@@ -473,7 +476,7 @@
   function showLog(log) {
     var body = clear(byId("log-list"));
     log.forEach(function (line) {
-      var conditionLine = !!line.votes;
+      var conditionLine = isConditionLine(line);
       body.appendChild(h("tr", null,
         h("th", { scope: "row", text: logName(line) }),
         h("td", { text: logScores(line) }),
@@ -566,7 +569,7 @@
     }
     if (problems.length) { showMessage(say(words.panel_export_refused, { problems: joined(problems) }), true); return; }
     var file = currentPanel().file;
-    var text = Scoring.resultJson(file, 2) + "\n";
+    var text = Panel.panelFileText(file, RubricDigest);
     var name = [plan.rubric.id, file.organization, file.date, words.panel_file_suffix].filter(Boolean).join("_").replace(/[\\\/:*?"<>|\u0000-\u001f]+/g, "_") + ".json";
     var url = URL.createObjectURL(new Blob([text], { type: "application/json" }));
     var link = h("a", { href: url, download: name, className: "visually-hidden" });
@@ -665,7 +668,6 @@
       addRow(signatures, [String(file.members.length + 1), file.decided_by, words.panel_role_lead, "", ""]);
     }
     sheet.appendChild(signatures);
-    if (state.remarks.trim()) sheet.append(h("h3", { text: words.remarks }), h("p", { className: "print-text", text: state.remarks.trim() }));
   }
 
   function cssString(text) {
@@ -810,7 +812,6 @@
   function showFields() {
     byId("field-lead").value = state.lead;
     byId("field-names").value = state.names;
-    byId("field-panel-remarks").value = state.remarks;
   }
 
   /* Everything from the state: the roster, and the comparison once every member is in. */
@@ -840,7 +841,6 @@
     byId("field-names").addEventListener("input", function (event) { state.names = event.target.value; save(); });
     byId("field-names").addEventListener("change", refresh);
     byId("field-lead").addEventListener("change", refresh);
-    byId("field-panel-remarks").addEventListener("input", function (event) { state.remarks = event.target.value; save(); });
     byId("member-files").addEventListener("change", function (event) {
       var files = event.target.files;
       if (files && files.length) importFiles(Array.prototype.slice.call(files));
