@@ -145,5 +145,6 @@ def render(context: BuildContext) -> str:
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),
         digest_js=asset("form_digest.js"),
+        records_js=asset("form_records.js"),
         app_js=asset("form_app.js"),
     )
