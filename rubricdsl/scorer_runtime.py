@@ -2171,13 +2171,13 @@ def agreement(members, scores, agreed, paths):
     }
 
 
-def figure_text(value, places):
-    """An agreement figure as sheets print it: `places` decimals, a sign on
-    a deviation (places 2), '—' when undefined."""
+def figure_text(value, places, signed=False):
+    """An agreement figure as sheets print it: `places` decimals, with `signed`
+    a + on a positive one (a lenient member's deviation), '—' when undefined."""
     if value is None:
         return '—'
     text = format(Decimal(value).quantize(Decimal(1).scaleb(-places)), 'f')
-    return ('+' + text if places == 2 and Decimal(value) > 0 else text)
+    return '+' + text if signed and Decimal(value) > 0 else text
 
 
 def format_panel_text(result):
@@ -2209,7 +2209,7 @@ def format_panel_text(result):
                  + '; 1 = the members gave every item the same score, 0 = no more agreement than chance')
     for member in figures['members']:
         lines.append('  ' + member['evaluator'] + ': mean deviation from the agreed score '
-                     + figure_text(member['mean_deviation'], 2) + ' (positive: more lenient), mean absolute '
+                     + figure_text(member['mean_deviation'], 2, signed=True) + ' (positive: more lenient), mean absolute '
                      + figure_text(member['mean_absolute_deviation'], 2) + ', over ' + str(member['items']) + ' items')
     lines.append('Signatures:')
     for name in names:

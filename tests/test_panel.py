@@ -5,6 +5,7 @@ the standalone scorer.py does the same."""
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import subprocess
@@ -16,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from rubricdsl.cli import EXIT_FAILED, EXIT_USAGE, main
 
@@ -25,6 +27,7 @@ from .scoring_helpers import fixture_findings, shipped_scorer
 RUBRIC = "rubrics/t-cssg-001.5-2020.rubric"
 NAMES = ["张三", "李四", "王五", "赵六", "钱七", "孙八", "周九"]
 REASON = "市级未设大数据岗位，按不适用计"
+POLICY_DEDUCTION = "没有方针扣2分"
 
 
 @pytest.fixture(autouse=True)
@@ -462,3 +465,37 @@ def test_alpha_undefined_and_member_deviation() -> None:
     assert [(m["mean_deviation"], m["mean_absolute_deviation"]) for m in figures["members"]] == [(1, 1), (-1, 1)]
     assert scorer.agreement(["甲"], [[5]], [5], ["a"])["alpha"] is None
     assert scorer._rounded(__import__("fractions").Fraction(-1, 8), 2) == Decimal("-0.13")
+
+
+# ---- the consensus sheet -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("output_format", ["text", "markdown", "html"])
+def test_the_consensus_sheet_prints_members_reasons_figures_and_signatures(tmp_path, output_format) -> None:
+    policy_reason = "政策文件未印发 <b>&"
+    _, out = made_panel(tmp_path, {"item": "basics.policy", "take": "member", "member": "李四", "reason": policy_reason})
+    done = run("score", RUBRIC, str(out), "--format", output_format)
+    assert done.exit_code == 0, done.output
+    sheet = done.stdout
+    # What a reader sees: Markdown rendered, HTML's escapes read.
+    seen = {"text": sheet, "markdown": html.unescape(MarkdownIt().render(sheet)), "html": html.unescape(sheet)}[output_format]
+    if output_format == "html":
+        assert "<b>&" not in sheet
+    assert "评估组一致意见表" in seen and "成员评分对照" in seen and "协调记录" in seen
+    assert policy_reason in seen and REASON in seen and "采用 李四 的评分" in seen
+    assert "Krippendorff α（等距）= 0.998" in seen and "α 为 1 表示全体成员对每一项给分相同" in seen
+    assert "李四：平均偏离商定分 -0.11 分，平均绝对偏离 0.11 分（44 项" in seen
+    signatures = seen[seen.index("评估组成员签字"):]
+    assert all(name in signatures for name in NAMES[:5])
+    # The agreed findings' own sheet: the deduction 李四 made is the panel's, with its printed text.
+    assert POLICY_DEDUCTION in seen
+
+
+def test_the_standalone_scorers_text_prints_the_panel_part(tmp_path) -> None:
+    _, out = made_panel(tmp_path)
+    scorer_py = ROOT / "generated" / "t-cssg-001.5-2020" / "scorer.py"
+    done = subprocess.run([sys.executable, str(scorer_py), str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Panel (5.2, 7.6): 5 members, consensus by median" in done.stdout
+    assert REASON in done.stdout and "Krippendorff's alpha (interval) 0.998" in done.stdout
+    assert all(name + "  signature:" in done.stdout for name in NAMES[:5])
