@@ -6,7 +6,8 @@
  *       (RubricDigest.digestOf of the parsed text), as the page computes it.
  *   node run_panel.js PAGE.html panel PANELS.json
  *       PANELS.json: a JSON array of {members: [member file, ...],
- *       decisions: {item path: decision}, lead, time}; prints for each the
+ *       decisions: {item path: decision}, lead, time, remarks, method,
+ *       disagreement}; prints for each the
  *       panel file (RubricPanel.panelFile, with its own digest, as the page
  *       exports it), the reasons missing and the figures.
  *
@@ -56,12 +57,14 @@ function main(argv) {
   const { sandbox, plan } = load(page, true);
   const Scoring = sandbox.RubricScoring, Panel = sandbox.RubricPanel;
   const out = batch.map((entry) => {
+    // A method and threshold other than the rubric's, as `rubricdsl panel --combine/--disagreement` give them.
+    const used = Object.assign({}, plan, { panel: Object.assign({}, plan.panel, entry.method ? { method: entry.method, disagreement: entry.disagreement } : {}) });
     const members = entry.members.map((findings) => ({
       evaluator: findings.evaluators[0], digest: findings.digest, findings: findings,
-      result: Scoring.scoreFindings(plan, withoutNotes(findings), { partial: true })
+      result: Scoring.scoreFindings(used, withoutNotes(findings), { partial: true })
     }));
-    const combined = Panel.combine(plan, members);
-    const made = Panel.panelFile(combined, entry.decisions, entry.lead, entry.time);
+    const combined = Panel.combine(used, members);
+    const made = Panel.panelFile(combined, entry.decisions, entry.lead, entry.time, entry.remarks || "");
     return "{\"file\":" + Panel.panelFileText(made.file, sandbox.RubricDigest) + ",\"missing\":" +
       JSON.stringify(Panel.missingReasons(combined, entry.decisions)) + ",\"figures\":" + Scoring.resultJson(made.figures) + "}";
   });

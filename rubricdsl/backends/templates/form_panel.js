@@ -173,7 +173,7 @@ var RubricPanel = (function (Scoring) {
   }
 
   /* The agreed findings: every member in order, conditions by majority, each item as decided. */
-  function agreedFindings(combined, decisions) {
+  function agreedFindings(combined, decisions, remarks) {
     var plan = combined.plan, members = combined.members, items = {};
     combined.items.forEach(function (entry, index) {
       var decided = decide(combined, entry, decisions[entry.path], index);
@@ -190,7 +190,7 @@ var RubricPanel = (function (Scoring) {
       organization: organization,
       date: dates.length ? dates[dates.length - 1] : "",
       evaluators: members.map(function (m) { return m.evaluator; }),
-      remarks: "",
+      remarks: remarks,
       conditions: conditions,
       items: items
     };
@@ -238,6 +238,11 @@ var RubricPanel = (function (Scoring) {
     return Scoring.resultNumber(Scoring.decimalText(roundHalfUp(n * power(places), d), places));
   }
 
+  function gcd(a, b) {
+    while (b !== ZERO) { var t = a % b; a = b; b = t; }
+    return a;
+  }
+
   /* Krippendorff's alpha, interval metric, over items (units) and members
    * (coders), the members' item scores as values, a member who did not
    * assess an item missing.  alpha = 1 - (n - 1) * O / E, with O the sum
@@ -259,15 +264,18 @@ var RubricPanel = (function (Scoring) {
       observedD = observedD * m;
       pairable = pairable.concat(values);
     });
-    if (pairable.length < 2) return { value: null, reason: "no_pairable", numerator: null, denominator: null };
+    if (pairable.length < 2) return { value: null, reason: "no_pairable", exact: null };
     var n = BigInt(pairable.length), sum = ZERO, sumSquares = ZERO;
     pairable.forEach(function (v) { sum += v; sumSquares += v * v; });
     // Sum over ordered pairs of (a - b)^2 = 2 n sum(v^2) - 2 (sum v)^2.
     var expected = TWO * n * sumSquares - TWO * sum * sum;
-    if (expected === ZERO) return { value: 1, reason: "all_agree", numerator: ONE, denominator: ONE };
-    // alpha = 1 - (n - 1) observedN / (observedD expected)
+    if (expected === ZERO) return { value: 1, reason: "all_agree", exact: "1/1" };
+    // alpha = 1 - (n - 1) observedN / (observedD expected), in lowest terms
     var denominator = observedD * expected, numerator = denominator - (n - ONE) * observedN;
-    return { value: roundedNumber(numerator, denominator, 3), reason: null, numerator: numerator, denominator: denominator };
+    var divisor = gcd(numerator < ZERO ? -numerator : numerator, denominator);
+    numerator /= divisor;
+    denominator /= divisor;
+    return { value: roundedNumber(numerator, denominator, 3), reason: null, exact: numerator + "/" + denominator };
   }
 
   /* Per member: over the items they assessed that the panel agreed a
@@ -299,6 +307,7 @@ var RubricPanel = (function (Scoring) {
     var alpha = alphaOf(combined), exact = combined.exact;
     return {
       alpha: alpha.value,
+      alpha_exact: alpha.exact,
       alpha_reason: alpha.reason,
       items: combined.items.map(function (entry) {
         return { item: entry.path, spread: exact.number(entry.spread), over_threshold: entry.over_threshold };
@@ -310,10 +319,11 @@ var RubricPanel = (function (Scoring) {
   /* The panel file of docs/panel.md (without its own digest: see
    * panelFileText), with the agreed findings' result and the figures beside
    * it (not written in the file: `rubricdsl score` computes them again).
-   * `decisions` maps item paths to the lead's decisions. */
-  function panelFile(combined, decisions, lead, now) {
+   * `decisions` maps item paths to the lead's decisions; `remarks` are the
+   * panel's, in the agreed findings. */
+  function panelFile(combined, decisions, lead, now, remarks) {
     var plan = combined.plan;
-    var findings = agreedFindings(combined, decisions);
+    var findings = agreedFindings(combined, decisions, remarks || "");
     var result = Scoring.scoreFindings(plan, findings, { partial: true });
     return {
       file: {

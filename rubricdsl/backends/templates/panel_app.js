@@ -29,7 +29,7 @@
   var itemOrder = [];
 
   function emptyState() {
-    return { format: STATE_FORMAT, lead: "", names: "", members: [], decisions: Object.create(null) };
+    return { format: STATE_FORMAT, lead: "", names: "", remarks: "", members: [], decisions: Object.create(null) };
   }
 
   function say(template, values) {
@@ -324,7 +324,7 @@
   /* The panel file as it stands, its result and figures. */
   function currentPanel() {
     var lead = state.lead.trim();
-    return Panel.panelFile(combined, decisionsForPanel(), lead, Panel.timeStamp(new Date()));
+    return Panel.panelFile(combined, decisionsForPanel(), lead, Panel.timeStamp(new Date()), state.remarks.trim());
   }
 
   function decisionsForPanel() {
@@ -390,21 +390,18 @@
 
   function alphaText(figures) {
     if (figures.alpha === null) return "—" + words.open + words.panel_alpha_undefined + words.close;
-    return alphaFixed(figures.alpha) + (figures.alpha_reason === "all_agree" ? words.open + words.panel_alpha_all_agree + words.close : "");
+    return figureText(figures.alpha, 3, false) + (figures.alpha_reason === "all_agree" ? words.open + words.panel_alpha_all_agree + words.close : "");
   }
 
-  /* Alpha as printed: three decimals, 0.853, 1.000, -0.120. */
-  function alphaFixed(value) {
+  /* A figure as the scorer's sheets print it (figure_text): `places`
+   * decimals (the figures are rounded already), + on a lenient deviation,
+   * — when undefined: 0.853, 1.000, +0.25, 0.00. */
+  function figureText(value, places, signed) {
+    if (value === null) return "—";
     var text = points(value), dot = text.indexOf(".");
     if (dot < 0) { text += "."; dot = text.length - 1; }
-    while (text.length - dot - 1 < 3) text += "0";
-    return text;
-  }
-
-  function signed(value) {
-    if (value === null) return "—";
-    var text = points(value);
-    return Number(value) > 0 ? "+" + text : text;
+    while (text.length - dot - 1 < places) text += "0";
+    return signed && Number(value) > 0 ? "+" + text : text;
   }
 
   function memberTable(figures, className) {
@@ -416,7 +413,7 @@
     var body = h("tbody");
     figures.members.forEach(function (member) {
       body.appendChild(h("tr", null, h("th", { scope: "row", text: member.evaluator }), h("td", { text: String(member.items) }),
-        h("td", { text: signed(member.mean_deviation) }), h("td", { text: member.mean_absolute_deviation === null ? "—" : points(member.mean_absolute_deviation) })));
+        h("td", { text: figureText(member.mean_deviation, 2, true) }), h("td", { text: figureText(member.mean_absolute_deviation, 2, false) })));
     });
     table.appendChild(body);
     table.appendChild(h("tfoot", null, h("tr", null, h("td", { colspan: "4", className: "hint", text: words.panel_deviation_explained }))));
@@ -668,6 +665,7 @@
       addRow(signatures, [String(file.members.length + 1), file.decided_by, words.panel_role_lead, "", ""]);
     }
     sheet.appendChild(signatures);
+    if (result.remarks.trim()) sheet.append(h("h3", { text: words.panel_remarks }), h("p", { className: "print-text", text: result.remarks.trim() }));
   }
 
   function cssString(text) {
@@ -812,6 +810,7 @@
   function showFields() {
     byId("field-lead").value = state.lead;
     byId("field-names").value = state.names;
+    byId("field-panel-remarks").value = state.remarks;
   }
 
   /* Everything from the state: the roster, and the comparison once every member is in. */
@@ -840,6 +839,7 @@
     byId("field-lead").addEventListener("input", function (event) { state.lead = event.target.value; save(); });
     byId("field-names").addEventListener("input", function (event) { state.names = event.target.value; save(); });
     byId("field-names").addEventListener("change", refresh);
+    byId("field-panel-remarks").addEventListener("input", function (event) { state.remarks = event.target.value; save(); });
     byId("field-lead").addEventListener("change", refresh);
     byId("member-files").addEventListener("change", function (event) {
       var files = event.target.files;
