@@ -351,6 +351,12 @@
     summary.appendChild(h("p", null, h("strong", { text: words.total + words.colon }),
       points(panel.result.total) + " / " + points(panel.result.full_marks) + words.list_separator + conclusionText(panel.result) +
       words.list_separator + (missing.length ? say(words.panel_reasons_missing, { count: missing.length }) : words.panel_reasons_complete)));
+    if (missing.length) {
+      // Where the lead still has to write: a link to each such item.
+      var todo = h("ul", { className: "todo" });
+      missing.forEach(function (path) { todo.appendChild(h("li", null, h("a", { href: "#row-" + path, text: itemInfo[path].name }))); });
+      summary.appendChild(todo);
+    }
     summary.appendChild(memberTable(figures, "screen-table"));
     root.appendChild(summary);
     if (plan.conditions.length) root.appendChild(conditionTable("screen-table"));
