@@ -258,3 +258,39 @@ def test_refusals_name_the_file_and_why(browser, pages, tmp_path) -> None:
     assert lines[0] == f"未导入 {no_digest.name}：文件没有摘要（digest），不是从评分表导出的成员文件。"
     assert lines[1] == f"未导入 {not_json.name}：不是有效的 JSON 文件。"
     assert "拒绝 2 份" in text_of(browser, "#message")
+
+
+def test_an_item_edited_by_hand_in_the_form_is_taken_with_its_reason(browser, pages, downloads, tmp_path) -> None:
+    from selenium.webdriver.support.select import Select
+
+    files = export_as_members(browser, pages, downloads, tmp_path)
+    # The lead edits basics.staff in the form (here: its exported file, changed and exported again without a digest).
+    edited = json.loads(files[0].read_text(encoding="utf-8"))
+    del edited["digest"]
+    edited["items"]["basics.staff"]["requirements"]["has_staff"] = False
+    edited_file = tmp_path / "改后.json"
+    edited_file.write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
+
+    browser.get((pages / "panel.html").as_uri())
+    type_into(browser, by_css(browser, "#field-names"), "\n".join(NAMES))
+    type_into(browser, by_css(browser, "#field-lead"), LEAD)
+    by_css(browser, "#field-names").click()
+    import_members(browser, files)
+    before = row_text(browser, "basics.staff")
+    Select(decision_select(browser, "basics.staff")).select_by_value("edited")
+    assert browser.switch_to.active_element.get_attribute("data-decide") == "basics.staff"  # the focus stays
+    by_css(browser, "input[data-edited='basics.staff']").send_keys(str(edited_file))
+    assert eventually(lambda: "已采用 改后.json 中" in text_of(browser, "#message")), text_of(browser, "#message")
+    after = row_text(browser, "basics.staff")
+    assert after != before and after.split()[-1] != before.split()[-1]  # another agreed score
+    give_reason(browser, "basics.staff", "组长现场复核：未设专职人员。")
+    assert browser.switch_to.active_element.get_attribute("id") != "", "the focus moved on to the next control"
+    give_reason(browser, "basics.policy", POLICY_REASON)
+    known = set(downloads.iterdir())
+    by_css(browser, "#export-panel").click()
+    assert text_of(browser, "#message").startswith("已导出"), text_of(browser, "#message")
+    exported = wait_for_new_download(downloads, known)
+    entry = next(line for line in json.loads(exported.read_text(encoding="utf-8"))["log"] if line["item"] == "basics.staff")
+    assert entry["source"] == "edited" and entry["findings"] == edited["items"]["basics.staff"]
+    verified = run_in(tmp_path, "panel", "verify", str(SHIPPED_RUBRIC), str(exported), *map(str, files))
+    assert verified.exit_code == 0, verified.output

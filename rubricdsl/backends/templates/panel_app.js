@@ -337,8 +337,13 @@
     return decisions;
   }
 
+  // The items whose members' answers the lead has open, kept open across redraws.
+  var openDetails = Object.create(null);
+
   function showComparison() {
-    var root = clear(byId("comparison"));
+    var root = byId("comparison");
+    root.querySelectorAll("details[data-details]").forEach(function (box) { openDetails[box.getAttribute("data-details")] = box.open; });
+    clear(root);
     byId("comparison-section").hidden = !combined;
     byId("log-section").hidden = !combined;
     if (!combined) return;
@@ -384,7 +389,7 @@
         row.appendChild(h("td", { text: entry.assessed ? points(combined.exact.number(entry.consensus)) : "—" }));
         row.appendChild(h("td", { className: "agreed", text: agreed.status === "not_assessed" ? "—" : points(agreed.score) + statusMark(agreed.status) }));
         body.appendChild(row);
-        var details = h("details", null, h("summary", { text: words.panel_member_answers }), memberDetails(entry, index));
+        var details = h("details", { "data-details": item.path, open: openDetails[item.path] === true }, h("summary", { text: words.panel_member_answers }), memberDetails(entry, index));
         body.appendChild(h("tr", { className: "decision-row" },
           h("td", { colspan: String(combined.members.length + 4) }, decisionControls(entry, index, outcome), details)));
       });
@@ -509,8 +514,7 @@
       var value = target.value, path = target.getAttribute("data-decide"), old = decisionOf(path);
       if (value.indexOf("member:") === 0) decide(path, { take: "member", member: value.slice(7), findings: undefined, file: undefined });
       else decide(path, { take: value, member: undefined, findings: value === "edited" && old && old.take === "edited" ? old.findings : undefined });
-      refresh();
-      focusLater("decide-" + itemOrder.indexOf(path));
+      redrawKeepingFocus();
     } else if (target.hasAttribute("data-edited")) {
       importEdited(target.getAttribute("data-edited"), target.files && target.files[0], target);
     }
@@ -523,8 +527,11 @@
     // Redrawn when the field is left, so that typing is not interrupted.
   }
 
-  function focusLater(id) {
-    var element = byId(id);
+  /* The comparison drawn again, the focus where it was (the controls keep their ids). */
+  function redrawKeepingFocus() {
+    var focused = document.activeElement && document.activeElement.id;
+    refresh();
+    var element = focused && byId(focused);
     if (element) element.focus();
   }
 
@@ -547,9 +554,10 @@
       else if (!isObject(findings.rubric) || findings.rubric.content_hash !== plan.rubric.content_hash) why = say(words.panel_other_content, { hash: String(isObject(findings.rubric) ? findings.rubric.content_hash : "") });
       else if (!isObject(findings.items) || !isObject(findings.items[path]) || findings.items[path].status === null || findings.items[path].status === undefined) why = say(words.panel_edited_missing, { item: itemInfo[path].name });
       else {
-        var only = { items: Object.create(null) };
-        only.items[path] = clean.items[path];
-        var problems = Scoring.validateFindings(plan, only, { partial: true });
+        // Only this item's answers are taken: only its problems count.
+        var at = "items." + path, problems = Scoring.validateFindings(plan, clean, { partial: true }).filter(function (problem) {
+          return problem.path === at || problem.path.indexOf(at + ".") === 0;
+        });
         if (problems.length) why = say(words.panel_invalid, { count: problems.length, problem: problems[0].path + words.colon + (words["problem_" + problems[0].problem] || problems[0].problem) });
       }
       if (why) { showMessage(say(words.panel_refused, { file: file.name, why: why }), true); return; }
@@ -858,7 +866,8 @@
     });
     var comparison = byId("comparison");
     comparison.addEventListener("change", function (event) {
-      if (event.target.hasAttribute("data-reason")) { refresh(); return; }
+      // A reason is redrawn once the focus has moved on (Tab, a click), which it then keeps.
+      if (event.target.hasAttribute("data-reason")) { setTimeout(redrawKeepingFocus, 0); return; }
       onComparisonChange(event);
     });
     comparison.addEventListener("input", onComparisonInput);
