@@ -4788,33 +4788,54 @@ def canonical_json(value):
     return ''.join(out)
 
 
+# json's own string writer (ensure_ascii off): JSON.stringify's escapes.
+_JSON_STRING = json.encoder.encode_basestring
+# Integers a double holds exactly, which ECMAScript writes as their digits.
+_EXACT_INTEGER = 2 ** 53
+
+
+def _utf16_order(key):
+    return key.encode('utf-16-be', 'surrogatepass')
+
+
 def _canonical_into(value, out):
-    if value is None:
+    kind = type(value)
+    if kind is str:
+        out.append(_JSON_STRING(value))
+    elif kind is dict:
+        keys = list(value)
+        # Code point order is UTF-16 order but for characters beyond U+FFFF
+        # against U+E000..U+FFFF; only then sort by the UTF-16 units.
+        keys.sort(key=None if ''.join(keys).isascii() else _utf16_order)
+        out.append('{')
+        first = True
+        for key in keys:
+            if not first:
+                out.append(',')
+            first = False
+            out.append(_JSON_STRING(key))
+            out.append(':')
+            _canonical_into(value[key], out)
+        out.append('}')
+    elif kind is list or kind is tuple:
+        out.append('[')
+        first = True
+        for member in value:
+            if not first:
+                out.append(',')
+            first = False
+            _canonical_into(member, out)
+        out.append(']')
+    elif value is None:
         out.append('null')
     elif value is True:
         out.append('true')
     elif value is False:
         out.append('false')
-    elif isinstance(value, str):
-        out.append(json.dumps(value, ensure_ascii=False))
+    elif kind is int and -_EXACT_INTEGER <= value <= _EXACT_INTEGER:
+        out.append(str(value))
     elif isinstance(value, (int, float, Decimal)):
         out.append(_ecmascript_number(value))
-    elif isinstance(value, dict):
-        out.append('{')
-        for position, key in enumerate(sorted(value, key=lambda key: key.encode('utf-16-be', 'surrogatepass'))):
-            if position:
-                out.append(',')
-            out.append(json.dumps(key, ensure_ascii=False))
-            out.append(':')
-            _canonical_into(value[key], out)
-        out.append('}')
-    elif isinstance(value, (list, tuple)):
-        out.append('[')
-        for position, member in enumerate(value):
-            if position:
-                out.append(',')
-            _canonical_into(member, out)
-        out.append(']')
     else:
         raise ValueError('not a JSON value: ' + type(value).__name__)
 
@@ -4877,26 +4898,26 @@ def member_file(findings):
     """The member file of complete findings of one evaluator made under
     this revision: the findings with their digest.  Raises PanelFileError."""
     content, _ = without_digest(findings)
-    problems = _member_problems('findings', content)
+    problems, _ = _member_problems('findings', content)
     if problems:
         raise PanelFileError(problems)
     return signed_findings(content)
 
 
 def _member_problems(name, findings):
-    """Why complete findings are no member's work: they do not score, or
-    do not name this revision or exactly one evaluator."""
+    """(why complete findings are no member's work: they do not score, or
+    do not name this revision or exactly one evaluator; their result)."""
     try:
-        score(findings)
+        result = score(findings)
     except FindingsError as error:
-        return [message if message.startswith(name + ':') else name + ': ' + message for message in error.errors]
+        return [message if message.startswith(name + ':') else name + ': ' + message for message in error.errors], None
     problems = []
     if findings['rubric'].get('content_hash') is None:
         problems.append(name + ': rubric.content_hash: missing; a member file names the revision it was made under ('
                         + CONTENT_HASH + ')')
     if len(findings['evaluators']) != 1:
         problems.append(name + ': evaluators: a member file names one evaluator, got ' + str(len(findings['evaluators'])))
-    return problems
+    return problems, result
 
 
 def panel_members(named_documents, incomplete=False):
@@ -4919,12 +4940,12 @@ def panel_members(named_documents, incomplete=False):
             problems.append(name + ': no digest: not a member file; a member exports it from the form, or signs '
                             'findings with `rubricdsl panel sign`')
             continue
-        found = _member_problems(name, findings)
+        found, result = _member_problems(name, findings)
         if found:
             problems += found
             continue
         members.append({'name': name, 'evaluator': findings['evaluators'][0].strip(), 'digest': digest,
-                        'document': document, 'findings': findings, 'result': score(findings)})
+                        'document': document, 'findings': findings, 'result': result})
     organizations = {}
     by_evaluator = {}
     by_digest = {}
@@ -5054,9 +5075,15 @@ def read_decisions(document, members, name='decisions'):
 def combine_panel(members, method=None, disagreement=None, decisions=None, decided_by='', remarks='', now=None):
     """The panel file (docs/panel.md) of checked members (panel_members)
     and checked decisions (read_decisions), by the rubric's method and
-    threshold unless given.  Raises PanelFileError listing every item
-    that needs a reason and has none, and every edited answer that does not
-    fit its item."""
+    threshold unless given, with its digest.  Raises PanelFileError listing
+    every item that needs a reason and has none, and every edited answer
+    that does not fit its item."""
+    panel = _unsigned_panel_file(members, method, disagreement, decisions, decided_by, remarks, now)
+    panel[DIGEST_KEY] = content_digest(panel)
+    return panel
+
+
+def _unsigned_panel_file(members, method, disagreement, decisions, decided_by, remarks, now):
     method = PANEL_METHOD if method is None else method
     if method not in METHODS:
         raise PanelFileError(['unknown method ' + _shown_value(method) + '; one of ' + ', '.join(METHODS)])
@@ -5142,7 +5169,6 @@ def combine_panel(members, method=None, disagreement=None, decisions=None, decid
         'log': log,
         'decided_by': decided_by,
     }
-    panel[DIGEST_KEY] = content_digest(panel)
     return panel
 
 
@@ -5225,13 +5251,6 @@ def read_panel_file(panel):
     return members, checked
 
 
-def rebuilt_panel_file(panel):
-    """The panel file as its members and log make it, or PanelFileError."""
-    members, decisions = read_panel_file(panel)
-    return combine_panel(members, panel['method'], panel['disagreement'], decisions, panel['decided_by'],
-                         panel['findings'].get('remarks', '') if isinstance(panel['findings'], dict) else '')
-
-
 def _differences(given, rebuilt):
     """Where the panel file differs from what its members and log make:
     the key paths, with the time of each log entry left as logged."""
@@ -5272,10 +5291,18 @@ def verify_panel_file(panel, named_member_documents=()):
     decisions, with a reason wherever one is required; and, against the
     member files given as (file name, JSON value), each file's digest, the
     members not given and the files of no member.  [] when it verifies."""
+    return _verified(panel, named_member_documents)[0]
+
+
+def _verified(panel, named_member_documents):
+    """(verify_panel_file's problems, the panel's members or None)."""
     try:
-        rebuilt = rebuilt_panel_file(panel)
+        members, decisions = read_panel_file(panel)
+        # What its members and log make; its digest is the given file's, checked above.
+        rebuilt = _unsigned_panel_file(members, panel['method'], panel['disagreement'], decisions, panel['decided_by'],
+                                       panel['findings'].get('remarks', '') if isinstance(panel['findings'], dict) else '', None)
     except PanelFileError as error:
-        return error.problems
+        return error.problems, None
     problems = _differences(panel, rebuilt)
     embedded = {member['evaluator']: member['digest'] for member in panel['members']}
     given = {}
@@ -5299,29 +5326,29 @@ def verify_panel_file(panel, named_member_documents=()):
     for evaluator in embedded:
         if evaluator not in given and named_member_documents:
             problems.append('missing: ' + evaluator + "'s member file was not given")
-    return problems
+    return problems, members
 
 
 def agreed_result(panel):
     """The result (score()) of a panel file's agreed findings, with the
     panel's members, log and agreement figures under "panel".  Raises
     PanelFileError when the panel file does not verify in itself."""
-    problems = verify_panel_file(panel)
+    problems, members = _verified(panel, ())
     if problems:
         raise PanelFileError(problems)
     result = score(panel['findings'])
-    members = [member['evaluator'] for member in panel['members']]
-    by_member = [_item_results(score(without_digest(member['findings'])[0])) for member in panel['members']]
+    by_member = [_item_results(member['result']) for member in members]
     agreed = _item_results(result)
     result['panel'] = {
         'method': panel['method'],
         'disagreement': panel['disagreement'],
         'decided_by': panel['decided_by'],
         'members': [{'evaluator': member['evaluator'], 'digest': member['digest'],
-                     'date': member['findings']['date'], 'total': score(without_digest(member['findings'])[0])['total']}
-                    for member in panel['members']],
+                     'date': member['findings']['date'], 'total': member['result']['total']}
+                    for member in members],
         'log': panel['log'],
-        'agreement': agreement(members, [[item['score'] for item in items] for items in by_member],
+        'agreement': agreement([member['evaluator'] for member in members],
+                               [[item['score'] for item in items] for items in by_member],
                                [item['score'] for item in agreed], [item['path'] for item in agreed]),
     }
     return result
@@ -5335,18 +5362,22 @@ def krippendorff_alpha(units):
     has two values.  Every value the same (no expected disagreement): 1."""
     from fractions import Fraction
 
-    pairable = [[Fraction(value) for value in unit if value is not None] for unit in units]
+    pairable = [[value for value in unit if value is not None] for unit in units]
     pairable = [unit for unit in pairable if len(unit) >= 2]
-    count = sum(len(unit) for unit in pairable)
     if not pairable:
         return None
+    # Exact in integers: every value times one power of ten (scores have few decimals).
+    places = max(max(0, -Decimal(value).as_tuple().exponent) for unit in pairable for value in unit)
+    scale = 10 ** places
+    pairable = [[int(Decimal(value) * scale) for value in unit] for unit in pairable]
+    count = sum(len(unit) for unit in pairable)
 
     def ordered_pair_squares(values):
-        # sum over ordered pairs i != j of (v_i - v_j)^2 = 2 (n sum v^2 - (sum v)^2)
+        # The sum over ordered pairs i != j of (v_i - v_j)^2 is 2 (n sum v^2 - (sum v)^2).
         return 2 * (len(values) * sum(value * value for value in values) - sum(values) ** 2)
 
-    observed = sum(ordered_pair_squares(unit) / (len(unit) - 1) for unit in pairable) / count
-    expected = ordered_pair_squares([value for unit in pairable for value in unit]) / (count * (count - 1))
+    observed = sum(Fraction(ordered_pair_squares(unit), len(unit) - 1) for unit in pairable) / count
+    expected = Fraction(ordered_pair_squares([value for unit in pairable for value in unit]), count * (count - 1))
     if expected == 0:
         return Fraction(1)
     return 1 - observed / expected
@@ -5378,13 +5409,14 @@ def agreement(members, scores, agreed, paths):
                       'spread': _number(max(given) - min(given)) if given else None})
     deviations = []
     for name, member_scores in zip(members, scores):
-        differences = [Fraction(Decimal(value)) - Fraction(Decimal(target))
-                       for value, target in zip(member_scores, agreed) if value is not None]
+        differences = [Decimal(value) - Decimal(target) for value, target in zip(member_scores, agreed) if value is not None]
+        # Decimal sums of scores are exact; only the mean is a fraction.
         deviations.append({
             'evaluator': name,
             'items': len(differences),
-            'mean_deviation': _number(_rounded(sum(differences) / len(differences), 2)) if differences else None,
-            'mean_absolute_deviation': _number(_rounded(sum(map(abs, differences)) / len(differences), 2)) if differences else None,
+            'mean_deviation': _number(_rounded(Fraction(sum(differences)) / len(differences), 2)) if differences else None,
+            'mean_absolute_deviation': (_number(_rounded(Fraction(sum(map(abs, differences))) / len(differences), 2))
+                                        if differences else None),
         })
     return {
         'coefficient': "Krippendorff's alpha (interval)",
@@ -5460,8 +5492,9 @@ def main(argv=None):
     parser.add_argument('--format', choices=('text', 'json'), default='text')
     parser.add_argument('--partial', action='store_true', help='missing items count 0 as not assessed')
     parser.add_argument('--rescore', action='store_true', help='score findings made under another content of this version')
-    parser.add_argument('--combine', choices=METHODS, default='median', help='panel consensus per item')
-    parser.add_argument('--disagreement', type=_threshold, default=Decimal(2), help='panel: flag items whose scores spread by more')
+    parser.add_argument('--combine', choices=METHODS, default=PANEL_METHOD, help='panel consensus per item (default: the rubric\'s)')
+    parser.add_argument('--disagreement', type=_threshold, default=Decimal(PANEL_DISAGREEMENT),
+                        help='panel: flag items whose scores spread by more (default: the rubric\'s)')
     options = parser.parse_args(argv)
     results = []
     errors = []
