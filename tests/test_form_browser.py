@@ -615,7 +615,12 @@ def answer(driver, label: str) -> None:
 
 
 def import_file(driver, file: Path) -> str:
+    """The page's message once the file is read (the import clears it, then
+    reads the file and checks its digest asynchronously)."""
     by_css(driver, "#import-file").send_keys(str(file))
+    deadline = time.monotonic() + 5
+    while not text_of(driver, "#message") and not driver.find_elements("css selector", "#ask[open]") and time.monotonic() < deadline:
+        time.sleep(0.02)
     return text_of(driver, "#message")
 
 
