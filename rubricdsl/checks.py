@@ -266,10 +266,24 @@ def check_scale(rubric: m.Rubric) -> Found:
                 grade.span,
             )
         previous = grade
-    if rubric.panel is not None:
-        low, high = rubric.panel
-        if low < 1 or low > high:
-            yield "E307", f"a panel of {low} to {high} evaluators is not a range of sizes", rubric.span
+    panel = rubric.panel
+    if panel is not None:
+        if panel.low < 1 or panel.low > panel.high:
+            yield "E307", f"a panel of {panel.low} to {panel.high} evaluators is not a range of sizes", panel.span
+        if panel.method not in m.PANEL_METHODS:
+            yield (
+                "E211",
+                f"a panel combines by {', '.join(m.PANEL_METHODS[:-1])} or {m.PANEL_METHODS[-1]}, not "
+                f"'{panel.method}'" + did_you_mean(panel.method, m.PANEL_METHODS),
+                panel.method_span,
+            )
+        elif panel.method == "trimmed-mean" and panel.low < 3:
+            yield (
+                "E311",
+                f"trimmed-mean drops the highest and the lowest score, so it needs at least 3 evaluators, "
+                f"but the panel may have {panel.low}",
+                panel.method_span,
+            )
 
 
 # ---------------------------------------------------------------------------

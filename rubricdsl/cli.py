@@ -522,6 +522,8 @@ def _diff_style(text: str, role: str) -> str:
 def _points_option(ctx, param, value):
     from decimal import Decimal, InvalidOperation
 
+    if value is None:
+        return None
     try:
         number = Decimal(value)
     except InvalidOperation:
@@ -548,18 +550,14 @@ def _points_option(ctx, param, value):
     "--combine",
     "method",
     type=click.Choice(["median", "mean", "trimmed-mean"]),
-    default="median",
-    show_default=True,
-    help="A panel (several FINDINGS): how each item's scores make one.",
+    help="A panel (several FINDINGS): how each item's scores make one (default: the rubric's `panel ... combine`, else median).",
 )
 @click.option(
     "--disagreement",
     "threshold",
-    default="2",
-    show_default=True,
     metavar="POINTS",
     callback=_points_option,
-    help="A panel: list the items whose scores spread by more than this many points.",
+    help="A panel: list the items whose scores spread by more than this many points (default: the rubric's, else 2).",
 )
 @click.option(
     "--batch",
@@ -610,7 +608,11 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         return
     try:
         results = scoring.score_files(scorer, list(findings), partial=partial, rescore=rescore, stdin_name=stdin_name())
-        result = results[0] if len(results) == 1 else scorer.combine(results, method, threshold)
+        result = (
+            results[0]
+            if len(results) == 1
+            else scorer.combine(results, method or scorer.PANEL_METHOD, scorer.PANEL_DISAGREEMENT if threshold is None else threshold)
+        )
     except scoring.PanelProblems as error:
         raise UserError(f"not a panel of distinct evaluators (clause 5.2):\n{scoring.listed(error.messages)}") from None
     except scoring.InputError as error:
@@ -712,6 +714,126 @@ def _score_batch_file(
         click.echo(f"batch: {tally.rejected} rejected (rows with an error in the summary):", err=True)
         click.echo(printable(scoring.listed(tally.first_errors, tally.rejected)), err=True)
         sys.exit(EXIT_USAGE)
+
+
+class _PanelGroup(click.Group):
+    """`rubricdsl panel RUBRIC MEMBER...` is `rubricdsl panel combine RUBRIC MEMBER...`."""
+
+    def parse_args(self, ctx, args):
+        if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
+            args = ["combine", *args]
+        return super().parse_args(ctx, args)
+
+
+@main.group(cls=_PanelGroup)
+def panel() -> None:
+    """The panel of clause 5.2, signed (docs/panel.md): `panel RUBRIC
+    MEMBER... -o panel.json` combines member files into a panel file,
+    `panel verify` checks one against the member files, `panel sign` makes
+    a member file of findings."""
+
+
+def _scorer_of(rubric: str):
+    from . import scoring
+    from .build import display_path
+
+    compilation = load_valid(rubric)
+    source_path = stdin_name() if rubric == STDIN else display_path(Path(rubric))
+    return scoring.load_scorer(compilation, source_path), source_path
+
+
+@panel.command("combine")
+@input_argument("rubric")
+@input_argument("members", nargs=-1, required=True)
+@click.option("--decisions", "decisions_path", type=click.Path(path_type=str, allow_dash=True),
+              help="The panel's decisions (rubricdsl-panel-decisions/1): the items agreed otherwise than by the consensus, with reasons.")
+@click.option("--decided-by", metavar="NAME", help="Who decides (the panel's lead); default: the decisions file's decided_by.")
+@click.option("--incomplete", is_flag=True, help="Combine fewer members than the rubric's panel has (a trial; 5.2 needs them all).")
+@click.option("--combine", "method", type=click.Choice(["median", "mean", "trimmed-mean"]),
+              help="How each item's scores make the consensus (default: the rubric's `panel ... combine`, else median).")
+@click.option("--disagreement", "threshold", metavar="POINTS", callback=_points_option,
+              help="The spread above which an item needs a reason (default: the rubric's, else 2).")
+@output_option("Where the panel file goes; - is stdout.")
+@reads_files("rubric", "members", "decisions_path")
+def panel_combine(rubric, members, decisions_path, decided_by, incomplete, method, threshold, output) -> None:
+    """Combine the MEMBERS' member files into one panel file: per item the
+    consensus by the rubric's method, the decisions applied, every item in
+    the reconciliation log.  Items that need a reason and have none are
+    listed and nothing is written (exit 2)."""
+    from . import panel as panels
+    from . import scoring
+
+    refuse_input_as_output([output], [rubric, *members, *([decisions_path] if decisions_path else [])])
+    scorer, source_path = _scorer_of(rubric)
+    try:
+        combined = panels.combined(
+            scorer, list(members), decisions_path=decisions_path, decided_by=decided_by, incomplete=incomplete,
+            method=method, disagreement=threshold, stdin_name=stdin_name(),
+        )
+    except scoring.InputError as error:
+        raise UserError(f"no panel file made:\n{scoring.listed(error.messages)}") from None
+    try:
+        scoring.write_text(output, scorer.dumps(combined) + "\n")
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror}") from None
+    if output != STDIN:
+        click.echo(printable(f"{output}: the panel file of {len(combined['members'])} members, "
+                             f"{combined['method']} (disagreement {combined['disagreement']}), decided by "
+                             f"{combined['decided_by'] or '(nobody named)'}"), err=True)
+
+
+@panel.command("verify")
+@input_argument("rubric")
+@input_argument("panel_path", metavar="PANEL")
+@input_argument("members", nargs=-1)
+@reads_files("rubric", "panel_path", "members")
+def panel_verify(rubric, panel_path, members) -> None:
+    """Check the PANEL file against the MEMBERS' member files: every
+    digest, that the agreed findings and the log follow from the members and
+    the decisions logged, a reason wherever one is required, and which
+    members' files are missing.  Exit 0 when it verifies, 1 with every
+    problem when not."""
+    from . import panel as panels
+    from . import scoring
+
+    scorer, _ = _scorer_of(rubric)
+    try:
+        problems = panels.verified(scorer, panel_path, list(members), stdin_name=stdin_name())
+    except scoring.InputError as error:
+        raise UserError(scoring.listed(error.messages).strip()) from None
+    name = shown(panel_path)
+    if problems:
+        click.echo(printable(f"{name}: 未通过 / not verified:\n{scoring.listed(problems)}"), err=True)
+        raise SystemExit(EXIT_FAILED)
+    click.echo(printable(f"{name}: 通过 / verified" + (f" against {len(members)} member files" if members else " in itself (no member files given)")))
+
+
+@panel.command("sign")
+@input_argument("rubric")
+@input_argument("findings")
+@output_option("Where the member file goes; - is stdout.")
+@reads_files("rubric", "findings")
+def panel_sign(rubric, findings, output) -> None:
+    """Make a member file of one evaluator's complete FINDINGS: the findings
+    with the digest of their content, as the form exports it."""
+    from . import panel as panels
+    from . import scoring
+
+    refuse_input_as_output([output], [rubric, findings])
+    scorer, _ = _scorer_of(rubric)
+    try:
+        (name, document), = panels.read_documents(scorer, [findings], stdin_name=stdin_name())
+        signed = scorer.member_file(document)
+    except scoring.InputError as error:
+        raise UserError(scoring.listed(error.messages).strip()) from None
+    except scorer.FindingsError as error:
+        raise UserError(scoring.listed(panels.prefixed(name, error.errors)).strip()) from None
+    except scorer.PanelFileError as error:
+        raise UserError(scoring.listed([problem.replace("findings:", f"{name}:", 1) for problem in error.problems]).strip()) from None
+    try:
+        scoring.write_text(output, scorer.dumps(signed) + "\n")
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror}") from None
 
 
 @main.command()

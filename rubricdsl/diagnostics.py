@@ -65,6 +65,7 @@ _CODES = [
     Code("E208", Severity.ERROR, "unknown policy"),
     Code("E209", Severity.ERROR, "unknown value of a policy"),
     Code("E210", Severity.ERROR, "a findings key that starts with _ (a note)"),
+    Code("E211", Severity.ERROR, "unknown panel combining method"),
     # E3xx: points, totals and the result scale.
     Code("E301", Severity.ERROR, "section points differ from the sum of its items"),
     Code("E302", Severity.ERROR, "full marks differ from the sum of the sections"),
@@ -76,6 +77,7 @@ _CODES = [
     Code("W308", Severity.WARNING, "empty section, item or group"),
     Code("E309", Severity.ERROR, "rubric without sections"),
     Code("E310", Severity.ERROR, "section with points but no items"),
+    Code("E311", Severity.ERROR, "trimmed-mean for a panel that may have fewer than 3"),
     # E4xx: deduction rules and awards.
     Code("E401", Severity.ERROR, "deduction larger than its cap"),
     Code("E402", Severity.ERROR, "award above the item's points"),

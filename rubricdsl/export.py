@@ -176,7 +176,16 @@ def to_json(rubric: m.Rubric, *, path: str, sha256: str) -> dict:
         "language": rubric.language,
         "full_marks": number(rubric.full_marks),
         "pass_mark": number(rubric.pass_mark),
-        "panel": {"min": rubric.panel[0], "max": rubric.panel[1]} if rubric.panel else None,
+        "panel": (
+            {
+                "min": rubric.panel.low,
+                "max": rubric.panel.high,
+                "method": rubric.panel.method,
+                "disagreement": number(rubric.panel.disagreement),
+            }
+            if rubric.panel
+            else None
+        ),
         "grades": [
             {"key": g.key, "label": g.label, "threshold": number(g.threshold), "line": g.span.line}
             for g in rubric.grades

@@ -44,7 +44,7 @@ STATEMENT_KEYWORDS = frozenset(
         "ERRATUM",
     }
 )
-INNER_KEYWORDS = frozenset({"MARKS", "AT", "TO", "POINTS", "EACH", "PERCENT", "FROM", "UNIT", "WHEN", "WAS"})
+INNER_KEYWORDS = frozenset({"MARKS", "AT", "TO", "COMBINE", "DISAGREEMENT", "POINTS", "EACH", "PERCENT", "FROM", "UNIT", "WHEN", "WAS"})
 # A statement keyword that continues a statement of another kind: a policy
 # cites its clause in the same statement (`policy nothing_met zero clause "8.2"`),
 # where a condition's `clause` is a statement of its own.

@@ -20,7 +20,7 @@ from pygments.token import Comment, Error, Keyword, Name, Number, Operator, Stri
 DECLARING = ("rubric", "condition", "section", "item", "group", "req", "level", "band", "part", "measure", "tier", "choice", "grade")
 # Keywords that begin the other statements, and the words inside statements.
 STATEMENT = ("title", "standard", "version", "status", "language", "full", "pass", "panel", "policy", "clause", "advisory", "caption", "deduct", "otherwise", "note", "erratum")
-INNER = ("marks", "at", "to", "points", "each", "percent", "from", "unit", "when", "was")
+INNER = ("marks", "at", "to", "combine", "disagreement", "points", "each", "percent", "from", "unit", "when", "was")
 KEYWORDS = frozenset(DECLARING + STATEMENT + INNER)
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_]*"

@@ -444,6 +444,27 @@ class Policy(_Node):
     value_span: Span = _span()
 
 
+# Clause 5.2 / 7.6: how a panel's item scores make its consensus, and the
+# spread (in points) above which the panel must give a reason for the score
+# it agrees.  A rubric that says nothing means these defaults.
+PANEL_METHODS = ("median", "mean", "trimmed-mean")
+DEFAULT_PANEL_METHOD = "median"
+DEFAULT_DISAGREEMENT = Decimal(2)
+
+
+@_NODE
+class Panel(_Node):
+    """`panel 5 to 7 combine median disagreement 2`: the evaluators per
+    panel, the combining method and the disagreement threshold in points."""
+
+    low: int
+    high: int
+    method: str = DEFAULT_PANEL_METHOD
+    disagreement: Decimal = DEFAULT_DISAGREEMENT
+    span: Span = _span()
+    method_span: Span = _span()
+
+
 @_NODE
 class Rubric(_Node):
     """A whole rubric: header, conditions and sections."""
@@ -455,7 +476,7 @@ class Rubric(_Node):
     status: str | None
     full_marks: Decimal
     pass_mark: Decimal
-    panel: tuple[int, int] | None
+    panel: Panel | None
     grades: tuple[Grade, ...]
     conditions: tuple[Condition, ...]
     sections: tuple[Section, ...]

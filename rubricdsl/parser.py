@@ -606,9 +606,19 @@ class _ToModel:
     def pass_mark(self, kw, _at, value):
         return _Stmt("pass_mark", value, _span_of(kw, value[1]))
 
-    def panel(self, kw, low, _to, high):
-        span = _span_of(kw, high[1])
-        return _Stmt("panel", (low[0], high[0]), span)
+    def panel(self, kw, low, _to, high, *clauses):
+        end = clauses[-1][2] if clauses else high[1]
+        span = _span_of(kw, end)
+        given = {kind: (value, value_span) for kind, value, value_span in clauses}
+        method, method_span = given.get("combine", (m.DEFAULT_PANEL_METHOD, span))
+        disagreement = given.get("disagreement", (m.DEFAULT_DISAGREEMENT, span))[0]
+        return _Stmt("panel", m.Panel(int(low[0]), int(high[0]), method, disagreement, span, method_span), span)
+
+    def panel_combine(self, _kw, method: Token):
+        return "combine", method.value, _token_span(method)
+
+    def panel_disagreement(self, _kw, value):
+        return "disagreement", value[0], value[1]
 
     def grade(self, kw, key, label, _at, threshold):
         span = _span_of(kw, threshold[1])
@@ -819,7 +829,7 @@ class _ToModel:
             status=fields.get("status"),
             full_marks=full_marks[0] if full_marks else Decimal(0),
             pass_mark=pass_mark[0] if pass_mark else Decimal(0),
-            panel=(int(panel[0]), int(panel[1])) if panel else None,
+            panel=panel,
             grades=tuple(stmt.value for stmt in stmts if stmt.kind == "grade"),
             conditions=tuple(b for b in blocks if isinstance(b, m.Condition)),
             sections=tuple(

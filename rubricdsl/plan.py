@@ -199,6 +199,17 @@ class GradePlan(NamedTuple):
     line: int
 
 
+class PanelPlan(NamedTuple):
+    """Clause 5.2: the evaluators per panel (None when the rubric does not
+    say), how their item scores combine and the spread in points above which
+    an item is a disagreement that needs a reason."""
+
+    low: int | None
+    high: int | None
+    method: str
+    disagreement: Decimal
+
+
 class ScoringPlan(NamedTuple):
     rubric_id: str
     version: str
@@ -209,7 +220,7 @@ class ScoringPlan(NamedTuple):
     scale: int
     full_marks: int
     pass_mark: int
-    panel: tuple[int, int] | None
+    panel: PanelPlan
     not_applicable: Policy  # "full" or "excluded"
     nothing_met: Policy  # "deductions" or "zero"
     grades: tuple[GradePlan, ...]
@@ -410,7 +421,7 @@ def lower(rubric: m.Rubric, exported: dict | None = None) -> ScoringPlan:
         scale=units.scale,
         full_marks=units(rubric.full_marks),
         pass_mark=units(rubric.pass_mark),
-        panel=rubric.panel,
+        panel=_panel(rubric.panel),
         not_applicable=_policy(rubric, "not_applicable"),
         nothing_met=_policy(rubric, "nothing_met"),
         grades=tuple(GradePlan(g.key, g.label, units(g.threshold), g.span.line) for g in rubric.grades),
@@ -495,6 +506,12 @@ def _item_json(item: ItemPlan) -> dict:
     }
 
 
+def _panel(panel: m.Panel | None) -> PanelPlan:
+    if panel is None:
+        return PanelPlan(None, None, m.DEFAULT_PANEL_METHOD, m.DEFAULT_DISAGREEMENT)
+    return PanelPlan(panel.low, panel.high, panel.method, panel.disagreement)
+
+
 def plan_json(plan: ScoringPlan, source_sha256: str) -> dict:
     """The plan as plain JSON: units as decimal strings (exact as BigInt),
     bounds and measure ranges as exact decimal strings."""
@@ -514,7 +531,12 @@ def plan_json(plan: ScoringPlan, source_sha256: str) -> dict:
         "scale": str(plan.scale),
         "full_marks": str(plan.full_marks),
         "pass_mark": str(plan.pass_mark),
-        "panel": list(plan.panel) if plan.panel else None,
+        "panel": {
+            "min": plan.panel.low,
+            "max": plan.panel.high,
+            "method": plan.panel.method,
+            "disagreement": decimal_text(plan.panel.disagreement),
+        },
         "policies": {
             "not_applicable": {"value": plan.not_applicable.value, "clause": plan.not_applicable.clause},
             "nothing_met": {"value": plan.nothing_met.value, "clause": plan.nothing_met.clause},

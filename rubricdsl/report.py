@@ -21,7 +21,7 @@ from . import model as m
 from . import plan as p
 from .words import html_language, labels
 from .numbering import section_numeral
-from .scorer_runtime import group_deductions, reason_counts
+from .scorer_runtime import figure_text, group_deductions, reason_counts
 from .terminal import printable
 from .backends.text import number
 
@@ -172,10 +172,64 @@ def _view(result: dict, rubric: m.Rubric, source_path: str) -> dict:
             }
             for c in rubric.conditions
         ],
+        "consensus": _consensus(result, w, item_places) if "panel" in result else None,
         "rescaled": result.get("raw_total", result["total"]) != result["total"]
         or result.get("applicable_points", result["full_marks"]) != result["full_marks"],
         "source_path": source_path,
         "version": __version__,
+    }
+
+
+def _consensus(result: dict, w: dict, item_places: dict) -> dict:
+    """What the consensus sheet of a panel file prints beyond the agreed
+    result (docs/panel.md): the members' scores per item beside the agreed
+    one, the reasons of the reconciliation log, the agreement figures."""
+    panel = result["panel"]
+    figures = panel["agreement"]
+    names = [member["evaluator"] for member in panel["members"]]
+    agreed = {item["path"]: item["score"] for section in result["sections"] for item in section["items"]}
+    by_path = {entry["item"]: entry for entry in panel["log"]}
+    sources = {
+        "member": lambda entry: w["consensus_source_member"].format(member=entry.get("member", "")),
+        "consensus": lambda entry: w["consensus_source_consensus"],
+        "edited": lambda entry: w["consensus_source_edited"],
+    }
+    return {
+        "heading": w["consensus_panel"].format(
+            count=len(names), method=w[panel["method"]], threshold=number(panel["disagreement"]),
+            decided_by=panel["decided_by"] or "—",
+        ),
+        "members": names,
+        "rows": [
+            {
+                "name": item_places[item["path"]],
+                "scores": ["—" if value is None else number(value) for value in item["scores"].values()],
+                "agreed": number(agreed[item["path"]]),
+                "spread": "—" if item["spread"] is None else number(item["spread"]),
+                "reasoned": bool(by_path[item["path"]]["reason"].strip()),
+            }
+            for item in figures["items"]
+        ],
+        "reasons": [
+            (
+                item_places.get(entry["item"], entry["item"]),
+                w["consensus_entry"].format(
+                    agreed=number(entry["agreed"]), consensus=number(entry["consensus"]), source=sources[entry["source"]](entry),
+                    reason=entry["reason"], decided_by=entry["decided_by"] or "—", time=entry["time"],
+                ),
+            )
+            for entry in panel["log"]
+            if entry["reason"].strip()
+        ],
+        "alpha": w["agreement_alpha"].format(alpha=figure_text(figures["alpha"], 3))
+        + ("" if figures["alpha"] is not None else w["open"] + w["agreement_undefined"] + w["close"]),
+        "deviations": [
+            w["agreement_member"].format(
+                member=member["evaluator"], mean=figure_text(member["mean_deviation"], 2, signed=True),
+                absolute=figure_text(member["mean_absolute_deviation"], 2), items=member["items"],
+            )
+            for member in figures["members"]
+        ],
     }
 
 

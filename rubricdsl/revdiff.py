@@ -142,7 +142,12 @@ def nodes(rubric: m.Rubric) -> dict[tuple[str, str], Node]:
                 "language": rubric.language,
                 "full marks": rubric.full_marks,
                 "pass mark": rubric.pass_mark,
-                "panel": f"{rubric.panel[0]} to {rubric.panel[1]}" if rubric.panel else None,
+                "panel": (
+                    f"{rubric.panel.low} to {rubric.panel.high} combine {rubric.panel.method} "
+                    f"disagreement {decimal_text(rubric.panel.disagreement)}"
+                    if rubric.panel
+                    else None
+                ),
                 "notes": _notes(rubric),
                 "errata": _errata(rubric),
             },

@@ -31,6 +31,8 @@ PANEL_FORMAT = 'rubricdsl-panel/1'
 FULL_MARKS = 0
 PASS_MARK = 0
 PANEL_SIZE = None
+PANEL_METHOD = 'median'
+PANEL_DISAGREEMENT = 2
 SCALE = 1
 FULL_MARKS_UNITS = 0
 PASS_MARK_UNITS = 0
@@ -1530,6 +1532,736 @@ def same_files(names):
     return problems
 
 
+# ---------------------------------------------------------------------------
+# Member files: a digest over the canonical JSON (issue 12, docs/panel.md)
+# ---------------------------------------------------------------------------
+
+DIGEST_KEY = 'digest'
+_DIGEST = re.compile('sha256:[0-9a-f]{64}')
+DIGEST_MISMATCH = '摘要不符 / digest does not match: the file was changed after export'
+
+
+def _ecmascript_number(value):
+    """A number as ECMAScript's Number.prototype.toString writes the double
+    nearest to it (RFC 8785 3.2.2.3): the form reads JSON numbers as doubles,
+    so the digest is taken over what both sides can write alike."""
+    number = float(value)
+    if number == 0:
+        return '0'
+    if number != number or number in (float('inf'), float('-inf')):
+        raise ValueError('not a JSON number: ' + repr(value))
+    sign = '-' if number < 0 else ''
+    # repr() is the shortest text that reads back as the same double, as
+    # ECMAScript's digits are; only the layout differs.
+    _, digits, exponent = Decimal(repr(abs(number))).normalize().as_tuple()
+    digits = ''.join(map(str, digits))
+    count = len(digits)
+    point = exponent + count  # the decimal point stands after `point` digits
+    if count <= point <= 21:
+        return sign + digits + '0' * (point - count)
+    if 0 < point <= 21:
+        return sign + digits[:point] + '.' + digits[point:]
+    if -6 < point <= 0:
+        return sign + '0.' + '0' * -point + digits
+    shown = digits[0] + ('.' + digits[1:] if count > 1 else '')
+    return sign + shown + 'e' + ('+' if point - 1 >= 0 else '-') + str(abs(point - 1))
+
+
+def canonical_json(value):
+    """RFC 8785 (JSON Canonicalization Scheme) text of a JSON value: object
+    keys sorted by their UTF-16 code units, no whitespace, strings with the
+    minimal escapes of JSON.stringify, numbers as ECMAScript writes them."""
+    out = []
+    _canonical_into(value, out)
+    return ''.join(out)
+
+
+# json's own string writer (ensure_ascii off): JSON.stringify's escapes.
+_JSON_STRING = json.encoder.encode_basestring
+# Integers a double holds exactly, which ECMAScript writes as their digits.
+_EXACT_INTEGER = 2 ** 53
+
+
+def _utf16_order(key):
+    return key.encode('utf-16-be', 'surrogatepass')
+
+
+def _canonical_into(value, out):
+    kind = type(value)
+    if kind is str:
+        out.append(_JSON_STRING(value))
+    elif kind is dict:
+        keys = list(value)
+        # Code point order is UTF-16 order but for characters beyond U+FFFF
+        # against U+E000..U+FFFF; only then sort by the UTF-16 units.
+        keys.sort(key=None if ''.join(keys).isascii() else _utf16_order)
+        out.append('{')
+        first = True
+        for key in keys:
+            if not first:
+                out.append(',')
+            first = False
+            out.append(_JSON_STRING(key))
+            out.append(':')
+            _canonical_into(value[key], out)
+        out.append('}')
+    elif kind is list or kind is tuple:
+        out.append('[')
+        first = True
+        for member in value:
+            if not first:
+                out.append(',')
+            first = False
+            _canonical_into(member, out)
+        out.append(']')
+    elif value is None:
+        out.append('null')
+    elif value is True:
+        out.append('true')
+    elif value is False:
+        out.append('false')
+    elif kind is int and -_EXACT_INTEGER <= value <= _EXACT_INTEGER:
+        out.append(str(value))
+    elif isinstance(value, (int, float, Decimal)):
+        out.append(_ecmascript_number(value))
+    else:
+        raise ValueError('not a JSON value: ' + type(value).__name__)
+
+
+def content_digest(document):
+    """'sha256:' and the SHA-256 of the UTF-8 canonical JSON of a JSON
+    object without its "digest" key: notes included, any change shows."""
+    import hashlib
+
+    content = {key: value for key, value in document.items() if key != DIGEST_KEY}
+    return 'sha256:' + hashlib.sha256(canonical_json(content).encode('utf-8')).hexdigest()
+
+
+def signed_findings(findings):
+    """The findings with their digest, as a member file is exported."""
+    content = {key: value for key, value in findings.items() if key != DIGEST_KEY}
+    content[DIGEST_KEY] = content_digest(content)
+    return content
+
+
+def without_digest(findings):
+    """(the findings without their "digest", the digest or None).  Raises
+    FindingsError when the digest is not a digest or does not match the
+    content: a member file changed after its export is not scored."""
+    if not isinstance(findings, dict) or DIGEST_KEY not in findings:
+        return findings, None
+    digest = findings[DIGEST_KEY]
+    if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+        raise FindingsError(['digest: expected "sha256:" and 64 lowercase hex digits, got ' + _shown_value(digest)])
+    try:
+        computed = content_digest(findings)
+    except ValueError:
+        raise FindingsError(['digest: the file holds a number beyond what a double can hold, over which no digest is taken']) from None
+    if digest != computed:
+        raise FindingsError(['digest: ' + DIGEST_MISMATCH])
+    return {key: value for key, value in findings.items() if key != DIGEST_KEY}, digest
+
+
+# ---------------------------------------------------------------------------
+# The signed panel: member files, decisions, the panel file and its log
+# (issue 12, docs/panel.md)
+# ---------------------------------------------------------------------------
+
+PANEL_FILE_FORMAT = 'rubricdsl-panel-file/1'
+DECISIONS_FORMAT = 'rubricdsl-panel-decisions/1'
+_TAKES = ('member', 'consensus', 'edited')
+_CONDITION_PREFIX = 'conditions.'
+
+
+class PanelFileError(ValueError):
+    """Member files, decisions or a panel file that make no panel file;
+    `problems` lists every one, each naming its file or key."""
+
+    def __init__(self, problems):
+        self.problems = [_escaped(problem) for problem in problems]
+        super().__init__('\n'.join(self.problems))
+
+
+def member_file(findings):
+    """The member file of complete findings of one evaluator made under
+    this revision: the findings with their digest.  Raises PanelFileError."""
+    content, _ = without_digest(findings)
+    problems, _ = _member_problems('findings', content)
+    if problems:
+        raise PanelFileError(problems)
+    return signed_findings(content)
+
+
+def _member_problems(name, findings):
+    """(why complete findings are no member's work: they do not score, or
+    do not name this revision or exactly one evaluator; their result)."""
+    try:
+        result = score(findings)
+    except FindingsError as error:
+        return [message if message.startswith(name + ':') else name + ': ' + message for message in error.errors], None
+    problems = []
+    if findings['rubric'].get('content_hash') is None:
+        problems.append(name + ': rubric.content_hash: missing; a member file names the revision it was made under ('
+                        + CONTENT_HASH + ')')
+    if len(findings['evaluators']) != 1:
+        problems.append(name + ': evaluators: a member file names one evaluator, got ' + str(len(findings['evaluators'])))
+    return problems, result
+
+
+def panel_members(named_documents, incomplete=False):
+    """The members of a panel from (file name, JSON value) pairs: each a
+    dict with its file name, evaluator, digest, the document as given and
+    its findings and result.  Raises PanelFileError listing every problem:
+    a file that is no member file (no digest, a digest that does not match,
+    findings that do not score, another revision, not one evaluator), two
+    organisations, one member twice, too few members for the rubric's panel
+    (unless `incomplete`) or too many."""
+    problems = []
+    members = []
+    for name, document in named_documents:
+        try:
+            findings, digest = without_digest(document)
+        except FindingsError as error:
+            problems += [name + ': ' + message for message in error.errors]
+            continue
+        if digest is None:
+            problems.append(name + ': no digest: not a member file; a member exports it from the form, or signs '
+                            'findings with `rubricdsl panel sign`')
+            continue
+        found, result = _member_problems(name, findings)
+        if found:
+            problems += found
+            continue
+        members.append({'name': name, 'evaluator': findings['evaluators'][0].strip(), 'digest': digest,
+                        'document': document, 'findings': findings, 'result': result})
+    organizations = {}
+    by_evaluator = {}
+    by_digest = {}
+    for member in members:
+        organizations.setdefault(member['findings']['organization'].strip(), []).append(member['name'])
+        if member['digest'] in by_digest:
+            problems.append(member['name'] + ': the same member file as ' + by_digest[member['digest']]
+                            + '; each member is counted once (5.2)')
+        elif member['evaluator'] in by_evaluator:
+            problems.append(member['name'] + ': ' + member['evaluator'] + ' is also the member of '
+                            + by_evaluator[member['evaluator']] + '; each member is counted once (5.2)')
+        by_digest.setdefault(member['digest'], member['name'])
+        by_evaluator.setdefault(member['evaluator'], member['name'])
+    if len(organizations) > 1:
+        problems.append('the member files are for different organisations: ' + '; '.join(
+            _shown_value(organization) + ' (' + ', '.join(names) + ')' for organization, names in organizations.items()))
+    if not problems and PANEL_SIZE is not None:
+        low, high = PANEL_SIZE
+        if len(members) > high or (len(members) < low and not incomplete):
+            problems.append('a panel has ' + str(low) + ' to ' + str(high) + ' members (5.2); these are '
+                            + str(len(members)) + (' (--incomplete combines fewer, for a trial)' if len(members) < low else ''))
+    if not problems and not members:
+        problems.append('a panel needs at least one member file')
+    if problems:
+        raise PanelFileError(problems)
+    return members
+
+
+def _item_results(result):
+    return [item for section in result['sections'] for item in section['items']]
+
+
+def _item_analysis(members, method, threshold):
+    """Per item in rubric order: its path, every member's score, the
+    consensus, the spread, why it needs a reason ('' when it does not) and
+    the position of the member whose answers are the consensus answers."""
+    by_member = [_item_results(member['result']) for member in members]
+    analysis = []
+    for position, (path, _, _, _, _) in enumerate(ITEMS):
+        items = [results[position] for results in by_member]
+        scores = [Decimal(item['score']) for item in items]
+        consensus = _consensus(scores, method)
+        spread = max(scores) - min(scores)
+        why = []
+        if spread > threshold:
+            why.append('the scores spread by ' + _shown(spread) + ' points, more than ' + _shown(threshold))
+        if len({item['status'] for item in items}) > 1:
+            why.append('the members ruled it differently (' + ', '.join(item['status'] for item in items) + ')')
+        assessed = [item for item in items if item['status'] == 'assessed']
+        for group_position, group in enumerate(assessed[0]['groups'] if assessed else ()):
+            statuses = [item['groups'][group_position]['status'] for item in assessed]
+            if len(set(statuses)) > 1:
+                why.append('the members ruled group ' + group['key'] + ' differently (' + ', '.join(statuses) + ')')
+        equal = [index for index, value in enumerate(scores) if value == consensus]
+        if equal:
+            chosen = equal[0]
+        else:
+            below = max(value for value in scores if value < consensus)
+            chosen = scores.index(below)
+        analysis.append({'path': path, 'scores': scores, 'consensus': consensus, 'spread': spread,
+                         'why': '; '.join(why), 'chosen': chosen})
+    return analysis
+
+
+def _now():
+    return datetime.datetime.now().astimezone().replace(microsecond=0).isoformat()
+
+
+def read_decisions(document, members, name='decisions'):
+    """Decisions as docs/panel.md gives them, checked against the members:
+    (item path -> decision, decided_by, remarks).  Raises PanelFileError
+    naming every problem."""
+    problems = []
+    if not isinstance(document, dict):
+        raise PanelFileError([name + ': expected a JSON object, got ' + _shown_value(document)])
+    _object(document, '', ('format', 'decided_by', 'remarks', 'decisions'), ('format', 'decisions'), problems)
+    if document.get('format', DECISIONS_FORMAT) != DECISIONS_FORMAT:
+        problems.append('format: expected "' + DECISIONS_FORMAT + '", got ' + _shown_value(document.get('format')))
+    decided_by = document.get('decided_by', '')
+    remarks = document.get('remarks', '')
+    for key, value in (('decided_by', decided_by), ('remarks', remarks)):
+        _expect_text(value, key, problems)
+    given = document.get('decisions', [])
+    if not isinstance(given, list):
+        problems.append('decisions: expected a list of decisions, got ' + _shown_value(given))
+        given = []
+    evaluators = [member['evaluator'] for member in members]
+    decisions = {}
+    for index, decision in enumerate(given):
+        where = 'decisions.' + str(index)
+        if not _object(decision, where, ('item', 'take', 'member', 'findings', 'reason', 'decided_by', 'time'),
+                       ('item', 'take'), problems):
+            continue
+        path = decision.get('item')
+        if path not in SHAPES:
+            hint = difflib.get_close_matches(str(path), list(SHAPES), n=1, cutoff=0.6)
+            problems.append(where + '.item: ' + _shown_value(path) + ' is no item of ' + RUBRIC_ID
+                            + ("; did you mean '" + hint[0] + "'?" if hint else ''))
+            continue
+        where = where + ' (' + path + ')'
+        if path in decisions:
+            problems.append(where + ': the item is decided twice')
+            continue
+        take = decision.get('take')
+        if take not in _TAKES:
+            problems.append(where + '.take: expected ' + _one_of(_TAKES) + ', got ' + _shown_value(take))
+            continue
+        if take == 'member' and decision.get('member') not in evaluators:
+            problems.append(where + '.member: expected one of the members (' + ', '.join(evaluators) + '), got '
+                            + _shown_value(decision.get('member')))
+        if take != 'member' and 'member' in decision:
+            problems.append(where + '.member: only a decision that takes a member names one')
+        if take == 'edited':
+            if 'findings' not in decision:
+                problems.append(where + '.findings: missing; an edited decision gives the item\'s findings')
+        elif 'findings' in decision:
+            problems.append(where + '.findings: only an edited decision gives findings')
+        for key in ('reason', 'decided_by', 'time'):
+            if key in decision:
+                _expect_text(decision[key], where + '.' + key, problems)
+        decisions[path] = decision
+    if problems:
+        raise PanelFileError([name + ': ' + problem for problem in problems])
+    return decisions, decided_by, remarks
+
+
+def combine_panel(members, method=None, disagreement=None, decisions=None, decided_by='', remarks='', now=None):
+    """The panel file (docs/panel.md) of checked members (panel_members)
+    and checked decisions (read_decisions), by the rubric's method and
+    threshold unless given, with its digest.  Raises PanelFileError listing
+    every item that needs a reason and has none, and every edited answer
+    that does not fit its item."""
+    panel = _unsigned_panel_file(members, method, disagreement, decisions, decided_by, remarks, now)
+    panel[DIGEST_KEY] = content_digest(panel)
+    return panel
+
+
+def _unsigned_panel_file(members, method, disagreement, decisions, decided_by, remarks, now):
+    method = PANEL_METHOD if method is None else method
+    if method not in METHODS:
+        raise PanelFileError(['unknown method ' + _shown_value(method) + '; one of ' + ', '.join(METHODS)])
+    threshold = Decimal(PANEL_DISAGREEMENT if disagreement is None else disagreement)
+    decisions = decisions or {}
+    time = now or _now()
+    evaluators = [member['evaluator'] for member in members]
+    analysis = _item_analysis(members, method, threshold)
+    items = {}
+    for entry in analysis:
+        decision = decisions.get(entry['path'], {'take': 'consensus'})
+        if decision['take'] == 'edited':
+            items[entry['path']] = decision['findings']
+        else:
+            source = evaluators.index(decision['member']) if decision['take'] == 'member' else entry['chosen']
+            items[entry['path']] = members[source]['findings']['items'][entry['path']]
+    conditions = {}
+    condition_votes = {}
+    for key, _, _ in CONDITIONS:
+        votes = [member['findings']['conditions'][key] for member in members]
+        condition_votes[key] = votes
+        # More than half of all members; a tie does not hold (scoring.md).
+        conditions[key] = sum(vote is True for vote in votes) * 2 > len(votes)
+    dates = sorted(member['findings']['date'] for member in members)
+    findings = {
+        'format': FINDINGS_FORMAT,
+        'rubric': {'id': RUBRIC_ID, 'version': RUBRIC_VERSION, 'content_hash': CONTENT_HASH},
+        'organization': members[0]['findings']['organization'],
+        'date': dates[-1],
+        'evaluators': evaluators,
+        'remarks': remarks,
+        'conditions': conditions,
+        'items': items,
+    }
+    problems = ['decisions: ' + problem.replace('items.', '', 1) + ' (the edited findings)'
+                for problem in validate(findings)]
+    if problems:
+        raise PanelFileError(problems)
+    agreed = _item_results(score(findings))
+    log = []
+    for entry, item in zip(analysis, agreed):
+        decision = decisions.get(entry['path'], {'take': 'consensus'})
+        reason = decision.get('reason', '')
+        needed = entry['why']
+        if Decimal(item['score']) != entry['consensus']:
+            needed = (needed + '; ' if needed else '') + ('the agreed score ' + _shown(item['score'])
+                                                         + ' differs from the consensus ' + _shown(entry['consensus']))
+        if needed and not reason.strip():
+            problems.append(entry['path'] + ': needs a reason: ' + needed)
+        record = {
+            'item': entry['path'],
+            'scores': dict(zip(evaluators, map(_number, entry['scores']))),
+            'consensus': _number(entry['consensus']),
+            'agreed': _number(Decimal(item['score'])),
+            'source': decision['take'],
+        }
+        if decision['take'] == 'member':
+            record['member'] = decision['member']
+        if decision['take'] == 'edited':
+            record['findings'] = decision['findings']
+        record['decided_by'] = decision.get('decided_by', decided_by)
+        record['reason'] = reason
+        record['time'] = decision.get('time', time)
+        log.append(record)
+    if problems:
+        raise PanelFileError(problems)
+    for key, _, _ in CONDITIONS:
+        log.append({
+            'item': _CONDITION_PREFIX + key, 'scores': dict(zip(evaluators, condition_votes[key])),
+            'consensus': conditions[key], 'agreed': conditions[key], 'source': 'consensus',
+            'decided_by': decided_by, 'reason': '', 'time': time,
+        })
+    panel = {
+        'format': PANEL_FILE_FORMAT,
+        'rubric': dict(findings['rubric']),
+        'organization': findings['organization'],
+        'date': findings['date'],
+        'method': method,
+        'disagreement': _number(threshold),
+        'members': [{'evaluator': member['evaluator'], 'digest': member['digest'], 'findings': member['document']}
+                    for member in members],
+        'findings': findings,
+        'log': log,
+        'decided_by': decided_by,
+    }
+    return panel
+
+
+_PANEL_FILE_KEYS = ('format', 'rubric', 'organization', 'date', 'method', 'disagreement', 'members', 'findings',
+                    'log', 'decided_by', DIGEST_KEY)
+
+
+def _panel_file_problems(panel):
+    """What makes a JSON value no panel file of this revision (its shape,
+    its own digest, its members' digests); [] when it is one."""
+    problems = []
+    if not _object(panel, '', _PANEL_FILE_KEYS, _PANEL_FILE_KEYS, problems, 'a JSON object'):
+        return problems
+    if panel.get('format') != PANEL_FILE_FORMAT:
+        problems.append('format: expected "' + PANEL_FILE_FORMAT + '", got ' + _shown_value(panel.get('format')))
+        return problems
+    rubric = panel.get('rubric')
+    if not isinstance(rubric, dict) or (rubric.get('id'), rubric.get('version')) != (RUBRIC_ID, RUBRIC_VERSION):
+        problems.append('rubric: the panel file is for ' + _shown_value(rubric) + ', not ' + RUBRIC_ID + ' ' + RUBRIC_VERSION)
+    elif rubric.get('content_hash') != CONTENT_HASH:
+        problems.append('rubric.content_hash: the panel file was made under ' + _shown_value(rubric.get('content_hash'))
+                        + ', this revision is ' + CONTENT_HASH)
+    if panel.get('method') not in METHODS:
+        problems.append('method: expected ' + _one_of(METHODS) + ', got ' + _shown_value(panel.get('method')))
+    threshold = panel.get('disagreement')
+    if isinstance(threshold, bool) or not isinstance(threshold, (int, Decimal)) or threshold < 0:
+        problems.append('disagreement: expected a number of points, got ' + _shown_value(threshold))
+    if not isinstance(panel.get('decided_by'), str):
+        problems.append('decided_by: expected a name, got ' + _shown_value(panel.get('decided_by')))
+    if not isinstance(panel.get('log'), list) or not all(isinstance(entry, dict) for entry in panel['log']):
+        problems.append('log: expected a list of entries, got ' + _shown_value(panel.get('log')))
+    members = panel.get('members')
+    if not isinstance(members, list) or not members:
+        problems.append('members: expected a list of members, got ' + _shown_value(members))
+    else:
+        for index, member in enumerate(members):
+            where = 'members.' + str(index)
+            if _object(member, where, ('evaluator', 'digest', 'findings'), ('evaluator', 'digest', 'findings'), problems):
+                found = member.get('findings')
+                if not isinstance(found, dict) or found.get(DIGEST_KEY) != member.get('digest'):
+                    problems.append(where + '.digest: not the digest its findings carry')
+    try:
+        without_digest(panel)
+    except FindingsError as error:
+        problems += error.errors
+    return problems
+
+
+def read_panel_file(panel):
+    """(the members, the decisions its log records) of a panel file, or
+    PanelFileError naming what is wrong with it."""
+    problems = _panel_file_problems(panel)
+    if problems:
+        raise PanelFileError(problems)
+    named = [('members.' + str(index) + ' (' + _shown_value(member['evaluator']) + ')', member['findings'])
+             for index, member in enumerate(panel['members'])]
+    members = panel_members(named, incomplete=True)
+    for index, (member, embedded) in enumerate(zip(members, panel['members'])):
+        if member['evaluator'] != embedded['evaluator']:
+            problems.append('members.' + str(index) + '.evaluator: ' + _shown_value(embedded['evaluator'])
+                            + ', but the member file names ' + member['evaluator'])
+    decisions = {}
+    for index, entry in enumerate(panel['log']):
+        path = entry.get('item')
+        if isinstance(path, str) and path.startswith(_CONDITION_PREFIX):
+            continue
+        decision = {key: entry[key] for key in ('member', 'findings', 'reason', 'decided_by', 'time') if key in entry}
+        decision['take'] = entry.get('source')
+        if path in decisions:
+            problems.append('log.' + str(index) + ': ' + _shown_value(path) + ' is logged twice')
+        decisions[path] = decision
+    if problems:
+        raise PanelFileError(problems)
+    try:
+        checked, _, _ = read_decisions({'format': DECISIONS_FORMAT,
+                                        'decisions': [dict(decision, item=path) for path, decision in decisions.items()]},
+                                       members, 'log')
+    except PanelFileError as error:
+        raise PanelFileError([problem.replace('log: decisions.', 'log.', 1) for problem in error.problems]) from None
+    return members, checked
+
+
+def _differences(given, rebuilt):
+    """Where the panel file differs from what its members and log make:
+    the key paths, with the time of each log entry left as logged."""
+    problems = []
+    for key in _PANEL_FILE_KEYS[:-1]:
+        if key == 'log':
+            continue
+        if key == 'findings' and isinstance(given.get(key), dict):
+            for inner in sorted(set(given[key]) | set(rebuilt[key])):
+                if inner == 'items' and isinstance(given[key].get('items'), dict):
+                    for path in SHAPES:
+                        if canonical_json(given[key]['items'].get(path)) != canonical_json(rebuilt[key]['items'][path]):
+                            problems.append('findings.items.' + path + ': not the answers its log entry names')
+                    for path in given[key]['items']:
+                        if path not in SHAPES:
+                            problems.append('findings.items.' + str(path) + ': no item of this rubric')
+                elif canonical_json(given[key].get(inner)) != canonical_json(rebuilt[key].get(inner)):
+                    problems.append('findings.' + str(inner) + ': not what the members make')
+        elif canonical_json(given.get(key)) != canonical_json(rebuilt[key]):
+            problems.append(key + ': not what the members and the log make')
+    log = given['log']
+    if len(log) != len(rebuilt['log']):
+        problems.append('log: ' + str(len(log)) + ' entries; the rubric has ' + str(len(rebuilt['log'])) + ' items and conditions')
+    for index, (entry, expected) in enumerate(zip(log, rebuilt['log'])):
+        expected = dict(expected, time=entry.get('time'))
+        if canonical_json(entry) != canonical_json(expected):
+            wrong = sorted(key for key in set(entry) | set(expected) if canonical_json(entry.get(key)) != canonical_json(expected.get(key)))
+            problems.append('log.' + str(index) + ' (' + _shown_value(expected['item']) + '): ' + ', '.join(wrong)
+                            + ' not as its members and decision make it')
+        if not _is_text(entry.get('time')) or not entry.get('time'):
+            problems.append('log.' + str(index) + '.time: expected the time of the decision, got ' + _shown_value(entry.get('time')))
+    return problems
+
+
+def verify_panel_file(panel, named_member_documents=()):
+    """Every problem of a panel file (docs/panel.md): its shape and
+    digests; that its agreed findings and log follow from its members and
+    decisions, with a reason wherever one is required; and, against the
+    member files given as (file name, JSON value), each file's digest, the
+    members not given and the files of no member.  [] when it verifies."""
+    return _verified(panel, named_member_documents)[0]
+
+
+def _verified(panel, named_member_documents):
+    """(verify_panel_file's problems, the panel's members or None)."""
+    try:
+        members, decisions = read_panel_file(panel)
+        # What its members and log make; its digest is the given file's, checked above.
+        rebuilt = _unsigned_panel_file(members, panel['method'], panel['disagreement'], decisions, panel['decided_by'],
+                                       panel['findings'].get('remarks', '') if isinstance(panel['findings'], dict) else '', None)
+    except PanelFileError as error:
+        return error.problems, None
+    problems = _differences(panel, rebuilt)
+    embedded = {member['evaluator']: member['digest'] for member in panel['members']}
+    given = {}
+    for name, document in named_member_documents:
+        try:
+            findings, digest = without_digest(document)
+        except FindingsError as error:
+            problems += [name + ': ' + message for message in error.errors]
+            continue
+        evaluators = findings.get('evaluators') if isinstance(findings, dict) else None
+        evaluator = evaluators[0].strip() if isinstance(evaluators, list) and len(evaluators) == 1 and isinstance(evaluators[0], str) else None
+        if digest is None:
+            problems.append(name + ': no digest: not a member file')
+        elif evaluator not in embedded:
+            problems.append(name + ': ' + _shown_value(evaluator) + ' is no member of this panel')
+        elif digest != embedded[evaluator]:
+            problems.append(name + ': ' + evaluator + "'s member file is not the one the panel file holds (" + digest
+                            + ', the panel holds ' + embedded[evaluator] + ')')
+        else:
+            given[evaluator] = name
+    for evaluator in embedded:
+        if evaluator not in given and named_member_documents:
+            problems.append('missing: ' + evaluator + "'s member file was not given")
+    return problems, members
+
+
+def agreed_result(panel):
+    """The result (score()) of a panel file's agreed findings, with the
+    panel's members, log and agreement figures under "panel".  Raises
+    PanelFileError when the panel file does not verify in itself."""
+    problems, members = _verified(panel, ())
+    if problems:
+        raise PanelFileError(problems)
+    result = score(panel['findings'])
+    by_member = [_item_results(member['result']) for member in members]
+    agreed = _item_results(result)
+    result['panel'] = {
+        'method': panel['method'],
+        'disagreement': panel['disagreement'],
+        'decided_by': panel['decided_by'],
+        'members': [{'evaluator': member['evaluator'], 'digest': member['digest'],
+                     'date': member['findings']['date'], 'total': member['result']['total']}
+                    for member in members],
+        'log': panel['log'],
+        'agreement': agreement([member['evaluator'] for member in members],
+                               [[item['score'] for item in items] for items in by_member],
+                               [item['score'] for item in agreed], [item['path'] for item in agreed]),
+    }
+    return result
+
+
+# Krippendorff's alpha, interval metric (docs/panel.md): exact, in Fractions.
+
+def krippendorff_alpha(units):
+    """Krippendorff's alpha (interval) of `units`, each the values its
+    coders gave (None: no value), as an exact Fraction; None when no unit
+    has two values.  Every value the same (no expected disagreement): 1."""
+    from fractions import Fraction
+
+    pairable = [[value for value in unit if value is not None] for unit in units]
+    pairable = [unit for unit in pairable if len(unit) >= 2]
+    if not pairable:
+        return None
+    # Exact in integers: every value times one power of ten (scores have few decimals).
+    places = max(max(0, -Decimal(value).as_tuple().exponent) for unit in pairable for value in unit)
+    scale = 10 ** places
+    pairable = [[int(Decimal(value) * scale) for value in unit] for unit in pairable]
+    count = sum(len(unit) for unit in pairable)
+
+    def ordered_pair_squares(values):
+        # The sum over ordered pairs i != j of (v_i - v_j)^2 is 2 (n sum v^2 - (sum v)^2).
+        return 2 * (len(values) * sum(value * value for value in values) - sum(values) ** 2)
+
+    observed = sum(Fraction(ordered_pair_squares(unit), len(unit) - 1) for unit in pairable) / count
+    expected = Fraction(ordered_pair_squares([value for unit in pairable for value in unit]), count * (count - 1))
+    if expected == 0:
+        return Fraction(1)
+    return 1 - observed / expected
+
+
+def _rounded(value, places):
+    """A Fraction rounded half away from zero to `places` decimals, as an
+    exact Decimal (for JSON) that texts print as they stand."""
+    magnitude = abs(value) * 10 ** places
+    whole = int(magnitude)
+    if (magnitude - whole) * 2 >= 1:
+        whole += 1
+    return Decimal(whole if value >= 0 else -whole).scaleb(-places)
+
+
+def agreement(members, scores, agreed, paths):
+    """The panel's agreement figures (docs/panel.md): alpha over the items,
+    per item the spread, per member the mean signed and absolute deviation
+    from the agreed score.  `scores` holds per member the item scores in
+    `paths` order (None: not scored), `agreed` the agreed item scores."""
+    from fractions import Fraction
+
+    units = [[member_scores[position] for member_scores in scores] for position in range(len(paths))]
+    alpha = krippendorff_alpha(units)
+    items = []
+    for path, unit in zip(paths, units):
+        given = [Decimal(value) for value in unit if value is not None]
+        items.append({'path': path, 'scores': dict(zip(members, unit)),
+                      'spread': _number(max(given) - min(given)) if given else None})
+    deviations = []
+    for name, member_scores in zip(members, scores):
+        differences = [Decimal(value) - Decimal(target) for value, target in zip(member_scores, agreed) if value is not None]
+        # Decimal sums of scores are exact; only the mean is a fraction.
+        deviations.append({
+            'evaluator': name,
+            'items': len(differences),
+            'mean_deviation': _number(_rounded(Fraction(sum(differences)) / len(differences), 2)) if differences else None,
+            'mean_absolute_deviation': (_number(_rounded(Fraction(sum(map(abs, differences))) / len(differences), 2))
+                                        if differences else None),
+        })
+    return {
+        'coefficient': "Krippendorff's alpha (interval)",
+        'alpha': None if alpha is None else _rounded(alpha, 3),
+        'alpha_exact': None if alpha is None else str(alpha.numerator) + '/' + str(alpha.denominator),
+        'alpha_undefined': 'no item has scores of two members' if alpha is None else None,
+        'items': items,
+        'members': deviations,
+    }
+
+
+def figure_text(value, places, signed=False):
+    """An agreement figure as sheets print it: `places` decimals, with `signed`
+    a + on a positive one (a lenient member's deviation), '—' when undefined."""
+    if value is None:
+        return '—'
+    text = format(Decimal(value).quantize(Decimal(1).scaleb(-places)), 'f')
+    return '+' + text if signed and Decimal(value) > 0 else text
+
+
+def format_panel_text(result):
+    """The consensus sheet's panel part as text: the members' scores per
+    item, the reasons of the log, the agreement figures, a signature line
+    per member (docs/panel.md)."""
+    panel = result['panel']
+    names = [member['evaluator'] for member in panel['members']]
+    figures = panel['agreement']
+    lines = ['', 'Panel (5.2, 7.6): ' + str(len(names)) + ' members, consensus by ' + panel['method']
+             + ', a reason needed past ' + _shown(Decimal(panel['disagreement'])) + ' points apart; decided by '
+             + (panel['decided_by'] or '—')]
+    lines.append('Members\' scores: item | ' + ' | '.join(names) + ' | agreed | spread')
+    agreed = {item['path']: item['score'] for section in result['sections'] for item in section['items']}
+    for item in figures['items']:
+        lines.append('  ' + item['path'] + ' | ' + ' | '.join('—' if value is None else _shown(Decimal(value))
+                                                            for value in item['scores'].values())
+                     + ' | ' + _shown(agreed[item['path']]) + ' | ' + ('—' if item['spread'] is None else _shown(Decimal(item['spread']))))
+    reasons = [entry for entry in panel['log'] if entry['reason'].strip()]
+    lines.append('Reasons (the reconciliation log):' + ('' if reasons else ' none'))
+    for entry in reasons:
+        source = {'member': 'the answers of ' + entry.get('member', ''), 'consensus': 'the consensus answers',
+                  'edited': 'answers edited by hand'}[entry['source']]
+        lines.append('  ' + entry['item'] + ': ' + _shown(Decimal(entry['agreed'])) + ' (consensus '
+                     + _shown(Decimal(entry['consensus'])) + ', ' + source + '), ' + entry['reason']
+                     + ' — ' + (entry['decided_by'] or '—') + ', ' + entry['time'])
+    lines.append('Agreement: ' + figures['coefficient'] + ' ' + figure_text(figures['alpha'], 3)
+                 + (' (' + figures['alpha_undefined'] + ')' if figures['alpha_undefined'] else '')
+                 + '; 1 = the members gave every item the same score, 0 = no more agreement than chance')
+    for member in figures['members']:
+        lines.append('  ' + member['evaluator'] + ': mean deviation from the agreed score '
+                     + figure_text(member['mean_deviation'], 2, signed=True) + ' (positive: more lenient), mean absolute '
+                     + figure_text(member['mean_absolute_deviation'], 2) + ', over ' + str(member['items']) + ' items')
+    lines.append('Signatures:')
+    for name in names:
+        lines.append('  ' + name + '  signature: ________________  date: ____-__-__')
+    return '\n'.join(lines)
+
+
 def _threshold(text):
     try:
         value = Decimal(text)
@@ -1548,8 +2280,9 @@ def main(argv=None):
     parser.add_argument('--format', choices=('text', 'json'), default='text')
     parser.add_argument('--partial', action='store_true', help='missing items count 0 as not assessed')
     parser.add_argument('--rescore', action='store_true', help='score findings made under another content of this version')
-    parser.add_argument('--combine', choices=METHODS, default='median', help='panel consensus per item')
-    parser.add_argument('--disagreement', type=_threshold, default=Decimal(2), help='panel: flag items whose scores spread by more')
+    parser.add_argument('--combine', choices=METHODS, default=PANEL_METHOD, help='panel consensus per item (default: the rubric\'s)')
+    parser.add_argument('--disagreement', type=_threshold, default=Decimal(PANEL_DISAGREEMENT),
+                        help='panel: flag items whose scores spread by more (default: the rubric\'s)')
     options = parser.parse_args(argv)
     results = []
     errors = []
@@ -1563,13 +2296,23 @@ def main(argv=None):
             else:
                 with open(name, 'rb') as stream:
                     data = stream.read()
-            findings = parse_findings(data, name)
+            document = parse_findings(data, name)
+            if isinstance(document, dict) and document.get('format') == PANEL_FILE_FORMAT:
+                # A panel file (docs/panel.md): its agreed findings, once it verifies in itself.
+                if len(options.findings) > 1:
+                    errors.append(name + ': a panel file is scored alone; its members are in it')
+                else:
+                    results.append(agreed_result(document))
+                continue
+            findings, _ = without_digest(document)
             results.append(score(findings, partial=options.partial, rescore=options.rescore))
             named.append((name, findings))
         except OSError as error:
             errors.append(name + ': cannot read: ' + (error.strerror or str(error)))
         except FindingsError as error:
             errors += [message if message.startswith(name + ':') else name + ': ' + message for message in error.errors]
+        except PanelFileError as error:
+            errors += [name + ': ' + problem for problem in error.problems]
     if not errors and len(named) > 1:
         errors += same_files(options.findings) or check_panel(named)
     try:
@@ -1583,7 +2326,8 @@ def main(argv=None):
         for message in errors:
             print('scorer.py: error: ' + printable(message), file=sys.stderr)
         return 2
-    print(dumps(results[0]) if options.format == 'json' else printable(format_text(results[0])))
+    text = format_text(results[0]) + (format_panel_text(results[0]) if 'panel' in results[0] else '')
+    print(dumps(results[0]) if options.format == 'json' else printable(text))
     return 0
 
 

@@ -131,13 +131,24 @@ def score_files(
     for path in paths:
         name = stdin_name if path == "-" else path
         try:
-            findings = read_findings(scorer, path, stdin_name=stdin_name)
+            document = read_findings(scorer, path, stdin_name=stdin_name)
+            if isinstance(document, dict) and document.get("format") == scorer.PANEL_FILE_FORMAT:
+                # The official input of a panel (docs/panel.md): its agreed findings, scored alone.
+                if len(paths) > 1:
+                    problems.append(f"{name}: a panel file is scored alone; its members are in it")
+                    continue
+                results.append(scorer.agreed_result(document))
+                continue
+            # A member file (docs/panel.md) is findings with a digest: checked, then scored alike.
+            findings, _ = scorer.without_digest(document)
             results.append(scorer.score(findings, partial=partial, rescore=rescore))
             named.append((name, findings))
         except InputError as error:
             problems += error.messages
         except scorer.FindingsError as error:
             problems += _prefixed(name, error.errors)
+        except scorer.PanelFileError as error:
+            problems += _prefixed(name, error.problems) + [f"{name}: `rubricdsl panel verify` lists what is wrong with a panel file"]
     if problems:
         raise InputError(problems)
     if len(named) > 1:

@@ -56,6 +56,14 @@ def browser(downloads):
         yield driver
 
 
+def exported_findings(scorer, data: bytes) -> dict:
+    """An exported file as the Python scorer scores it: its digest (every
+    export is a member file, docs/panel.md) checked and taken off."""
+    findings, digest = scorer.without_digest(scorer.parse_findings(data))
+    assert digest is not None
+    return findings
+
+
 def for_python_scorer(findings: dict) -> dict:
     """Exported findings as the Python scorer reads them: they name the
     rubric's content hash; a scorer before docs/findings.md's content hash
@@ -251,7 +259,7 @@ def test_an_evaluator_fills_exports_and_the_scorer_agrees(browser, shipped, down
     exported = wait_for_download(downloads)
     assert exported.name == "t-cssg-001.5-2020_某市网格化服务管理中心_2026-11-27.json"
     assert text_of(browser, "#message") == f"已导出 {exported.name}"  # complete: no "partial" warning
-    findings = for_python_scorer(scorer.parse_findings(exported.read_bytes()))
+    findings = for_python_scorer(exported_findings(scorer, exported.read_bytes()))
     assert scorer.validate(findings) == []  # a complete file, exactly docs/findings.md
     result = scorer.score(findings)
     assert Decimal(result["total"]) == page_total
@@ -320,7 +328,7 @@ def test_import_refuses_another_rubric_and_restores_an_export(browser, shipped, 
     by_css(browser, "#export-button").click()
     exported = wait_for_download(downloads)
     assert "尚有 42 个项目未评完" in text_of(browser, "#message")
-    partial = for_python_scorer(scorer.parse_findings(exported.read_bytes()))
+    partial = for_python_scorer(exported_findings(scorer, exported.read_bytes()))
     assert scorer.validate(partial, partial=True) == []
     assert set(partial["items"]) == {"basics.policy", "performance.brand"}
     total = page_number(browser, "#total-score")
@@ -386,7 +394,7 @@ def test_every_control_has_a_label_and_the_keyboard_reaches_it(browser, shipped)
 
     ActionChains(browser).send_keys("\ue004").perform()
     assert browser.switch_to.active_element.text == "跳至评分汇总"
-    for expected in ("export-button", "import-file", "print-button", "reset-button", "new-button", "next-unassessed",
+    for expected in ("export-button", "import-file", "print-button", "reset-button", "new-button", "panel-link", "next-unassessed",
                      "bar-summary-link", "field-organization"):
         ActionChains(browser).send_keys("\ue004").perform()
         assert browser.switch_to.active_element.get_attribute("id") == expected
@@ -549,7 +557,7 @@ def test_keys_named_like_object_members_are_answered_and_exported(browser, downl
     assert article(browser, "constructor.constructor").find_element("css selector", ".item-score").text == "Score 10 / 10"
 
     by_css(browser, "#export-button").click()
-    findings = scorer.parse_findings(wait_for_download(downloads).read_bytes())
+    findings = exported_findings(scorer, wait_for_download(downloads).read_bytes())
     assert findings["items"][path] == {
         "status": "assessed",
         "requirements": {"hasOwnProperty": True, "isPrototypeOf": {"constructor": True, "toString": False, "valueOf": True},
@@ -607,7 +615,12 @@ def answer(driver, label: str) -> None:
 
 
 def import_file(driver, file: Path) -> str:
+    """The page's message once the file is read (the import clears it, then
+    reads the file and checks its digest asynchronously)."""
     by_css(driver, "#import-file").send_keys(str(file))
+    deadline = time.monotonic() + 5
+    while not text_of(driver, "#message") and not driver.find_elements("css selector", "#ask[open]") and time.monotonic() < deadline:
+        time.sleep(0.02)
     return text_of(driver, "#message")
 
 

@@ -294,6 +294,7 @@ def test_an_import_over_work_asks_and_can_import_as_new(browser, shipped, downlo
     # made under other content of this version: asked on the page, then asked again over the work
     other = json.loads(exported.read_text(encoding="utf-8"))
     other["rubric"]["content_hash"] = "sha256:" + "0" * 64
+    del other["digest"]  # edited by hand: an ordinary findings file, no member file
     changed = exported.with_name("other-content.json")
     changed.write_text(json.dumps(other, ensure_ascii=False), encoding="utf-8")
     import_file(browser, changed)

@@ -15,6 +15,7 @@ from pathlib import Path
 from rubricdsl.frontend import compile_source
 
 from .conftest import ROOT
+from .scoring_helpers import shipped_scorer
 
 HEAD = 'rubric demo\n  title "D"\n  version "1"\n  full marks 10\n  pass at 6\n'
 
@@ -65,6 +66,7 @@ EXPECTED_EXIT = {
     "rubricdsl build --check": 0,
     "rubricdsl template": 0,
     "rubricdsl score": 0,
+    "rubricdsl panel": 0,
     "python generated/": 0,
     "rubricdsl diff": 1,  # the revisions differ
 }
@@ -99,6 +101,14 @@ def users_files(folder: Path) -> None:
         member = dict(fixture, evaluators=[f"评估员{index + 1}"], remarks=f"成员 {index + 1}")
         (folder / f"{name}.json").write_text(json.dumps(member, ensure_ascii=False), encoding="utf-8")
     (folder / "city.jsonl").write_text(json.dumps(fixture, ensure_ascii=False) + "\n", encoding="utf-8")
+    # A panel's files: one evaluator's complete findings under this revision, and the member files the
+    # form exports, one per member.
+    scorer = shipped_scorer()
+    own = dict(fixture, rubric=dict(fixture["rubric"], content_hash=scorer.CONTENT_HASH))
+    (folder / "mine.json").write_text(json.dumps(own, ensure_ascii=False), encoding="utf-8")
+    for index in range(1, 6):
+        member = scorer.signed_findings(dict(own, evaluators=[f"成员{index}"]))
+        (folder / f"member{index}.json").write_text(json.dumps(member, ensure_ascii=False), encoding="utf-8")
     rubric = (folder / "rubrics/t-cssg-001.5-2020.rubric").read_text(encoding="utf-8")
     (folder / "new.rubric").write_text(rubric, encoding="utf-8")
     older = rubric.replace('version "2020-draft"', 'version "2019-draft"', 1).replace("deduct 2 ", "deduct 1 ", 1)
@@ -144,7 +154,8 @@ def test_every_readme_shell_command_runs_as_written(tmp_path: Path) -> None:
             assert blank["format"] == "rubricdsl-findings/1" and blank["organization"] == ""
             # What the evaluator does next: fill it in.
             shutil.copy(folder / "tests/fixtures/findings/t-cssg-001.5-2020.json", folder / "findings.json")
-    for subcommand in ("check", "inspect", "template", "score", "fmt --check", "build --check", "diff"):
+    for subcommand in ("check", "inspect", "template", "score", "fmt --check", "build --check", "diff", "panel", "panel verify"):
         assert any(command.startswith(f"rubricdsl {subcommand}") for command in ran), subcommand
     assert any(command.startswith("python generated/") for command in ran)
     assert (folder / "summary.csv").exists() and (folder / "summary.summary.json").exists()
+    assert "评估组一致意见表" in (folder / "consensus.html").read_text(encoding="utf-8")

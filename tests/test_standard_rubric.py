@@ -18,7 +18,7 @@ def test_shipped_rubric_checks_clean_with_500_full_marks() -> None:
     assert [d for d in compilation.diagnostics if d.severity is not Severity.INFO] == []
     rubric = compilation.rubric
     assert rubric.full_marks == 500 and rubric.pass_mark == 300
-    assert rubric.panel == (5, 7)
+    assert (rubric.panel.low, rubric.panel.high, rubric.panel.method, rubric.panel.disagreement) == (5, 7, "median", 2)
     assert sum(s.points for s in rubric.sections) == 500
     assert [s.points for s in rubric.sections] == [45, 25, 120, 120, 70, 60, 60]
 

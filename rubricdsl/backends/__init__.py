@@ -69,12 +69,14 @@ def outputs() -> list[Output]:
     from . import model_json
     from . import sheet
     from . import form
+    from . import panel
     from . import findings_schema, scorer
 
     return [
         Output("model.json", model_json.TEMPLATE, model_json.view),
         Output("sheet.md", sheet.TEMPLATE, sheet.view),
         Output("form.html", form.TEMPLATE, form.view),
+        Output("panel.html", panel.TEMPLATE, panel.view),
         Output("scorer.py", scorer.TEMPLATE, scorer.view),
         Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
     ]

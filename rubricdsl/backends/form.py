@@ -149,5 +149,7 @@ def view(context: BuildContext) -> dict:
         words_json=script_json(page_words(words)),
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),
+        digest_js=asset("form_digest.js"),
+        records_js=asset("form_records.js"),
         app_js=asset("form_app.js"),
     )

@@ -129,7 +129,7 @@ class _Sheet:
 
     def signatures(self) -> Table:
         words = self.words
-        count = self.rubric.panel[1] if self.rubric.panel else 5
+        count = self.rubric.panel.high if self.rubric.panel else 5
         rows = tuple((str(number), "", "", "") for number in range(1, count + 1))
         header = (words["col_number"], words["col_name"], words["col_affiliation"], words["col_signature"])
         return Table(words["signatures"], header, rows)

@@ -17,11 +17,10 @@
   var STATE_FORMAT = "rubricdsl-form-state/1";
   // Before saved evaluations the form kept one state per rubric version here.
   var OLD_SLOT = "rubricdsl-form:" + rubric.id + "@" + rubric.version;
-  // One record per evaluation: RECORD_PREFIX + its id; the tab keeps the id
-  // of the evaluation it shows under TAB_KEY in sessionStorage.
+  // One record per evaluation (form_records.js), under this prefix and its id.
   var RECORD_PREFIX = OLD_SLOT + "#" + plan.rubric.content_hash + ":";
-  var TAB_KEY = "rubricdsl-form-tab:" + RECORD_PREFIX;
-  var RECORD_FORMAT = "rubricdsl-form-evaluation/1";
+  var records = RubricRecords(RECORD_PREFIX, "rubricdsl-form-evaluation/1",
+    function (stored) { return isMap(stored) && stored.format === STATE_FORMAT; }, "rubricdsl-form-tab:" + RECORD_PREFIX);
 
   // Every object keyed by rubric keys is a map(): a key may be
   // "constructor" or "toString", which a plain object inherits, and what
@@ -350,72 +349,26 @@
 
   var current = { id: null, text: null, readOnly: false };
 
-  function newEvaluationId() { return Date.now().toString(36) + Math.random().toString(36).slice(2, 8); }
-
-  /* The stored record of an evaluation, {text, record}, or null. */
-  function readRecord(id) {
-    try {
-      var text = window.localStorage.getItem(RECORD_PREFIX + id);
-      var record = text && mapped(JSON.parse(text));
-      return record && record.format === RECORD_FORMAT && isMap(record.state) && record.state.format === STATE_FORMAT
-        ? { text: text, record: record } : null;
-    } catch (error) {
-      return null;
-    }
-  }
-
-  // Records as the list last read them, by id: each save lists them all,
-  // and only a record that changed is parsed again.
-  var listed = map();
-
-  /* Every evaluation saved for this rubric, the last saved first. */
-  function savedEvaluations() {
-    var found = [];
-    try {
-      for (var i = 0; i < window.localStorage.length; i++) {
-        var key = window.localStorage.key(i), id = key && key.indexOf(RECORD_PREFIX) === 0 ? key.slice(RECORD_PREFIX.length) : null;
-        if (id === null) continue;
-        var known = listed[id];
-        var entry = known && known.text === window.localStorage.getItem(key) ? known : readRecord(id);
-        if (entry) found.push((listed[id] = entry).record);
-      }
-    } catch (error) {
-      return found;
-    }
-    return found.sort(function (a, b) { return b.saved - a.saved; });
-  }
-
   function assessedCount(stored) {
     return itemOrder.filter(function (path) { return findingOf(path, stored.items[path]); }).length;
   }
 
-  function recordText(id, stored) {
-    return JSON.stringify({ format: RECORD_FORMAT, id: id, saved: Date.now(), assessed: assessedCount(stored), state: stored });
-  }
+  function recordText(id, stored) { return records.recordText(id, { assessed: assessedCount(stored) }, stored); }
 
   function save() {
     if (current.readOnly) return;
-    var key = RECORD_PREFIX + current.id, text = recordText(current.id, state), found;
-    try {
-      found = window.localStorage.getItem(key);
-      if (found !== current.text) {
-        becomeReadOnly(found === null ? words.conflict_deleted : words.conflict_changed);
-        return;
-      }
-      window.localStorage.setItem(key, text);
-    } catch (error) {
-      var reason = error && error.name === "QuotaExceededError" ? words.storage_full : words.storage_unavailable;
-      showSaveState(say(words.save_failed, { reason: reason }), true);
+    var text = recordText(current.id, state), outcome = records.write(current.id, text, current.text);
+    if (outcome === "changed" || outcome === "deleted") {
+      becomeReadOnly(outcome === "deleted" ? words.conflict_deleted : words.conflict_changed);
+      return;
+    }
+    if (outcome !== "saved") {
+      showSaveState(say(words.save_failed, { reason: outcome === "full" ? words.storage_full : words.storage_unavailable }), true);
       return;
     }
     current.text = text;
     showSaveState(say(words.saved_at, { time: timeText(new Date(), true) }), false);
     showSaved();
-  }
-
-  /* The tab's evaluation id, kept across reloads of this tab only. */
-  function tabEvaluation() {
-    try { return window.sessionStorage.getItem(TAB_KEY); } catch (error) { return null; }
   }
 
   /* The old single slot becomes one saved evaluation; it is removed only
@@ -425,8 +378,8 @@
       var text = window.localStorage.getItem(OLD_SLOT);
       var saved = text && mapped(JSON.parse(text));
       if (!saved || saved.format !== STATE_FORMAT) return null;
-      var id = newEvaluationId();
-      window.localStorage.setItem(RECORD_PREFIX + id, recordText(id, saved));
+      var id = records.newId();
+      if (records.write(id, recordText(id, saved), null) !== "saved") return null;
       window.localStorage.removeItem(OLD_SLOT);
       return id;
     } catch (error) {
@@ -437,7 +390,7 @@
   /* Shows an evaluation (a saved record, or a new blank one) in this tab. */
   function openEvaluation(id, found) {
     current = { id: id, text: found ? found.text : null, readOnly: false };
-    try { window.sessionStorage.setItem(TAB_KEY, id); } catch (error) { /* the tab forgets it on reload */ }
+    records.setTabId(id);
     state = found ? found.record.state : emptyState();
     setReadOnly(false);
     showState();
@@ -461,9 +414,9 @@
 
   /* Another tab wrote or deleted a record of this rubric. */
   function onStorage(event) {
-    if (event.key !== null && event.key.indexOf(RECORD_PREFIX) !== 0) return;
-    if (!current.readOnly && (event.key === null || event.key === RECORD_PREFIX + current.id)) {
-      var found = readRecord(current.id), text = found ? found.text : null;
+    if (event.key !== null && records.idOf(event.key) === null) return;
+    if (!current.readOnly && (event.key === null || records.idOf(event.key) === current.id)) {
+      var found = records.read(current.id), text = found ? found.text : null;
       if (text !== current.text) becomeReadOnly(text === null ? words.conflict_deleted : words.conflict_changed);
     }
     showSaved();
@@ -497,7 +450,7 @@
 
   /* The list of saved evaluations, with 继续 and 删除. */
   function showSaved() {
-    var saved = savedEvaluations();
+    var saved = records.list();
     var panel = document.getElementById("saved"), list = document.getElementById("saved-list");
     panel.hidden = !saved.length;
     setText(document.getElementById("saved-title"), say(words.saved_title, { count: saved.length }));
@@ -521,7 +474,7 @@
     var button = event.target.closest("[data-open], [data-delete]");
     if (!button) return;
     var opening = button.hasAttribute("data-open");
-    var id = button.getAttribute(opening ? "data-open" : "data-delete"), found = readRecord(id);
+    var id = button.getAttribute(opening ? "data-open" : "data-delete"), found = records.read(id);
     if (!found) { showSaved(); return; }
     var name = evaluationName(found.record.state);
     if (opening) {
@@ -536,13 +489,11 @@
   }
 
   function deleteEvaluation(id, name) {
-    try {
-      window.localStorage.removeItem(RECORD_PREFIX + id);
-    } catch (error) {
+    if (!records.remove(id)) {
       showMessage(say(words.save_failed, { reason: words.storage_unavailable }), true);
       return;
     }
-    if (id === current.id) openEvaluation(newEvaluationId(), null);
+    if (id === current.id) openEvaluation(records.newId(), null);
     else showSaved();
     showMessage(say(words.deleted, { name: name }), false);
   }
@@ -1459,12 +1410,12 @@
     });
     // A row for each name entered, at least the panel's least; a blank sheet has the most.
     var signatures = printTable("print-signatures", [words.col_number, words.col_name, words.col_affiliation, words.col_signature]);
-    var panel = plan.panel || [5, 5];
-    for (var number = 1; number <= Math.max(names.length, panel[names.length ? 0 : 1]); number++) addRow(signatures, [String(number), names[number - 1] || "", "", ""]);
+    var sized = plan.panel.min !== null, fewest = sized ? plan.panel.min : 5, most = sized ? plan.panel.max : 5;
+    for (var number = 1; number <= Math.max(names.length, names.length ? fewest : most); number++) addRow(signatures, [String(number), names[number - 1] || "", "", ""]);
     sheet.append(h("h2", { text: words.results }), info, totals);
     if (plan.conditions.length) sheet.append(h("h3", { text: words.conditions }), conditions);
     sheet.append(h("h3", { text: words.signatures }), signatures);
-    if (plan.panel) sheet.append(h("p", { className: "hint", text: say(words.panel_size, { low: panel[0], high: panel[1] }) }));
+    if (sized) sheet.append(h("p", { className: "hint", text: say(words.panel_size, { low: fewest, high: most }) }));
     sheet.append(h("p", { text: words.date + words.colon + words.date_blank }), h("h3", { text: words.remarks }), h("p", { className: "print-text", text: state.remarks.trim() || BLANK }));
     if (rubric.errata.length) sheet.append(h("h3", { text: words.errata }), errataList());
   }
@@ -1502,6 +1453,12 @@
       if (withRemarks(finding, state.items[path]) || drafted) all[path] = finding;
     });
     findings.items = all;
+    var unfinished = itemOrder.length - finished;
+    var note = "";
+    if (unfinished) note = say(words.export_partial, { count: unfinished });
+    else if (Scoring.validateFindings(plan, findings, { partial: false }).length) note = words.export_header_missing;
+    // Every export is a member file: its digest shows any later change (docs/panel.md).
+    findings.digest = RubricDigest.digestOf(findings);
     var text = JSON.stringify(findings, null, 2) + "\n";
     var name = safeFileName([plan.rubric.id, findings.organization, findings.date].filter(Boolean).join("_")) + ".json";
     var blob = new Blob([text], { type: "application/json" });
@@ -1511,10 +1468,6 @@
     link.click();
     document.body.removeChild(link);
     setTimeout(function () { URL.revokeObjectURL(url); }, 10000);
-    var unfinished = itemOrder.length - finished;
-    var note = "";
-    if (unfinished) note = say(words.export_partial, { count: unfinished });
-    else if (Scoring.validateFindings(plan, findings, { partial: false }).length) note = words.export_header_missing;
     showMessage(say(words.export_done, { filename: name }) + (note ? " " + note : ""), false);
   }
 
@@ -1612,6 +1565,13 @@
       showMessage(say(words.import_invalid, { problem: say(words.import_inexact, { numbers: inexact.slice(0, 3).join(words.list_separator) }) }), true);
       return false;
     }
+    if (isMap(findings) && "digest" in findings) {
+      if (!RubricDigest.digestMatches(findings)) {
+        showMessage(say(words.import_invalid, { problem: words.digest_mismatch }), true);
+        return false;
+      }
+      delete findings.digest;
+    }
     // Notes ("_..." keys) at any level are the evaluator's, never scored.
     findings = withoutNotes(findings);
     var problems = Scoring.validateFindings(plan, findings, { partial: true });
@@ -1645,7 +1605,7 @@
     var imported = stateFromFindings(findings);
     imported.rescored_from = rescoredFrom;
     function accept(asNew) {
-      if (asNew) openEvaluation(newEvaluationId(), null);
+      if (asNew) openEvaluation(records.newId(), null);
       state = imported;
       save();
       showState();
@@ -1704,10 +1664,10 @@
 
   function start() {
     build();
-    var migrated = migrateOldSlot(), id = tabEvaluation(), found = id && readRecord(id);
-    if (!found && migrated) found = readRecord(id = migrated);
-    openEvaluation(found ? id : id || newEvaluationId(), found);
-    var others = savedEvaluations().length;
+    var migrated = migrateOldSlot(), id = records.tabId(), found = id && records.read(id);
+    if (!found && migrated) found = records.read(id = migrated);
+    openEvaluation(found ? id : id || records.newId(), found);
+    var others = records.list().length;
     if (found) showMessage(words.restored, false);
     else if (others) {
       document.getElementById("saved").open = true;
@@ -1746,7 +1706,7 @@
     document.getElementById("print-button").addEventListener("click", function () { window.print(); });
     document.getElementById("reset-button").addEventListener("click", reset);
     document.getElementById("new-button").addEventListener("click", function () {
-      openEvaluation(newEvaluationId(), null);
+      openEvaluation(records.newId(), null);
       showMessage(words.created, false);
     });
     document.getElementById("saved").addEventListener("click", onSavedClick);

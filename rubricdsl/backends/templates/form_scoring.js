@@ -759,6 +759,8 @@ var RubricScoring = (function () {
     parseDecimal: parseDecimal,
     compareDecimal: compareDecimal,
     numberText: numberText,
+    resultNumber: resultNumber,
+    decimalText: decimalText,
     pointsText: pointsText,
     resultJson: resultJson,
     inRange: inRange,
