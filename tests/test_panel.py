@@ -499,3 +499,22 @@ def test_the_standalone_scorers_text_prints_the_panel_part(tmp_path) -> None:
     assert "Panel (5.2, 7.6): 5 members, consensus by median" in done.stdout
     assert REASON in done.stdout and "Krippendorff's alpha (interval) 0.998" in done.stdout
     assert all(name + "  signature:" in done.stdout for name in NAMES[:5])
+
+
+def test_a_panel_combined_by_other_rules_than_the_rubrics_says_so(tmp_path) -> None:
+    paths = members(tmp_path)
+    out = tmp_path / "panel.json"
+    done = run("panel", RUBRIC, *paths, "-o", str(out), "--disagreement", "100", "--decisions", decisions(tmp_path, BIG_DATA))
+    assert done.exit_code == 0, done.output
+    verified = run("panel", "verify", RUBRIC, str(out), *paths)
+    assert verified.exit_code == 0
+    assert "note: the panel combined by median with a reason needed past 100 points; the rubric says median and 2" in verified.stderr
+    sheet = run("score", RUBRIC, str(out)).stdout
+    assert "评估组未按评分表规定的合议方法或分差阈值汇总" in sheet and "分差超过 100 分" in sheet
+
+
+def test_a_log_entry_without_an_item_path_is_named(tmp_path) -> None:
+    paths, out = made_panel(tmp_path)
+    edit_panel(out, lambda p: p["log"][0].update(item=["basics.policy"]), re_sign=True)
+    done = run("panel", "verify", RUBRIC, str(out), *paths)
+    assert done.exit_code == EXIT_FAILED and 'log.0.item: expected an item path, got ["basics.policy"]' in done.stderr
