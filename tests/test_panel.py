@@ -221,6 +221,7 @@ def test_refuses_bad_decisions_naming_each(tmp_path) -> None:
         {"item": "basics.policy", "take": "consensus"},
         {"item": "basics.staff", "take": "vote"},
         {"item": "basics.training", "take": "edited", "reason": "x"},
+        {"item": ["basics.policy"], "take": "consensus"},
     )
     stderr = refused(tmp_path, paths, "--decisions", bad)
     assert "decisions.0.item: \"basics.polcy\" is no item of t-cssg-001.5-2020; did you mean 'basics.policy'?" in stderr
@@ -228,6 +229,7 @@ def test_refuses_bad_decisions_naming_each(tmp_path) -> None:
     assert "decisions.2 (basics.policy): the item is decided twice" in stderr
     assert 'decisions.3 (basics.staff).take: expected "member", "consensus" or "edited", got "vote"' in stderr
     assert "decisions.4 (basics.training).findings: missing" in stderr
+    assert 'decisions.5.item: ["basics.policy"] is no item of t-cssg-001.5-2020' in stderr
 
 
 def test_refuses_edited_findings_that_do_not_fit(tmp_path) -> None:

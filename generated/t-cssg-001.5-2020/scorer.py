@@ -5040,7 +5040,7 @@ def read_decisions(document, members, name='decisions'):
                        ('item', 'take'), problems):
             continue
         path = decision.get('item')
-        if path not in SHAPES:
+        if not isinstance(path, str) or path not in SHAPES:
             hint = difflib.get_close_matches(str(path), list(SHAPES), n=1, cutoff=0.6)
             problems.append(where + '.item: ' + _shown_value(path) + ' is no item of ' + RUBRIC_ID
                             + ("; did you mean '" + hint[0] + "'?" if hint else ''))
