@@ -43,6 +43,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from .backends import BuildContext, outputs
+from .workbook_layout import WorkbookError
 from .files import TEMPORARY_MARK, locked, new_file_mode, sync_folder, write_together
 from .frontend import Compilation
 
@@ -148,7 +149,11 @@ def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPl
         result.rubric_dirs.add(folder)
         context = BuildContext.of(compilation, compilation.path if str(source) == "-" else source_name(source, out_dir))
         for output in outputs():
-            result.files[folder / output.filename] = output.render(context).encode("utf-8")
+            try:
+                rendered = output.render(context)
+            except WorkbookError as error:
+                raise BuildError(f"{source}: cannot write {output.filename}: {error}") from None
+            result.files[folder / output.filename] = rendered if isinstance(rendered, bytes) else rendered.encode("utf-8")
     return result
 
 

@@ -46,6 +46,13 @@ def scorer_source(compilation: Compilation, source_path: str) -> str:
     return scorer.render(BuildContext.of(compilation, source_path))
 
 
+def load_scorer_from_context(context) -> types.ModuleType:
+    """The generated scorer of a build's rubric (a backends.BuildContext)."""
+    from .backends import scorer
+
+    return scorer_module(scorer.render(context), context.rubric.id, context.source_path)
+
+
 def load_scorer(compilation: Compilation, source_path: str) -> types.ModuleType:
     """The generated scorer of a checked rubric as a module, not written
     anywhere."""
@@ -119,24 +126,74 @@ class PanelProblems(InputError):
     or one evaluator in two files."""
 
 
+def is_workbook(path: str) -> bool:
+    """A findings argument that is a scoring workbook (docs/workbook.md)."""
+    return path.lower().endswith(".xlsx")
+
+
+class WorkbookDisagrees(InputError):
+    """A workbook whose own formulas computed other values than the scorer."""
+
+
+def score_workbook(scorer: types.ModuleType, path: str, rubric: m.Rubric, *, partial: bool, rescore: bool = False):
+    """A filled workbook's findings and their result; InputError naming the
+    cells (sheet!A1) when it cannot be scored, WorkbookDisagrees when its
+    cached formula values are not the scorer's."""
+    from . import workbook_reader
+
+    try:
+        reading = workbook_reader.read(path, rubric, lower(rubric))
+    except workbook_reader.WorkbookProblem as error:
+        raise InputError(error.messages) from None
+    try:
+        result = scorer.score(reading.findings, partial=partial, rescore=rescore)
+    except scorer.FindingsError as error:
+        messages = []
+        for message in error.errors:
+            key, _, problem = message.partition(": ")
+            cell = reading.cell_of(key)
+            messages.append(f"{path}: {cell} ({key}): {problem}" if cell else f"{path}: {message}")
+        raise InputError(messages) from None
+    disagreements = workbook_reader.cached_disagreements(reading, result)
+    if disagreements:
+        raise WorkbookDisagrees([f"{path}: {text}" for text in disagreements])
+    return reading.findings, result
+
+
 def score_files(
-    scorer: types.ModuleType, paths: list[str], *, partial: bool, rescore: bool = False, stdin_name: str = "<stdin>"
+    scorer: types.ModuleType,
+    paths: list[str],
+    *,
+    partial: bool,
+    rescore: bool = False,
+    stdin_name: str = "<stdin>",
+    rubric: m.Rubric | None = None,
 ) -> list[dict]:
     """Every file read and scored; InputError listing the problems of all
     of them when any has one (so nothing is reported half).  Several files
     are a panel: PanelProblems when one is given twice, two hold the same
-    findings or name the same evaluator."""
+    findings or name the same evaluator.  A path ending in .xlsx is a
+    scoring workbook of `rubric`."""
     results, problems, named = [], [], []
+    disagreements = []
     for path in paths:
         name = stdin_name if path == "-" else path
         try:
-            findings = read_findings(scorer, path, stdin_name=stdin_name)
-            results.append(scorer.score(findings, partial=partial, rescore=rescore))
+            if rubric is not None and is_workbook(path):
+                findings, result = score_workbook(scorer, path, rubric, partial=partial, rescore=rescore)
+                results.append(result)
+            else:
+                findings = read_findings(scorer, path, stdin_name=stdin_name)
+                results.append(scorer.score(findings, partial=partial, rescore=rescore))
             named.append((name, findings))
+        except WorkbookDisagrees as error:
+            disagreements += error.messages
         except InputError as error:
             problems += error.messages
         except scorer.FindingsError as error:
             problems += _prefixed(name, error.errors)
+    if disagreements and not problems:
+        raise WorkbookDisagrees(disagreements)
     if problems:
         raise InputError(problems)
     if len(named) > 1:

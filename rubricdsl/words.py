@@ -315,6 +315,17 @@ _ZH = {
     "otherwise_cell": "{label}：{points} 分",
     "fulfilled_cell": "☐ 是　☐ 否",
     "heading_separator": "、",
+    # the scoring workbook (workbook_layout.py)
+    "wb_cover_sheet": "封面",
+    "wb_main_sheet": "评分表",
+    "wb_summary_sheet": "汇总",
+    "wb_instructions": "只需在白色单元格中选择或填写：每项先选“评价/不适用/缺项”，不适用须填写理由；扣分和得分由公式计算，表格已保护（无密码）。",
+    "wb_status_prompt": "评价方式（评价/不适用/缺项）",
+    "wb_measure": "测量值：{label}（{low}–{high} {unit}）",
+    "wb_present": "有",
+    "wb_date_format": "格式：2026-11-27",
+    "wb_pass_mark": "合格分",
+    "wb_verdict": "是否合格",
 }
 
 _EN = {
@@ -613,6 +624,17 @@ _EN = {
     "otherwise_cell": "{label}: {points} points",
     "fulfilled_cell": "☐ yes　☐ no",
     "heading_separator": ". ",
+    # the scoring workbook (workbook_layout.py)
+    "wb_cover_sheet": "Cover",
+    "wb_main_sheet": "Scoring",
+    "wb_summary_sheet": "Summary",
+    "wb_instructions": "Choose or type in the white cells only: for each item first choose assessed, not applicable or absent; not applicable needs a reason. Deductions and scores are formulas; the sheets are protected (no password).",
+    "wb_status_prompt": "Status (assessed / not applicable / absent)",
+    "wb_measure": "Measured: {label} ({low} to {high} {unit})",
+    "wb_present": "present",
+    "wb_date_format": "as 2026-11-27",
+    "wb_pass_mark": "Pass mark",
+    "wb_verdict": "Passed",
 }
 
 assert _ZH.keys() == _EN.keys()

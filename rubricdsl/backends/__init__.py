@@ -1,8 +1,9 @@
 """Backends: each turns a checked rubric into one generated file.
 
-`OUTPUTS` lists them, one entry per file of `generated/<rubric id>/`.  A
-backend is a function `render(context: BuildContext) -> str`; every backend
-writes through a Jinja template of templating.ENVIRONMENT.
+`outputs()` lists them, one entry per file of `generated/<rubric id>/`.  A
+backend is a function `render(context: BuildContext) -> str`; every text
+backend writes through a Jinja template of templating.ENVIRONMENT.  The one
+binary file, workbook.xlsx, is bytes written by XlsxWriter (workbook.py).
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class BuildContext:
 @dataclass(frozen=True)
 class Output:
     filename: str
-    render: Callable[[BuildContext], str]
+    render: Callable[[BuildContext], str | bytes]
 
 
 def outputs() -> list[Output]:
@@ -46,7 +47,7 @@ def outputs() -> list[Output]:
     from . import model_json
     from . import sheet
     from . import form
-    from . import findings_schema, scorer
+    from . import findings_schema, scorer, workbook
 
     return [
         Output("model.json", model_json.render),
@@ -54,4 +55,5 @@ def outputs() -> list[Output]:
         Output("form.html", form.render),
         Output("scorer.py", scorer.render),
         Output("findings.schema.json", findings_schema.render),
+        Output("workbook.xlsx", workbook.render),
     ]

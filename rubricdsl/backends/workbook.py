@@ -1,0 +1,180 @@
+"""generated/<id>/workbook.xlsx: the scoring workbook for Excel, WPS and LibreOffice.
+
+workbook_layout.py decides every cell from the scoring plan; this module only
+writes that layout with XlsxWriter, which is imported here, when a workbook
+is written, so that `rubricdsl check` never loads it.  An .xlsx is a zip of
+XML, not text, so it is the one generated file that no Jinja template
+writes.  The bytes are reproducible: XlsxWriter writes its zip entries with
+a fixed date, and the document's creation date is fixed below.
+
+Formula cells hold the scorer's values as their cached values: of the empty
+workbook for the build, of the findings for `rubricdsl score --format xlsx`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+from ..workbook_layout import Input, Layout, layout
+from . import BuildContext
+
+# A fixed creation date: two builds write the same bytes.
+CREATED = datetime.datetime(2020, 1, 1)
+
+_STYLES = {
+    "title": {"bold": True, "font_size": 14, "valign": "vcenter"},
+    "note": {"font_size": 9, "text_wrap": True, "valign": "top", "font_color": "#444444"},
+    "header": {"bold": True, "bg_color": "#D9D9D9", "border": 1, "text_wrap": True, "valign": "vcenter", "align": "center"},
+    "caption": {"bold": True, "font_size": 12, "bg_color": "#EDEDED", "border": 1},
+    "section": {"bold": True, "border": 1, "text_wrap": True, "valign": "top"},
+    "item": {"border": 1, "text_wrap": True, "valign": "top"},
+    "text": {"border": 1, "text_wrap": True, "valign": "top"},
+    "prompt": {"border": 1, "text_wrap": True, "valign": "top", "italic": True, "font_color": "#555555"},
+    "part": {"border": 1, "text_wrap": True, "valign": "top", "indent": 1},
+    "group": {"border": 1, "text_wrap": True, "valign": "top", "bold": True},
+    "group_text": {"border": 1, "text_wrap": True, "valign": "top", "bold": True},
+    "number": {"border": 1, "valign": "top", "align": "center"},
+    "formula": {"border": 1, "valign": "top", "align": "center"},
+    "number_formula": {"border": 1, "valign": "top", "align": "center"},
+    "units": {},
+    "verdict": {"border": 1, "bold": True, "align": "center"},
+    "subtotal": {"bold": True, "border": 1, "bg_color": "#F2F2F2"},
+    "subtotal_number": {"bold": True, "border": 1, "bg_color": "#F2F2F2", "align": "center"},
+    "choice_input": {"border": 1, "locked": False, "bg_color": "#FFFFFF", "valign": "top", "text_wrap": True},
+    "number_input": {"border": 1, "locked": False, "bg_color": "#FFFFFF", "valign": "top"},
+    "text_input": {"border": 1, "locked": False, "bg_color": "#FFFFFF", "valign": "top", "text_wrap": True, "num_format": "@"},
+}
+_CONDITIONAL = {
+    "unassessed": {"font_color": "#808080"},
+    "error": {"bg_color": "#FFC7CE"},
+    "capped": {"bg_color": "#FFEB9C", "bold": True},
+}
+
+
+def render(context: BuildContext) -> bytes:
+    from ..scoring import load_scorer_from_context
+
+    scorer = load_scorer_from_context(context)
+    sheet_layout = layout(context.rubric, context.plan, context.sha256)
+    return workbook_bytes(sheet_layout, None, scorer.score(empty_findings(sheet_layout), partial=True))
+
+
+def empty_findings(sheet_layout: Layout) -> dict:
+    plan = sheet_layout.plan
+    return {
+        "format": "rubricdsl-findings/1",
+        "rubric": {"id": plan.rubric_id, "version": plan.version},
+        "organization": "",
+        "date": "",
+        "evaluators": [],
+        "remarks": "",
+        "conditions": {},
+        "items": {},
+    }
+
+
+def input_value(findings: dict, found: Input):
+    """What the findings hold for one input cell, as the cell shows it, or None."""
+    value = findings
+    for part in found.keys:
+        if isinstance(value, dict):
+            value = value.get(part)
+        elif isinstance(value, list) and isinstance(part, int) and part < len(value):
+            value = value[part]
+        else:
+            return None
+        if value is None:
+            return None
+    if found.options:
+        if found.kind == "choice" and value is None:
+            return None
+        for text, meaning in zip(found.options, found.values):
+            if meaning == value and type(meaning) is type(value):
+                return text
+        return None
+    if found.kind == "group_status":
+        return None
+    return value
+
+
+def workbook_bytes(sheet_layout: Layout, findings: dict | None, result: dict | None) -> bytes:
+    """The workbook, its inputs filled from `findings` (None: blank), its
+    formula cells caching the values of `result` (None: 0, for a
+    spreadsheet to recalculate)."""
+    import xlsxwriter
+
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
+    book.set_properties({"created": CREATED, "title": sheet_layout.plan.title, "comments": f"rubricdsl {sheet_layout.plan.rubric_id} {sheet_layout.plan.version}"})
+    book.set_calc_mode("auto")
+    styles = {name: book.add_format(spec) for name, spec in _STYLES.items()}
+    conditional = {name: book.add_format(spec) for name, spec in _CONDITIONAL.items()}
+    inputs = {(found.sheet, found.row, found.col): found for found in sheet_layout.inputs}
+    for sheet in sheet_layout.sheets:
+        page = book.add_worksheet(sheet.name)
+        for col, width in sheet.widths.items():
+            page.set_column(col, col, width, None, {"hidden": col in sheet.hidden_columns})
+        for col in sheet.hidden_columns:
+            if col not in sheet.widths:
+                page.set_column(col, col, 8, None, {"hidden": True})
+        for row, height in sheet.heights.items():
+            page.set_row(row, height)
+        merged = {}
+        for first_row, first_col, last_row, last_col in sheet.merges:
+            merged[(first_row, first_col)] = (last_row, last_col)
+        for (row, col), cell in sorted(sheet.cells.items()):
+            style = styles[cell.style]
+            if (row, col) in merged:
+                last_row, last_col = merged.pop((row, col))
+                if cell.kind == "text":
+                    page.merge_range(row, col, last_row, last_col, cell.value, style)
+                    continue
+                page.merge_range(row, col, last_row, last_col, "", style)
+            if cell.kind == "text":
+                page.write_string(row, col, cell.value, style)
+            elif cell.kind == "number":
+                page.write_number(row, col, cell.value, style)
+            elif cell.kind == "formula":
+                cached = 0 if result is None else cell.expected(result)
+                if isinstance(cached, bool):
+                    cached = "TRUE" if cached else "FALSE"
+                page.write_formula(row, col, "=" + cell.value, style, cached)
+            else:
+                value = None if findings is None else input_value(findings, inputs[(sheet.name, row, col)])
+                if value is None:
+                    page.write_blank(row, col, None, style)
+                elif isinstance(value, str):
+                    page.write_string(row, col, value, style)
+                else:
+                    page.write_number(row, col, float(value) if not isinstance(value, int) else value, style)
+        for validation in sheet.validations:
+            row, col = validation.cell
+            if validation.kind == "list":
+                options = {"validate": "list", "source": validation.source}
+            else:
+                options = {
+                    "validate": "decimal", "criteria": "between",
+                    "minimum": float(validation.low), "maximum": float(validation.high),
+                    "error_title": sheet_layout.words["wb_main_sheet"], "error_message": validation.message[:255],
+                }
+            page.data_validation(row, col, row, col, options)
+        for cells, formula, style in sheet.conditional:
+            page.conditional_format(cells, {"type": "formula", "criteria": "=" + formula, "format": conditional[style]})
+        if sheet.freeze:
+            page.freeze_panes(sheet.freeze, 0)
+        if sheet.repeat_rows:
+            page.repeat_rows(*sheet.repeat_rows)
+        page.set_paper(9)
+        if sheet.landscape:
+            page.set_landscape()
+        page.fit_to_pages(1, 0)
+        page.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        page.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True, "format_rows": True})
+        if sheet.hidden:
+            page.hide()
+    for name, ref in sheet_layout.names.items():
+        book.define_name(name, "=" + ref)
+    book.close()
+    return out.getvalue()
+
