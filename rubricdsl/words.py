@@ -326,6 +326,7 @@ _ZH = {
     "wb_date_format": "格式：2026-11-27",
     "wb_pass_mark": "合格分",
     "wb_verdict": "是否合格",
+    "wb_provisional": "结论性质（尚有未评项目或未确认的评价条件时为暂定）",
 }
 
 _EN = {
@@ -635,6 +636,7 @@ _EN = {
     "wb_date_format": "as 2026-11-27",
     "wb_pass_mark": "Pass mark",
     "wb_verdict": "Passed",
+    "wb_provisional": "Provisional (items not assessed or conditions not recorded)",
 }
 
 assert _ZH.keys() == _EN.keys()

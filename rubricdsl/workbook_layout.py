@@ -423,7 +423,7 @@ class _Builder:
             scale = "" if plan.scale == 1 else f"/{plan.scale}"
             self.formula(
                 sheet, top, COL_DEDUCTED, f"IF({status_cell}={self.status[0]},{lost},0){scale}",
-                lambda r: _shown(plan, sum(_units(plan, d["amount"]) for d in _all_deductions(item_of(r, path)))),
+                lambda r: _shown(plan, sum(_units(plan, d["amount"]) for d in _all_deductions(item_of(r, path)))), "deduction",
             )
             # 扣完为止: a capped item's score is marked.
             sheet.conditional.append((a1(top, COL_SCORE), f"AND({status_cell}={self.status[0]},{lost}>={item.points},{lost}>0)", "capped"))
@@ -496,7 +496,7 @@ class _Builder:
             item_path = item.path
             self.points_pair(
                 row, COL_DEDUCTION_UNITS, COL_DEDUCTED, deduction,
-                lambda r: _deducted_units(plan, _all_deductions(item_of(r, item_path)), rule_path),
+                lambda r: _deducted_units(plan, _all_deductions(item_of(r, item_path)), rule_path), "deduction",
             )
         row += 1 + (len(answer.keys) if answer is not None and answer.kind == "parts" else 0)
         return row, unmet if rule is not None else None
@@ -545,7 +545,7 @@ class _Builder:
             found = group_of(r, item_path, key) if item_of(r, item_path)["groups"] else None
             return 0 if found is None else sum(_units(plan, d["amount"]) for d in found["deductions"])
 
-        self.points_pair(top, COL_DEDUCTION_UNITS, COL_DEDUCTED, lost, group_lost)
+        self.points_pair(top, COL_DEDUCTION_UNITS, COL_DEDUCTED, lost, group_lost, "deduction")
         if self.excluded:
             self.formula(
                 sheet, top, COL_APPLICABLE_UNITS, f"IF({gstatus}={self.status[1]},0,{group.points})",
@@ -736,7 +736,7 @@ class _Builder:
         self.names["not_assessed"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
         unassessed = a1(row, 2)
         row += 1
-        sheet.text(row, 0, w["result_provisional"])
+        sheet.text(row, 0, w["wb_provisional"])
         unrecorded = [f"{cell}=\"\"" for _, cell in self.condition_cells]
         condition = f"OR({unassessed}>0,{','.join(unrecorded)})" if unrecorded else f"{unassessed}>0"
         self.formula(sheet, row, 2, f"IF({condition},{self.verdicts[4]},\"\")", lambda r: w["result_provisional"] if r["provisional"] else "", "verdict")
@@ -788,7 +788,8 @@ def errata(rubric) -> list[tuple[str, str]]:
     sheet = _Sheet(rubric)
     words = sheet.words
     rows = []
-    for place, field_name, printed, used, reason in sheet.errata().rows:
+    for where, field_name, printed, used, reason in sheet.errata().rows:
+        place = where.rpartition("\n")[0] or where  # without the key path, which is not for evaluators
         entry = words["erratum_entry"].format(field=field_name, printed=printed, used=used)
         rows.append((place, f"{entry}{words['colon']}{reason}" if reason else entry))
     return rows

@@ -36,6 +36,8 @@ _STYLES = {
     "group_text": {"border": 1, "text_wrap": True, "valign": "top", "bold": True},
     "number": {"border": 1, "valign": "top", "align": "center"},
     "formula": {"border": 1, "valign": "top", "align": "center"},
+    # A deduction of 0 shows blank: the rows that lost points stand out.
+    "deduction": {"border": 1, "valign": "top", "align": "center", "num_format": "General;-General;;@"},
     "number_formula": {"border": 1, "valign": "top", "align": "center"},
     "units": {},
     "verdict": {"border": 1, "bold": True, "align": "center"},
@@ -98,6 +100,32 @@ def input_value(findings: dict, found: Input):
     return value
 
 
+LINE_HEIGHT = 14.5  # points per line of 11-point text
+
+
+def _width(text: str) -> float:
+    """Display width in column units: a CJK character takes about two."""
+    return sum(2.2 if ord(ch) > 0x2E7F else 1.2 for ch in text)
+
+
+def _heights(sheet) -> dict[int, float]:
+    """Row heights that show every wrapped text whole: spreadsheets do not
+    grow a row for text written by a program, so a long 评价要求 would be
+    cut off on screen and on paper."""
+    spans = {(r, c): (lr, lc) for r, c, lr, lc in sheet.merges}
+    lines: dict[int, int] = {}
+    for (row, col), cell in sheet.cells.items():
+        if cell.kind != "text" or not cell.value:
+            continue
+        last_row, last_col = spans.get((row, col), (row, col))
+        if last_row != row:
+            continue  # merged down: the rows below give it room
+        width = sum(sheet.widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1
+        count = sum(max(1, -(-int(_width(part)) // max(int(width), 1))) for part in cell.value.split("\n"))
+        lines[row] = max(lines.get(row, 1), count)
+    return {row: LINE_HEIGHT * count for row, count in lines.items() if count > 1}
+
+
 def workbook_bytes(sheet_layout: Layout, findings: dict | None, result: dict | None) -> bytes:
     """The workbook, its inputs filled from `findings` (None: blank), its
     formula cells caching the values of `result` (None: 0, for a
@@ -118,7 +146,7 @@ def workbook_bytes(sheet_layout: Layout, findings: dict | None, result: dict | N
         for col in sheet.hidden_columns:
             if col not in sheet.widths:
                 page.set_column(col, col, 8, None, {"hidden": True})
-        for row, height in sheet.heights.items():
+        for row, height in {**_heights(sheet), **sheet.heights}.items():
             page.set_row(row, height)
         merged = {}
         for first_row, first_col, last_row, last_col in sheet.merges:
