@@ -324,7 +324,9 @@ def _rule(shape_answer, units: _Units) -> Rule:
 
 def _item(shape: ItemShape, units: _Units) -> ItemPlan:
     item, section = shape.item, shape.section
-    rules = {a.requirement: _rule(a, units) for a in shape.answers if a.requirement.rule is not None}
+    # By identity: requirements compare by value without their spans, so two
+    # groups' requirements of the same key, text and rule are equal.
+    rules = {id(a.requirement): _rule(a, units) for a in shape.answers if a.requirement.rule is not None}
     answers = []
     for answer in shape.listed:
         requirement = answer.requirement
@@ -369,7 +371,7 @@ def _item(shape: ItemShape, units: _Units) -> ItemPlan:
         measures=tuple(
             Measure(ms.key, ms.label, ms.low, ms.high, ms.unit, ms.span.line) for ms in item.measures
         ),
-        rules=tuple(rules[r] for r in item.requirements if r in rules),
+        rules=tuple(rules[id(r)] for r in item.requirements if id(r) in rules),
         groups=tuple(
             GroupPlan(
                 g.key,
@@ -377,7 +379,7 @@ def _item(shape: ItemShape, units: _Units) -> ItemPlan:
                 g.heading,
                 units(g.points),
                 g.span.line,
-                tuple(rules[r] for r in g.requirements if r in rules),
+                tuple(rules[id(r)] for r in g.requirements if id(r) in rules),
             )
             for g in item.groups
         ),

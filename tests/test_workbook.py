@@ -282,3 +282,37 @@ def test_another_rubrics_workbook_is_refused(tmp_path) -> None:
 def test_xlsx_output_needs_a_file_and_one_findings(tmp_path) -> None:
     assert "give -o FILE.xlsx" in run("template", RUBRIC, "--format", "xlsx").stderr
     assert "give -o FILE.xlsx" in run("score", RUBRIC, str(FIXTURE), "--format", "xlsx").stderr
+
+
+DUPLICATES = """rubric dup-1
+  title "D"
+  version "1"
+  language "en"
+  full marks 10
+  pass at 5
+
+section s "S" points 10
+  item i "I" points 10
+    group a "A" points 5
+      deduct each 1 "each"
+      req r "r"
+    group b "B" points 5
+      deduct each 1 "each"
+      req r "r"
+"""
+
+
+def test_groups_with_alike_requirements_keep_their_own_rules() -> None:
+    """Requirements compare by value without their spans: two groups' `req r "r"`
+    under the same rule must still be two rules (found by the LibreOffice test)."""
+    from .scoring_helpers import scorer_for
+
+    compilation = compiled(DUPLICATES, "dup.rubric")
+    assert [[rule.path for rule in group.rules] for group in lower(compilation.rubric).items[0].groups] == [["s.i.a.r"], ["s.i.b.r"]]
+    findings = {
+        "format": "rubricdsl-findings/1", "rubric": {"id": "dup-1", "version": "1"}, "organization": "x", "date": "2026-01-01",
+        "evaluators": ["a"], "remarks": "", "conditions": {},
+        "items": {"s.i": {"status": "assessed", "requirements": {"a.r": False, "b.r": True}}},
+    }
+    groups = scorer_for(DUPLICATES, "dup.rubric").score(findings)["sections"][0]["items"][0]["groups"]
+    assert [(group["key"], group["score"]) for group in groups] == [("a", 4), ("b", 5)]
