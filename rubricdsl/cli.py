@@ -633,7 +633,7 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         low, high = size["expected"]
         click.echo(f"warning: a panel has {low} to {high} evaluators (clause 5.2); these findings name {size['evaluators']}", err=True)
     if output_format == "xlsx":
-        _write_filled_workbook(compilation, scorer, findings, result, output, partial)
+        _write_filled_workbook(compilation, scorer, source_path, findings, result, output, partial)
         return
     if output_format == "json":
         text = scorer.dumps(result) + "\n"
@@ -645,7 +645,7 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         raise UserError(f"cannot write {output}: {error.strerror}") from None
 
 
-def _write_filled_workbook(compilation, scorer, paths: tuple[str, ...], result: dict, output: str, partial: bool) -> None:
+def _write_filled_workbook(compilation, scorer, rubric_path, paths, result: dict, output: str, partial: bool) -> None:
     """`score --format xlsx`: the rubric's workbook, its inputs filled from
     one findings file (or workbook) and its formulas caching the scorer's
     values for them."""
@@ -663,7 +663,9 @@ def _write_filled_workbook(compilation, scorer, paths: tuple[str, ...], result: 
         findings, _ = scoring.score_workbook(scorer, paths[0], rubric, partial=partial)
     else:
         findings = scoring.read_findings(scorer, paths[0], stdin_name=stdin_name())
-    data = _workbook_or_refuse(lambda: workbook_bytes(layout(rubric, lower(rubric), compilation.sha256), findings, result))
+    data = _workbook_or_refuse(
+        lambda: workbook_bytes(layout(rubric, lower(rubric), compilation.sha256, rubric_path), findings, result)
+    )
     try:
         from .files import write_together
 
@@ -772,7 +774,9 @@ def template(rubric: str, output_format: str, output: str) -> None:
             from .backends import BuildContext, workbook
             from .files import write_together
 
-            source_path = stdin_name() if rubric == STDIN else rubric
+            from .build import display_path
+
+            source_path = stdin_name() if rubric == STDIN else display_path(Path(rubric))
             data = _workbook_or_refuse(lambda: workbook.render(BuildContext.of(compilation, source_path)))
             write_together([(Path(output), lambda stream: stream.write(data))])
         else:

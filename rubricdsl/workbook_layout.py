@@ -196,7 +196,8 @@ def _all_deductions(item: dict) -> list[dict]:
 
 
 class _Builder:
-    def __init__(self, plan: p.ScoringPlan, language: str, sha256: str, errata: list[tuple[str, str]]):
+    def __init__(self, plan: p.ScoringPlan, language: str, sha256: str, source: str, errata: list[tuple[str, str]]):
+        self.source = source
         self.plan = plan
         self.language = language
         self.words = labels(language)
@@ -243,6 +244,7 @@ class _Builder:
                 ("content_hash", plan.content_hash),
                 ("source_sha256", self.sha256),
                 ("scale", str(plan.scale)),
+                ("source", self.source),
             ]
         ):
             self.meta.text(row, 0, key)
@@ -774,11 +776,12 @@ def interval(bound: p.Bound, value: str) -> str:
     return parts[0] if len(parts) == 1 else f"AND({','.join(parts)})"
 
 
-def layout(rubric, plan: p.ScoringPlan, sha256: str) -> Layout:
+def layout(rubric, plan: p.ScoringPlan, sha256: str, source: str = "") -> Layout:
     """The workbook of a checked rubric (its model for the language and the
-    errata, its plan for everything scored)."""
+    errata, its plan for everything scored); `source` and `sha256` name the
+    .rubric it was made from (the hidden sheet's B7 and B5)."""
     check_exact(plan)
-    return _Builder(plan, rubric.language, sha256, errata(rubric)).build()
+    return _Builder(plan, rubric.language, sha256, source, errata(rubric)).build()
 
 
 def errata(rubric) -> list[tuple[str, str]]:

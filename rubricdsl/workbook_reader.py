@@ -204,8 +204,11 @@ def read(path: str, rubric, plan) -> Reading:
     problems = _identity(path, cells, plan)
     if problems:
         raise WorkbookProblem(problems)
-    sha = cells[META_SHEET].get((4, 1))
-    expected = layout(rubric, plan, sha.value if sha is not None and isinstance(sha.value, str) else "")
+    # Which .rubric file made it (path and SHA-256) is said, not checked:
+    # the content hash above is what must match.
+    named = [cells[META_SHEET].get((row, 1)) for row in (4, 6)]
+    sha, source = (found.value if found is not None and isinstance(found.value, str) else "" for found in named)
+    expected = layout(rubric, plan, sha, source)
     inputs = {(found.sheet, found.row, found.col) for found in expected.inputs}
     edited = []
     for sheet in expected.sheets:

@@ -20,7 +20,7 @@ from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.plan import Bound, lower
 from rubricdsl.workbook_layout import COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, WorkbookError, a1, interval, layout
 
-from .conftest import SHIPPED_RUBRIC
+from .conftest import ROOT, SHIPPED_RUBRIC
 from .scoring_helpers import FIXTURE, MINI, compiled
 
 RUBRIC = str(SHIPPED_RUBRIC)
@@ -211,7 +211,8 @@ def test_a_filled_workbook_scores_as_its_findings(tmp_path) -> None:
 
 def test_the_blank_template_is_the_generated_workbook_and_scores_partial(tmp_path) -> None:
     blank = tmp_path / "blank.xlsx"
-    assert run("template", RUBRIC, "--format", "xlsx", "-o", str(blank)).returncode == 0
+    # Named as the build names it (relative to the project), it is the build's bytes.
+    assert run("template", "rubrics/t-cssg-001.5-2020.rubric", "--format", "xlsx", "-o", str(blank), cwd=ROOT).returncode == 0
     assert blank.read_bytes() == (SHIPPED_RUBRIC.parent.parent / "generated" / "t-cssg-001.5-2020" / "workbook.xlsx").read_bytes()
     result = run("score", RUBRIC, str(blank), "--partial", "--format", "json")
     assert result.returncode == 0, result.stderr  # its cached values are the scorer's for the empty workbook

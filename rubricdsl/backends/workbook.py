@@ -58,7 +58,7 @@ def render(context: BuildContext) -> bytes:
     from ..scoring import load_scorer_from_context
 
     scorer = load_scorer_from_context(context)
-    sheet_layout = layout(context.rubric, context.plan, context.sha256)
+    sheet_layout = layout(context.rubric, context.plan, context.sha256, context.source_path)
     return workbook_bytes(sheet_layout, None, scorer.score(empty_findings(sheet_layout), partial=True))
 
 
