@@ -46,13 +46,6 @@ def scorer_source(compilation: Compilation, source_path: str) -> str:
     return scorer.render(BuildContext.of(compilation, source_path))
 
 
-def load_scorer_from_context(context) -> types.ModuleType:
-    """The generated scorer of a build's rubric (a backends.BuildContext)."""
-    from .backends import scorer
-
-    return scorer_module(scorer.render(context), context.rubric.id, context.source_path)
-
-
 def load_scorer(compilation: Compilation, source_path: str) -> types.ModuleType:
     """The generated scorer of a checked rubric as a module, not written
     anywhere."""

@@ -30,6 +30,19 @@ class BuildContext:
 
         return lower(self.rubric)
 
+    @cached_property  # rendered once for scorer.py and the workbook's cached values
+    def scorer_source(self) -> str:
+        from .scorer import render
+
+        return render(self)
+
+    @cached_property
+    def scorer(self):
+        """The generated scorer, run as a module in memory."""
+        from ..scoring import scorer_module
+
+        return scorer_module(self.scorer_source, self.rubric.id, self.source_path)
+
     @classmethod
     def of(cls, compilation: Compilation, source_path: str) -> "BuildContext":
         assert compilation.rubric is not None
@@ -53,7 +66,7 @@ def outputs() -> list[Output]:
         Output("model.json", model_json.render),
         Output("sheet.md", sheet.render),
         Output("form.html", form.render),
-        Output("scorer.py", scorer.render),
+        Output("scorer.py", lambda context: context.scorer_source),
         Output("findings.schema.json", findings_schema.render),
         Output("workbook.xlsx", workbook.render),
     ]
