@@ -196,7 +196,7 @@ def _all_deductions(item: dict) -> list[dict]:
 
 
 class _Builder:
-    def __init__(self, plan: p.ScoringPlan, language: str, sha256: str, source: str, errata: list[tuple[str, str]]):
+    def __init__(self, plan: p.ScoringPlan, language: str, sha256: str, source: str, errata: list[tuple[str, str]], copy: str):
         self.source = source
         self.plan = plan
         self.language = language
@@ -204,9 +204,9 @@ class _Builder:
         self.sha256 = sha256
         self.errata = errata
         w = self.words
-        self.cover = Sheet(w["wb_cover_sheet"], landscape=False)
-        self.main = Sheet(w["wb_main_sheet"], landscape=True)
-        self.summary = Sheet(w["wb_summary_sheet"])
+        self.cover = Sheet(w["wb_cover_sheet"] + copy, landscape=False)
+        self.main = Sheet(w["wb_main_sheet"] + copy, landscape=True)
+        self.summary = Sheet(w["wb_summary_sheet"] + copy)
         self.meta = Sheet(META_SHEET, hidden=True)
         self.inputs: list[Input] = []
         self.names: dict[str, str] = {}
@@ -664,7 +664,7 @@ class _Builder:
 
     def summary_sheet(self) -> None:
         w, plan, sheet, main = self.words, self.plan, self.summary, self.main
-        sheet.widths = {0: 44, 1: 10, 2: 10, 3: 16, 4: 16}
+        sheet.widths = {0: 44, 1: 10, 2: 16, 3: 16, 4: 16}
         sheet.text(0, 0, w["summary"] + w["colon"] + plan.title, "title")
         sheet.merges.append((0, 0, 0, 2))
         sheet.text(1, 0, w["col_table"], "header")
@@ -776,12 +776,14 @@ def interval(bound: p.Bound, value: str) -> str:
     return parts[0] if len(parts) == 1 else f"AND({','.join(parts)})"
 
 
-def layout(rubric, plan: p.ScoringPlan, sha256: str, source: str = "") -> Layout:
+def layout(rubric, plan: p.ScoringPlan, sha256: str, source: str = "", copy: str = "") -> Layout:
     """The workbook of a checked rubric (its model for the language and the
     errata, its plan for everything scored); `source` and `sha256` name the
-    .rubric it was made from (the hidden sheet's B7 and B5)."""
+    .rubric it was made from (the hidden sheet's B7 and B5).  `copy` is
+    appended to the names of the visible sheets, for several evaluators'
+    sheets in one file (workbook.copies_bytes)."""
     check_exact(plan)
-    return _Builder(plan, rubric.language, sha256, source, errata(rubric)).build()
+    return _Builder(plan, rubric.language, sha256, source, errata(rubric), copy).build()
 
 
 def errata(rubric) -> list[tuple[str, str]]:

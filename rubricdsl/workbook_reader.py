@@ -200,7 +200,12 @@ def _identity(path: str, cells: dict, plan) -> list[str]:
 def read(path: str, rubric, plan) -> Reading:
     """The findings a workbook holds; WorkbookProblem naming the cells
     when it is another rubric's or its protected cells were edited."""
-    cells = read_cells(path)
+    return reading_of(read_cells(path), path, rubric, plan)
+
+
+def reading_of(cells: dict, path: str, rubric, plan, copy: str = "") -> Reading:
+    """read() of cells already read; `copy` names one copy of several in
+    one file (workbook.copies_bytes)."""
     problems = _identity(path, cells, plan)
     if problems:
         raise WorkbookProblem(problems)
@@ -208,7 +213,7 @@ def read(path: str, rubric, plan) -> Reading:
     # the content hash above is what must match.
     named = [cells[META_SHEET].get((row, 1)) for row in (4, 6)]
     sha, source = (found.value if found is not None and isinstance(found.value, str) else "" for found in named)
-    expected = layout(rubric, plan, sha, source)
+    expected = layout(rubric, plan, sha, source, copy)
     inputs = {(found.sheet, found.row, found.col) for found in expected.inputs}
     edited = []
     for sheet in expected.sheets:

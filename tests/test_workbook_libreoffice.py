@@ -26,12 +26,12 @@ from pathlib import Path
 import pytest
 
 from rubricdsl import model as m
-from rubricdsl.backends.workbook import workbook_bytes
+from rubricdsl.backends.workbook import copies_bytes
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.plan import lower
 from rubricdsl.scoring import load_scorer
 from rubricdsl.workbook_layout import layout
-from rubricdsl.workbook_reader import cached_disagreements, read
+from rubricdsl.workbook_reader import cached_disagreements, read_cells, reading_of
 
 from .browser import require
 from .conftest import SHIPPED_RUBRIC
@@ -39,6 +39,8 @@ from .scoring_helpers import MINI
 from .test_form_scoring import EXACT, number, random_findings, ruled_groups
 
 FINDINGS_PER_RUBRIC = 300
+# A spreadsheet spends its time per file more than per sheet: 25 findings a file.
+COPIES_PER_FILE = 25
 BOUNDARIES = [Decimal(v) for v in ("29.999", "30", "30.001", "49.99", "50", "59.99", "60", "79.999", "80", "89.99", "90")]
 
 # Recalculate every formula on load (LibreOffice's default trusts the
@@ -195,33 +197,39 @@ def workbook_findings(rng: random.Random, rubric: m.Rubric) -> dict:
 
 def test_libreoffice_recalculates_every_formula_to_the_scorers_value(tmp_path) -> None:
     soffice_path()
-    cases = []
+    files = []  # (path, rubric, plan, scorer, [(copy, result)])
     counts = {}
     for name, compilation, count in rubrics():
         rubric = compilation.rubric
         plan = lower(rubric)
         scorer = load_scorer(compilation, f"rubrics/{name}.rubric")
-        sheet_layout = layout(rubric, plan, compilation.sha256)
         rng = random.Random(f"workbook-{name}")
-        for number_ in range(count):
-            findings = workbook_findings(rng, rubric)
-            result = scorer.score(findings, partial=True)
-            path = tmp_path / f"{name}-{number_:04d}.xlsx"
-            path.write_bytes(workbook_bytes(sheet_layout, findings, None))  # cached values 0: LibreOffice must compute
-            cases.append((path, rubric, plan, scorer, result))
+        for first in range(0, count, COPIES_PER_FILE):
+            copies, expected = [], []
+            for number_ in range(first, min(count, first + COPIES_PER_FILE)):
+                findings = workbook_findings(rng, rubric)
+                result = scorer.score(findings, partial=True)
+                copy = f" {number_}"
+                copies.append((layout(rubric, plan, compilation.sha256, copy=copy), findings, None))  # cache 0: LibreOffice must compute
+                expected.append((copy, result))
+            path = tmp_path / f"{name}-{first:04d}.xlsx"
+            path.write_bytes(copies_bytes(copies))
+            files.append((path, rubric, plan, scorer, expected))
         counts[name] = count
-    out = recalculated([case[0] for case in cases], tmp_path)
-    for path, rubric, plan, scorer, result in cases:
-        reading = read(str(out / path.name), rubric, plan)  # protected cells unchanged, or it raises
-        rescored = scorer.score(reading.findings, partial=True)
-        assert _scores(rescored) == _scores(result), path.name
-        assert cached_disagreements(reading, result) == [], path.name
-        uncalculated = [
-            where for sheet in reading.layout.sheets for where, cell in sheet.cells.items()
-            if cell.kind == "formula" and reading.cells[sheet.name].get(where) is not None
-            and reading.cells[sheet.name][where].value is None and cell.expected(result) != ""
-        ]
-        assert uncalculated == [], (path.name, uncalculated[:5])
+    out = recalculated([file[0] for file in files], tmp_path)
+    for path, rubric, plan, scorer, expected in files:
+        cells = read_cells(str(out / path.name))
+        for copy, result in expected:
+            reading = reading_of(cells, path.name, rubric, plan, copy)  # protected cells unchanged, or it raises
+            rescored = scorer.score(reading.findings, partial=True)
+            assert _scores(rescored) == _scores(result), (path.name, copy)
+            assert cached_disagreements(reading, result) == [], (path.name, copy)
+            uncalculated = [
+                (sheet.name, where) for sheet in reading.layout.sheets for where, cell in sheet.cells.items()
+                if cell.kind == "formula" and (reading.cells[sheet.name].get(where) is None
+                                              or reading.cells[sheet.name][where].value is None) and cell.expected(result) != ""
+            ]
+            assert uncalculated == [], (path.name, copy, uncalculated[:5])
     assert all(count >= FINDINGS_PER_RUBRIC for name, count in counts.items() if not name.startswith("random-"))
     assert sum(count for name, count in counts.items() if name.startswith("random-")) >= FINDINGS_PER_RUBRIC
 

@@ -143,80 +143,95 @@ def workbook_bytes(sheet_layout: Layout, findings: dict | None, result: dict | N
     """The workbook, its inputs filled from `findings` (None: blank), its
     formula cells caching the values of `result` (None: 0, for a
     spreadsheet to recalculate)."""
+    return copies_bytes([(sheet_layout, findings, result)])
+
+
+def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes:
+    """One file holding several filled copies of a rubric's workbook, each
+    laid out with its own sheet names (layout's `copy`), sharing the first's
+    hidden sheet; named ranges only for a single copy.  A spreadsheet spends
+    most of its time per file, not per sheet, so the LibreOffice proof
+    recalculates many findings per file this way."""
     import xlsxwriter
 
+    first = copies[0][0]
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"created": CREATED, "title": sheet_layout.plan.title, "comments": f"rubricdsl {sheet_layout.plan.rubric_id} {sheet_layout.plan.version}"})
+    book.set_properties({"created": CREATED, "title": first.plan.title, "comments": f"rubricdsl {first.plan.rubric_id} {first.plan.version}"})
     book.set_calc_mode("auto")
     styles = {name: book.add_format(spec) for name, spec in _STYLES.items()}
     conditional = {name: book.add_format(spec) for name, spec in _CONDITIONAL.items()}
-    inputs = {(found.sheet, found.row, found.col): found for found in sheet_layout.inputs}
     lean = _lean_worksheet_class()
-    for sheet in sheet_layout.sheets:
-        page = book.add_worksheet(sheet.name, worksheet_class=lean)
-        for col, width in sheet.widths.items():
-            page.set_column(col, col, width, None, {"hidden": col in sheet.hidden_columns})
-        for col in sheet.hidden_columns:
-            if col not in sheet.widths:
-                page.set_column(col, col, 8, None, {"hidden": True})
-        for row, height in {**_heights(sheet), **sheet.heights}.items():
-            page.set_row(row, height)
-        merged = {}
-        for first_row, first_col, last_row, last_col in sheet.merges:
-            merged[(first_row, first_col)] = (last_row, last_col)
-        for (row, col), cell in sorted(sheet.cells.items()):
-            style = styles[cell.style]
-            if (row, col) in merged:
-                last_row, last_col = merged.pop((row, col))
-                if cell.kind == "text":
-                    page.merge_range(row, col, last_row, last_col, cell.value, style)
-                    continue
-                page.merge_range(row, col, last_row, last_col, "", style)
-            if cell.kind == "text":
-                page.write_string(row, col, cell.value, style)
-            elif cell.kind == "number":
-                page.write_number(row, col, cell.value, style)
-            elif cell.kind == "formula":
-                cached = 0 if result is None else cell.expected(result)
-                if isinstance(cached, bool):
-                    cached = "TRUE" if cached else "FALSE"
-                page.write_formula(row, col, "=" + cell.value, style, cached)
-            else:
-                value = None if findings is None else input_value(findings, inputs[(sheet.name, row, col)])
-                if value is None:
-                    page.write_blank(row, col, None, style)
-                elif isinstance(value, str):
-                    page.write_string(row, col, value, style)
-                else:
-                    page.write_number(row, col, float(value) if not isinstance(value, int) else value, style)
-        for validation in sheet.validations:
-            row, col = validation.cell
-            if validation.kind == "list":
-                options = {"validate": "list", "source": validation.source}
-            else:
-                options = {
-                    "validate": "decimal", "criteria": "between",
-                    "minimum": float(validation.low), "maximum": float(validation.high),
-                    "error_title": sheet_layout.words["wb_main_sheet"], "error_message": validation.message[:255],
-                }
-            page.data_validation(row, col, row, col, options)
-        for cells, formula, style in sheet.conditional:
-            page.conditional_format(cells, {"type": "formula", "criteria": "=" + formula, "format": conditional[style]})
-        if sheet.freeze:
-            page.freeze_panes(sheet.freeze, 0)
-        if sheet.repeat_rows:
-            page.repeat_rows(*sheet.repeat_rows)
-        page.set_paper(9)
-        if sheet.landscape:
-            page.set_landscape()
-        page.fit_to_pages(1, 0)
-        page.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-        page.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True, "format_rows": True})
-        if sheet.hidden:
-            page.hide()
-    for name, ref in sheet_layout.names.items():
-        book.define_name(name, "=" + ref)
+    visible = [(sheet, sheet_layout, findings, result) for sheet_layout, findings, result in copies for sheet in sheet_layout.sheets if not sheet.hidden]
+    hidden = [(sheet, first, None, None) for sheet in first.sheets if sheet.hidden]
+    inputs = {(found.sheet, found.row, found.col): found for sheet_layout, _, _ in copies for found in sheet_layout.inputs}
+    for sheet, sheet_layout, findings, result in visible + hidden:
+        _write_sheet(book.add_worksheet(sheet.name, worksheet_class=lean), sheet, sheet_layout, findings, result, styles, conditional, inputs)
+    if len(copies) == 1:
+        for name, ref in first.names.items():
+            book.define_name(name, "=" + ref)
     book.close()
     return out.getvalue()
 
+
+def _write_sheet(page, sheet, sheet_layout, findings, result, styles, conditional, inputs) -> None:
+    for col, width in sheet.widths.items():
+        page.set_column(col, col, width, None, {"hidden": col in sheet.hidden_columns})
+    for col in sheet.hidden_columns:
+        if col not in sheet.widths:
+            page.set_column(col, col, 8, None, {"hidden": True})
+    for row, height in {**_heights(sheet), **sheet.heights}.items():
+        page.set_row(row, height)
+    merged = {}
+    for first_row, first_col, last_row, last_col in sheet.merges:
+        merged[(first_row, first_col)] = (last_row, last_col)
+    for (row, col), cell in sorted(sheet.cells.items()):
+        style = styles[cell.style]
+        if (row, col) in merged:
+            last_row, last_col = merged.pop((row, col))
+            if cell.kind == "text":
+                page.merge_range(row, col, last_row, last_col, cell.value, style)
+                continue
+            page.merge_range(row, col, last_row, last_col, "", style)
+        if cell.kind == "text":
+            page.write_string(row, col, cell.value, style)
+        elif cell.kind == "number":
+            page.write_number(row, col, cell.value, style)
+        elif cell.kind == "formula":
+            cached = 0 if result is None else cell.expected(result)
+            if isinstance(cached, bool):
+                cached = "TRUE" if cached else "FALSE"
+            page.write_formula(row, col, "=" + cell.value, style, cached)
+        else:
+            value = None if findings is None else input_value(findings, inputs[(sheet.name, row, col)])
+            if value is None:
+                page.write_blank(row, col, None, style)
+            elif isinstance(value, str):
+                page.write_string(row, col, value, style)
+            else:
+                page.write_number(row, col, float(value) if not isinstance(value, int) else value, style)
+    for validation in sheet.validations:
+        row, col = validation.cell
+        if validation.kind == "list":
+            options = {"validate": "list", "source": validation.source}
+        else:
+            options = {
+                "validate": "decimal", "criteria": "between",
+                "minimum": float(validation.low), "maximum": float(validation.high),
+                "error_title": sheet_layout.words["wb_main_sheet"], "error_message": validation.message[:255],
+            }
+        page.data_validation(row, col, row, col, options)
+    for cells, formula, style in sheet.conditional:
+        page.conditional_format(cells, {"type": "formula", "criteria": "=" + formula, "format": conditional[style]})
+    if sheet.freeze:
+        page.freeze_panes(sheet.freeze, 0)
+    if sheet.repeat_rows:
+        page.repeat_rows(*sheet.repeat_rows)
+    page.set_paper(9)
+    if sheet.landscape:
+        page.set_landscape()
+    page.fit_to_pages(1, 0)
+    page.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+    page.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True, "format_rows": True})
+    if sheet.hidden:
+        page.hide()
