@@ -107,8 +107,32 @@ def _texts(element) -> str:
     return "".join(t.text or "" for t in element.iter(_MAIN + "t"))
 
 
+_REFERENCE = re.compile(r"(?<![A-Za-z0-9_.])(\$?)([A-Z]{1,3})(\$?)([0-9]+)(?![0-9A-Za-z_(])")
+
+
+def _shifted(formula: str, rows: int, cols: int) -> str:
+    """A shared formula as a cell `rows` below and `cols` right of its
+    master holds it: relative references move, $-fixed ones stay (Excel
+    may save a run of alike formulas as one shared formula)."""
+
+    def shift(match: re.Match) -> str:
+        col_fixed, letters, row_fixed, digits = match.groups()
+        col = _column_number(letters) + (0 if col_fixed else cols)
+        row = int(digits) - 1 + (0 if row_fixed else rows)
+        return f"{col_fixed}{a1(0, col).rstrip('0123456789')}{row_fixed}{row + 1}"
+
+    pieces, last = [], 0
+    for match in _STRING.finditer(formula):
+        pieces.append(_REFERENCE.sub(shift, formula[last:match.start()]))
+        pieces.append(match.group())
+        last = match.end()
+    pieces.append(_REFERENCE.sub(shift, formula[last:]))
+    return "".join(pieces)
+
+
 def _sheet_cells(data: bytes, shared: list[str]) -> dict[tuple[int, int], Found]:
     cells = {}
+    masters: dict[str, tuple[tuple[int, int], str]] = {}
     for c in ET.fromstring(data).iter(_MAIN + "c"):
         match = _CELL_REF.fullmatch(c.get("r", ""))
         if match is None:
@@ -134,8 +158,12 @@ def _sheet_cells(data: bytes, shared: list[str]) -> dict[tuple[int, int], Found]
         elif raw not in (None, ""):
             value = float(raw)
         formula = None if f is None else (f.text or "")
-        if formula is not None and f.get("t") == "shared" and not formula:
-            formula = "\0shared"  # a copy of another cell's formula: never what the backend writes
+        if formula is not None and f.get("t") == "shared":
+            if formula:
+                masters[f.get("si", "")] = (where, formula)
+            elif f.get("si", "") in masters:
+                (row, col), master = masters[f.get("si", "")]
+                formula = _shifted(master, where[0] - row, where[1] - col)
         cells[where] = Found(value, formula, error)
     return cells
 

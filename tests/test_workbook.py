@@ -317,3 +317,10 @@ def test_groups_with_alike_requirements_keep_their_own_rules() -> None:
     }
     groups = scorer_for(DUPLICATES, "dup.rubric").score(findings)["sections"][0]["items"][0]["groups"]
     assert [(group["key"], group["score"]) for group in groups] == [("a", 4), ("b", 5)]
+
+
+def test_a_shared_formula_excel_saved_reads_as_the_formula_of_its_cell() -> None:
+    from rubricdsl.workbook_reader import _shifted
+
+    assert _shifted("IF(F7=rubricdsl!$E$2,20,0)", 1, 0) == "IF(F8=rubricdsl!$E$2,20,0)"
+    assert _shifted('SUM(J7:J9)+IF($F$5="",K3,0)', 2, 1) == 'SUM(K9:K11)+IF($F$5="",L5,0)'
