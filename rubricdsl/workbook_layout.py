@@ -132,10 +132,6 @@ class Sheet:
     def text(self, row: int, col: int, value: str, style: str = "text") -> None:
         self.put(row, col, Cell("text", value, style))
 
-    @property
-    def rows(self) -> int:
-        return 1 + max((row for row, _ in self.cells), default=-1)
-
 
 @dataclass
 class Layout:
@@ -145,9 +141,6 @@ class Layout:
     inputs: list[Input]
     names: dict[str, str]  # defined name -> sheet!$A$1
     sha256: str
-
-    def sheet(self, name: str) -> Sheet:
-        return next(sheet for sheet in self.sheets if sheet.name == name)
 
 
 # ---------------------------------------------------------------------------
@@ -211,6 +204,7 @@ class _Builder:
         self.inputs: list[Input] = []
         self.names: dict[str, str] = {}
         self.lists_col = 3  # the meta sheet's option lists start at column D
+        self.list_ranges: dict[tuple, str] = {}  # a list's cell references -> its range, for data validation
         self.excluded = plan.not_applicable.value == "excluded"
         self.zero_rule = plan.nothing_met.value == "zero"
         self.item_rows: dict[str, int] = {}  # item path -> its row on the main sheet
@@ -227,15 +221,14 @@ class _Builder:
         for row, text in enumerate(texts):
             self.meta.text(row, col, text)
             refs.append(f"{META_SHEET}!{a1(row, col, True)}")
-        self._list_ranges[tuple(refs)] = f"={META_SHEET}!{a1(0, col, True)}:{a1(len(texts) - 1, col, True)}"
+        self.list_ranges[tuple(refs)] = f"={META_SHEET}!{a1(0, col, True)}:{a1(len(texts) - 1, col, True)}"
         return refs
 
     def list_range(self, refs: list[str]) -> str:
-        return self._list_ranges[tuple(refs)]
+        return self.list_ranges[tuple(refs)]
 
     def build(self) -> Layout:
         w, plan = self.words, self.plan
-        self._list_ranges: dict[tuple, str] = {}
         for row, (key, value) in enumerate(
             [
                 ("format", WORKBOOK_FORMAT),
@@ -367,7 +360,6 @@ class _Builder:
             row += 1
         rules = {rule.key: rule for rule in (*item.rules, *(r for g in item.groups for r in g.rules))}
         answers = {answer.key: answer for answer in item.answers}
-        blocks: list[tuple[int, int]] = []
         if item.kind == "requirements":
             start = row
             unmet = []
@@ -389,7 +381,6 @@ class _Builder:
         else:
             row, assessed = self.award(item, measures, row)
             self.item_score(item, top, status_cell, assessed, None, (top + 2, row))
-        blocks.append((top, row - 1))
         if row - 1 > top:
             sheet.merges.append((top, COL_ITEM, row - 1, COL_ITEM))
             sheet.merges.append((top, COL_POINTS, row - 1, COL_POINTS))
