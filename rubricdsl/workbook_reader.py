@@ -103,8 +103,14 @@ def _column_number(letters: str) -> int:
     return number - 1
 
 
+_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def _texts(element) -> str:
-    return "".join(t.text or "" for t in element.iter(_MAIN + "t"))
+    """A string item's text; _xHHHH_ is how the format writes a character
+    XML cannot hold (a control character), and _x005F_ a literal '_'."""
+    text = "".join(t.text or "" for t in element.iter(_MAIN + "t"))
+    return _ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text) if "_x" in text else text
 
 
 _REFERENCE = re.compile(r"(?<![A-Za-z0-9_.])(\$?)([A-Z]{1,3})(\$?)([0-9]+)(?![0-9A-Za-z_(])")

@@ -324,3 +324,19 @@ def test_a_shared_formula_excel_saved_reads_as_the_formula_of_its_cell() -> None
 
     assert _shifted("IF(F7=rubricdsl!$E$2,20,0)", 1, 0) == "IF(F8=rubricdsl!$E$2,20,0)"
     assert _shifted('SUM(J7:J9)+IF($F$5="",K3,0)', 2, 1) == 'SUM(K9:K11)+IF($F$5="",L5,0)'
+
+
+def test_remarks_keep_control_characters_and_a_text_too_long_for_a_cell_is_refused(tmp_path) -> None:
+    findings = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    findings["items"]["basics.policy"]["remark"] = "见附件\x07 _x0041_ 第3页"
+    source = tmp_path / "f.json"
+    source.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
+    filled = tmp_path / "filled.xlsx"
+    assert run("score", RUBRIC, str(source), "--format", "xlsx", "-o", str(filled)).returncode == 0
+    result = json.loads(run("score", RUBRIC, str(filled), "--format", "json").stdout)
+    assert result["sections"][0]["items"][0]["remark"] == "见附件\x07 _x0041_ 第3页"
+    findings["items"]["basics.policy"]["remark"] = "长" * 40000
+    source.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
+    done = run("score", RUBRIC, str(source), "--format", "xlsx", "-o", str(tmp_path / "long.xlsx"))
+    assert done.returncode == 2 and "items.basics.policy.remark holds 40000 characters" in done.stderr
+    assert not (tmp_path / "long.xlsx").exists()

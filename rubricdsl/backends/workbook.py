@@ -16,9 +16,10 @@ from __future__ import annotations
 import datetime
 import io
 
-from ..workbook_layout import Input, Layout, layout
+from ..workbook_layout import Input, Layout, WorkbookError, layout
 from . import BuildContext
 
+MAX_CELL_TEXT = 32767  # Excel's limit; XlsxWriter would cut a longer text silently
 # A fixed creation date: two builds write the same bytes.
 CREATED = datetime.datetime(2020, 1, 1)
 
@@ -207,6 +208,12 @@ def _write_sheet(page, sheet, sheet_layout, findings, result, styles, conditiona
             if value is None:
                 page.write_blank(row, col, None, style)
             elif isinstance(value, str):
+                if len(value) > MAX_CELL_TEXT:
+                    found = inputs[(sheet.name, row, col)]
+                    raise WorkbookError(
+                        f"{found.path} holds {len(value)} characters, more than a spreadsheet cell holds ({MAX_CELL_TEXT}): "
+                        "it would be cut off"
+                    )
                 page.write_string(row, col, value, style)
             else:
                 page.write_number(row, col, float(value) if not isinstance(value, int) else value, style)
