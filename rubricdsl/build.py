@@ -47,6 +47,7 @@ from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from .backends import BuildContext, outputs
+from .workbook_layout import WorkbookError
 from .files import TEMPORARY_MARK, locked, new_file_mode, sync_folder, write_together
 from .frontend import Compilation
 
@@ -146,6 +147,13 @@ def source_name(source: Path, out_dir: Path) -> str:
         return PurePosixPath(absolute.parent.name, absolute.name).as_posix()
 
 
+def _rendered(output, context: BuildContext, source: Path) -> bytes:
+    try:
+        return output.data(context)
+    except WorkbookError as error:  # a rubric the workbook cannot hold, e.g. a text over a cell's limit
+        raise BuildError(f"{source}: cannot write {output.filename}: {error}") from None
+
+
 def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPlan:
     """Every output of every (already checked) rubric, to be rendered when
     it is written or compared.  A source `-` (standard input) is named by
@@ -162,7 +170,7 @@ def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPl
         result.rubric_dirs.add(folder)
         context = BuildContext.of(compilation, compilation.path if str(source) == "-" else source_name(source, out_dir))
         for output in outputs():
-            result.files[folder / output.filename] = functools.partial(output.render_utf8, context)
+            result.files[folder / output.filename] = functools.partial(_rendered, output, context, source)
     return result
 
 

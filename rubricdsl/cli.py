@@ -537,8 +537,9 @@ def _points_option(ctx, param, value):
 @input_argument("rubric")
 @input_argument("findings", nargs=-1)
 @format_option(
-    ["text", "json", "markdown", "html"],
-    "The completed scoring sheet as text, Markdown or HTML; json: the result (docs/findings.md).",
+    ["text", "json", "markdown", "html", "xlsx"],
+    "The completed scoring sheet as text, Markdown or HTML; json: the result (docs/findings.md); "
+    "xlsx: the scoring workbook filled with the findings (one findings file; needs -o FILE).",
 )
 @click.option("--partial", is_flag=True, help="An unfinished file: missing items (or status null) count 0 as not assessed.")
 @click.option(
@@ -607,7 +608,9 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         _score_batch(scorer, source_text, compilation, batch, partial, rescore, output, summary_path, jobs)
         return
     try:
-        results = scoring.score_files(scorer, list(findings), partial=partial, rescore=rescore, stdin_name=stdin_name())
+        results = scoring.score_files(
+            scorer, list(findings), partial=partial, rescore=rescore, stdin_name=stdin_name(), rubric=compilation.rubric
+        )
         result = (
             results[0]
             if len(results) == 1
@@ -615,6 +618,11 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
         )
     except scoring.PanelProblems as error:
         raise UserError(f"not a panel of distinct evaluators (clause 5.2):\n{scoring.listed(error.messages)}") from None
+    except scoring.WorkbookDisagrees as error:
+        raise UserError(
+            "the workbook's own formulas disagree with the scorer; nothing is scored (a rubricdsl bug: please report it"
+            f" with the workbook):\n{scoring.listed(error.messages)}"
+        ) from None
     except scoring.InputError as error:
         raise UserError(f"the findings do not fit {source_path}:\n{scoring.listed(error.messages)}") from None
     except scorer.PanelError as error:
@@ -626,12 +634,44 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
     if size is not None and not size["ok"]:
         low, high = size["expected"]
         click.echo(f"warning: a panel has {low} to {high} evaluators (clause 5.2); these findings name {size['evaluators']}", err=True)
+    if output_format == "xlsx":
+        _write_filled_workbook(compilation, scorer, source_path, findings, result, output, partial)
+        return
     if output_format == "json":
         text = scorer.dumps(result) + "\n"
     else:
         text = sheet.render(result, compilation.rubric, output_format, source_path)
     try:
         scoring.write_text(output, text)
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
+def _write_filled_workbook(compilation, scorer, rubric_path, paths, result: dict, output: str, partial: bool) -> None:
+    """`score --format xlsx`: the rubric's workbook, its inputs filled from
+    one findings file (or workbook) and its formulas caching the scorer's
+    values for them."""
+    from . import scoring
+    from .backends.workbook import workbook_bytes
+    from .plan import lower
+    from .workbook_layout import layout
+
+    if len(paths) != 1 or paths[0] == STDIN:
+        raise UserError("--format xlsx writes one evaluator's workbook: give one findings file (not -)")
+    if output == STDIN:
+        raise UserError("--format xlsx writes a binary workbook: give -o FILE.xlsx")
+    rubric = compilation.rubric
+    if scoring.is_workbook(paths[0]):
+        findings, _ = scoring.score_workbook(scorer, paths[0], rubric, partial=partial)
+    else:
+        findings = scoring.read_findings(scorer, paths[0], stdin_name=stdin_name())
+    data = _workbook_or_refuse(
+        lambda: workbook_bytes(layout(rubric, lower(rubric), compilation.sha256, rubric_path), findings, result)
+    )
+    try:
+        from .files import write_together
+
+        write_together([(Path(output), lambda stream: stream.write(data))])
     except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
 
@@ -840,20 +880,42 @@ def panel_sign(rubric, findings, output) -> None:
 
 @main.command()
 @input_argument("rubric")
+@format_option(["json", "xlsx"], "json: blank findings; xlsx: the blank scoring workbook (docs/workbook.md; needs -o FILE).")
 @output_option("Where the blank findings go; - is stdout.")
 @reads_files("rubric")
-def template(rubric: str, output: str) -> None:
+def template(rubric: str, output_format: str, output: str) -> None:
     """Write a blank findings file for RUBRIC: every key, null where an
     answer goes, and beside each key a note ("_key") with its text, which
-    the scorer ignores."""
+    the scorer ignores.  --format xlsx writes the blank scoring workbook."""
     from . import scoring
 
     refuse_input_as_output([output], [rubric])
+    if output_format == "xlsx" and output == STDIN:
+        raise UserError("--format xlsx writes a binary workbook: give -o FILE.xlsx")
     compilation = load_valid(rubric)
     try:
-        scoring.write_text(output, scoring.template_text(compilation.rubric))
+        if output_format == "xlsx":
+            from .backends import BuildContext, workbook
+            from .files import write_together
+
+            from .build import display_path
+
+            source_path = stdin_name() if rubric == STDIN else display_path(Path(rubric))
+            data = _workbook_or_refuse(lambda: workbook.render(BuildContext.of(compilation, source_path)))
+            write_together([(Path(output), lambda stream: stream.write(data))])
+        else:
+            scoring.write_text(output, scoring.template_text(compilation.rubric))
     except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
+def _workbook_or_refuse(make):
+    from .workbook_layout import WorkbookError
+
+    try:
+        return make()
+    except WorkbookError as error:
+        raise UserError(f"cannot write a workbook for this rubric: {error}") from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -335,8 +335,9 @@ def _rule(shape_answer, units: _Units) -> Rule:
 
 def _item(shape: ItemShape, units: _Units) -> ItemPlan:
     item, section = shape.item, shape.section
-    # By identity: the shapes hold the item's own requirement objects, and
-    # hashing a requirement by value hashes all of its text and rule.
+    # By identity: requirements compare by value without their spans, so two
+    # groups' requirements of the same key, text and rule are equal (and
+    # hashing one by value would hash all of its text and rule).
     rules = {id(a.requirement): _rule(a, units) for a in shape.answers if a.requirement.rule is not None}
     answers = []
     for answer in shape.listed:

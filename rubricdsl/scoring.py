@@ -120,17 +120,64 @@ class PanelProblems(InputError):
     or one evaluator in two files."""
 
 
+def is_workbook(path: str) -> bool:
+    """A findings argument that is a scoring workbook (docs/workbook.md)."""
+    return path.lower().endswith(".xlsx")
+
+
+class WorkbookDisagrees(InputError):
+    """A workbook whose own formulas computed other values than the scorer."""
+
+
+def score_workbook(scorer: types.ModuleType, path: str, rubric: m.Rubric, *, partial: bool, rescore: bool = False):
+    """A filled workbook's findings and their result; InputError naming the
+    cells (sheet!A1) when it cannot be scored, WorkbookDisagrees when its
+    cached formula values are not the scorer's."""
+    from . import workbook_reader
+
+    try:
+        reading = workbook_reader.read(path, rubric, lower(rubric))
+    except workbook_reader.WorkbookProblem as error:
+        raise InputError(error.messages) from None
+    try:
+        result = scorer.score(reading.findings, partial=partial, rescore=rescore)
+    except scorer.FindingsError as error:
+        messages = []
+        for message in error.errors:
+            key, _, problem = message.partition(": ")
+            cell = reading.cell_of(key)
+            messages.append(f"{path}: {cell} ({key}): {problem}" if cell else f"{path}: {message}")
+        raise InputError(messages) from None
+    disagreements = workbook_reader.cached_disagreements(reading, result)
+    if disagreements:
+        raise WorkbookDisagrees([f"{path}: {text}" for text in disagreements])
+    return reading.findings, result
+
+
 def score_files(
-    scorer: types.ModuleType, paths: list[str], *, partial: bool, rescore: bool = False, stdin_name: str = "<stdin>"
+    scorer: types.ModuleType,
+    paths: list[str],
+    *,
+    partial: bool,
+    rescore: bool = False,
+    stdin_name: str = "<stdin>",
+    rubric: m.Rubric | None = None,
 ) -> list[dict]:
     """Every file read and scored; InputError listing the problems of all
     of them when any has one (so nothing is reported half).  Several files
     are a panel: PanelProblems when one is given twice, two hold the same
-    findings or name the same evaluator."""
+    findings or name the same evaluator.  A path ending in .xlsx is a
+    scoring workbook of `rubric`."""
     results, problems, named = [], [], []
+    disagreements = []
     for path in paths:
         name = stdin_name if path == "-" else path
         try:
+            if rubric is not None and is_workbook(path):
+                findings, result = score_workbook(scorer, path, rubric, partial=partial, rescore=rescore)
+                results.append(result)
+                named.append((name, findings))
+                continue
             document = read_findings(scorer, path, stdin_name=stdin_name)
             if isinstance(document, dict) and document.get("format") == scorer.PANEL_FILE_FORMAT:
                 # The official input of a panel (docs/panel.md): its agreed findings, scored alone.
@@ -143,12 +190,16 @@ def score_files(
             findings, _ = scorer.without_digest(document)
             results.append(scorer.score(findings, partial=partial, rescore=rescore))
             named.append((name, findings))
+        except WorkbookDisagrees as error:
+            disagreements += error.messages
         except InputError as error:
             problems += error.messages
         except scorer.FindingsError as error:
             problems += _prefixed(name, error.errors)
         except scorer.PanelFileError as error:
             problems += _prefixed(name, error.problems) + [f"{name}: `rubricdsl panel verify` lists what is wrong with a panel file"]
+    if disagreements and not problems:
+        raise WorkbookDisagrees(disagreements)
     if problems:
         raise InputError(problems)
     if len(named) > 1:

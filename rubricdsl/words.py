@@ -251,7 +251,6 @@ _ZH = {
     "item": "评价内容",
     "points": "分值",
     "deduct": "扣",
-    "remark": "扣分说明",
     "measured_value": "{label}：{value} {unit}",
     "result_not_applicable": "不适用，按满分计",
     "result_absent": "缺项，得 0 分",
@@ -461,6 +460,18 @@ _ZH = {
     "panel_vote_no": "否",
     "panel_vote_none": "未评",
     "panel_vote_yes": "是",
+    # the scoring workbook (workbook_layout.py)
+    "wb_cover_sheet": "封面",
+    "wb_main_sheet": "评分表",
+    "wb_summary_sheet": "汇总",
+    "wb_instructions": "只需在白色单元格中选择或填写：每项先选“评价/不适用/缺项”，不适用须填写理由；扣分和得分由公式计算，表格已保护（无密码）。",
+    "wb_status_prompt": "评价方式（评价/不适用/缺项）",
+    "wb_measure": "测量值：{label}（{low}–{high} {unit}）",
+    "wb_present": "有",
+    "wb_date_format": "格式：2026-11-27",
+    "wb_pass_mark": "合格分",
+    "wb_verdict": "是否合格",
+    "wb_provisional": "结论性质（尚有未评项目或未确认的评价条件时为暂定）",
 }
 
 _EN = {
@@ -695,7 +706,6 @@ _EN = {
     "item": "Item",
     "points": "Points",
     "deduct": "-",
-    "remark": "Remark",
     "measured_value": "{label}: {value} {unit}",
     "result_not_applicable": "not applicable: full points",
     "result_absent": "absent: 0",
@@ -905,6 +915,18 @@ _EN = {
     "panel_vote_no": "no",
     "panel_vote_none": "not recorded",
     "panel_vote_yes": "yes",
+    # the scoring workbook (workbook_layout.py)
+    "wb_cover_sheet": "Cover",
+    "wb_main_sheet": "Scoring",
+    "wb_summary_sheet": "Summary",
+    "wb_instructions": "Choose or type in the white cells only: for each item first choose assessed, not applicable or absent; not applicable needs a reason. Deductions and scores are formulas; the sheets are protected (no password).",
+    "wb_status_prompt": "Status (assessed / not applicable / absent)",
+    "wb_measure": "Measured: {label} ({low} to {high} {unit})",
+    "wb_present": "present",
+    "wb_date_format": "as 2026-11-27",
+    "wb_pass_mark": "Pass mark",
+    "wb_verdict": "Passed",
+    "wb_provisional": "Provisional (items not assessed or conditions not recorded)",
 }
 
 assert _ZH.keys() == _EN.keys()

@@ -3,7 +3,8 @@
 `outputs()` lists them, one entry per file of `generated/<rubric id>/`.  A
 backend module has its TEMPLATE, a Jinja template of templating.ENVIRONMENT,
 and `view(context: BuildContext) -> dict`, the values that template is
-rendered with; its `render(context) -> str` renders the two.
+rendered with (an `Output`).  The one binary file, workbook.xlsx, is bytes
+that XlsxWriter writes (a `BinaryOutput` of backends/workbook.py).
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ class BuildContext:
 
         return to_json(self.rubric, path=self.source_path, sha256=self.sha256)
 
+    @cached_property  # rendered once for scorer.py and the workbook's cached values
+    def scorer_source(self) -> str:
+        from .scorer import render
+
+        return render(self)
+
+    @cached_property
+    def scorer(self):
+        """The generated scorer, run as a module in memory."""
+        from ..scoring import scorer_module
+
+        return scorer_module(self.scorer_source, self.rubric.id, self.source_path)
+
     @classmethod
     def of(cls, compilation: Compilation, source_path: str) -> "BuildContext":
         assert compilation.rubric is not None
@@ -57,26 +71,38 @@ class Output:
 
         return render(self.template, **self.view(context))
 
-    def render_utf8(self, context: BuildContext) -> bytes:
-        """The same text as UTF-8, encoded as it is rendered."""
+    def data(self, context: BuildContext) -> bytes:
+        """The file's bytes: the text as UTF-8, encoded as it is rendered."""
         from .templating import render_utf8
 
         return render_utf8(self.template, **self.view(context))
 
 
-def outputs() -> list[Output]:
+@dataclass(frozen=True)
+class BinaryOutput:
+    """One generated binary file, made by a function of the context."""
+
+    filename: str
+    write: Callable[[BuildContext], bytes]
+
+    def data(self, context: BuildContext) -> bytes:
+        return self.write(context)
+
+
+def outputs() -> list[Output | BinaryOutput]:
     """Every generated file, in build order."""
     from . import model_json
     from . import sheet
     from . import form
     from . import panel
-    from . import findings_schema, scorer
+    from . import findings_schema, scorer, workbook
 
     return [
         Output("model.json", model_json.TEMPLATE, model_json.view),
         Output("sheet.md", sheet.TEMPLATE, sheet.view),
         Output("form.html", form.TEMPLATE, form.view),
         Output("panel.html", panel.TEMPLATE, panel.view),
-        Output("scorer.py", scorer.TEMPLATE, scorer.view),
+        BinaryOutput("scorer.py", lambda context: context.scorer_source.encode("utf-8")),
         Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
+        BinaryOutput("workbook.xlsx", workbook.render),
     ]

@@ -1,0 +1,342 @@
+"""The scoring workbook: its formulas per rule shape, reproducible bytes,
+reading a filled workbook back as findings, and every refusal.  LibreOffice
+recalculating random workbooks is tests/test_workbook_libreoffice.py."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from rubricdsl import model as m
+from rubricdsl.backends import BuildContext, workbook
+from rubricdsl.frontend import compile_file, compile_source
+from rubricdsl.plan import Bound, lower
+from rubricdsl.workbook_layout import COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, WorkbookError, a1, interval, layout
+
+from .conftest import ROOT, SHIPPED_RUBRIC
+from .scoring_helpers import FIXTURE, MINI, compiled
+
+RUBRIC = str(SHIPPED_RUBRIC)
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "rubricdsl.cli", *args], capture_output=True, text=True, encoding="utf-8", cwd=cwd)
+
+
+def mini_layout(**changes):
+    compilation = compiled(MINI)
+    rubric = compilation.rubric
+    if changes:
+        import dataclasses
+
+        rubric = dataclasses.replace(rubric, **changes)
+    return layout(rubric, lower(rubric), compilation.sha256)
+
+
+def formula_of(sheet_layout, item_path: str, text: str, col: int) -> str:
+    """The formula in column `col` of the row of item `item_path` whose 评价要求 is `text`."""
+    sheet = sheet_layout.sheets[1]
+    top = next(found.row for found in sheet_layout.inputs if found.path == f"items.{item_path}.status")
+    for (row, column), cell in sorted(sheet.cells.items()):
+        if row >= top and column == 2 and cell.value == text:
+            return sheet.cells[(row, col)].value
+    raise KeyError(text)
+
+
+def item_formula(sheet_layout, item_path: str) -> str:
+    found = next(found for found in sheet_layout.inputs if found.path == f"items.{item_path}.status")
+    return sheet_layout.sheets[1].cells[(found.row, COL_SCORE_UNITS)].value
+
+
+# ---- the formulas, per rule shape (units: MINI has SCALE 10) -------------------
+
+
+def test_a_met_rule_deducts_its_amount_when_unmet() -> None:
+    sheet_layout = mini_layout()
+    assert sheet_layout.plan.scale == 10
+    # "deduct 1.5" is 15 units, when the answer is the meta sheet's 不符合 / unmet.
+    formula = formula_of(sheet_layout, "a.fixed", "two", COL_DEDUCTION_UNITS)
+    assert re.fullmatch(r"IF\(F\d+=rubricdsl!\$E\$2,15,0\)", formula), formula
+
+
+def test_levels_deduct_the_chosen_levels_amount() -> None:
+    formula = formula_of(mini_layout(), "a.levels", "table", COL_DEDUCTION_UNITS)
+    assert re.fullmatch(r"IF\((F\d+)=rubricdsl!\$(\w)\$2,50,IF\(\1=rubricdsl!\$\2\$3,30,0\)\)", formula), formula
+
+
+def test_parts_deduct_per_missing_part() -> None:
+    formula = formula_of(mini_layout(), "a.parts", "docs", COL_DEDUCTION_UNITS)
+    assert re.fullmatch(r"COUNTIF\(F(\d+):F(\d+),rubricdsl!\$F\$2\)\*10", formula), formula
+    first, last = map(int, re.findall(r"F(\d+)", formula))
+    assert last - first == 2  # parts a, b, c
+
+
+def test_bands_and_thresholds_compare_with_the_plans_bounds() -> None:
+    sheet_layout = mini_layout()
+    bands = formula_of(sheet_layout, "a.measured", "plan completed", COL_DEDUCTION_UNITS)
+    measure = re.search(r"ISNUMBER\((F\d+)\)", bands).group(1)
+    assert bands == (
+        f"IF(ISNUMBER({measure}),IF(AND({measure}>=50,{measure}<100),20,IF(AND({measure}>=30,{measure}<50),30,"
+        f"IF({measure}<30,50,0))),0)"
+    )
+    threshold = formula_of(sheet_layout, "a.measured", "participation 80+", COL_DEDUCTION_UNITS)
+    assert threshold == f"IF(AND(ISNUMBER({measure}),{measure}<80),10,0)"
+
+
+def test_interval_bounds_keep_their_inclusiveness_and_digits() -> None:
+    bound = Bound("m", Decimal("29.999"), True, Decimal("59.99"), False, "")
+    assert interval(bound, "F9") == "AND(F9>=29.999,F9<59.99)"
+    assert interval(Bound("m", None, False, Decimal("90"), True, ""), "F9") == "F9<=90"
+    assert interval(Bound("m", Decimal("0.5"), False, None, False, ""), "F9") == "F9>0.5"
+
+
+def test_an_item_is_capped_at_its_points_and_scored_by_its_status() -> None:
+    formula = item_formula(mini_layout(), "a.fixed")
+    status = re.match(r"IF\((\$F\$\d+)=", formula).group(1)
+    assert formula == (
+        f"IF({status}=rubricdsl!$D$1,MAX(0,50-SUM({formula.split('SUM(')[1].split(')')[0]})),"
+        f"IF({status}=rubricdsl!$D$2,50,0))"
+    )
+
+
+def test_the_zero_rule_and_excluded_policies_change_the_formulas() -> None:
+    policies = (m.Policy("nothing_met", "zero", "8.2"), m.Policy("not_applicable", "excluded", "8.2"))
+    sheet_layout = mini_layout(policies=policies)
+    formula = item_formula(sheet_layout, "a.fixed")
+    # Nothing met: 0 whatever the deductions; not applicable: 0, left out of the maximum.
+    assert re.search(r"IF\(AND\(F\d+=rubricdsl!\$E\$2,F\d+=rubricdsl!\$E\$2,F\d+=rubricdsl!\$E\$2\),0,MAX\(0,50-SUM", formula)
+    assert formula.endswith("IF($F$%s=rubricdsl!$D$2,0,0))" % re.match(r"IF\(\$F\$(\d+)", formula).group(1))
+    summary = sheet_layout.sheets[2]
+    cents = [cell.value for cell in summary.cells.values() if cell.kind == "formula" and "INT(" in cell.value]
+    assert cents and "ROUND" not in cents[0]  # exact integer rounding, not ROUND on a float quotient
+
+
+def test_groups_have_their_own_caps_and_the_item_sums_them() -> None:
+    sheet_layout = mini_layout()
+    formula = item_formula(sheet_layout, "a.grouped")
+    assert re.fullmatch(r"IF\((\$F\$\d+)=rubricdsl!\$D\$1,SUM\(K\d+,K\d+\),IF\(\1=rubricdsl!\$D\$2,50,0\)\)", formula), formula
+    sheet = sheet_layout.sheets[1]
+    group_rows = [int(r) - 1 for r in re.findall(r"K(\d+)", formula)]
+    first = sheet.cells[(group_rows[0], COL_SCORE_UNITS)].value
+    assert "MAX(0,25-SUM(" in first and ",25," in first  # 2.5 points: its own cap, and full when not applicable
+
+
+def test_awards_take_the_first_tier_that_holds_or_the_otherwise() -> None:
+    sheet_layout = mini_layout()
+    tiers = item_formula(sheet_layout, "b.tiers")
+    assert re.search(r"IF\(AND\(ISNUMBER\((F\d+)\),\1>=90\),200,IF\(AND\(ISNUMBER\(\1\),AND\(\1>=80,\1<90\)\),150,", tiers), tiers
+    choices = item_formula(sheet_layout, "b.brand")
+    assert re.search(r"IF\((F\d+)=rubricdsl!\$\w\$1,100,IF\(\1=rubricdsl!\$\w\$2,50,10\)\)", choices), choices
+
+
+def test_named_ranges_for_the_total_the_verdict_sections_and_items() -> None:
+    names = mini_layout().names
+    assert {"total", "pass", "eligible", "grade", "not_assessed", "s1_a", "s2_b", "i1_1_fixed", "i2_2_brand"} <= set(names)
+
+
+def test_only_functions_every_spreadsheet_has() -> None:
+    allowed = {"IF", "AND", "OR", "MAX", "SUM", "INT", "COUNTIF", "ISNUMBER", "ISBLANK"}
+    for sheet_layout in (mini_layout(policies=(m.Policy("not_applicable", "excluded", None),)), workbook_layout_of_shipped()):
+        for sheet in sheet_layout.sheets:
+            texts = [cell.value for cell in sheet.cells.values() if cell.kind == "formula"]
+            texts += [formula for _, formula, _ in sheet.conditional]
+            for text in texts:
+                assert set(re.findall(r"([A-Z]+)\(", text)) <= allowed, text
+                assert len(text) < 8000
+
+
+def workbook_layout_of_shipped():
+    compilation = compile_file(SHIPPED_RUBRIC)
+    return layout(compilation.rubric, lower(compilation.rubric), compilation.sha256)
+
+
+def test_a_rubric_a_spreadsheet_cannot_compute_exactly_is_refused() -> None:
+    source = MINI.replace("deduct 1.5", "deduct 1.0000000000000001").replace("points 5\n    req one", "points 5\n    req one", 1)
+    compilation = compile_source(source.replace("full marks 60", "full marks 60"), "long.rubric")
+    if not compilation.ok:
+        pytest.skip("the edited rubric does not check")
+    with pytest.raises(WorkbookError, match="15 significant digits"):
+        layout(compilation.rubric, lower(compilation.rubric), compilation.sha256)
+
+
+# ---- the generated file ----------------------------------------------------------
+
+
+def test_two_builds_write_the_same_bytes_with_fixed_dates(tmp_path) -> None:
+    compilation = compile_file(SHIPPED_RUBRIC)
+    context = BuildContext.of(compilation, "rubrics/t-cssg-001.5-2020.rubric")
+    first, second = workbook.render(context), workbook.render(context)
+    assert first == second
+    path = tmp_path / "w.xlsx"
+    path.write_bytes(first)
+    with zipfile.ZipFile(path) as archive:
+        assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = archive.read("docProps/core.xml").decode()
+    assert "2020-01-01T00:00:00Z" in core
+    assert (SHIPPED_RUBRIC.parent.parent / "generated" / "t-cssg-001.5-2020" / "workbook.xlsx").read_bytes() == first
+
+
+def test_check_does_not_load_the_spreadsheet_libraries() -> None:
+    code = (
+        "import sys\nfrom rubricdsl.cli import main\n"
+        f"try:\n    main(['check', {RUBRIC!r}])\nexcept SystemExit:\n    pass\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('xlsxwriter', 'openpyxl', 'zipfile')))"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.stdout.strip().splitlines()[-1] == "[]", completed.stdout + completed.stderr
+
+
+# ---- reading back ------------------------------------------------------------------
+
+
+def test_a_filled_workbook_scores_as_its_findings(tmp_path) -> None:
+    filled = tmp_path / "filled.xlsx"
+    done = run("score", RUBRIC, str(FIXTURE), "--format", "xlsx", "-o", str(filled))
+    assert done.returncode == 0, done.stderr
+    from_json = json.loads(run("score", RUBRIC, str(FIXTURE), "--format", "json").stdout)
+    read_back = run("score", RUBRIC, str(filled), "--format", "json")
+    assert read_back.returncode == 0, read_back.stderr
+    result = json.loads(read_back.stdout)
+    assert result["warnings"] == []  # the workbook names the rubric's content hash
+    from_json.pop("warnings"), result.pop("warnings")
+    assert result == from_json
+
+
+def test_the_blank_template_is_the_generated_workbook_and_scores_partial(tmp_path) -> None:
+    blank = tmp_path / "blank.xlsx"
+    # Named as the build names it (relative to the project), it is the build's bytes.
+    assert run("template", "rubrics/t-cssg-001.5-2020.rubric", "--format", "xlsx", "-o", str(blank), cwd=ROOT).returncode == 0
+    assert blank.read_bytes() == (SHIPPED_RUBRIC.parent.parent / "generated" / "t-cssg-001.5-2020" / "workbook.xlsx").read_bytes()
+    result = run("score", RUBRIC, str(blank), "--partial", "--format", "json")
+    assert result.returncode == 0, result.stderr  # its cached values are the scorer's for the empty workbook
+    assert json.loads(result.stdout)["total"] == 0
+    complete = run("score", RUBRIC, str(blank))
+    assert complete.returncode == 2
+    assert "封面!B4 (organization)" in complete.stderr and "评分表!F5 (items.basics.policy.status)" in complete.stderr
+
+
+def rewritten(source: Path, target: Path, member: str, change) -> None:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for info in old.infolist():
+            data = old.read(info.filename)
+            if info.filename == member:
+                data = change(data.decode("utf-8")).encode("utf-8")
+            new.writestr(info, data)
+
+
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("filled") / "filled.xlsx"
+    assert run("score", RUBRIC, str(FIXTURE), "--format", "xlsx", "-o", str(path)).returncode == 0
+    return path
+
+
+def test_an_edited_formula_is_refused_naming_the_cell(filled, tmp_path) -> None:
+    edited = tmp_path / "edited.xlsx"
+    rewritten(filled, edited, "xl/worksheets/sheet2.xml", lambda xml: re.sub(r'(<c r="K5"[^>]*><f>)', r"\g<1>1+", xml, count=1))
+    done = run("score", RUBRIC, str(edited))
+    assert done.returncode == 2
+    assert "protected cells were edited: 评分表!K5;" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_cached_value_that_is_not_the_scorers_is_reported(filled, tmp_path) -> None:
+    edited = tmp_path / "stale.xlsx"
+    # H5 caches the item's score; write another number there.
+    rewritten(filled, edited, "xl/worksheets/sheet2.xml", lambda xml: re.sub(r'(<c r="H5"[^>]*><f>[^<]*</f><v>)[^<]*', r"\g<1>99", xml, count=1))
+    done = run("score", RUBRIC, str(edited))
+    assert done.returncode == 2
+    assert "disagree with the scorer" in done.stderr and "评分表!H5: the workbook shows 99" in done.stderr
+
+
+def test_a_typed_over_drop_down_names_its_cell(filled, tmp_path) -> None:
+    edited = tmp_path / "typed.xlsx"
+    # F7 holds has_policy's 符合 as a shared string: type "yes" over it.
+    rewritten(filled, edited, "xl/worksheets/sheet2.xml",
+              lambda xml: re.sub(r'<c r="F7"( s="\d+")? t="s"><v>\d+</v></c>', r'<c r="F7"\1 t="inlineStr"><is><t>yes</t></is></c>', xml))
+    done = run("score", RUBRIC, str(edited))
+    assert done.returncode == 2
+    assert "评分表!F7: 'yes' is not one of: 符合, 不符合" in done.stderr
+
+
+def test_another_rubrics_workbook_is_refused(tmp_path) -> None:
+    mini = tmp_path / "mini.rubric"
+    mini.write_text(MINI, encoding="utf-8")
+    other = tmp_path / "mini.xlsx"
+    assert run("template", str(mini), "--format", "xlsx", "-o", str(other)).returncode == 0
+    done = run("score", RUBRIC, str(other), "--partial")
+    assert done.returncode == 2
+    assert "a workbook of rubric 'mini-1' version '1' (rubricdsl!B2:B3), not of 't-cssg-001.5-2020'" in done.stderr
+    not_a_workbook = tmp_path / "x.xlsx"
+    not_a_workbook.write_text("no zip", encoding="utf-8")
+    done = run("score", RUBRIC, str(not_a_workbook))
+    assert done.returncode == 2 and "not an .xlsx workbook" in done.stderr
+
+
+def test_xlsx_output_needs_a_file_and_one_findings(tmp_path) -> None:
+    assert "give -o FILE.xlsx" in run("template", RUBRIC, "--format", "xlsx").stderr
+    assert "give -o FILE.xlsx" in run("score", RUBRIC, str(FIXTURE), "--format", "xlsx").stderr
+
+
+DUPLICATES = """rubric dup-1
+  title "D"
+  version "1"
+  language "en"
+  full marks 10
+  pass at 5
+
+section s "S" points 10
+  item i "I" points 10
+    group a "A" points 5
+      deduct each 1 "each"
+      req r "r"
+    group b "B" points 5
+      deduct each 1 "each"
+      req r "r"
+"""
+
+
+def test_groups_with_alike_requirements_keep_their_own_rules() -> None:
+    """Requirements compare by value without their spans: two groups' `req r "r"`
+    under the same rule must still be two rules (found by the LibreOffice test)."""
+    from .scoring_helpers import scorer_for
+
+    compilation = compiled(DUPLICATES, "dup.rubric")
+    assert [[rule.path for rule in group.rules] for group in lower(compilation.rubric).items[0].groups] == [["s.i.a.r"], ["s.i.b.r"]]
+    findings = {
+        "format": "rubricdsl-findings/1", "rubric": {"id": "dup-1", "version": "1"}, "organization": "x", "date": "2026-01-01",
+        "evaluators": ["a"], "remarks": "", "conditions": {},
+        "items": {"s.i": {"status": "assessed", "requirements": {"a.r": False, "b.r": True}}},
+    }
+    groups = scorer_for(DUPLICATES, "dup.rubric").score(findings)["sections"][0]["items"][0]["groups"]
+    assert [(group["key"], group["score"]) for group in groups] == [("a", 4), ("b", 5)]
+
+
+def test_a_shared_formula_excel_saved_reads_as_the_formula_of_its_cell() -> None:
+    from rubricdsl.workbook_reader import _shifted
+
+    assert _shifted("IF(F7=rubricdsl!$E$2,20,0)", 1, 0) == "IF(F8=rubricdsl!$E$2,20,0)"
+    assert _shifted('SUM(J7:J9)+IF($F$5="",K3,0)', 2, 1) == 'SUM(K9:K11)+IF($F$5="",L5,0)'
+
+
+def test_remarks_keep_control_characters_and_a_text_too_long_for_a_cell_is_refused(tmp_path) -> None:
+    findings = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    findings["items"]["basics.policy"]["remark"] = "见附件\x07 _x0041_ 第3页"
+    source = tmp_path / "f.json"
+    source.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
+    filled = tmp_path / "filled.xlsx"
+    assert run("score", RUBRIC, str(source), "--format", "xlsx", "-o", str(filled)).returncode == 0
+    result = json.loads(run("score", RUBRIC, str(filled), "--format", "json").stdout)
+    assert result["sections"][0]["items"][0]["remark"] == "见附件\x07 _x0041_ 第3页"
+    findings["items"]["basics.policy"]["remark"] = "长" * 40000
+    source.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
+    done = run("score", RUBRIC, str(source), "--format", "xlsx", "-o", str(tmp_path / "long.xlsx"))
+    assert done.returncode == 2 and "items.basics.policy.remark holds 40000 characters" in done.stderr
+    assert not (tmp_path / "long.xlsx").exists()
