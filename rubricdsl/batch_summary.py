@@ -12,12 +12,12 @@ same plan, and the measures' comparisons with backends/scorer.py's own
 helpers).  At anything else it raises, and the batch then asks the scorer
 itself, which accepts, refuses and words the problems as for one file.  So
 this function only ever accepts less than the scorer, never otherwise:
-tests/test_batch_summary.py holds it to the scorer on random and hostile
-records.
+tests/test_batch_summary.py holds it to the scorer on random records,
+hostile ones and every record one edit away from a valid one.
 
 Two readings of a measured value are left to the scorer: a float that is
-zero or subnormal (a text like 1e-400 reads as 0.0), and a float equal to a
-bound that no double holds exactly (0.1).  Any other float is compared as
+zero, subnormal or the smallest normal double (a text like 1e-400 reads as
+0.0), and a float equal to a bound that no double holds exactly (0.1).  Any other float is compared as
 the double itself, which decides every comparison as the scorer's
 Decimal(repr(value)) does (see scoring.FastReader); the function says
 whether it read a float, so that the batch can check the number's text.
@@ -33,8 +33,8 @@ from typing import Iterator
 from .backends.scorer import condition_code, literal, variable
 from .plan import ItemPlan, Rule, ScoringPlan, compared_numbers
 
-# The smallest positive normal double: below it a float may be a number
-# read as zero, or one whose digits a double holds only in part.
+# The smallest positive normal double: at it or below, a float may be a
+# number read as zero, or one whose digits a double holds only in part.
 SMALLEST_NORMAL = sys.float_info.min
 
 FUNCTION = "summarize_record"
@@ -221,7 +221,7 @@ class _Writer:
             code(f"{name} = measures[{measure.key!r}]")
             inexact = f" or {name} in _INEXACT_BOUNDS" if self.inexact else ""
             with code.block(f"if type({name}) is float:"):
-                with code.block(f"if -_SMALLEST_NORMAL < {name} < _SMALLEST_NORMAL{inexact}:"):
+                with code.block(f"if -_SMALLEST_NORMAL <= {name} <= _SMALLEST_NORMAL{inexact}:"):
                     code("raise _Invalid")
                 code("floats = True")
             with code.block(f"elif type({name}) is not int:"):

@@ -103,7 +103,7 @@ def plainly_written(text: str, inexact: frozenset[float]) -> bool:
         return True
     mantissa = text.lower().partition("e")[0]
     digits = sum(character.isdigit() for character in mantissa)
-    return digits <= 15 and abs(value) >= sys.float_info.min and value not in inexact
+    return digits <= 15 and abs(value) > sys.float_info.min and value not in inexact
 
 
 def random_record(rng: random.Random, rubric, partial: bool) -> tuple[bytes, bool]:
