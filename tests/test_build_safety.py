@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from rubricdsl import build as builder
+from rubricdsl.backends import outputs
 from rubricdsl.files import locked
 
 from .conftest import ROOT, SHIPPED_RUBRIC
@@ -245,7 +246,7 @@ def test_files_are_rendered_one_at_a_time_as_they_are_written(tmp_path: Path, mo
         for rubric_folder in sorted(plan.rubric_dirs)
         for name in sorted(path.name for path in plan.files if path.parent == rubric_folder)
     ]
-    assert len(names) == 10
+    assert len(names) == 2 * len(outputs())
     assert events == [event for name in names for event in (f"render {name}", f"write {name}")]
     # Unchanged files are rendered to be compared, and nothing is written.
     events.clear()
