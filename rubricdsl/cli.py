@@ -798,13 +798,15 @@ def panel_verify(rubric, panel_path, members) -> None:
 
     scorer, _ = _scorer_of(rubric)
     try:
-        problems = panels.verified(scorer, panel_path, list(members), stdin_name=stdin_name())
+        problems, note = panels.verified(scorer, panel_path, list(members), stdin_name=stdin_name())
     except scoring.InputError as error:
         raise UserError(scoring.listed(error.messages).strip()) from None
     name = shown(panel_path)
     if problems:
         click.echo(printable(f"{name}: 未通过 / not verified:\n{scoring.listed(problems)}"), err=True)
         raise SystemExit(EXIT_FAILED)
+    if note:
+        click.echo(printable(f"{name}: note: {note}"), err=True)
     click.echo(printable(f"{name}: 通过 / verified" + (f" against {len(members)} member files" if members else " in itself (no member files given)")))
 
 

@@ -68,9 +68,14 @@ def combined(
         raise InputError(error.problems + hint) from None
 
 
-def verified(scorer: types.ModuleType, panel_path: str, member_paths: list[str], *, stdin_name: str = "<stdin>") -> list[str]:
-    """Every problem of the panel file against the member files ([]: it
-    verifies), each naming its file; InputError when a file cannot be read."""
+def verified(
+    scorer: types.ModuleType, panel_path: str, member_paths: list[str], *, stdin_name: str = "<stdin>"
+) -> tuple[list[str], str | None]:
+    """(every problem of the panel file against the member files, each
+    naming its file, [] when it verifies; a note when it verifies but
+    combined by other rules than the rubric's).  InputError when a file
+    cannot be read."""
     (name, panel), *members = read_documents(scorer, [panel_path, *member_paths], stdin_name=stdin_name)
     own = tuple(f"{member}:" for member, _ in members) + ("missing:",)
-    return [problem if problem.startswith(own) else f"{name}: {problem}" for problem in scorer.verify_panel_file(panel, members)]
+    problems = [problem if problem.startswith(own) else f"{name}: {problem}" for problem in scorer.verify_panel_file(panel, members)]
+    return problems, None if problems else scorer.panel_rules_warning(panel)

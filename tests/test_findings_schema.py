@@ -39,6 +39,15 @@ def test_the_committed_schema_is_current(schema) -> None:
     assert json.loads(GENERATED.read_text(encoding="utf-8")) == schema
 
 
+def test_accepts_a_member_file_and_refuses_a_digest_that_is_none(schema) -> None:
+    from .scoring_helpers import shipped_scorer
+
+    member = shipped_scorer().signed_findings(fixture_findings())
+    assert list(validator(schema).iter_errors(member)) == []
+    member["digest"] = "sha256:ABC"
+    assert list(validator(schema).iter_errors(member))
+
+
 def test_accepts_the_fixture_with_notes(schema) -> None:
     findings = fixture_findings()
     findings["_note"] = "x"

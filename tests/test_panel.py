@@ -5,6 +5,7 @@ the standalone scorer.py does the same."""
 
 from __future__ import annotations
 
+import copy
 import html
 import json
 import random
@@ -221,6 +222,7 @@ def test_refuses_bad_decisions_naming_each(tmp_path) -> None:
         {"item": "basics.policy", "take": "consensus"},
         {"item": "basics.staff", "take": "vote"},
         {"item": "basics.training", "take": "edited", "reason": "x"},
+        {"item": ["basics.policy"], "take": "consensus"},
     )
     stderr = refused(tmp_path, paths, "--decisions", bad)
     assert "decisions.0.item: \"basics.polcy\" is no item of t-cssg-001.5-2020; did you mean 'basics.policy'?" in stderr
@@ -228,6 +230,7 @@ def test_refuses_bad_decisions_naming_each(tmp_path) -> None:
     assert "decisions.2 (basics.policy): the item is decided twice" in stderr
     assert 'decisions.3 (basics.staff).take: expected "member", "consensus" or "edited", got "vote"' in stderr
     assert "decisions.4 (basics.training).findings: missing" in stderr
+    assert 'decisions.5.item: ["basics.policy"] is no item of t-cssg-001.5-2020' in stderr
 
 
 def test_refuses_edited_findings_that_do_not_fit(tmp_path) -> None:
@@ -405,22 +408,36 @@ def test_the_agreed_score_lies_between_the_members_unless_a_reason_says_otherwis
     # Decide every item at random: a member's answers, the consensus, or (with a reason) anything.
     chosen = {}
     for path in scorer.SHAPES:
-        take = rng.choice(["member", "consensus", "consensus"])
+        take = rng.choice(["member", "consensus", "consensus", "edited"])
         chosen[path] = {"item": path, "take": take, "reason": rng.choice(["", "评估组商定"])}
         if take == "member":
             chosen[path]["member"] = rng.choice(NAMES[:count])
+        if take == "edited":
+            # A member's answers with every met-or-unmet requirement drawn anew: any score the item allows.
+            edited = copy.deepcopy(rng.choice(members_)["findings"]["items"][path])
+            kinds = scorer.SHAPES[path].get("requirements", {})
+            for key in edited.get("requirements", {}) if edited["status"] == "assessed" else ():
+                if kinds[key][0] == "met":
+                    edited["requirements"][key] = rng.random() < 0.5
+            chosen[path]["findings"] = edited
     document = {"format": scorer.DECISIONS_FORMAT, "decisions": list(chosen.values())}
     checked, _, _ = scorer.read_decisions(document, members_)
     try:
         panel = scorer.combine_panel(members_, method, None, checked, "王五")
     except scorer.PanelFileError as error:
+        # Refused only for want of reasons; given them, the same decisions make the panel file.
         assert all(": needs a reason: " in problem for problem in error.problems)
-        return
+        for problem in error.problems:
+            chosen[problem.split(": needs a reason: ")[0]]["reason"] = "评估组商定"
+        checked, _, _ = scorer.read_decisions(document, members_)
+        panel = scorer.combine_panel(members_, method, None, checked, "王五")
     for entry in panel["log"]:
         if entry["item"].startswith("conditions."):
             continue
         scores = list(entry["scores"].values())
         if not min(scores) <= entry["agreed"] <= max(scores) or entry["agreed"] != entry["consensus"]:
+            assert entry["reason"].strip(), entry
+        if max(scores) - min(scores) > scorer.PANEL_DISAGREEMENT:
             assert entry["reason"].strip(), entry
         assert min(scores) <= entry["consensus"] <= max(scores)
     assert scorer.verify_panel_file(panel) == []
@@ -499,3 +516,22 @@ def test_the_standalone_scorers_text_prints_the_panel_part(tmp_path) -> None:
     assert "Panel (5.2, 7.6): 5 members, consensus by median" in done.stdout
     assert REASON in done.stdout and "Krippendorff's alpha (interval) 0.998" in done.stdout
     assert all(name + "  signature:" in done.stdout for name in NAMES[:5])
+
+
+def test_a_panel_combined_by_other_rules_than_the_rubrics_says_so(tmp_path) -> None:
+    paths = members(tmp_path)
+    out = tmp_path / "panel.json"
+    done = run("panel", RUBRIC, *paths, "-o", str(out), "--disagreement", "100", "--decisions", decisions(tmp_path, BIG_DATA))
+    assert done.exit_code == 0, done.output
+    verified = run("panel", "verify", RUBRIC, str(out), *paths)
+    assert verified.exit_code == 0
+    assert "note: the panel combined by median with a reason needed past 100 points; the rubric says median and 2" in verified.stderr
+    sheet = run("score", RUBRIC, str(out)).stdout
+    assert "评估组未按评分表规定的合议方法或分差阈值汇总" in sheet and "分差超过 100 分" in sheet
+
+
+def test_a_log_entry_without_an_item_path_is_named(tmp_path) -> None:
+    paths, out = made_panel(tmp_path)
+    edit_panel(out, lambda p: p["log"][0].update(item=["basics.policy"]), re_sign=True)
+    done = run("panel", "verify", RUBRIC, str(out), *paths)
+    assert done.exit_code == EXIT_FAILED and 'log.0.item: expected an item path, got ["basics.policy"]' in done.stderr

@@ -5040,7 +5040,7 @@ def read_decisions(document, members, name='decisions'):
                        ('item', 'take'), problems):
             continue
         path = decision.get('item')
-        if path not in SHAPES:
+        if not isinstance(path, str) or path not in SHAPES:
             hint = difflib.get_close_matches(str(path), list(SHAPES), n=1, cutoff=0.6)
             problems.append(where + '.item: ' + _shown_value(path) + ' is no item of ' + RUBRIC_ID
                             + ("; did you mean '" + hint[0] + "'?" if hint else ''))
@@ -5233,7 +5233,10 @@ def read_panel_file(panel):
     decisions = {}
     for index, entry in enumerate(panel['log']):
         path = entry.get('item')
-        if isinstance(path, str) and path.startswith(_CONDITION_PREFIX):
+        if not isinstance(path, str):
+            problems.append('log.' + str(index) + '.item: expected an item path, got ' + _shown_value(path))
+            continue
+        if path.startswith(_CONDITION_PREFIX):
             continue
         decision = {key: entry[key] for key in ('member', 'findings', 'reason', 'decided_by', 'time') if key in entry}
         decision['take'] = entry.get('source')
@@ -5329,6 +5332,16 @@ def _verified(panel, named_member_documents):
     return problems, members
 
 
+def panel_rules_warning(panel):
+    """What a panel file combined by other rules than the rubric's says
+    (a --combine or --disagreement given), or None: allowed, but never
+    unsaid."""
+    if panel['method'] == PANEL_METHOD and Decimal(panel['disagreement']) == Decimal(PANEL_DISAGREEMENT):
+        return None
+    return ('the panel combined by ' + panel['method'] + ' with a reason needed past ' + _shown(Decimal(panel['disagreement']))
+            + ' points; the rubric says ' + PANEL_METHOD + ' and ' + _shown(Decimal(PANEL_DISAGREEMENT)))
+
+
 def agreed_result(panel):
     """The result (score()) of a panel file's agreed findings, with the
     panel's members, log and agreement figures under "panel".  Raises
@@ -5337,6 +5350,9 @@ def agreed_result(panel):
     if problems:
         raise PanelFileError(problems)
     result = score(panel['findings'])
+    rules = panel_rules_warning(panel)
+    if rules:
+        result['warnings'].append({'code': 'panel_rules', 'message': rules})
     by_member = [_item_results(member['result']) for member in members]
     agreed = _item_results(result)
     result['panel'] = {

@@ -143,6 +143,11 @@ def schema(context: BuildContext) -> dict:
                 {c.key: {"type": "boolean", "description": c.text} for c in rubric.conditions}
             ),
             "items": _closed({item.path: {"$ref": f"#/$defs/{item.path}"} for item in plan.items}),
+            "digest": {
+                "type": "string",
+                "pattern": "^sha256:[0-9a-f]{64}$",
+                "description": "a member file's digest of its own content (docs/panel.md); a scorer checks it",
+            },
         },
         "required": ["format", "rubric", "organization", "date", "evaluators", "remarks", "conditions", "items"],
         "patternProperties": NOTES,
