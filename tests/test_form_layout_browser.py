@@ -84,6 +84,10 @@ def import_findings(driver, tmp_path, findings: dict, name: str = "findings.json
     path = tmp_path / name
     path.write_text(json.dumps(findings, ensure_ascii=False), encoding="utf-8")
     by_css(driver, "#import-file").send_keys(str(path))
+    # The page reads the file asynchronously: wait for its message or its question.
+    deadline = time.monotonic() + 5
+    while not text_of(driver, "#message") and by_css(driver, "#ask").get_attribute("open") is None and time.monotonic() < deadline:
+        time.sleep(0.02)
     if by_css(driver, "#ask").get_attribute("open") is not None:  # over work, the page asks first
         answer(driver, "替换本页的评价")
     assert text_of(driver, "#message").startswith("已导入"), text_of(driver, "#message")

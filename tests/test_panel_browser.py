@@ -130,9 +130,13 @@ def reason_field(driver, path: str):
 
 
 def give_reason(driver, path: str, text: str) -> None:
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.wait import WebDriverWait
+
     field = reason_field(driver, path)
     type_into(driver, field, text)
-    field.send_keys("\t")  # the change event redraws the comparison
+    field.send_keys("\t")  # the change event redraws the comparison once the focus has moved
+    WebDriverWait(driver, 5).until(staleness_of(field))
 
 
 def test_the_lead_reconciles_five_members_and_everyone_signs(browser, pages, downloads, tmp_path) -> None:

@@ -574,6 +574,10 @@
     if (!combined) { showMessage(words.panel_not_all_in, true); return; }
     var problems = [];
     if (!state.lead.trim()) problems.push(words.panel_lead_missing);
+    // More members than clause 5.2 allows make no panel file rubricdsl accepts (fewer: a trial, warned).
+    if (plan.panel.max !== null && combined.members.length > plan.panel.max) {
+      problems.push(say(words.panel_too_many, { count: combined.members.length, high: plan.panel.max }));
+    }
     var missing = Panel.missingReasons(combined, decisionsForPanel());
     if (missing.length) {
       problems.push(say(words.panel_reasons_needed, { count: missing.length, items: joined(missing.slice(0, 5).map(function (path) { return itemInfo[path].name; })) }));
