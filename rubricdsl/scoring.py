@@ -334,8 +334,12 @@ _LONG_NUMBER = b"0" * 40
 _LARGE_EXPONENTS = (b"0e000", b"0e-000")
 # A float's text of 16 digits or more: 17 digits and points, or 16 digits
 # before an exponent (a text of 16 digits alone is an int, which orjson
-# reads exactly).
-_LONG_FLOATS = (b"0" * 17, b"0" * 16 + b"e")
+# reads exactly).  A JSON number starts after one of `:,[` or white space
+# (a space here), or with its minus sign: so a run of digits inside a text,
+# such as a content hash's hex digits after a letter, is not taken for one
+# (else every record of a rubric whose hash holds 17 digits in a row would
+# be read twice).
+_LONG_FLOATS = tuple(start + digits for start in (b" ", b"-") for digits in (b"0" * 17, b"0" * 16 + b"e"))
 
 
 def _may_be_refused_number(data: bytes) -> bool:

@@ -212,3 +212,18 @@ def test_the_batch_reads_remarks_as_the_scorer_does(remarks: dict, refused: bool
         assert isinstance(reading, list) and reading
     else:
         assert reading == own_reading(scorer, json.dumps(fixture_findings()).encode())
+
+
+def test_a_long_float_is_found_wherever_json_can_hold_one_and_not_in_a_texts_digits() -> None:
+    from rubricdsl.scoring import _may_hold_a_long_float
+
+    for text in (
+        b'{"m":0.12345678901234567}',
+        b'{"m":-1.2345678901234567}',
+        b'{"m": 1234567890123456e-3}',
+        b'[1,12345678.901234567]',
+        b'{"m":\n 0.00000000000000001}',
+    ):
+        assert _may_hold_a_long_float(text), text
+    # A content hash whose hex digits hold 17 decimal digits in a row.
+    assert not _may_hold_a_long_float(b'{"rubric":{"content_hash":"sha256:3278d4ae21b1e01883294556495289a0"},"m":77.36}')
