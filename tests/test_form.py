@@ -101,7 +101,7 @@ def test_self_contained_small_and_offline(shipped: str) -> None:
     policy = next(attrs["content"] for tag, attrs in parsed.tags if attrs.get("http-equiv") == "Content-Security-Policy")
     assert "default-src 'none'" in policy and "connect-src" not in policy  # falls back to 'none'
     assert [attrs.get("id") for attrs, _ in parsed.scripts] == [
-        "rubric-plan", "rubric-data", "form-words", "rubric-scoring", "rubric-digest", "rubric-records", "form-app"]
+        "rubric-plan", "rubric-data", "form-words", "rubric-scoring", "rubric-digest", "rubric-dom", "rubric-records", "form-app"]
 
 
 def test_header_names_generator_source_and_hash_without_a_time(shipped: str) -> None:
@@ -155,7 +155,7 @@ def test_hostile_texts_cannot_leave_their_block() -> None:
     parsed = elements(html)
     # exactly the page's own scripts, whatever the texts hold
     assert [attrs.get("id") for attrs, _ in parsed.scripts] == [
-        "rubric-plan", "rubric-data", "form-words", "rubric-scoring", "rubric-digest", "rubric-records", "form-app"]
+        "rubric-plan", "rubric-data", "form-words", "rubric-scoring", "rubric-digest", "rubric-dom", "rubric-records", "form-app"]
     # the page's stylesheet, and the print margins the script fills (with the organisation)
     assert [attrs.get("id") for tag, attrs in parsed.tags if tag == "style"] == [None, "print-margins"]
     assert not any(tag == "img" for tag, _ in parsed.tags)

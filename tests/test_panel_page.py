@@ -60,7 +60,7 @@ def test_the_same_static_modules_as_the_form(shipped: str) -> None:
     form_page = form.render(BuildContext.of(compile_file(SHIPPED_RUBRIC), SOURCE))
     ours = {attrs.get("id"): text for attrs, text in elements(shipped).scripts}
     theirs = {attrs.get("id"): text for attrs, text in elements(form_page).scripts}
-    for shared in ("rubric-plan", "rubric-scoring", "rubric-digest", "rubric-records"):
+    for shared in ("rubric-plan", "rubric-scoring", "rubric-digest", "rubric-dom", "rubric-records"):
         assert ours[shared] == theirs[shared], shared
     assert str(form.asset("form.css")) in shipped
 
@@ -78,6 +78,6 @@ def test_hostile_texts_cannot_leave_their_block() -> None:
     html = render(compile_source(HOSTILE, "hostile.rubric"))
     parsed = elements(html)
     assert [attrs.get("id") for attrs, _ in parsed.scripts] == [
-        "rubric-plan", "rubric-data", "panel-words", "rubric-scoring", "rubric-digest", "rubric-panel", "rubric-records", "panel-app"]
+        "rubric-plan", "rubric-data", "panel-words", "rubric-scoring", "rubric-digest", "rubric-panel", "rubric-dom", "rubric-records", "panel-app"]
     assert "</script><script>window.pwned" not in html
     assert "<img src=x" not in html

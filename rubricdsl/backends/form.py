@@ -150,6 +150,7 @@ def view(context: BuildContext) -> dict:
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),
         digest_js=asset("form_digest.js"),
+        dom_js=asset("form_dom.js"),
         records_js=asset("form_records.js"),
         app_js=asset("form_app.js"),
     )

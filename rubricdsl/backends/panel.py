@@ -78,6 +78,7 @@ def view(context: BuildContext) -> dict:
         scoring_js=asset("form_scoring.js"),
         digest_js=asset("form_digest.js"),
         panel_js=asset("form_panel.js"),
+        dom_js=asset("form_dom.js"),
         records_js=asset("form_records.js"),
         app_js=asset("panel_app.js"),
     )

@@ -9,6 +9,8 @@
  */
 (function () {
   "use strict";
+  var say = RubricDom.say, h = RubricDom.h, cssString = RubricDom.cssString, printTable = RubricDom.printTable,
+      addRow = RubricDom.addRow, inexactNumbers = RubricDom.inexactNumbers;
 
   var rubric = JSON.parse(document.getElementById("rubric-data").textContent);
   var plan = JSON.parse(document.getElementById("rubric-plan").textContent);
@@ -49,30 +51,6 @@
     var copy = map();
     Object.keys(value).forEach(function (key) { if (key.charAt(0) !== "_") copy[key] = withoutNotes(value[key]); });
     return copy;
-  }
-
-  function say(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (whole, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
-    });
-  }
-
-  function h(tag, attributes) {
-    var element = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      var value = attributes[name];
-      if (value === null || value === undefined || value === false) return;
-      if (name === "text") element.textContent = value;
-      else if (name === "className") element.className = value;
-      else if (value === true) element.setAttribute(name, "");
-      else element.setAttribute(name, value);
-    });
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined) continue;
-      element.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return element;
   }
 
   var nextId = 0;
@@ -1287,28 +1265,11 @@
     if (rubric.errata.length) root.appendChild(h("section", { className: "panel", "aria-labelledby": "errata-title" }, h("h2", { id: "errata-title", text: words.errata }), errataList()));
   }
 
-  function cssString(text) {
-    return '"' + text.replace(/[\\"\s]/g, function (c) { return "\\" + c.charCodeAt(0).toString(16) + " "; }) + '"';
-  }
-
   /* The margins of every page: the organisation, the standard, 第 X 页 共 Y 页. */
   function pageMargins() {
     var pages = words.page_of.split(/\{(pages?)\}/).map(function (part, index) { return index % 2 ? "counter(" + part + ")" : cssString(part); });
     return "@page { @top-left { content: " + cssString(words.organization + words.colon + (state.organization.trim() || words.blank)) +
       "; } @top-right { content: " + cssString(rubric.standards.join(" / ")) + "; } @bottom-center { content: " + pages.join(" ") + "; } }";
-  }
-
-  /* A table row; a cell is a text or an element (th, or td spanning columns). */
-  function addRow(table, cells, className) {
-    var tr = h("tr", { className: className });
-    cells.forEach(function (cell) { tr.appendChild(cell && cell.nodeType ? cell : h("td", { text: cell })); });
-    (table.tBodies[0] || table.appendChild(h("tbody"))).appendChild(tr);
-  }
-
-  function printTable(className, head) {
-    var row = h("tr");
-    head.forEach(function (text) { row.appendChild(h("th", { scope: "col", text: text })); });
-    return h("table", { className: className }, h("thead", null, row));
   }
 
   function wide(text) { return h("td", { colspan: "2", text: text }); }
@@ -1535,21 +1496,6 @@
       showMessage(say(words.import_invalid, { problem: words.import_failed }), true);
       return false;
     }
-  }
-
-  /* The numbers written in a JSON text that a JS number does not hold
-   * exactly.  JSON.parse reads 29.99999999999999999 as 30, which the
-   * scorer, reading decimals, puts in another band: such a file is refused,
-   * never scored differently.  Texts are skipped whole. */
-  function inexactNumbers(text) {
-    var token = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, found = [], match;
-    while ((match = token.exec(text)) !== null) {
-      var written = match[0];
-      if (written.charAt(0) === '"') continue;
-      var exact = Scoring.parseDecimal(written), read = Scoring.parseDecimal(Number(written));
-      if (exact === null || read === null || Scoring.compareDecimal(exact, read) !== 0) found.push(written);
-    }
-    return found;
   }
 
   function importParsed(text) {

@@ -11,6 +11,8 @@
  */
 (function () {
   "use strict";
+  var say = RubricDom.say, h = RubricDom.h, cssString = RubricDom.cssString, printTable = RubricDom.printTable,
+      addRow = RubricDom.addRow, inexactNumbers = RubricDom.inexactNumbers, clear = RubricDom.clear;
 
   var plan = JSON.parse(document.getElementById("rubric-plan").textContent);
   var rubric = JSON.parse(document.getElementById("rubric-data").textContent);
@@ -32,31 +34,6 @@
     return { format: STATE_FORMAT, lead: "", names: "", remarks: "", members: [], decisions: Object.create(null) };
   }
 
-  function say(template, values) {
-    return template.replace(/\{(\w+)\}/g, function (whole, name) {
-      return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : whole;
-    });
-  }
-
-  function h(tag, attributes) {
-    var element = document.createElement(tag);
-    Object.keys(attributes || {}).forEach(function (name) {
-      var value = attributes[name];
-      if (value === null || value === undefined || value === false) return;
-      if (name === "text") element.textContent = value;
-      else if (name === "className") element.className = value;
-      else if (value === true) element.setAttribute(name, "");
-      else element.setAttribute(name, value);
-    });
-    for (var i = 2; i < arguments.length; i++) {
-      var child = arguments[i];
-      if (child === null || child === undefined) continue;
-      element.appendChild(typeof child === "string" ? document.createTextNode(child) : child);
-    }
-    return element;
-  }
-
-  function clear(element) { while (element.firstChild) element.removeChild(element.firstChild); return element; }
   function byId(id) { return document.getElementById(id); }
   function points(value) { return Scoring.numberText(value); }
   function joined(list) { return list.join(words.list_separator); }
@@ -70,17 +47,6 @@
   function methodName() { return words["panel_method_" + plan.panel.method.replace("-", "_")]; }
 
   // ---- members ---------------------------------------------------------------
-
-  /* The numbers a JS number does not hold exactly (as the form refuses them). */
-  function inexactNumbers(text) {
-    var token = /"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g, found = [], match;
-    while ((match = token.exec(text)) !== null) {
-      if (match[0].charAt(0) === '"') continue;
-      var exact = Scoring.parseDecimal(match[0]), read = Scoring.parseDecimal(Number(match[0]));
-      if (exact === null || read === null || Scoring.compareDecimal(exact, read) !== 0) return true;
-    }
-    return false;
-  }
 
   function withoutNotes(value) {
     if (Array.isArray(value)) return value.map(withoutNotes);
@@ -98,7 +64,7 @@
     var findings;
     try { findings = JSON.parse(text); } catch (error) { return { refused: words.panel_not_json }; }
     if (!isObject(findings) || findings.format !== plan.findings_format) return { refused: words.panel_not_findings };
-    if (inexactNumbers(text)) return { refused: words.panel_inexact };
+    if (inexactNumbers(text).length) return { refused: words.panel_inexact };
     if (!("digest" in findings)) return { refused: words.panel_no_digest };
     if (!RubricDigest.digestMatches(findings)) return { refused: words.digest_mismatch };
     var own = plan.rubric, theirs = isObject(findings.rubric) ? findings.rubric : {};
@@ -595,18 +561,6 @@
     showMessage(say(words.export_done, { filename: name }), false);
   }
 
-  function addRow(table, cells, className) {
-    var tr = h("tr", { className: className });
-    cells.forEach(function (cell) { tr.appendChild(cell && cell.nodeType ? cell : h("td", { text: cell })); });
-    (table.tBodies[0] || table.appendChild(h("tbody"))).appendChild(tr);
-  }
-
-  function printTable(className, head) {
-    var row = h("tr");
-    head.forEach(function (text) { row.appendChild(h("th", { scope: "col", text: text })); });
-    return h("table", { className: className }, h("thead", null, row));
-  }
-
   /* The consensus sheet: the result, every item's agreed score with its
    * deductions, the members' scores, the reasons, the figures, a signature
    * line per member. */
@@ -684,10 +638,6 @@
     }
     sheet.appendChild(signatures);
     if (result.remarks.trim()) sheet.append(h("h3", { text: words.panel_remarks }), h("p", { className: "print-text", text: result.remarks.trim() }));
-  }
-
-  function cssString(text) {
-    return '"' + text.replace(/[\\"\s]/g, function (c) { return "\\" + c.charCodeAt(0).toString(16) + " "; }) + '"';
   }
 
   function pageMargins(organization) {
