@@ -41,7 +41,7 @@ def test_the_pages_digest_random_findings_as_the_scorer_does(pages, page, tmp_pa
     for number in range(150):
         findings = random_findings(rng, rubric, partial=bool(number % 2))
         findings["_note"] = rng.choice(["", "备注\u2028", "\U0001f600 é \x7f", "\x01\x1f\"\\"])
-        findings["items"]["_extra"] = {"_n": rng.choice([1e21, 1e-7, 0.1 + 0.2, 45.0, -0.0, 2**53 + 1, 123456789.125])}
+        findings["items"]["_extra"] = {"_n": rng.choice([1e21, 1e-7, 0.1 + 0.2, 45.0, -0.0, 2**53, 123456789.125])}
         texts.append(json.dumps(findings, ensure_ascii=bool(number % 3)))
     expected = [scorer.content_digest(scorer.parse_findings(text)) for text in texts]
     assert page_digests(pages / page, texts, tmp_path) == expected
@@ -52,8 +52,14 @@ def test_the_pages_digest_random_findings_as_the_scorer_does(pages, page, tmp_pa
     lambda members: "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + v for k, v in members.items()) + "}"), min_size=10, max_size=10))
 def test_the_forms_digest_is_the_scorers_on_any_json(pages, tmp_path_factory, texts) -> None:
     scorer = shipped_scorer()
-    expected = [scorer.content_digest(scorer.parse_findings(text)) for text in texts]
-    assert page_digests(pages / "form.html", texts, tmp_path_factory.mktemp("digest")) == expected
+    digested = []
+    for text in texts:
+        try:
+            digested.append((text, scorer.content_digest(scorer.parse_findings(text))))
+        except scorer.InexactNumber:
+            pass  # a number no double holds as written: no digest (test_panel_digest), and the form refuses the file
+    found = page_digests(pages / "form.html", [text for text, _ in digested], tmp_path_factory.mktemp("digest"))
+    assert found == [digest for _, digest in digested]
 
 
 def test_every_export_is_a_member_file_and_a_changed_one_is_refused(browser, pages, downloads, tmp_path) -> None:
