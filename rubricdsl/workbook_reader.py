@@ -310,9 +310,17 @@ def _option(found: Input, value):
     return _UNREADABLE
 
 
+# The date serials of 1900-03-01 and 9999-12-31: before the first, Excel's
+# serials count a 29 February 1900 that never was; after the last, none.
+_FIRST_SERIAL, _LAST_SERIAL = 61, 2958465
+
+
 def _date(value) -> str | None:
-    """A date as typed (text), or a date serial a spreadsheet made of it."""
+    """A date as typed (text), or a date serial a spreadsheet made of it;
+    _UNREADABLE for a number that is no date (20261127 typed as a number)."""
     if isinstance(value, float):
+        if not _FIRST_SERIAL <= value < _LAST_SERIAL + 1:
+            return _UNREADABLE
         return (datetime.date(1899, 12, 30) + datetime.timedelta(days=int(value))).isoformat()
     return _text(value)
 
@@ -349,7 +357,11 @@ def _findings(expected: Layout, cells) -> dict:
         elif found.path in ("organization", "remarks"):
             findings[found.path] = _text(value) or ""
         elif found.path == "date":
-            findings["date"] = _date(value) or ""
+            date = _date(value)
+            if date is _UNREADABLE:
+                unreadable.append(f"{found.address}: {_text(value)} is a number, not a date; type the date as YYYY-MM-DD")
+                continue
+            findings["date"] = date or ""
         else:
             section, item = found.path.split(".")[1:3]
             by_item.setdefault(f"{section}.{item}", []).append((found, value))

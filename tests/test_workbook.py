@@ -340,3 +340,24 @@ def test_remarks_keep_control_characters_and_a_text_too_long_for_a_cell_is_refus
     done = run("score", RUBRIC, str(source), "--format", "xlsx", "-o", str(tmp_path / "long.xlsx"))
     assert done.returncode == 2 and "items.basics.policy.remark holds 40000 characters" in done.stderr
     assert not (tmp_path / "long.xlsx").exists()
+
+
+@pytest.mark.parametrize("serial", ["20261127", "-5", "0"])
+def test_a_date_typed_as_a_number_that_is_no_date_is_refused_naming_its_cell(filled, tmp_path, serial) -> None:
+    edited = tmp_path / "date.xlsx"
+    # 封面!B5 holds the date as a shared string: type a number over it.
+    rewritten(filled, edited, "xl/worksheets/sheet1.xml",
+              lambda xml: re.sub(r'<c r="B5"( s="\d+")? t="s"><v>\d+</v></c>', rf'<c r="B5"\1><v>{serial}</v></c>', xml))
+    done = run("score", RUBRIC, str(edited))
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert f"封面!B5: {serial} is a number, not a date; type the date as YYYY-MM-DD" in done.stderr
+
+
+def test_a_date_serial_reads_as_its_date(filled, tmp_path) -> None:
+    edited = tmp_path / "date.xlsx"
+    # 46353 is 2026-11-27, as Excel stores a date typed into a cell.
+    rewritten(filled, edited, "xl/worksheets/sheet1.xml",
+              lambda xml: re.sub(r'<c r="B5"( s="\d+")? t="s"><v>\d+</v></c>', r'<c r="B5"\1><v>46353</v></c>', xml))
+    done = run("score", RUBRIC, str(edited), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["date"] == "2026-11-27"
