@@ -73,9 +73,12 @@ def verified(
 ) -> tuple[list[str], str | None]:
     """(every problem of the panel file against the member files, each
     naming its file, [] when it verifies; a note when it verifies but
-    combined by other rules than the rubric's).  InputError when a file
-    cannot be read."""
+    combined by other rules than the rubric's, or by fewer members than it
+    asks for).  InputError when a file cannot be read."""
     (name, panel), *members = read_documents(scorer, [panel_path, *member_paths], stdin_name=stdin_name)
     own = tuple(f"{member}:" for member, _ in members) + ("missing:",)
     problems = [problem if problem.startswith(own) else f"{name}: {problem}" for problem in scorer.verify_panel_file(panel, members)]
-    return problems, None if problems else scorer.panel_rules_warning(panel)
+    if problems:
+        return problems, None
+    notes = [note for note in (scorer.panel_rules_warning(panel), scorer.panel_size_warning(panel)) if note]
+    return problems, "; ".join(notes) or None

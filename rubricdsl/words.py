@@ -323,6 +323,7 @@ _ZH = {
     "agreement_plain": "α 为 1 表示全体成员对每一项给分相同，为 0 表示一致程度与随机给分相当，小于 0 表示分歧大于随机；一般认为 0.800 以上评分可靠。",
     "agreement_member": "{member}：平均偏离商定分 {mean} 分，平均绝对偏离 {absolute} 分（{items} 项；正数偏宽，负数偏严）",
     "warning_panel_rules": "评估组未按评分表规定的合议方法或分差阈值汇总（见评估组一致意见表）",
+    "warning_panel_size": "评估组人数少于评分表规定的人数（5.2），本表仅为试评，不是评估组的一致意见",
     # the sheet's cells (sheet.py)
     "section_cell": "{numeral}、{title}（{points}分）",
     "section_heading": "{numeral}、{title}",
@@ -779,6 +780,7 @@ _EN = {
     "agreement_plain": "1: the members gave every item the same score; 0: no more agreement than chance; below 0: less; 0.800 and above is commonly taken as reliable.",
     "agreement_member": "{member}: mean deviation from the agreed score {mean}, mean absolute {absolute} ({items} items; positive: lenient, negative: strict)",
     "warning_panel_rules": "the panel combined by other rules than the rubric's (see the panel consensus sheet)",
+    "warning_panel_size": "the panel has fewer members than the rubric asks for (5.2): a trial, not the consensus of a panel",
     # the sheet's cells (sheet.py)
     "section_cell": "{numeral}. {title} ({points} points)",
     "section_heading": "{numeral}. {title}",

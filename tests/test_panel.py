@@ -211,6 +211,14 @@ def test_refuses_too_few_members_unless_incomplete(tmp_path) -> None:
     out = tmp_path / "trial.json"
     done = run("panel", RUBRIC, *paths, "-o", str(out), "--incomplete", "--decisions", decisions(tmp_path, BIG_DATA))
     assert done.exit_code == 0, done.output
+    # Such a panel file verifies, but never passes for a panel's consensus.
+    trial = "the panel has 3 members, fewer than the 5 to 7 the rubric asks for (clause 5.2): a trial"
+    done = run("panel", "verify", RUBRIC, str(out), *paths)
+    assert done.exit_code == 0 and f"note: {trial}" in done.stderr
+    done = run("score", RUBRIC, str(out), "--format", "json")
+    assert {"code": "panel_size", "message": trial + ", not the consensus of a panel"} in json.loads(done.stdout)["warnings"]
+    done = run("score", RUBRIC, str(out))
+    assert "评估组人数少于评分表规定的人数（5.2），本表仅为试评" in done.stdout
 
 
 def test_refuses_bad_decisions_naming_each(tmp_path) -> None:
@@ -535,3 +543,18 @@ def test_a_log_entry_without_an_item_path_is_named(tmp_path) -> None:
     edit_panel(out, lambda p: p["log"][0].update(item=["basics.policy"]), re_sign=True)
     done = run("panel", "verify", RUBRIC, str(out), *paths)
     assert done.exit_code == EXIT_FAILED and 'log.0.item: expected an item path, got ["basics.policy"]' in done.stderr
+
+
+def test_an_agreed_number_changed_to_one_no_double_holds_is_refused(tmp_path) -> None:
+    """The agreed findings' satisfaction made 92.500000000000000001 keeps
+    the digest a double-based canonical text would give; verify and score
+    refuse it (the log says 92.5 scored, the exact number may score apart)."""
+    paths, out = made_panel(tmp_path)
+    text = out.read_text(encoding="utf-8")
+    at = text.rindex('"satisfaction": 92.5')
+    changed = tmp_path / "changed.json"
+    changed.write_text(text[:at] + '"satisfaction": 92.500000000000000001' + text[at + len('"satisfaction": 92.5'):], encoding="utf-8")
+    done = run("panel", "verify", RUBRIC, str(changed), *paths)
+    assert done.exit_code != 0 and "no double holds it exactly" in done.output
+    done = run("score", RUBRIC, str(changed))
+    assert done.exit_code == EXIT_USAGE and done.stdout == "" and "no double holds it exactly" in done.stderr
