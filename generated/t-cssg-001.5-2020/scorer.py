@@ -4807,6 +4807,40 @@ _JSON_STRING = json.encoder.encode_basestring
 _EXACT_INTEGER = 2 ** 53
 
 
+class InexactNumber(ValueError):
+    """A number that no double holds exactly, over which no digest is taken."""
+
+    def __init__(self, value):
+        super().__init__(str(value))
+        self.value = value
+
+
+def undigested(error):
+    """Why no digest is taken over a document, from canonical_json's error."""
+    if isinstance(error, InexactNumber):
+        number = float(error.value) if _finite(error.value) else None
+        if number is not None:
+            return ('the file holds ' + str(error.value) + ', which the form reads as ' + _ecmascript_number(number)
+                    + ' (no double holds it exactly); a signed file holds no such number')
+    return 'the file holds a number beyond what a double can hold, over which no digest is taken'
+
+
+def _finite(value):
+    try:
+        number = float(value)
+    except OverflowError:
+        return False
+    return number == number and number not in (float('inf'), float('-inf'))
+
+
+def _holds_exactly(value):
+    if not _finite(value):
+        return False
+    # As the form checks a number it reads: the double's shortest text must
+    # be the number written (1e21 is; 9007199254740993 is not).
+    return Decimal(repr(float(value))) == value
+
+
 def _utf16_order(key):
     return key.encode('utf-16-be', 'surrogatepass')
 
@@ -4847,7 +4881,14 @@ def _canonical_into(value, out):
         out.append('false')
     elif kind is int and -_EXACT_INTEGER <= value <= _EXACT_INTEGER:
         out.append(str(value))
-    elif isinstance(value, (int, float, Decimal)):
+    elif kind is float:
+        out.append(_ecmascript_number(value))
+    elif isinstance(value, (int, Decimal)):
+        # Read exactly, the number must be the double the form reads, or the
+        # digest (over the double) would stand for two numbers that score
+        # apart: 89.999999999999999999 signed as 90.
+        if not _holds_exactly(value):
+            raise InexactNumber(value)
         out.append(_ecmascript_number(value))
     else:
         raise ValueError('not a JSON value: ' + type(value).__name__)
@@ -4865,7 +4906,10 @@ def content_digest(document):
 def signed_findings(findings):
     """The findings with their digest, as a member file is exported."""
     content = {key: value for key, value in findings.items() if key != DIGEST_KEY}
-    content[DIGEST_KEY] = content_digest(content)
+    try:
+        content[DIGEST_KEY] = content_digest(content)
+    except ValueError as error:
+        raise FindingsError(['digest: ' + undigested(error)]) from None
     return content
 
 
@@ -4880,8 +4924,8 @@ def without_digest(findings):
         raise FindingsError(['digest: expected "sha256:" and 64 lowercase hex digits, got ' + _shown_value(digest)])
     try:
         computed = content_digest(findings)
-    except ValueError:
-        raise FindingsError(['digest: the file holds a number beyond what a double can hold, over which no digest is taken']) from None
+    except ValueError as error:
+        raise FindingsError(['digest: ' + undigested(error)]) from None
     if digest != computed:
         raise FindingsError(['digest: ' + DIGEST_MISMATCH])
     return {key: value for key, value in findings.items() if key != DIGEST_KEY}, digest
@@ -5092,7 +5136,10 @@ def combine_panel(members, method=None, disagreement=None, decisions=None, decid
     every item that needs a reason and has none, and every edited answer
     that does not fit its item."""
     panel = _unsigned_panel_file(members, method, disagreement, decisions, decided_by, remarks, now)
-    panel[DIGEST_KEY] = content_digest(panel)
+    try:
+        panel[DIGEST_KEY] = content_digest(panel)
+    except ValueError as error:  # an edited answer's number
+        raise PanelFileError(['decisions: ' + undigested(error)]) from None
     return panel
 
 
@@ -5355,6 +5402,16 @@ def panel_rules_warning(panel):
             + ' points; the rubric says ' + PANEL_METHOD + ' and ' + _shown(Decimal(PANEL_DISAGREEMENT)))
 
 
+def panel_size_warning(panel):
+    """What a panel file of fewer members than the rubric asks for (made
+    with --incomplete, or in the panel page as a trial) says, or None."""
+    count = len(panel['members'])
+    if PANEL_SIZE is None or count >= PANEL_SIZE[0]:
+        return None
+    return ('the panel has ' + str(count) + ' member' + ('' if count == 1 else 's') + ', fewer than the '
+            + str(PANEL_SIZE[0]) + ' to ' + str(PANEL_SIZE[1]) + ' the rubric asks for (clause 5.2): a trial, not the consensus of a panel')
+
+
 def agreed_result(panel):
     """The result (score()) of a panel file's agreed findings, with the
     panel's members, log and agreement figures under "panel".  Raises
@@ -5366,6 +5423,9 @@ def agreed_result(panel):
     rules = panel_rules_warning(panel)
     if rules:
         result['warnings'].append({'code': 'panel_rules', 'message': rules})
+    size = panel_size_warning(panel)
+    if size:
+        result['warnings'].append({'code': 'panel_size', 'message': size})
     by_member = [_item_results(member['result']) for member in members]
     agreed = _item_results(result)
     result['panel'] = {
