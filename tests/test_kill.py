@@ -46,7 +46,10 @@ def _mount_tmpfs(where: Path, size: str) -> bool:
 
 def test_a_build_that_fills_the_disk_leaves_the_previous_outputs(tmp_path: Path) -> None:
     disk = tmp_path / "disk"
-    if not _mount_tmpfs(disk, "1m"):
+    # Room for one rubric's outputs (as generated/ holds them) and half
+    # again: a second revision's folder does not fit beside the first.
+    outputs = sum(path.stat().st_size for path in (ROOT / "generated" / ID).iterdir())
+    if not _mount_tmpfs(disk, f"{outputs * 3 // 2 // 1024}k"):
         pytest.skip("cannot mount a small tmpfs here (needs root and CAP_SYS_ADMIN)")
     try:
         (disk / "rubrics").mkdir()
@@ -56,7 +59,7 @@ def test_a_build_that_fills_the_disk_leaves_the_previous_outputs(tmp_path: Path)
         first = subprocess.run(command, cwd=disk, capture_output=True, text=True)
         assert first.returncode == 0, first.stderr
         before = snapshot(disk / "generated")
-        # A second revision's folder does not fit beside the first (575 KB each).
+        # A second revision's folder does not fit beside the first.
         rubric.write_text(rubric.read_text(encoding="utf-8").replace("  title ", '  title "R2"\n  note ', 1), encoding="utf-8")
         second = subprocess.run(command, cwd=disk, capture_output=True, text=True)
         assert second.returncode == 2
