@@ -73,12 +73,12 @@ context = BuildContext.of(compilation, "rubrics/t-cssg-001.5-2020.rubric")
 files = {}
 for output in outputs():
     mark = time.perf_counter()
-    files[output.filename] = output.render(context)
+    files[output.filename] = output.data(context)
     phases.append(("render " + output.filename, time.perf_counter() - mark))
 mark = time.perf_counter()
 with tempfile.TemporaryDirectory() as folder:
     rubric_folder = Path(folder) / compilation.rubric.id
-    rendered = {rubric_folder / name: (lambda data=text.encode("utf-8"): data) for name, text in files.items()}
+    rendered = {rubric_folder / name: (lambda data=data: data) for name, data in files.items()}
     build.write(build.BuildPlan(Path(folder), rendered, {rubric_folder}), whole_folder=False)
 phases.append(("write " + str(len(files)) + " files", time.perf_counter() - mark))
 print(json.dumps(phases))
