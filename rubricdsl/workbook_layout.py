@@ -34,6 +34,7 @@ from typing import Callable
 from . import plan as p
 from .numbering import section_numeral
 from .numbers import decimal_text
+from .findings import FINDINGS_FORMAT
 from .words import labels
 
 WORKBOOK_FORMAT = "rubricdsl-workbook/1"
@@ -809,3 +810,19 @@ def check_exact(plan: p.ScoringPlan) -> None:
                 raise WorkbookError(
                     f"item {item.path} compares with {decimal_text(number)}, more digits than a spreadsheet holds (15)"
                 )
+
+
+def blank_findings(plan: p.ScoringPlan) -> dict:
+    """The findings of a workbook before its cells are read: the header of
+    this revision, nothing recorded (the empty workbook's cached values are
+    the scorer's result of these, scored partial)."""
+    return {
+        "format": FINDINGS_FORMAT,
+        "rubric": {"id": plan.rubric_id, "version": plan.version, "content_hash": plan.content_hash},
+        "organization": "",
+        "date": "",
+        "evaluators": [],
+        "remarks": "",
+        "conditions": {},
+        "items": {},
+    }

@@ -27,8 +27,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .findings import FINDINGS_FORMAT
-from .workbook_layout import META_SHEET, WORKBOOK_FORMAT, Cell, Input, Layout, a1, layout
+from .workbook_layout import META_SHEET, WORKBOOK_FORMAT, Cell, Input, Layout, a1, blank_findings, layout
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -327,16 +326,7 @@ def _date(value) -> str | None:
 
 def _findings(expected: Layout, cells) -> dict:
     plan = expected.plan
-    findings: dict = {
-        "format": FINDINGS_FORMAT,
-        "rubric": {"id": plan.rubric_id, "version": plan.version, "content_hash": plan.content_hash},
-        "organization": "",
-        "date": "",
-        "evaluators": [],
-        "remarks": "",
-        "conditions": {},
-        "items": {},
-    }
+    findings = blank_findings(plan)
     unreadable: list[str] = []
     by_item: dict[str, list[tuple[Input, object]]] = {}
     for found in expected.inputs:

@@ -93,15 +93,17 @@ def asset(name: str) -> Markup:
 
 
 @lru_cache(maxsize=None)
-def script_words() -> frozenset[str]:
-    """The names of the words templates/form_app.js looks up as `words.name`."""
-    return frozenset(_WORD_USE.findall(str(asset("form_app.js"))))
+def script_words(script: str) -> frozenset[str]:
+    """The names of the words a page's script (a file of templates/) looks
+    up as `words.name`."""
+    return frozenset(_WORD_USE.findall(str(asset(script))))
 
 
-def page_words(words: dict[str, str]) -> dict[str, str]:
-    """The words the page's script uses, of a language's table."""
-    used = script_words()
-    return {key: text for key, text in words.items() if key in used or key.startswith(_WORD_PREFIXES)}
+def page_words(words: dict[str, str], script: str = "form_app.js", prefixes: tuple[str, ...] = _WORD_PREFIXES) -> dict[str, str]:
+    """The words a page's script uses, of a language's table: those it
+    names, and those it looks up by a computed name starting with a prefix."""
+    used = script_words(script)
+    return {key: text for key, text in words.items() if key in used or key.startswith(prefixes)}
 
 
 # What the page never reads of the model: source lines and caps (the plan
@@ -136,21 +138,27 @@ def render(context: BuildContext) -> str:
 
 
 def view(context: BuildContext) -> dict:
+    return page_view(context, page_model(context.exported), page_words(labels(context.rubric.language)), "form_app.js")
+
+
+def page_view(context: BuildContext, model: dict, words: dict[str, str], app: str) -> dict:
+    """What a page of the form's kind (the form, the panel page) is rendered
+    with: the rubric, its plan, the model and words its script reads, and
+    the static modules both pages inline."""
     rubric = context.rubric
-    words = labels(rubric.language)
     return dict(
         rubric=rubric,
-        words=words,
+        words=labels(rubric.language),
         lang=html_language(rubric.language),
         source_path=context.source_path,
         sha256=context.sha256,
         plan_json=script_json(scoring_plan.plan_json(context.plan, context.sha256)),
-        rubric_json=script_json(page_model(context.exported)),
-        words_json=script_json(page_words(words)),
+        rubric_json=script_json(model),
+        words_json=script_json(words),
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),
         digest_js=asset("form_digest.js"),
         dom_js=asset("form_dom.js"),
         records_js=asset("form_records.js"),
-        app_js=asset("form_app.js"),
+        app_js=asset(app),
     )

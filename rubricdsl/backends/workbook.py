@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import io
 
-from ..workbook_layout import Input, Layout, WorkbookError, layout
+from ..workbook_layout import Input, Layout, WorkbookError, blank_findings, layout
 from . import BuildContext
 
 MAX_CELL_TEXT = 32767  # Excel's limit; XlsxWriter would cut a longer text silently
@@ -58,21 +58,7 @@ _CONDITIONAL = {
 def render(context: BuildContext) -> bytes:
     scorer = context.scorer
     sheet_layout = layout(context.rubric, context.plan, context.sha256, context.source_path)
-    return workbook_bytes(sheet_layout, None, scorer.score(empty_findings(sheet_layout), partial=True))
-
-
-def empty_findings(sheet_layout: Layout) -> dict:
-    plan = sheet_layout.plan
-    return {
-        "format": "rubricdsl-findings/1",
-        "rubric": {"id": plan.rubric_id, "version": plan.version},
-        "organization": "",
-        "date": "",
-        "evaluators": [],
-        "remarks": "",
-        "conditions": {},
-        "items": {},
-    }
+    return workbook_bytes(sheet_layout, None, scorer.score(blank_findings(sheet_layout.plan), partial=True))
 
 
 def input_value(findings: dict, found: Input):

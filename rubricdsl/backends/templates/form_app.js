@@ -9,8 +9,10 @@
  */
 (function () {
   "use strict";
-  var say = RubricDom.say, h = RubricDom.h, cssString = RubricDom.cssString, printTable = RubricDom.printTable,
-      addRow = RubricDom.addRow, inexactNumbers = RubricDom.inexactNumbers;
+  // The helpers both pages share (form_dom.js).
+  var say = RubricDom.say, h = RubricDom.h, setText = RubricDom.setText, ask = RubricDom.ask,
+      cssString = RubricDom.cssString, printTable = RubricDom.printTable, addRow = RubricDom.addRow,
+      inexactNumbers = RubricDom.inexactNumbers;
 
   var rubric = JSON.parse(document.getElementById("rubric-data").textContent);
   var plan = JSON.parse(document.getElementById("rubric-plan").textContent);
@@ -55,10 +57,6 @@
 
   var nextId = 0;
   function newId(prefix) { nextId += 1; return prefix + "-" + nextId; }
-
-  function setText(element, text) {
-    if (element.textContent !== text) element.textContent = text;
-  }
 
   /* A result number as the page prints it: 0.0000001, never 1e-7. */
   function formatPoints(value) { return Scoring.numberText(value); }
@@ -478,20 +476,6 @@
 
   /* An in-page question (never window.confirm): a button per choice, the
    * first that is not "danger" focused; Escape is the last choice. */
-  function ask(text, choices) {
-    var dialog = document.getElementById("ask"), buttons = document.getElementById("ask-buttons");
-    setText(document.getElementById("ask-text"), text);
-    while (buttons.firstChild) buttons.removeChild(buttons.firstChild);
-    function choose(choice) { dialog.close(); if (choice.run) choice.run(); }
-    choices.forEach(function (choice, index) {
-      var button = h("button", { type: "button", className: choice.className || (index ? "secondary" : null), text: choice.label });
-      button.addEventListener("click", function () { choose(choice); });
-      buttons.appendChild(button);
-    });
-    dialog.oncancel = function (event) { event.preventDefault(); choose(choices[choices.length - 1]); };
-    dialog.showModal();
-    buttons.children[choices.indexOf(choices.filter(function (choice) { return choice.className !== "danger"; })[0])].focus();
-  }
 
   function showMessage(text, isError) {
     var message = document.getElementById("message");

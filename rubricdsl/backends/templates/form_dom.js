@@ -34,6 +34,29 @@ var RubricDom = (function () {
 
   function clear(element) { while (element.firstChild) element.removeChild(element.firstChild); return element; }
 
+  /* An element's text, set only when it changes (a redraw keeps selections). */
+  function setText(element, text) {
+    if (element.textContent !== text) element.textContent = text;
+  }
+
+  /* A question asked on the page (the <dialog id="ask"> both pages have),
+   * never window.confirm: each choice {label, className, run}; Escape
+   * takes the last one, and the focus starts on the first that is not
+   * "danger". */
+  function ask(text, choices) {
+    var dialog = document.getElementById("ask"), buttons = clear(document.getElementById("ask-buttons"));
+    setText(document.getElementById("ask-text"), text);
+    function choose(choice) { dialog.close(); if (choice.run) choice.run(); }
+    choices.forEach(function (choice, index) {
+      var button = h("button", { type: "button", className: choice.className || (index ? "secondary" : null), text: choice.label });
+      button.addEventListener("click", function () { choose(choice); });
+      buttons.appendChild(button);
+    });
+    dialog.oncancel = function (event) { event.preventDefault(); choose(choices[choices.length - 1]); };
+    dialog.showModal();
+    buttons.children[choices.indexOf(choices.filter(function (choice) { return choice.className !== "danger"; })[0])].focus();
+  }
+
   /* A text as a CSS string, for the printed page's margin boxes. */
   function cssString(text) {
     return '"' + text.replace(/[\\"\s]/g, function (c) { return "\\" + c.charCodeAt(0).toString(16) + " "; }) + '"';
@@ -65,5 +88,5 @@ var RubricDom = (function () {
     return found;
   }
 
-  return { say: say, h: h, clear: clear, cssString: cssString, printTable: printTable, addRow: addRow, inexactNumbers: inexactNumbers };
+  return { say: say, h: h, clear: clear, setText: setText, ask: ask, cssString: cssString, printTable: printTable, addRow: addRow, inexactNumbers: inexactNumbers };
 })();

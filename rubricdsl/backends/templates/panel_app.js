@@ -11,8 +11,10 @@
  */
 (function () {
   "use strict";
-  var say = RubricDom.say, h = RubricDom.h, cssString = RubricDom.cssString, printTable = RubricDom.printTable,
-      addRow = RubricDom.addRow, inexactNumbers = RubricDom.inexactNumbers, clear = RubricDom.clear;
+  // The helpers both pages share (form_dom.js).
+  var say = RubricDom.say, h = RubricDom.h, setText = RubricDom.setText, ask = RubricDom.ask, clear = RubricDom.clear,
+      cssString = RubricDom.cssString, printTable = RubricDom.printTable, addRow = RubricDom.addRow,
+      inexactNumbers = RubricDom.inexactNumbers;
 
   var plan = JSON.parse(document.getElementById("rubric-plan").textContent);
   var rubric = JSON.parse(document.getElementById("rubric-data").textContent);
@@ -669,8 +671,6 @@
     return Panel.timeStamp(date).slice(11, 19);
   }
 
-  function setText(element, text) { if (element.textContent !== text) element.textContent = text; }
-
   function showSaveState(text, failed) {
     var element = byId("save-state");
     setText(element, text);
@@ -751,20 +751,6 @@
     refresh();
     showSaveState(found ? say(words.saved_at, { time: clock(new Date(found.record.saved)) }) : words.not_saved_yet, false);
     showSaved();
-  }
-
-  function ask(text, choices) {
-    var dialog = byId("ask"), buttons = clear(byId("ask-buttons"));
-    setText(byId("ask-text"), text);
-    function choose(choice) { dialog.close(); if (choice.run) choice.run(); }
-    choices.forEach(function (choice, index) {
-      var button = h("button", { type: "button", className: choice.className || (index ? "secondary" : null), text: choice.label });
-      button.addEventListener("click", function () { choose(choice); });
-      buttons.appendChild(button);
-    });
-    dialog.oncancel = function (event) { event.preventDefault(); choose(choices[choices.length - 1]); };
-    dialog.showModal();
-    buttons.children[choices.indexOf(choices.filter(function (choice) { return choice.className !== "danger"; })[0])].focus();
   }
 
   function showMessage(text, isError) {
