@@ -184,6 +184,10 @@ def score_files(
                 if len(paths) > 1:
                     problems.append(f"{name}: a panel file is scored alone; its members are in it")
                     continue
+                refused = scorer.panel_file_options(partial, rescore)
+                if refused:
+                    problems += _prefixed(name, refused)
+                    continue
                 results.append(scorer.agreed_result(document))
                 continue
             # A member file (docs/panel.md) is findings with a digest: checked, then scored alike.

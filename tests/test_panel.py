@@ -355,6 +355,17 @@ def test_score_refuses_a_panel_file_with_other_findings(tmp_path) -> None:
     assert done.exit_code == EXIT_USAGE and "a panel file is scored alone" in done.stderr
 
 
+def test_score_refuses_options_a_panel_file_would_ignore(tmp_path) -> None:
+    paths, out = made_panel(tmp_path)
+    scorer_py = ROOT / "generated" / "t-cssg-001.5-2020" / "scorer.py"
+    for option in ("--partial", "--rescore"):
+        done = run("score", RUBRIC, str(out), option)
+        assert done.exit_code == EXIT_USAGE and f"{out}: {option} does not apply to a panel file" in done.stderr
+        alone = subprocess.run([sys.executable, str(scorer_py), str(out), option], capture_output=True, text=True)
+        assert alone.returncode == 2 and f"{option} does not apply to a panel file" in alone.stderr
+        assert "Traceback" not in alone.stderr and not alone.stdout
+
+
 def test_the_standalone_scorer_scores_and_checks_a_panel_file(tmp_path) -> None:
     paths, out = made_panel(tmp_path)
     scorer_py = ROOT / "generated" / "t-cssg-001.5-2020" / "scorer.py"

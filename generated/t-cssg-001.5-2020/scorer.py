@@ -5412,6 +5412,20 @@ def panel_size_warning(panel):
             + str(PANEL_SIZE[0]) + ' to ' + str(PANEL_SIZE[1]) + ' the rubric asks for (clause 5.2): a trial, not the consensus of a panel')
 
 
+def panel_file_options(partial=False, rescore=False):
+    """Why score()'s options cannot apply to a panel file, if they were
+    given: its agreed findings are scored as the panel agreed them, so an
+    option that changes how findings are read is refused, not ignored."""
+    problems = []
+    if partial:
+        problems.append('--partial does not apply to a panel file: its agreed findings are complete '
+                        '(`rubricdsl panel --incomplete` makes a panel of fewer members)')
+    if rescore:
+        problems.append('--rescore does not apply to a panel file: it stands under the revision its members '
+                        'scored; rescore each member file and make the panel again')
+    return problems
+
+
 def agreed_result(panel):
     """The result (score()) of a panel file's agreed findings, with the
     panel's members, log and agreement figures under "panel".  Raises
@@ -5602,6 +5616,8 @@ def main(argv=None):
                 # A panel file (docs/panel.md): its agreed findings, once it verifies in itself.
                 if len(options.findings) > 1:
                     errors.append(name + ': a panel file is scored alone; its members are in it')
+                elif panel_file_options(options.partial, options.rescore):
+                    errors += [name + ': ' + problem for problem in panel_file_options(options.partial, options.rescore)]
                 else:
                     results.append(agreed_result(document))
                 continue
