@@ -474,6 +474,8 @@ _ZH = {
     "wb_pass_mark": "合格分",
     "wb_verdict": "是否合格",
     "wb_provisional": "结论性质（尚有未评项目或未确认的评价条件时为暂定）",
+    "wb_blank_answers": "已评项目中未填的答案（不为 0 时结论为“未完成”，红色单元格待填）",
+    "wb_incomplete": "未完成",
 }
 
 _EN = {
@@ -931,6 +933,8 @@ _EN = {
     "wb_pass_mark": "Pass mark",
     "wb_verdict": "Passed",
     "wb_provisional": "Provisional (items not assessed or conditions not recorded)",
+    "wb_blank_answers": "Answers left blank in assessed items (while not 0 the verdict reads incomplete; the red cells need them)",
+    "wb_incomplete": "incomplete",
 }
 
 assert _ZH.keys() == _EN.keys()

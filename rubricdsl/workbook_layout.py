@@ -44,7 +44,9 @@ EVALUATOR_ROWS = 7
 
 # The columns of Annex A, then the hidden unit columns.
 COL_SECTION, COL_ITEM, COL_REQUIREMENT, COL_POINTS, COL_RULE, COL_INPUT, COL_DEDUCTED, COL_SCORE, COL_REMARK = range(9)
-COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS = 9, 10, 11
+COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_BLANK_ANSWERS = 9, 10, 11, 12
+# The inputs an assessed item needs filled (the reader leaves none of them blank).
+ANSWER_KINDS = ("answer", "part", "measure", "choice")
 
 
 class WorkbookError(ValueError):
@@ -211,6 +213,7 @@ class _Builder:
         self.item_rows: dict[str, int] = {}  # item path -> its row on the main sheet
         self.subtotal_rows: list[int] = []
         self.condition_cells: list[tuple[p.ConditionPlan, str]] = []
+        self.group_status_cells: dict[str, str] = {}  # group key -> its status cell, for the current item
 
     # -- the meta sheet: identity and every text formulas compare or show --
 
@@ -249,6 +252,7 @@ class _Builder:
         self.fulfilled = self.option_list((w["fulfilled"], w["not_fulfilled"]))
         verdict_texts = (w["passed"], w["failed"], w["eligible"], w["not_eligible"], w["result_provisional"])
         self.verdicts = self.option_list(verdict_texts + tuple(g.label for g in plan.grades))
+        (self.incomplete,) = self.option_list((w["wb_incomplete"],))
         self.main_sheet()
         self.cover_sheet()
         self.summary_sheet()
@@ -289,8 +293,9 @@ class _Builder:
         sheet.text(2, COL_DEDUCTION_UNITS, "units", "header")
         sheet.text(2, COL_SCORE_UNITS, "units", "header")
         sheet.text(2, COL_APPLICABLE_UNITS, "units", "header")
-        sheet.widths = {0: 14, 1: 16, 2: 40, 3: 6, 4: 30, 5: 12, 6: 7, 7: 7, 8: 22, 9: 8, 10: 8, 11: 8}
-        sheet.hidden_columns = (COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS)
+        sheet.text(2, COL_BLANK_ANSWERS, "blanks", "header")
+        sheet.widths = {0: 14, 1: 16, 2: 40, 3: 6, 4: 30, 5: 12, 6: 7, 7: 7, 8: 22, 9: 8, 10: 8, 11: 8, 12: 8}
+        sheet.hidden_columns = (COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_BLANK_ANSWERS)
         sheet.freeze = 3
         sheet.repeat_rows = (2, 2)
         row = 3
@@ -339,6 +344,8 @@ class _Builder:
         top = row
         self.item_rows[item.path] = row
         status_cell = a1(row, COL_INPUT, True)
+        first_input = len(self.inputs)
+        self.group_status_cells = {}
         sheet.text(row, COL_ITEM, w["item_cell"].format(number=item.number.split(".", 1)[1], title=item.title), "item")
         sheet.put(row, COL_POINTS, Cell("number", _shown(plan, item.points), "number"))
         sheet.text(row, COL_REQUIREMENT, w["wb_status_prompt"], "prompt")
@@ -387,6 +394,7 @@ class _Builder:
             sheet.merges.append((top, COL_POINTS, row - 1, COL_POINTS))
         # An unassessed item's rows are grey until its status is chosen.
         sheet.conditional.append((f"{a1(top, COL_REQUIREMENT)}:{a1(row - 1, COL_REQUIREMENT)}", f"{status_cell}=\"\"", "unassessed"))
+        self.blank_answers(item, top, status_cell, self.inputs[first_input:])
         section_number, item_number = item.number.split(".")
         self.names[f"i{section_number}_{item_number}_{_name_part(item.key)}"] = f"{quoted(sheet.name)}!{a1(top, COL_SCORE, True)}"
         return row
@@ -394,6 +402,30 @@ class _Builder:
     def _status_texts(self) -> tuple[str, ...]:
         w = self.words
         return (w["status_assessed"], w["status_not_applicable"], w["status_absent"])
+
+    def blank_answers(self, item, top: int, status_cell: str, inputs: list[Input]) -> None:
+        """How many answers an assessed item still lacks (hidden column),
+        each such cell red: a blank is no answer, never "no deduction", and
+        while any is blank the verdict reads 未完成 (score refuses the
+        workbook then, naming the cells)."""
+        sheet = self.main
+        by_guard: dict[str, list[str]] = {}
+        for found in inputs:
+            if found.kind not in ANSWER_KINDS:
+                continue
+            cell = a1(found.row, found.col)
+            group = found.keys[3].split(".")[0] if found.kind in ("answer", "part") else None
+            guard = self.group_status_cells.get(group)
+            by_guard.setdefault(guard or "", []).append(cell)
+            due = f"{status_cell}={self.status[0]}" + (f",OR({guard}=\"\",{guard}={self.status[0]})" if guard else "")
+            sheet.conditional.append((cell, f"AND({due},{cell}=\"\")", "error"))
+        terms = []
+        for guard, cells in by_guard.items():
+            count = "+".join(f"({cell}=\"\")" for cell in cells)
+            terms.append(f"IF(OR({guard}=\"\",{guard}={self.status[0]}),{count},0)" if guard else count)
+        text = f"IF({status_cell}={self.status[0]},{'+'.join(terms)},0)" if terms else "0"
+        # Whenever the scorer gives a result, no answer it needs was blank.
+        self.formula(sheet, top, COL_BLANK_ANSWERS, text, lambda r: 0, "units")
 
     def reason_check(self, row: int, status_cell: str) -> None:
         """Not applicable needs its reason: the reason cell turns red while it is missing."""
@@ -504,6 +536,7 @@ class _Builder:
         inherited = next((r.text for r in group.rules if r.inherited), "")
         sheet.text(row, COL_RULE, inherited, "group_text")
         gstatus = a1(row, COL_INPUT, True)
+        self.group_status_cells[group.key] = gstatus
         self.input(sheet, row, COL_INPUT, "group_status", (*path, "status"), "choice_input", self._status_texts(),
                    ("assessed", "not_applicable", "absent"), self.status)
         row += 1
@@ -702,11 +735,18 @@ class _Builder:
         self.names["total"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
         t = a1(total_row, 3, True)
         row += 1
+        # Under the total, the answers it lacks: while any is blank, verdicts read 未完成.
+        sheet.text(row, 0, w["wb_blank_answers"])
+        column = f"{here}!{a1(3, COL_BLANK_ANSWERS, True)}:{a1(max(self.item_rows.values(), default=3), COL_BLANK_ANSWERS, True)}"
+        self.formula(sheet, row, 2, f"SUM({column})" if self.item_rows else "0", lambda r: 0, "number_formula")
+        self.names["blank_answers"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
+        blanks_cell = a1(row, 2, True)
+        row += 1
         sheet.text(row, 0, w["wb_pass_mark"])
         sheet.put(row, 1, Cell("number", _shown(plan, plan.pass_mark), "number"))
         row += 1
         sheet.text(row, 0, w["wb_verdict"])
-        self.formula(sheet, row, 2, f"IF({t}>={plan.pass_mark * 100},{self.verdicts[0]},{self.verdicts[1]})",
+        self.formula(sheet, row, 2, f"IF({blanks_cell}>0,{self.incomplete},IF({t}>={plan.pass_mark * 100},{self.verdicts[0]},{self.verdicts[1]}))",
                      lambda r: w["passed"] if r["passed"] else w["failed"], "verdict")
         self.names["pass"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
         row += 1
@@ -721,6 +761,7 @@ class _Builder:
             grade = '""'
             for number, g in enumerate(plan.grades):
                 grade = f"IF({t}>={g.threshold * 100},{self.verdicts[5 + number]},{grade})"
+            grade = f"IF({blanks_cell}>0,{self.incomplete},{grade})"
             self.formula(sheet, row, 2, grade, lambda r: r["grade"]["label"] if r["grade"] else "", "verdict")
             self.names["grade"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
             row += 1

@@ -296,6 +296,7 @@ def _number(value):
 
 
 _UNREADABLE = object()
+_BLANK_CHOICE = object()  # a choice cell left blank: no answer, unlike the option "none reached"
 
 
 def _option(found: Input, value):
@@ -331,7 +332,9 @@ def _findings(expected: Layout, cells) -> dict:
     by_item: dict[str, list[tuple[Input, object]]] = {}
     for found in expected.inputs:
         value = _cell_value(cells, found)
-        if found.options:
+        if found.kind == "choice" and value in (None, ""):
+            value = _BLANK_CHOICE
+        elif found.options:
             meaning = _option(found, value)
             if meaning is _UNREADABLE:
                 unreadable.append(f"{found.address}: {_text(value)!r} is not one of: {', '.join(found.options)}")
@@ -420,7 +423,8 @@ def _item(item, inputs: list[tuple[Input, object]]) -> dict:
         result["measures"] = measures
     if item.kind == "choices":
         choice = values["choice"][1]
-        if assessed or choice is not None:
+        # A blank choice of an assessed item is left out, so the scorer names it missing.
+        if choice is not _BLANK_CHOICE and (assessed or choice is not None):
             result["choice"] = choice
     return result
 

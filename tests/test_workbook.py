@@ -18,10 +18,11 @@ from rubricdsl import model as m
 from rubricdsl.backends import BuildContext, workbook
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.plan import Bound, lower
-from rubricdsl.workbook_layout import COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, WorkbookError, a1, interval, layout
+from rubricdsl.workbook_layout import COL_BLANK_ANSWERS, COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, WorkbookError, a1, interval, layout
+from rubricdsl.workbook_reader import read_cells, reading_of
 
 from .conftest import ROOT, SHIPPED_RUBRIC
-from .scoring_helpers import FIXTURE, MINI, compiled
+from .scoring_helpers import FIXTURE, MINI, changed, compiled, complete_findings, mini_scorer
 
 RUBRIC = str(SHIPPED_RUBRIC)
 
@@ -361,3 +362,59 @@ def test_a_date_serial_reads_as_its_date(filled, tmp_path) -> None:
     done = run("score", RUBRIC, str(edited), "--format", "json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["date"] == "2026-11-27"
+
+
+# ---- a blank answer is no answer ----------------------------------------------------
+
+
+def test_an_assessed_items_blank_answers_are_counted_and_the_verdicts_wait_for_them() -> None:
+    sheet_layout = mini_layout()
+    main, summary = sheet_layout.sheets[1], sheet_layout.sheets[2]
+    cells = {found.path: a1(found.row, found.col) for found in sheet_layout.inputs}
+    status = {path[len("items."):-len(".status")]: a1(found.row, found.col, True)
+              for found in sheet_layout.inputs if found.kind == "status" for path in [found.path]}
+
+    def blanks(item_path: str) -> str:
+        found = next(found for found in sheet_layout.inputs if found.path == f"items.{item_path}.status")
+        return main.cells[(found.row, COL_BLANK_ANSWERS)].value
+
+    fixed = blanks("a.fixed")
+    assert fixed.startswith(f"IF({status['a.fixed']}=rubricdsl!$D$1,") and all(
+        f"({cells[f'items.a.fixed.requirements.{key}']}=\"\")" in fixed for key in ("one", "two", "three"))
+    parts = blanks("a.parts")
+    assert all(f"({cells[f'items.a.parts.requirements.docs.{key}']}=\"\")" in parts for key in "abc")
+    assert f"({cells['items.a.measured.measures.completion']}=\"\")" in blanks("a.measured")
+    assert f"({cells['items.b.brand.choice']}=\"\")" in blanks("b.brand")
+    # A group's answers count only while the group is assessed (blank or 评价), not ruled out.
+    g1 = next(a1(found.row, found.col, True) for found in sheet_layout.inputs if found.path == "items.a.grouped.groups.g1.status")
+    assert f"IF(OR({g1}=\"\",{g1}=rubricdsl!$D$1),({cells['items.a.grouped.requirements.g1.p']}=\"\")" in blanks("a.grouped")
+    total_cell = sheet_layout.names["blank_answers"].split("!")[1].replace("$", "")
+    row = int(total_cell[1:]) - 1
+    assert summary.cells[(row, 2)].value.startswith("SUM(")
+    verdict = summary.cells[(int(sheet_layout.names["pass"].split("!$C$")[1]) - 1, 2)].value
+    grade = summary.cells[(int(sheet_layout.names["grade"].split("!$C$")[1]) - 1, 2)].value
+    blank_ref = sheet_layout.names["blank_answers"].split("!")[1]
+    assert verdict.startswith(f"IF({blank_ref}>0,rubricdsl!") and grade.startswith(f"IF({blank_ref}>0,rubricdsl!")
+
+
+def test_a_blank_choice_is_no_answer_and_none_reached_is_written_as_its_option(tmp_path) -> None:
+    compilation = compiled(MINI)
+    rubric, plan = compilation.rubric, lower(compilation.rubric)
+    scorer = mini_scorer()
+    sheet_layout = layout(rubric, plan, compilation.sha256)
+    findings = complete_findings(rubric)  # b.brand assessed, no choice reached
+    result = scorer.score(findings)
+    path = tmp_path / "none.xlsx"
+    path.write_bytes(workbook.workbook_bytes(sheet_layout, findings, result))
+    choice = next(found for found in sheet_layout.inputs if found.path == "items.b.brand.choice")
+    cells = read_cells(str(path))
+    assert cells[choice.sheet][(choice.row, choice.col)].value == "none: 1"
+    reading = reading_of(cells, path.name, rubric, plan)
+    assert reading.findings["items"]["b.brand"]["choice"] is None and scorer.score(reading.findings)["total"] == result["total"]
+    blank = changed(findings, "b.brand")
+    del blank["items"]["b.brand"]["choice"]
+    path.write_bytes(workbook.workbook_bytes(sheet_layout, blank, None))
+    reading = reading_of(read_cells(str(path)), path.name, rubric, plan)
+    assert "choice" not in reading.findings["items"]["b.brand"]
+    with pytest.raises(scorer.FindingsError, match=r"items\.b\.brand\.choice: missing"):
+        scorer.score(reading.findings)

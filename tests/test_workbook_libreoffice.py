@@ -16,6 +16,7 @@ must hold exactly the Python scorer's value.  In CI a missing soffice fails.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import random
 import shutil
@@ -35,7 +36,7 @@ from rubricdsl.workbook_reader import cached_disagreements, read_cells, reading_
 
 from .browser import require
 from .conftest import SHIPPED_RUBRIC
-from .scoring_helpers import MINI
+from .scoring_helpers import MINI, complete_findings
 from .test_form_scoring import EXACT, number, random_findings, ruled_groups
 
 FINDINGS_PER_RUBRIC = 300
@@ -241,3 +242,40 @@ def _scores(result: dict) -> list:
     ]
     return [items, [s["score"] for s in result["sections"]], result["total"], result["passed"], result["grade"],
             result["eligible"], result["not_assessed"]]
+
+
+def test_blank_answers_of_assessed_items_make_the_verdict_incomplete_in_libreoffice(tmp_path) -> None:
+    """A blank is no answer: LibreOffice counts the blanks an assessed item
+    lacks (not those of a group ruled out, nor of an item not assessed), and
+    the verdict and grade read "incomplete" until they are filled."""
+    soffice_path()
+    compilation = compile_source(MINI, "mini.rubric")
+    rubric, plan = compilation.rubric, lower(compilation.rubric)
+    scorer = load_scorer(compilation, "mini.rubric")
+    complete = complete_findings(rubric)
+    blanks = copy.deepcopy(complete)
+    items = blanks["items"]
+    del items["a.fixed"]["requirements"]["one"]
+    del items["a.parts"]["requirements"]["docs"]["b"]
+    del items["a.measured"]["measures"]["completion"]
+    del items["b.brand"]["choice"]
+    items["a.grouped"]["groups"] = {"g2": {"status": "absent"}}
+    for key in ("g2.s", "g2.t"):
+        del items["a.grouped"]["requirements"][key]  # ruled out: not counted
+    items["a.levels"] = {"status": None}  # not assessed: not counted
+    copies = [(layout(rubric, plan, compilation.sha256, copy=name), findings, None)
+              for name, findings in ((" blank", blanks), (" complete", complete))]
+    path = tmp_path / "blanks.xlsx"
+    path.write_bytes(copies_bytes(copies))
+    cells = read_cells(str(recalculated([path], tmp_path, processes=1) / path.name))
+    shown = {}
+    for name in (" blank", " complete"):
+        reading = reading_of(cells, path.name, rubric, plan, name)
+        summary = reading.layout.sheets[2]
+        values = {key: reading.cells[summary.name][(int(reading.layout.names[key].split("!$C$")[1]) - 1, 2)].value
+                  for key in ("blank_answers", "pass", "grade")}
+        shown[name] = values
+    result = scorer.score(complete)
+    assert shown[" blank"] == {"blank_answers": 4, "pass": "incomplete", "grade": "incomplete"}
+    assert shown[" complete"] == {"blank_answers": 0, "pass": "passed" if result["passed"] else "failed",
+                                  "grade": result["grade"]["label"]}

@@ -61,10 +61,9 @@ def render(context: BuildContext) -> bytes:
     return workbook_bytes(sheet_layout, None, scorer.score(blank_findings(sheet_layout.plan), partial=True))
 
 
-def input_value(findings: dict, found: Input):
-    """What the findings hold for one input cell, as the cell shows it, or None."""
+def _at(findings: dict, keys: tuple):
     value = findings
-    for part in found.keys:
+    for part in keys:
         if isinstance(value, dict):
             value = value.get(part)
         elif isinstance(value, list) and isinstance(part, int) and part < len(value):
@@ -73,9 +72,20 @@ def input_value(findings: dict, found: Input):
             return None
         if value is None:
             return None
+    return value
+
+
+def input_value(findings: dict, found: Input):
+    """What the findings hold for one input cell, as the cell shows it, or None."""
+    if found.kind == "choice":
+        item = _at(findings, found.keys[:-1])
+        if isinstance(item, dict) and item.get("status") == "assessed" and item.get("choice", "") is None:
+            # "None reached" is an assessed item's answer, shown as its option; a blank cell is no answer.
+            return found.options[found.values.index(None)]
+    value = _at(findings, found.keys)
+    if value is None:
+        return None
     if found.options:
-        if found.kind == "choice" and value is None:
-            return None
         for text, meaning in zip(found.options, found.values):
             if meaning == value and type(meaning) is type(value):
                 return text
