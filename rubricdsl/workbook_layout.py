@@ -741,6 +741,7 @@ class _Builder:
         self.formula(sheet, row, 2, f"SUM({column})" if self.item_rows else "0", lambda r: 0, "number_formula")
         self.names["blank_answers"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
         blanks_cell = a1(row, 2, True)
+        sheet.conditional.append((a1(row, 2), f"{a1(row, 2)}>0", "error"))
         row += 1
         sheet.text(row, 0, w["wb_pass_mark"])
         sheet.put(row, 1, Cell("number", _shown(plan, plan.pass_mark), "number"))
