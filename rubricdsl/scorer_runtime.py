@@ -14,6 +14,7 @@ import difflib
 import json
 import re
 import sys
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 # -- the rubric's part defines these (placeholders for linting and import) --
@@ -980,9 +981,12 @@ def combine(results, method='median', disagreement=2):
         if len({vote for vote in votes if vote is not None}) > 1:
             disagreements.append({'kind': 'condition', 'path': 'conditions.' + key, 'votes': votes})
 
-    evaluators = []
+    evaluators, persons = [], set()
     for result in results:
-        evaluators += [name for name in result['evaluators'] if name not in evaluators]
+        for name in result['evaluators']:
+            if _person(name) not in persons:
+                persons.add(_person(name))
+                evaluators.append(name)
     dates = sorted(result['date'] for result in results if result['date'])
     total_units = total * SCALE
     return {
@@ -1089,6 +1093,27 @@ def _canonical(findings):
     return json.dumps(_without_notes(findings), sort_keys=True, ensure_ascii=False, default=str)
 
 
+def _person(name):
+    """Who a name names, for counting members (clause 5.2): two spellings
+    that read alike are one person: full-width and half-width letters, any
+    space, an invisible character (a zero-width space pasted with a name)."""
+    folded = unicodedata.normalize('NFKC', name)
+    return ''.join(ch for ch in folded if not unicodedata.category(ch).startswith(('C', 'Z')) and not ch.isspace()).casefold()
+
+
+def _shown_name(name):
+    """A name for a message, each character one does not see (a control,
+    format or space character but the plain space) written as its code
+    point, 王<U+200B>五, so that two names that look alike are told apart."""
+    return ''.join('<U+%04X>' % ord(ch) if unicodedata.category(ch).startswith(('C', 'Z')) and ch != ' ' else ch
+                   for ch in name)
+
+
+def _spelt(first, other):
+    """How an earlier spelling of the same person differs, if it does."""
+    return '' if first.strip() == other.strip() else ' as ' + _shown_name(first.strip())
+
+
 def check_panel(named_findings):
     """Problems with a panel's findings, given as (name, findings) pairs:
     the same findings twice, or one evaluator in two files.  Clause 5.2
@@ -1103,13 +1128,14 @@ def check_panel(named_findings):
             continue
         seen_content[content] = name
         for evaluator in findings.get('evaluators', ()):
-            person = evaluator.strip() if isinstance(evaluator, str) else evaluator
+            person = _person(evaluator) if isinstance(evaluator, str) else evaluator
             if not person:
                 continue
-            if person in seen_names and seen_names[person] != name:
-                problems.append(name + ': evaluator ' + person + ' is also named by ' + seen_names[person]
+            if person in seen_names and seen_names[person][0] != name:
+                problems.append(name + ': evaluator ' + _shown_name(evaluator.strip()) + ' is also named by '
+                                + seen_names[person][0] + _spelt(seen_names[person][1], evaluator)
                                 + '; each evaluator is counted once')
-            seen_names.setdefault(person, name)
+            seen_names.setdefault(person, (name, evaluator))
     return problems
 
 
@@ -1783,14 +1809,16 @@ def panel_members(named_documents, incomplete=False):
     by_digest = {}
     for member in members:
         organizations.setdefault(member['findings']['organization'].strip(), []).append(member['name'])
+        person = _person(member['evaluator'])
         if member['digest'] in by_digest:
             problems.append(member['name'] + ': the same member file as ' + by_digest[member['digest']]
                             + '; each member is counted once (5.2)')
-        elif member['evaluator'] in by_evaluator:
-            problems.append(member['name'] + ': ' + member['evaluator'] + ' is also the member of '
-                            + by_evaluator[member['evaluator']] + '; each member is counted once (5.2)')
+        elif person in by_evaluator:
+            first_name, first_evaluator = by_evaluator[person]
+            problems.append(member['name'] + ': ' + _shown_name(member['evaluator']) + ' is also the member of '
+                            + first_name + _spelt(first_evaluator, member['evaluator']) + '; each member is counted once (5.2)')
         by_digest.setdefault(member['digest'], member['name'])
-        by_evaluator.setdefault(member['evaluator'], member['name'])
+        by_evaluator.setdefault(person, (member['name'], member['evaluator']))
     if len(organizations) > 1:
         problems.append('the member files are for different organisations: ' + '; '.join(
             _shown_value(organization) + ' (' + ', '.join(names) + ')' for organization, names in organizations.items()))

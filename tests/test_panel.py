@@ -193,6 +193,18 @@ def test_refuses_a_member_twice(tmp_path) -> None:
     assert "given twice" in refused(tmp_path, [*paths, paths[0]])
 
 
+@pytest.mark.parametrize("alike", ["张\u200b三", "张 三", "\ufeff张三", "张\u3000三"])
+def test_names_that_read_alike_are_one_member(tmp_path, alike) -> None:
+    paths = members(tmp_path, 4)
+    again = signed(tmp_path, "again.json", member_findings(4, name=alike))
+    shown = "".join(f"<U+{ord(ch):04X}>" if ch not in "张三 " else ch for ch in alike).strip()
+    assert f"{shown} is also the member of {paths[0]} as 张三; each member is counted once (5.2)" in refused(
+        tmp_path, [*paths, again])
+    # Scoring several findings files as a panel counts the person once too.
+    done = run("score", RUBRIC, paths[0], write_json(tmp_path / "alike.json", member_findings(4, name=alike)))
+    assert done.exit_code == EXIT_USAGE and f"evaluator {shown} is also named by {paths[0]} as 张三" in done.stderr
+
+
 def test_refuses_a_changed_member_file(tmp_path) -> None:
     paths = members(tmp_path, 5)
     text = Path(paths[2]).read_text(encoding="utf-8")
