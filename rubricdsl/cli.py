@@ -665,6 +665,12 @@ def _write_filled_workbook(compilation, scorer, rubric_path, paths, result: dict
         findings, _ = scoring.score_workbook(scorer, paths[0], rubric, partial=partial)
     else:
         findings = scoring.read_findings(scorer, paths[0], stdin_name=stdin_name())
+        if isinstance(findings, dict) and findings.get("format") == scorer.PANEL_FILE_FORMAT:
+            # Its cells would be blank beside the agreed total: a workbook holds one evaluator's answers.
+            raise UserError(
+                f"{paths[0]}: a panel file has no workbook: its consensus sheet is --format html, markdown or text"
+                " (docs/panel.md); a member's workbook is made from their member file"
+            )
     data = _workbook_or_refuse(
         lambda: workbook_bytes(layout(rubric, lower(rubric), compilation.sha256, rubric_path), findings, result)
     )
@@ -902,11 +908,32 @@ def template(rubric: str, output_format: str, output: str) -> None:
 
             source_path = stdin_name() if rubric == STDIN else display_path(Path(rubric))
             data = _workbook_or_refuse(lambda: workbook.render(BuildContext.of(compilation, source_path)))
+            _refuse_to_replace_work(output, data)
             write_together([(Path(output), lambda stream: stream.write(data))])
         else:
-            scoring.write_text(output, scoring.template_text(compilation.rubric))
+            text = scoring.template_text(compilation.rubric)
+            _refuse_to_replace_work(output, text.encode("utf-8"))
+            scoring.write_text(output, text)
     except OSError as error:
         raise UserError(f"cannot write {output}: {error.strerror}") from None
+
+
+def _refuse_to_replace_work(output: str, blank: bytes) -> None:
+    """A template is a file to fill in: replacing a file of that name that
+    is not this very blank could lose an evaluator's work."""
+    if output == STDIN:
+        return
+    try:
+        existing = Path(output).read_bytes()
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise UserError(f"cannot write {output}: {error.strerror}") from None
+    if existing != blank:
+        raise UserError(
+            f"{output} exists and is not this blank template (it may hold filled-in work): nothing written;"
+            " give another -o, or remove the file first"
+        )
 
 
 def _workbook_or_refuse(make):

@@ -474,7 +474,7 @@ _ZH = {
     "wb_pass_mark": "合格分",
     "wb_verdict": "是否合格",
     "wb_provisional": "结论性质（尚有未评项目或未确认的评价条件时为暂定）",
-    "wb_blank_answers": "已评项目中未填的答案（不为 0 时结论为“未完成”，红色单元格待填）",
+    "wb_answers_to_fix": "待填或待改的答案（已评项目未填的答案，或不是下拉选项、不是数字的内容；不为 0 时结论为“未完成”，见红色单元格）",
     "wb_incomplete": "未完成",
 }
 
@@ -933,7 +933,7 @@ _EN = {
     "wb_pass_mark": "Pass mark",
     "wb_verdict": "Passed",
     "wb_provisional": "Provisional (items not assessed or conditions not recorded)",
-    "wb_blank_answers": "Answers left blank in assessed items (while not 0 the verdict reads incomplete; the red cells need them)",
+    "wb_answers_to_fix": "Entries to fill or correct (answers an assessed item lacks, or text that is no option or no number; while not 0 the verdict reads incomplete: see the red cells)",
     "wb_incomplete": "incomplete",
 }
 

@@ -44,8 +44,8 @@ EVALUATOR_ROWS = 7
 
 # The columns of Annex A, then the hidden unit columns.
 COL_SECTION, COL_ITEM, COL_REQUIREMENT, COL_POINTS, COL_RULE, COL_INPUT, COL_DEDUCTED, COL_SCORE, COL_REMARK = range(9)
-COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_BLANK_ANSWERS = 9, 10, 11, 12
-# The inputs an assessed item needs filled (the reader leaves none of them blank).
+COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_ANSWERS_TO_FIX = 9, 10, 11, 12
+# The inputs an assessed item needs answered (the reader takes none of them blank).
 ANSWER_KINDS = ("answer", "part", "measure", "choice")
 
 
@@ -214,6 +214,7 @@ class _Builder:
         self.subtotal_rows: list[int] = []
         self.condition_cells: list[tuple[p.ConditionPlan, str]] = []
         self.group_status_cells: dict[str, str] = {}  # group key -> its status cell, for the current item
+        self.option_refs: dict[tuple[str, int, int], list[str]] = {}  # a drop-down (sheet, row, col) -> its options' cells
 
     # -- the meta sheet: identity and every text formulas compare or show --
 
@@ -266,6 +267,7 @@ class _Builder:
         self.inputs.append(Input(sheet.name, row, col, kind, path, keys, tuple(options), tuple(values)))
         if refs is not None:
             sheet.validations.append(Validation((row, col), "list", self.list_range(refs)))
+            self.option_refs[(sheet.name, row, col)] = refs
 
     def formula(self, sheet: Sheet, row: int, col: int, text: str, expected, style: str = "formula"):
         sheet.put(row, col, Cell("formula", text, style, expected))
@@ -293,9 +295,9 @@ class _Builder:
         sheet.text(2, COL_DEDUCTION_UNITS, "units", "header")
         sheet.text(2, COL_SCORE_UNITS, "units", "header")
         sheet.text(2, COL_APPLICABLE_UNITS, "units", "header")
-        sheet.text(2, COL_BLANK_ANSWERS, "blanks", "header")
+        sheet.text(2, COL_ANSWERS_TO_FIX, "to fix", "header")
         sheet.widths = {0: 14, 1: 16, 2: 40, 3: 6, 4: 30, 5: 12, 6: 7, 7: 7, 8: 22, 9: 8, 10: 8, 11: 8, 12: 8}
-        sheet.hidden_columns = (COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_BLANK_ANSWERS)
+        sheet.hidden_columns = (COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_ANSWERS_TO_FIX)
         sheet.freeze = 3
         sheet.repeat_rows = (2, 2)
         row = 3
@@ -394,7 +396,7 @@ class _Builder:
             sheet.merges.append((top, COL_POINTS, row - 1, COL_POINTS))
         # An unassessed item's rows are grey until its status is chosen.
         sheet.conditional.append((f"{a1(top, COL_REQUIREMENT)}:{a1(row - 1, COL_REQUIREMENT)}", f"{status_cell}=\"\"", "unassessed"))
-        self.blank_answers(item, top, status_cell, self.inputs[first_input:])
+        self.answers_to_fix(top, status_cell, self.inputs[first_input:])
         section_number, item_number = item.number.split(".")
         self.names[f"i{section_number}_{item_number}_{_name_part(item.key)}"] = f"{quoted(sheet.name)}!{a1(top, COL_SCORE, True)}"
         return row
@@ -403,29 +405,45 @@ class _Builder:
         w = self.words
         return (w["status_assessed"], w["status_not_applicable"], w["status_absent"])
 
-    def blank_answers(self, item, top: int, status_cell: str, inputs: list[Input]) -> None:
-        """How many answers an assessed item still lacks (hidden column),
-        each such cell red: a blank is no answer, never "no deduction", and
-        while any is blank the verdict reads 未完成 (score refuses the
-        workbook then, naming the cells)."""
+    def not_chosen(self, found: Input, cell: str) -> str:
+        """Whether a drop-down's cell (`cell`: how the formula names it)
+        holds none of its options: blank, or text typed or pasted over it
+        ("不适用 " with its space).  Compared as the formulas compare, so
+        whatever they do not take for an option is counted."""
+        options = ",".join(f"{cell}={ref}" for ref in self.option_refs[(found.sheet, found.row, found.col)])
+        return f"NOT(OR({options}))"
+
+    def answers_to_fix(self, top: int, status_cell: str, inputs: list[Input]) -> None:
+        """How many of an item's entries must be filled or corrected before
+        its score stands (hidden column): a 评价方式 that is none of its
+        options; once assessed, every answer it needs that is blank or none
+        of its options, every measured value that is not a number.  Each
+        such cell turns red, and while any is counted the verdict reads
+        未完成: a blank is no answer, never "no deduction"."""
         sheet = self.main
+        status, *inputs = inputs
+        own = a1(status.row, status.col)
+        wrong_status = f"AND({status_cell}<>\"\",{self.not_chosen(status, status_cell)})"
+        sheet.conditional.append((own, f"AND({own}<>\"\",{self.not_chosen(status, own)})", "error"))
         by_guard: dict[str, list[str]] = {}
         for found in inputs:
             if found.kind not in ANSWER_KINDS:
                 continue
             cell = a1(found.row, found.col)
+            lacking = f"NOT(ISNUMBER({cell}))" if found.kind == "measure" else self.not_chosen(found, cell)
             group = found.keys[3].split(".")[0] if found.kind in ("answer", "part") else None
             guard = self.group_status_cells.get(group)
-            by_guard.setdefault(guard or "", []).append(cell)
+            by_guard.setdefault(guard or "", []).append(lacking)
             due = f"{status_cell}={self.status[0]}" + (f",OR({guard}=\"\",{guard}={self.status[0]})" if guard else "")
-            sheet.conditional.append((cell, f"AND({due},{cell}=\"\")", "error"))
+            sheet.conditional.append((cell, f"AND({due},{lacking})", "error"))
         terms = []
-        for guard, cells in by_guard.items():
-            count = "+".join(f"({cell}=\"\")" for cell in cells)
+        for guard, lacking in by_guard.items():
+            count = "+".join(lacking)
             terms.append(f"IF(OR({guard}=\"\",{guard}={self.status[0]}),{count},0)" if guard else count)
-        text = f"IF({status_cell}={self.status[0]},{'+'.join(terms)},0)" if terms else "0"
-        # Whenever the scorer gives a result, no answer it needs was blank.
-        self.formula(sheet, top, COL_BLANK_ANSWERS, text, lambda r: 0, "units")
+        assessed = f"IF({status_cell}={self.status[0]},{'+'.join(terms)},0)+" if terms else ""
+        # "0+" makes a lone TRUE a number: a spreadsheet keeps IF's TRUE as TRUE, and SUM skips it.
+        # Whenever the scorer gives a result, nothing was to fix.
+        self.formula(sheet, top, COL_ANSWERS_TO_FIX, f"0+{assessed}{wrong_status}", lambda r: 0, "units")
 
     def reason_check(self, row: int, status_cell: str) -> None:
         """Not applicable needs its reason: the reason cell turns red while it is missing."""
@@ -735,19 +753,24 @@ class _Builder:
         self.names["total"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
         t = a1(total_row, 3, True)
         row += 1
-        # Under the total, the answers it lacks: while any is blank, verdicts read 未完成.
-        sheet.text(row, 0, w["wb_blank_answers"])
-        column = f"{here}!{a1(3, COL_BLANK_ANSWERS, True)}:{a1(max(self.item_rows.values(), default=3), COL_BLANK_ANSWERS, True)}"
-        self.formula(sheet, row, 2, f"SUM({column})" if self.item_rows else "0", lambda r: 0, "number_formula")
-        self.names["blank_answers"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
-        blanks_cell = a1(row, 2, True)
+        # Under the total, the entries it still needs: while any is counted, verdicts read 未完成.
+        sheet.text(row, 0, w["wb_answers_to_fix"])
+        column = f"{here}!{a1(3, COL_ANSWERS_TO_FIX, True)}:{a1(max(self.item_rows.values(), default=3), COL_ANSWERS_TO_FIX, True)}"
+        counted = [f"SUM({column})"] if self.item_rows else []
+        for found in (found for found in self.inputs if found.kind == "condition"):
+            cell, own = f"{quoted(found.sheet)}!{a1(found.row, found.col, True)}", a1(found.row, found.col)
+            counted.append(f"AND({cell}<>\"\",{self.not_chosen(found, cell)})")
+            self.cover.conditional.append((own, f"AND({own}<>\"\",{self.not_chosen(found, own)})", "error"))
+        self.formula(sheet, row, 2, "0+" + "+".join(counted) if counted else "0", lambda r: 0, "number_formula")
+        self.names["answers_to_fix"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
+        to_fix_cell = a1(row, 2, True)
         sheet.conditional.append((a1(row, 2), f"{a1(row, 2)}>0", "error"))
         row += 1
         sheet.text(row, 0, w["wb_pass_mark"])
         sheet.put(row, 1, Cell("number", _shown(plan, plan.pass_mark), "number"))
         row += 1
         sheet.text(row, 0, w["wb_verdict"])
-        self.formula(sheet, row, 2, f"IF({blanks_cell}>0,{self.incomplete},IF({t}>={plan.pass_mark * 100},{self.verdicts[0]},{self.verdicts[1]}))",
+        self.formula(sheet, row, 2, f"IF({to_fix_cell}>0,{self.incomplete},IF({t}>={plan.pass_mark * 100},{self.verdicts[0]},{self.verdicts[1]}))",
                      lambda r: w["passed"] if r["passed"] else w["failed"], "verdict")
         self.names["pass"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
         row += 1
@@ -762,7 +785,7 @@ class _Builder:
             grade = '""'
             for number, g in enumerate(plan.grades):
                 grade = f"IF({t}>={g.threshold * 100},{self.verdicts[5 + number]},{grade})"
-            grade = f"IF({blanks_cell}>0,{self.incomplete},{grade})"
+            grade = f"IF({to_fix_cell}>0,{self.incomplete},{grade})"
             self.formula(sheet, row, 2, grade, lambda r: r["grade"]["label"] if r["grade"] else "", "verdict")
             self.names["grade"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
             row += 1

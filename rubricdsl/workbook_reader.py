@@ -57,6 +57,7 @@ class Found:
     value: object
     formula: str | None
     error: bool = False
+    percent: bool = False  # shown as a percentage: 92.5% typed is held as 0.925
 
 
 @dataclass
@@ -135,7 +136,28 @@ def _shifted(formula: str, rows: int, cols: int) -> str:
     return "".join(pieces)
 
 
-def _sheet_cells(data: bytes, shared: list[str]) -> dict[tuple[int, int], Found]:
+# Excel's built-in number formats that show a percentage.
+_PERCENT_FORMATS = {9, 10}
+_QUOTED = re.compile(r'"[^"]*"|\\.')
+
+
+def _percent_styles(data: bytes | None) -> set[int]:
+    """The cell styles (indexes of cellXfs) whose number format shows a
+    percentage: a built-in one or a custom code with % outside quotes."""
+    if data is None:
+        return set()
+    styles = ET.fromstring(data)
+    formats = set(_PERCENT_FORMATS)
+    for found in styles.iter(_MAIN + "numFmt"):
+        if "%" in _QUOTED.sub("", found.get("formatCode", "")):
+            formats.add(int(found.get("numFmtId", "-1")))
+    cell_styles = styles.find(_MAIN + "cellXfs")
+    if cell_styles is None:
+        return set()
+    return {index for index, xf in enumerate(cell_styles.findall(_MAIN + "xf")) if int(xf.get("numFmtId", "0")) in formats}
+
+
+def _sheet_cells(data: bytes, shared: list[str], percent_styles: set[int] = frozenset()) -> dict[tuple[int, int], Found]:
     cells = {}
     masters: dict[str, tuple[tuple[int, int], str]] = {}
     for c in ET.fromstring(data).iter(_MAIN + "c"):
@@ -169,7 +191,7 @@ def _sheet_cells(data: bytes, shared: list[str]) -> dict[tuple[int, int], Found]
             elif f.get("si", "") in masters:
                 (row, col), master = masters[f.get("si", "")]
                 formula = _shifted(master, where[0] - row, where[1] - col)
-        cells[where] = Found(value, formula, error)
+        cells[where] = Found(value, formula, error, int(c.get("s", "0")) in percent_styles)
     return cells
 
 
@@ -184,12 +206,13 @@ def read_cells(path: str) -> dict[str, dict[tuple[int, int], Found]]:
             shared = []
             if "xl/sharedStrings.xml" in names:
                 shared = [_texts(si) for si in ET.fromstring(archive.read("xl/sharedStrings.xml")).findall(_MAIN + "si")]
+            percent_styles = _percent_styles(archive.read("xl/styles.xml") if "xl/styles.xml" in names else None)
             sheets = {}
             for sheet in book.iter(_MAIN + "sheet"):
                 target = targets.get(sheet.get("{%s}id" % _NS["r"]), "")
                 target = target.lstrip("/")
                 member = target if target.startswith("xl/") else "xl/" + target
-                sheets[sheet.get("name")] = _sheet_cells(archive.read(member), shared)
+                sheets[sheet.get("name")] = _sheet_cells(archive.read(member), shared, percent_styles)
             return sheets
     except FileNotFoundError:
         raise WorkbookProblem([f"{path}: no such file"]) from None
@@ -303,7 +326,8 @@ def _option(found: Input, value):
     """The meaning of a drop-down's text, or _UNREADABLE."""
     if value is None or value == "":
         return None
-    text = _text(value).strip()
+    # Exactly the option, as the formulas compare it: "不适用 " is none.
+    text = _text(value)
     for option, meaning in zip(found.options, found.values):
         if option == text:
             return meaning
@@ -332,6 +356,16 @@ def _findings(expected: Layout, cells) -> dict:
     by_item: dict[str, list[tuple[Input, object]]] = {}
     for found in expected.inputs:
         value = _cell_value(cells, found)
+        cell = cells[found.sheet].get((found.row, found.col))
+        if cell is not None and cell.formula is not None:
+            # An answer is typed or chosen; a formula could change it after the sheet is signed.
+            unreadable.append(f"{found.address}: holds a formula (={cell.formula}); type or choose the answer itself")
+            continue
+        if found.kind == "measure" and cell is not None and cell.percent and isinstance(value, float):
+            typed = format((Decimal(repr(value)) * 100).normalize(), "f")
+            unreadable.append(f"{found.address}: {typed}% was typed as a percentage (held as {_number_text(value)});"
+                              f" type the number {typed}")
+            continue
         if found.kind == "choice" and value in (None, ""):
             value = _BLANK_CHOICE
         elif found.options:

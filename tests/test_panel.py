@@ -378,6 +378,16 @@ def test_score_refuses_options_a_panel_file_would_ignore(tmp_path) -> None:
         assert "Traceback" not in alone.stderr and not alone.stdout
 
 
+def test_a_panel_file_makes_no_workbook(tmp_path) -> None:
+    paths, out = made_panel(tmp_path)
+    workbook = tmp_path / "panel.xlsx"
+    done = run("score", RUBRIC, str(out), "--format", "xlsx", "-o", str(workbook))
+    assert done.exit_code == EXIT_USAGE and f"{out}: a panel file has no workbook" in done.stderr
+    assert not workbook.exists()
+    member = run("score", RUBRIC, paths[0], "--format", "xlsx", "-o", str(workbook))
+    assert member.exit_code == 0 and workbook.exists()
+
+
 def test_the_standalone_scorer_scores_and_checks_a_panel_file(tmp_path) -> None:
     paths, out = made_panel(tmp_path)
     scorer_py = ROOT / "generated" / "t-cssg-001.5-2020" / "scorer.py"

@@ -460,6 +460,18 @@ def test_template_to_a_file(tmp_path) -> None:
     assert json.loads(out.read_text(encoding="utf-8"))["format"] == "rubricdsl-findings/1"
 
 
+@pytest.mark.parametrize("extra", [(), ("--format", "xlsx")])
+def test_template_never_replaces_filled_work(tmp_path, extra) -> None:
+    out = tmp_path / ("work.xlsx" if extra else "work.json")
+    assert run("template", RUBRIC, *extra, "-o", str(out)).exit_code == 0
+    assert run("template", RUBRIC, *extra, "-o", str(out)).exit_code == 0  # the same blank again: nothing lost
+    filled = out.read_bytes() + b" "
+    out.write_bytes(filled)
+    again = run("template", RUBRIC, *extra, "-o", str(out))
+    assert again.exit_code == 2 and f"{out} exists and is not this blank template" in again.stderr
+    assert out.read_bytes() == filled
+
+
 # ---- the check command stays light ---------------------------------------------------------
 
 

@@ -18,7 +18,8 @@ from rubricdsl import model as m
 from rubricdsl.backends import BuildContext, workbook
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.plan import Bound, lower
-from rubricdsl.workbook_layout import COL_BLANK_ANSWERS, COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, WorkbookError, a1, interval, layout
+from rubricdsl.workbook_layout import COL_ANSWERS_TO_FIX, COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, WorkbookError, a1, interval, layout
+from rubricdsl.workbook_layout import quoted as quote
 from rubricdsl.workbook_reader import read_cells, reading_of
 
 from .conftest import ROOT, SHIPPED_RUBRIC
@@ -143,7 +144,7 @@ def test_named_ranges_for_the_total_the_verdict_sections_and_items() -> None:
 
 
 def test_only_functions_every_spreadsheet_has() -> None:
-    allowed = {"IF", "AND", "OR", "MAX", "SUM", "INT", "COUNTIF", "ISNUMBER", "ISBLANK"}
+    allowed = {"IF", "AND", "OR", "NOT", "MAX", "SUM", "INT", "COUNTIF", "ISNUMBER", "ISBLANK"}
     for sheet_layout in (mini_layout(policies=(m.Policy("not_applicable", "excluded", None),)), workbook_layout_of_shipped()):
         for sheet in sheet_layout.sheets:
             texts = [cell.value for cell in sheet.cells.values() if cell.kind == "formula"]
@@ -367,34 +368,40 @@ def test_a_date_serial_reads_as_its_date(filled, tmp_path) -> None:
 # ---- a blank answer is no answer ----------------------------------------------------
 
 
-def test_an_assessed_items_blank_answers_are_counted_and_the_verdicts_wait_for_them() -> None:
+def test_an_items_answers_to_fix_are_counted_and_the_verdicts_wait_for_them() -> None:
     sheet_layout = mini_layout()
     main, summary = sheet_layout.sheets[1], sheet_layout.sheets[2]
     cells = {found.path: a1(found.row, found.col) for found in sheet_layout.inputs}
-    status = {path[len("items."):-len(".status")]: a1(found.row, found.col, True)
-              for found in sheet_layout.inputs if found.kind == "status" for path in [found.path]}
 
-    def blanks(item_path: str) -> str:
+    def to_fix(item_path: str) -> str:
         found = next(found for found in sheet_layout.inputs if found.path == f"items.{item_path}.status")
-        return main.cells[(found.row, COL_BLANK_ANSWERS)].value
+        return main.cells[(found.row, COL_ANSWERS_TO_FIX)].value
 
-    fixed = blanks("a.fixed")
-    assert fixed.startswith(f"IF({status['a.fixed']}=rubricdsl!$D$1,") and all(
-        f"({cells[f'items.a.fixed.requirements.{key}']}=\"\")" in fixed for key in ("one", "two", "three"))
-    parts = blanks("a.parts")
-    assert all(f"({cells[f'items.a.parts.requirements.docs.{key}']}=\"\")" in parts for key in "abc")
-    assert f"({cells['items.a.measured.measures.completion']}=\"\")" in blanks("a.measured")
-    assert f"({cells['items.b.brand.choice']}=\"\")" in blanks("b.brand")
+    def chosen_from(cell: str) -> str:
+        return rf"NOT\(OR\({cell}=rubricdsl!\$\w\$1(,{cell}=rubricdsl!\$\w\$\d)*\)\)"
+
+    status = cells["items.a.fixed.status"].replace("F", "$F$")
+    fixed = to_fix("a.fixed")
+    # A count, never a lone TRUE; the answers once assessed; a status that is none of its options at any time.
+    assert fixed.startswith(f"0+IF({status}=rubricdsl!$D$1,"), fixed
+    assert all(re.search(chosen_from(cells[f"items.a.fixed.requirements.{key}"]), fixed) for key in ("one", "two", "three"))
+    assert re.search(rf"\+AND\({re.escape(status)}<>\"\",{chosen_from(re.escape(status))}\)$", fixed), fixed
+    parts = to_fix("a.parts")
+    assert all(re.search(chosen_from(cells[f"items.a.parts.requirements.docs.{key}"]), parts) for key in "abc")
+    assert f"NOT(ISNUMBER({cells['items.a.measured.measures.completion']}))" in to_fix("a.measured")
+    assert re.search(chosen_from(cells["items.b.brand.choice"]), to_fix("b.brand"))
     # A group's answers count only while the group is assessed (blank or 评价), not ruled out.
     g1 = next(a1(found.row, found.col, True) for found in sheet_layout.inputs if found.path == "items.a.grouped.groups.g1.status")
-    assert f"IF(OR({g1}=\"\",{g1}=rubricdsl!$D$1),({cells['items.a.grouped.requirements.g1.p']}=\"\")" in blanks("a.grouped")
-    total_cell = sheet_layout.names["blank_answers"].split("!")[1].replace("$", "")
-    row = int(total_cell[1:]) - 1
-    assert summary.cells[(row, 2)].value.startswith("SUM(")
+    assert f"IF(OR({g1}=\"\",{g1}=rubricdsl!$D$1),NOT(OR({cells['items.a.grouped.requirements.g1.p']}=" in to_fix("a.grouped")
+    row = int(sheet_layout.names["answers_to_fix"].split("!$C$")[1]) - 1
+    total = summary.cells[(row, 2)].value
+    conditions = [found for found in sheet_layout.inputs if found.kind == "condition"]
+    assert total.startswith("0+SUM(") and len(conditions) == 2 and all(
+        f"{quote(found.sheet)}!{a1(found.row, found.col, True)}<>\"\"" in total for found in conditions)
     verdict = summary.cells[(int(sheet_layout.names["pass"].split("!$C$")[1]) - 1, 2)].value
     grade = summary.cells[(int(sheet_layout.names["grade"].split("!$C$")[1]) - 1, 2)].value
-    blank_ref = sheet_layout.names["blank_answers"].split("!")[1]
-    assert verdict.startswith(f"IF({blank_ref}>0,rubricdsl!") and grade.startswith(f"IF({blank_ref}>0,rubricdsl!")
+    to_fix_ref = sheet_layout.names["answers_to_fix"].split("!")[1]
+    assert verdict.startswith(f"IF({to_fix_ref}>0,rubricdsl!") and grade.startswith(f"IF({to_fix_ref}>0,rubricdsl!")
 
 
 def test_a_blank_choice_is_no_answer_and_none_reached_is_written_as_its_option(tmp_path) -> None:
@@ -418,3 +425,55 @@ def test_a_blank_choice_is_no_answer_and_none_reached_is_written_as_its_option(t
     assert "choice" not in reading.findings["items"]["b.brand"]
     with pytest.raises(scorer.FindingsError, match=r"items\.b\.brand\.choice: missing"):
         scorer.score(reading.findings)
+
+
+def _input_cell(path: str) -> str:
+    found = next(found for found in workbook_layout_of_shipped().inputs if found.path == path)
+    return a1(found.row, found.col)
+
+
+def _with_cell(ref: str, replacement: str):
+    """A rewrite of one cell of a sheet's XML (its style kept), for rewritten()."""
+    def change(xml: str) -> str:
+        changed, count = re.subn(rf'<c r="{ref}"( s="\d+")?[^>]*?(/>|>.*?</c>)',
+                                 lambda m: replacement.format(ref=ref, style=m.group(1) or ""), xml, count=1)
+        assert count == 1
+        return changed
+    return change
+
+
+def test_an_option_with_a_space_is_none_of_the_options(filled, tmp_path) -> None:
+    # The formulas compare exactly: "不适用 " is no 不适用 to them, so it is none to the reader either.
+    edited = tmp_path / "space.xlsx"
+    rewritten(filled, edited, "xl/worksheets/sheet2.xml",
+              _with_cell("F7", '<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">符合 </t></is></c>'))
+    done = run("score", RUBRIC, str(edited))
+    assert done.returncode == 2 and "评分表!F7: '符合 ' is not one of: 符合, 不符合" in done.stderr
+
+
+def test_a_formula_in_an_answer_cell_is_refused(filled, tmp_path) -> None:
+    # An answer a formula gives could change after the sheet is signed (TODAY()).
+    edited = tmp_path / "formula.xlsx"
+    rewritten(filled, edited, "xl/worksheets/sheet2.xml", _with_cell(
+        "F7", '<c r="{ref}"{style} t="str"><f>IF(TODAY()&gt;DATE(2026,12,2),"不符合","符合")</f><v>符合</v></c>'))
+    done = run("score", RUBRIC, str(edited))
+    assert done.returncode == 2
+    assert '评分表!F7: holds a formula (=IF(TODAY()>DATE(2026,12,2),"不符合","符合")); type or choose the answer itself' in done.stderr
+
+
+def test_a_measure_typed_as_a_percentage_is_refused(filled, tmp_path) -> None:
+    # 92.5% typed is held as 0.925 in a percent format: read as 0.925 it would score the wrong band.
+    ref = _input_cell("items.basics.training.measures.completion")
+    with zipfile.ZipFile(filled) as archive:
+        styles = archive.read("xl/styles.xml").decode("utf-8")
+    count = int(re.search(r'<cellXfs count="(\d+)"', styles).group(1))
+    stage = tmp_path / "styled.xlsx"
+    rewritten(filled, stage, "xl/styles.xml", lambda xml: re.sub(
+        r'<cellXfs count="(\d+)">(.*?)</cellXfs>',
+        lambda m: f'<cellXfs count="{count + 1}">{m.group(2)}<xf numFmtId="10" fontId="0" fillId="0" borderId="0" applyNumberFormat="1"/></cellXfs>',
+        xml, count=1, flags=re.S))
+    edited = tmp_path / "percent.xlsx"
+    rewritten(stage, edited, "xl/worksheets/sheet2.xml", _with_cell(ref, f'<c r="{{ref}}" s="{count}"><v>0.925</v></c>'))
+    done = run("score", RUBRIC, str(edited))
+    assert done.returncode == 2
+    assert f"评分表!{ref}: 92.5% was typed as a percentage (held as 0.925); type the number 92.5" in done.stderr

@@ -31,8 +31,8 @@ from rubricdsl.backends.workbook import copies_bytes
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.plan import lower
 from rubricdsl.scoring import load_scorer
-from rubricdsl.workbook_layout import layout
-from rubricdsl.workbook_reader import cached_disagreements, read_cells, reading_of
+from rubricdsl.workbook_layout import a1, layout
+from rubricdsl.workbook_reader import WorkbookProblem, cached_disagreements, read_cells, reading_of
 
 from .browser import require
 from .conftest import SHIPPED_RUBRIC
@@ -264,18 +264,51 @@ def test_blank_answers_of_assessed_items_make_the_verdict_incomplete_in_libreoff
         del items["a.grouped"]["requirements"][key]  # ruled out: not counted
     items["a.levels"] = {"status": None}  # not assessed: not counted
     copies = [(layout(rubric, plan, compilation.sha256, copy=name), findings, None)
-              for name, findings in ((" blank", blanks), (" complete", complete))]
+              for name, findings in ((" blank", blanks), (" complete", complete), (" typed", complete))]
     path = tmp_path / "blanks.xlsx"
     path.write_bytes(copies_bytes(copies))
+    # What an evaluator types over drop-downs and numbers: each is one entry to fix.
+    typed = copies[2][0]
+    typed_cells = {found.path: (found.sheet, a1(found.row, found.col)) for found in typed.inputs}
+    overwritten = {"items.a.fixed.status": "assessed ", "items.a.parts.requirements.docs.a": "missing ",
+                   "items.a.measured.measures.completion": "50%", "conditions.must": "yes"}
+    rewrite_cells(path, {typed_cells[key]: text for key, text in overwritten.items()})
     cells = read_cells(str(recalculated([path], tmp_path, processes=1) / path.name))
     shown = {}
-    for name in (" blank", " complete"):
-        reading = reading_of(cells, path.name, rubric, plan, name)
-        summary = reading.layout.sheets[2]
-        values = {key: reading.cells[summary.name][(int(reading.layout.names[key].split("!$C$")[1]) - 1, 2)].value
-                  for key in ("blank_answers", "pass", "grade")}
-        shown[name] = values
+    for name, (copy_layout, _, _) in zip((" blank", " complete", " typed"), copies):
+        summary = copy_layout.sheets[2]
+        shown[name] = {key: cells[summary.name][(int(copy_layout.names[key].split("!$C$")[1]) - 1, 2)].value
+                       for key in ("answers_to_fix", "pass", "grade")}
+    with pytest.raises(WorkbookProblem) as refused:
+        reading_of(cells, path.name, rubric, plan, " typed")
+    assert len(refused.value.messages) == 3  # the measure's text is the scorer's to refuse
     result = scorer.score(complete)
-    assert shown[" blank"] == {"blank_answers": 4, "pass": "incomplete", "grade": "incomplete"}
-    assert shown[" complete"] == {"blank_answers": 0, "pass": "passed" if result["passed"] else "failed",
+    assert shown[" blank"] == {"answers_to_fix": 4, "pass": "incomplete", "grade": "incomplete"}
+    assert shown[" typed"] == {"answers_to_fix": 4, "pass": "incomplete", "grade": "incomplete"}
+    assert shown[" complete"] == {"answers_to_fix": 0, "pass": "passed" if result["passed"] else "failed",
                                   "grade": result["grade"]["label"]}
+
+
+def rewrite_cells(path: Path, texts: dict[tuple[str, str], str]) -> None:
+    """Cells of the workbook at `path` given texts, as typing them would:
+    each (sheet name, A1) becomes an inline string."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    with zipfile.ZipFile(path) as archive:
+        members = {info.filename: archive.read(info.filename) for info in archive.infolist()}
+    book = members["xl/workbook.xml"].decode("utf-8")
+    rels = members["xl/_rels/workbook.xml.rels"].decode("utf-8")
+    for (sheet, ref), text in texts.items():
+        rid = re.search(rf'<sheet [^>]*name="{re.escape(escape(sheet))}"[^>]*r:id="(rId\d+)"', book).group(1)
+        target = re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"|Target="([^"]+)"[^>]*Id="{rid}"', rels)
+        member = "xl/" + (target.group(1) or target.group(2)).lstrip("/").removeprefix("xl/")
+        xml = members[member].decode("utf-8")
+        cell = re.compile(rf'<c r="{ref}"( s="\d+")?[^>]*?(/>|>.*?</c>)')
+        assert cell.search(xml), (sheet, ref)
+        xml = cell.sub(lambda m: f'<c r="{ref}"{m.group(1) or ""} t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>', xml, count=1)
+        members[member] = xml.encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
