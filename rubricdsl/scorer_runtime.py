@@ -137,6 +137,17 @@ def _is_text(value):
     return type(value) is str and (value.isascii() or not _SURROGATE.search(value))
 
 
+# What a reason holds when it says nothing: spaces of every kind and the
+# characters one does not see (a zero-width space pasted with a word, a
+# byte-order mark).  form_scoring.js holds the same class (a test keeps them equal).
+_BLANK = re.compile('[\t\n\v\f\r \x1c-\x1f\x85\xa0\xad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff]*')
+
+
+def _blank(text):
+    """Whether a text shows nothing: a reason like it gives no reason."""
+    return _BLANK.fullmatch(text) is not None
+
+
 def _escaped(text):
     """Text with every lone surrogate written as its JSON escape."""
     if text.isascii() or not _SURROGATE.search(text):
@@ -187,7 +198,7 @@ def _group_rulings(found, groups):
             continue
         if status == 'not_applicable':
             reason = ruling['reason']
-            if len(ruling) != 2 or not _is_text(reason) or not reason.strip():
+            if len(ruling) != 2 or not _is_text(reason) or _blank(reason):
                 raise _Invalid
             rulings[key] = (status, reason)
         elif status == 'absent' and len(ruling) == 1:
@@ -350,7 +361,7 @@ def _not_scored(found, points, partial):
         # Clause 8.2: ruled not needed here: full points (or, by the
         # rubric's policy, left out of the maximum).
         reason = found['reason']
-        if len(found) != 2 or not _is_text(reason) or not reason.strip():
+        if len(found) != 2 or not _is_text(reason) or _blank(reason):
             raise _Invalid
         if EXCLUDED:
             return 'not_applicable', 0, False, _NO_DEDUCTIONS, None, reason, False, None, 0
@@ -740,7 +751,7 @@ def _validate_groups(rulings, path, groups, errors):
             reason = ruling.get('reason', 'given')
             if isinstance(reason, str) and not _is_text(reason):
                 errors.append(where + '.reason: ' + _not_text(reason))
-            elif not isinstance(reason, str) or not reason.strip():
+            elif not isinstance(reason, str) or _blank(reason):
                 errors.append(where + ".reason: expected the panel's reason (a text), got " + _shown_value(reason))
         else:
             _object(ruling, where, ('status',), ('status',), errors)
@@ -798,7 +809,7 @@ def _validate_item(found, path, shape, requirement_keys, partial, errors):
         reason = found.get('reason', 'given')
         if isinstance(reason, str) and not _is_text(reason):
             errors.append(path + '.reason: ' + _not_text(reason))
-        elif not isinstance(reason, str) or not reason.strip():
+        elif not isinstance(reason, str) or _blank(reason):
             errors.append(path + ".reason: expected the panel's reason (a text), got " + _shown_value(reason))
         return
     if status == 'absent':
@@ -1994,7 +2005,7 @@ def _unsigned_panel_file(members, method, disagreement, decisions, decided_by, r
         if Decimal(item['score']) != entry['consensus']:
             needed = (needed + '; ' if needed else '') + ('the agreed score ' + _shown(item['score'])
                                                          + ' differs from the consensus ' + _shown(entry['consensus']))
-        if needed and not reason.strip():
+        if needed and _blank(reason):
             problems.append(entry['path'] + ': needs a reason: ' + needed)
         record = {
             'item': entry['path'],
@@ -2359,7 +2370,7 @@ def format_panel_text(result):
         lines.append('  ' + item['path'] + ' | ' + ' | '.join('—' if value is None else _shown(Decimal(value))
                                                             for value in item['scores'].values())
                      + ' | ' + _shown(agreed[item['path']]) + ' | ' + ('—' if item['spread'] is None else _shown(Decimal(item['spread']))))
-    reasons = [entry for entry in panel['log'] if entry['reason'].strip()]
+    reasons = [entry for entry in panel['log'] if not _blank(entry['reason'])]
     lines.append('Reasons (the reconciliation log):' + ('' if reasons else ' none'))
     for entry in reasons:
         source = {'member': 'the answers of ' + entry.get('member', ''), 'consensus': 'the consensus answers',

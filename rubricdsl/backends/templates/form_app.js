@@ -150,7 +150,7 @@
     var item = items[path].plan;
     if (!stored) return null;
     if (stored.mode === "not_applicable") {
-      return stored.reason.trim() ? { finding: { status: "not_applicable", reason: stored.reason.trim() }, complete: true } : null;
+      return Scoring.isBlank(stored.reason) ? null : { finding: { status: "not_applicable", reason: stored.reason.trim() }, complete: true };
     }
     if (stored.mode === "absent") return { finding: { status: "absent" }, complete: true };
     var finding = { status: "assessed" };
@@ -163,7 +163,7 @@
       if (mode === "assessed") return;
       ruled = true;
       var reason = stored.groups[group.key].reason.trim();
-      if (mode === "not_applicable" && !reason) complete = false;
+      if (mode === "not_applicable" && Scoring.isBlank(reason)) complete = false;
       rulings[group.key] = mode === "not_applicable" ? { status: mode, reason: reason } : { status: mode };
     });
     if (ruled) {
@@ -977,9 +977,9 @@
   /* The reason field and the disabled controls of an item's or a group's ruling. */
   function refreshRuling(view, body, mode, reason) {
     view.reason.hidden = mode !== "not_applicable";
-    view.reasonError.hidden = mode !== "not_applicable" || !!reason.trim();
+    view.reasonError.hidden = mode !== "not_applicable" || !Scoring.isBlank(reason);
     view.reasonInput.required = mode === "not_applicable";
-    view.reasonInput.setAttribute("aria-invalid", mode === "not_applicable" && !reason.trim() ? "true" : "false");
+    view.reasonInput.setAttribute("aria-invalid", mode === "not_applicable" && Scoring.isBlank(reason) ? "true" : "false");
     var inactive = mode !== "assessed" && mode !== null;
     if (body.hasAttribute("data-inactive") !== inactive) {
       body.querySelectorAll("input, button").forEach(function (control) {
@@ -1021,7 +1021,7 @@
       var groupScored = scored.groups[index];
       var text = words.result_pending;
       if (groupScored) text = scoreText(groupScored, ruling.mode, true);
-      else if (!inactive && ruling.mode === "not_applicable" && !ruling.reason.trim()) text = words.reason_required;
+      else if (!inactive && ruling.mode === "not_applicable" && Scoring.isBlank(ruling.reason)) text = words.reason_required;
       setText(groupView.score, text);
     });
 

@@ -167,7 +167,7 @@ var RubricPanel = (function (Scoring) {
     var missing = [];
     combined.items.forEach(function (entry, index) {
       var decision = decisions[entry.path], decided = decide(combined, entry, decision, index);
-      if (needsReason(entry, decided.agreed) && !(decision && (decision.reason || "").trim())) missing.push(entry.path);
+      if (needsReason(entry, decided.agreed) && !(decision && !Scoring.isBlank(decision.reason || ""))) missing.push(entry.path);
     });
     return missing;
   }

@@ -25,6 +25,15 @@ var RubricScoring = (function () {
 
   var ZERO = BigInt(0), ONE = BigInt(1), TEN = BigInt(10);
 
+  /* What a reason holds when it says nothing: spaces of every kind and the
+   * characters one does not see (a zero-width space, a byte-order mark);
+   * the Python scorer's _BLANK, character for character. */
+  var BLANK = /^[\t\n\v\f\r \x1c-\x1f\x85\xa0\xad\u061c\u1680\u180e\u2000-\u200f\u2028-\u202f\u205f-\u2064\u2066-\u206f\u3000\ufeff]*$/;
+
+  function isBlank(text) {
+    return BLANK.test(text);
+  }
+
   // ---- exact decimals ---------------------------------------------------
 
   /* A number, or the text of one ("45", "-0.5", "1e-7"), as
@@ -598,7 +607,7 @@ var RubricScoring = (function () {
     if (STATUSES.indexOf(status) < 0) { add(where + ".status", "bad_status"); return false; }
     if (status === "not_applicable") {
       keys(where, finding, ["status", "reason"], ["status", "reason"]);
-      if (has(finding, "reason") && (typeof finding.reason !== "string" || !finding.reason.trim())) add(where + ".reason", "no_reason");
+      if (has(finding, "reason") && (typeof finding.reason !== "string" || isBlank(finding.reason))) add(where + ".reason", "no_reason");
       return false;
     }
     if (status === "absent") { keys(where, finding, ["status"], ["status"]); return false; }
@@ -769,7 +778,8 @@ var RubricScoring = (function () {
     measureOf: measureOf,
     deductionOf: deductionOf,
     scoreFindings: scoreFindings,
-    validateFindings: validateFindings
+    validateFindings: validateFindings,
+    isBlank: isBlank
   };
 })();
 

@@ -237,7 +237,7 @@
     });
     select.appendChild(h("option", { value: "edited", text: words.panel_take_edited }));
     select.value = take === "member" ? "member:" + decision.member : take;
-    var needed = Panel.needsReason(entry, outcome.agreed), given = !!(decision && (decision.reason || "").trim());
+    var needed = Panel.needsReason(entry, outcome.agreed), given = !!(decision && !Scoring.isBlank(decision.reason || ""));
     var reason = h("input", { type: "text", id: reasonId, "data-reason": path, value: decision ? decision.reason || "" : "", autocomplete: "off",
       "aria-invalid": needed && !given ? "true" : "false", "aria-describedby": reasonId + "-hint" });
     var hint = h("span", { id: reasonId + "-hint", className: !needed ? "reason-hint" : given ? "reason-hint given" : "reason-hint needed",
