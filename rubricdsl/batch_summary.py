@@ -15,27 +15,19 @@ this function only ever accepts less than the scorer, never otherwise:
 tests/test_batch_summary.py holds it to the scorer on random records,
 hostile ones and every record one edit away from a valid one.
 
-Two readings of a measured value are left to the scorer: a float that is
-zero, subnormal or the smallest normal double (a text like 1e-400 reads as
-0.0), and a float equal to a bound that no double holds exactly (0.1).  Any other float is compared as
-the double itself, which decides every comparison as the scorer's
-Decimal(repr(value)) does (see scoring.FastReader); the function says
-whether it read a float, so that the batch can check the number's text.
+The record it is given was decoded with the scorer's own number reader
+(scoring.BoundReader: every number with a fraction or an exponent is the
+scorer's exact Decimal, or its refusal), so a measured value is compared
+with its bounds exactly as the scorer compares it: no float is ever read.
 """
 
 from __future__ import annotations
 
-import sys
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import Iterator
 
 from .backends.scorer import condition_code, literal, variable
-from .plan import ItemPlan, Rule, ScoringPlan, compared_numbers
-
-# The smallest positive normal double: at it or below, a float may be a
-# number read as zero, or one whose digits a double holds only in part.
-SMALLEST_NORMAL = sys.float_info.min
+from .plan import ItemPlan, Rule, ScoringPlan
 
 FUNCTION = "summarize_record"
 
@@ -58,28 +50,12 @@ class _Code:
         self.depth -= 1
 
 
-def inexact_bounds(plan: ScoringPlan) -> frozenset[float]:
-    """The doubles nearest to the rubric's bounds that no double holds
-    exactly (0.1 is not 0.1 as a double): a float measured value equal to
-    one of them is left to the scorer."""
-    bounds = set()
-    for item in plan.items:
-        for bound in compared_numbers(item):
-            if Decimal(float(bound)) != bound:
-                bounds.add(float(bound))
-    return frozenset(bounds)
-
-
 def source(plan: ScoringPlan, partial: bool) -> str:
     """The summarizer's Python source: `summarize_record(findings,
     rescore)`, for complete findings or (`partial`) for --partial,
-    returning (the summary, whether a measured value was a float) or
-    raising.  It runs in the namespace of the rubric's generated scorer."""
+    returning the summary or raising.  It runs in the namespace of the
+    rubric's generated scorer."""
     code = _Code()
-    code(f"_INEXACT_BOUNDS = frozenset({sorted(inexact_bounds(plan))!r})")
-    code(f"_SMALLEST_NORMAL = {SMALLEST_NORMAL!r}")
-    code("")
-    code("")
     _Writer(code, plan, partial).function(FUNCTION)
     return "\n".join(code.lines) + "\n"
 
@@ -93,7 +69,6 @@ class _Writer:
         self.partial = partial
         self.excluded = plan.not_applicable.value == "excluded"
         self.zero_rule = plan.nothing_met.value == "zero"
-        self.inexact = bool(inexact_bounds(plan))
 
     def function(self, name: str) -> None:
         code, plan, partial = self.code, self.plan, self.partial
@@ -109,7 +84,6 @@ class _Writer:
             else:
                 with code.block(f"if len(items) != {len(plan.items)}:"):
                     code("raise _Invalid")
-            code("floats = False")
             if self.excluded:
                 code("applicable = 0  # as the scorer's outcomes count it (not applicable: 0)")
             for number, section in enumerate(plan.sections):
@@ -146,7 +120,7 @@ class _Writer:
             code("    'eligible': not unmet_conditions,")
             code(f"    'not_assessed': {not_assessed},")
             code(f"    'provisional': {provisional},")
-            code("}, floats")
+            code("}")
 
     def points(self, name: str) -> str:
         """A sum in units as the summary holds it (the scorer's _points)."""
@@ -219,12 +193,10 @@ class _Writer:
         for measure in item.measures:
             name = variable(measure.key)
             code(f"{name} = measures[{measure.key!r}]")
-            inexact = f" or {name} in _INEXACT_BOUNDS" if self.inexact else ""
-            with code.block(f"if type({name}) is float:"):
-                with code.block(f"if -_SMALLEST_NORMAL <= {name} <= _SMALLEST_NORMAL{inexact}:"):
-                    code("raise _Invalid")
-                code("floats = True")
-            with code.block(f"elif type({name}) is not int:"):
+            # An int or the reader's Decimal (at most MAX_DIGITS digits, an
+            # exponent within MAX_EXPONENT: the scorer's _sensible holds);
+            # a refused number is neither.
+            with code.block(f"if type({name}) is not int and type({name}) is not Decimal:"):
                 code("raise _Invalid")
             with code.block(f"if not {literal(measure.low)} <= {name} <= {literal(measure.high)}:"):
                 code("raise _Invalid")

@@ -48,12 +48,13 @@ def test_rows_come_part_by_part_not_after_the_whole_batch(tmp_path, monkeypatch)
     scored_parts = []
     score_part = scoring.score_part
     monkeypatch.setattr(scoring, "score_part", lambda part, *args: scored_parts.append(part) or score_part(part, *args))
-    rows = scoring.run_batch(scorer, "", source, partial=False, reader=scoring.FastReader.of(compilation.rubric))
+    parts = scoring.run_batch(scorer, "", source, partial=False, reader=scoring.FastReader.of(compilation.rubric))
     assert scored_parts == []
-    first = next(rows)
-    assert first.source == "line 1" and first.error is None
+    first = next(parts)
+    where, _, _, problems = first.rows[0]
+    assert first.source(where) == "line 1" and problems is None
     assert len(scored_parts) == 1 < len(scoring.batch_parts(source))
-    assert len(list(rows)) == 29
+    assert len(first.rows) + sum(len(part.rows) for part in parts) == 30
 
 
 def test_a_missing_batch_is_refused_before_anything_is_scored(tmp_path) -> None:
