@@ -130,8 +130,10 @@ class _Writer:
         """One item's check, and its points added to `total`."""
         code = self.code
         size = f"{len(item.keys) + 1}" + (" + ('groups' in found)" if item.kind == "groups" else "")
-        code("status = found['status']")
-        with code.block("if status == 'assessed':"):
+        # Only a partial file's item not assessed yet is looked at again.
+        if self.partial:
+            code("status = found['status']")
+        with code.block("if status == 'assessed':" if self.partial else "if found['status'] == 'assessed':"):
             # Remarks never change a point; without them the item's object
             # holds its keys exactly.
             with code.block(f"if len(found) != {size}:"):
@@ -202,8 +204,13 @@ class _Writer:
                 code("raise _Invalid")
 
     def counts_unmet(self, rules: tuple[Rule, ...]) -> bool:
-        """Whether the zero rule (nothing met: 0) needs the rules counted."""
-        return self.zero_rule and bool(rules)
+        """Whether the zero rule (nothing met: 0) needs the rules counted:
+        not when every rule is met or not with a deduction above 0, for then
+        every rule deducts exactly when `lost` is the sum of them all."""
+        return self.zero_rule and bool(rules) and not self.all_lost_is_all_unmet(rules)
+
+    def all_lost_is_all_unmet(self, rules: tuple[Rule, ...]) -> bool:
+        return all(rule.kind == "met" and rule.amount > 0 for rule in rules)
 
     def rules(self, rules: tuple[Rule, ...]) -> None:
         """Each rule's deduction added to `lost`; with the zero rule,
@@ -215,15 +222,15 @@ class _Writer:
             code("unmet = 0")
         for rule in rules:
             code(f"# {rule.key}")
+            # An answer met is one line of code: true is the common answer.
             if rule.kind == "met":
-                code(f"met = answers[{rule.key!r}]")
-                with code.block("if met is False:"):
+                with code.block(f"if answers[{rule.key!r}] is not True:"):
+                    with code.block(f"if answers[{rule.key!r}] is not False:"):
+                        code("raise _Invalid")
                     self.deduct(str(rule.amount), counting)
-                with code.block("elif met is not True:"):
-                    code("raise _Invalid")
             elif rule.kind == "levels":
-                code(f"met = answers[{rule.key!r}]")
-                with code.block("if met is not True:"):
+                with code.block(f"if answers[{rule.key!r}] is not True:"):
+                    code(f"met = answers[{rule.key!r}]")
                     for number, level in enumerate(rule.choices):
                         with code.block(f"{'if' if number == 0 else 'elif'} met == {level.key!r}:"):
                             code(f"lost += {level.amount}")
@@ -237,11 +244,10 @@ class _Writer:
                     code("raise _Invalid")
                 code("missing = 0")
                 for part in rule.choices:
-                    code(f"present = parts[{part.key!r}]")
-                    with code.block("if present is False:"):
+                    with code.block(f"if parts[{part.key!r}] is not True:"):
+                        with code.block(f"if parts[{part.key!r}] is not False:"):
+                            code("raise _Invalid")
                         code("missing += 1")
-                    with code.block("elif present is not True:"):
-                        code("raise _Invalid")
                 with code.block("if missing:"):
                     code(f"lost += {rule.amount} * missing")
                     if counting:
@@ -265,6 +271,8 @@ class _Writer:
         with the zero rule, 0 when every rule deducts)."""
         if self.counts_unmet(rules):
             return f"({points} - lost if lost < {points} and unmet != {len(rules)} else 0)"
+        if self.zero_rule and rules:
+            return f"({points} - lost if lost < {points} and lost != {sum(rule.amount for rule in rules)} else 0)"
         return f"({points} - lost if lost < {points} else 0)"
 
     def groups(self, item: ItemPlan, total: str) -> None:

@@ -433,13 +433,24 @@ class BoundReader:
         return scorer._summary(findings, checked)
 
 
+_YES_NO = {True: "yes", False: "no"}
+
+
 def summary_csv_cells(summary: dict) -> str:
-    """A summary's CSV line after its source cell."""
+    """A summary's CSV line after its source cell (the cells as _cell
+    writes them; an int score, the most common, written at once)."""
     grade = summary["grade"]
-    cells = [_csv_cell(summary["organization"]), _csv_cell(summary["date"]), _cell(summary["total"])]
-    cells += map(_cell, summary["sections"].values())
-    cells += (_cell(summary["passed"]), _csv_cell(grade["key"]) if grade else "", _cell(summary["eligible"]))
-    cells += (str(summary["not_assessed"]), _cell(summary["provisional"]), "\n")
+    total = summary["total"]
+    cells = [_csv_cell(summary["organization"]), _csv_cell(summary["date"]), str(total) if type(total) is int else _cell(total)]
+    cells += [str(score) if type(score) is int else _cell(score) for score in summary["sections"].values()]
+    cells += (
+        _YES_NO[summary["passed"]],
+        _csv_cell(grade["key"]) if grade else "",
+        _YES_NO[summary["eligible"]],
+        str(summary["not_assessed"]),
+        _YES_NO[summary["provisional"]],
+        "\n",
+    )
     return ",".join(cells)
 
 
