@@ -147,8 +147,7 @@ class _Writer:
             elif item.kind == "requirements":
                 self.measures(item)
                 if item.answers:
-                    code("answers = found['requirements']")
-                    with code.block(f"if len(answers) != {len(item.answers)}:"):
+                    with code.block(f"if len(answers := found['requirements']) != {len(item.answers)}:"):
                         code("raise _Invalid")
                 code("lost = 0")
                 self.rules(item.rules)

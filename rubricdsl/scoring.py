@@ -478,7 +478,7 @@ def score_part(part: Part, reader: BoundReader | None = None):
             lines = stream.read(part.end - part.start).split(b"\n")
         if lines and not lines[-1]:
             lines.pop()  # what follows the last line break
-        records = [(number, line, None) for number, line in enumerate(lines, 1) if line.strip()]
+        records = [(number, line, None) for number, line in enumerate(lines, 1) if line and not line.isspace()]
         count = len(lines)
     scored = []
     for where, data, unread in records:
