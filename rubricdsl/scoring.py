@@ -722,13 +722,21 @@ def run_batch(
     return _scored_parts(progress(results, len(parts)) if progress else results)
 
 
+def _workers_fork() -> bool:
+    """Whether worker processes start as forks of this one (Linux), so that
+    they inherit what it has compiled; else (spawn, forkserver) they start
+    afresh."""
+    import multiprocessing
+
+    return multiprocessing.get_start_method() == "fork"
+
+
 def _pooled_parts(parts: list[Part], jobs: int, bound: BoundReader, scorer: tuple, reader: FastReader, progress) -> Iterator[ScoredPart]:
     import multiprocessing
 
     # A forked worker starts with the parent's reader, its scorer and
-    # summarizer compiled; a spawned one (where fork is not the default)
-    # compiles them again from their sources.
-    if multiprocessing.get_start_method() == "fork":
+    # summarizer compiled; any other compiles them again from their sources.
+    if _workers_fork():
         initargs = (bound, None, bound.partial, bound.rescore)
     else:
         initargs = (reader, scorer, bound.partial, bound.rescore)
