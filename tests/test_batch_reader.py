@@ -233,3 +233,26 @@ def test_an_integer_the_scorer_refuses_is_found_wherever_json_can_hold_one() -> 
     data = json.dumps(findings).encode()
     reading = batch_reading(scorer, FastReader.of(compilation.rubric), data)
     assert reading == own_reading(scorer, data) and isinstance(reading, list)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [b'{"a":1,}', b'{"a":1}\x00', b"\x0c{}", b'{"a":\x0c1}', b"[1,]", b"{'a':1}", b'{"a":01}', b'{"a":1.}', b'{"a":.5}',
+     b'{"a":+1}', b'{"a":0x10}', b'{"a":Infinity}', b'{"a":NaN}', b'{"a":1e}', b'"\\u00e9"', b'{"\\ud800":1}',
+     b'{"a":1}\r', b'\t{"a" :\r\n1}\n', b'{"a":-}', b'{"a":1E+}', b'{"a":"\x7f"}', b'{"a":"\x1f"}', b"\xc0\x80",
+     b'"\xed\xa0\x80"', b'"\xf4\x90\x80\x80"', b'{"a":1}{}', b"", b" ", b"nul", b"[1e5000]", b'{"a":-0.0e-0}',
+     b'"\\/"', b'"\\a"', b'"\\u12"', b'{"a":1 2}', b'{"a":1,"a":2}', b"[" + b"1" * 60 + b"]", b"[-" + b"9" * 5000 + b"]"],
+)
+def test_what_the_batchs_decoder_reads_the_scorers_decoder_reads_alike(text: bytes) -> None:
+    """The batch's decoder may refuse more than the scorer's (the scorer's
+    own reader then words it); what it reads, it reads as the scorer's
+    does, but for integers of more than 40 digits, which the scorer
+    refuses and the batch finds in the text (see the test above)."""
+    scorer = mini_scorer()
+    decode = bound(scorer, FastReader.of(compiled(MINI).rubric), False).decode
+    try:
+        read = decode(text)
+    except Exception:
+        return
+    own = scorer._DECODER.decode(text.decode("utf-8"))
+    assert repr(read) == repr(own) or scorer._unreadable(own)
