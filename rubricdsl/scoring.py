@@ -16,7 +16,6 @@ import hashlib
 import io
 import json
 import linecache
-import re
 import shutil
 import sys
 import tempfile
@@ -525,13 +524,11 @@ def summary_columns(rubric: m.Rubric) -> list[str]:
 
 def _csv_cell(text: str) -> str:
     """A text cell as the csv module writes it: quoted when it holds a
-    separator, a quote or a line break."""
-    if _MUST_QUOTE.search(text):
+    separator, a quote or a line break (four searches of a short text are
+    quicker than one of a regular expression)."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
-
-
-_MUST_QUOTE = re.compile(r'[,"\r\n]')
 
 
 def _exact_number(value):
