@@ -15,8 +15,9 @@
    (wall time), with one worker per CPU and with one, each side by side with
    its floor (orjson.loads of every line in as many processes) and their
    ratio; the peak memory of --jobs 1 on 100,000 and 20,000 findings; and
-   in-process the split of that work between JSON parsing (orjson, as the
-   command reads), checking and scoring, and writing the summary rows.
+   in-process the split of that work between JSON parsing (msgspec, as the
+   command reads, beside orjson.loads, the floor), checking and scoring,
+   and writing the summary rows.
 
 Not a test: it prints figures.  The JSON Lines file is written once to
 benchmarks/out/ (ignored by git) and reused.
