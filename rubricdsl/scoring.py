@@ -317,8 +317,8 @@ def _start_worker(reader: BoundReader | FastReader, scorer: tuple[str, str, str]
 # _Unreadable refusal of a number beyond MAX_DIGITS or MAX_EXPONENT, counted
 # on the text before any conversion).  No number is ever a float, so a
 # measured value on a bound is compared as the scorer compares it.  What
-# msgspec refuses (a lone surrogate, NaN, an integer beyond 64 bits and
-# what is not JSON) goes to the scorer's own reader, which words it.
+# msgspec refuses (a lone surrogate, NaN, an integer of thousands of digits,
+# anything that is not JSON) goes to the scorer's own reader, which words it.
 #
 # Most records are then summed by the rubric's summarizer (batch_summary),
 # which checks every value of a record as the scorer does: a record it
