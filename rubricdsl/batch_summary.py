@@ -15,27 +15,19 @@ this function only ever accepts less than the scorer, never otherwise:
 tests/test_batch_summary.py holds it to the scorer on random records,
 hostile ones and every record one edit away from a valid one.
 
-Two readings of a measured value are left to the scorer: a float that is
-zero, subnormal or the smallest normal double (a text like 1e-400 reads as
-0.0), and a float equal to a bound that no double holds exactly (0.1).  Any other float is compared as
-the double itself, which decides every comparison as the scorer's
-Decimal(repr(value)) does (see scoring.FastReader); the function says
-whether it read a float, so that the batch can check the number's text.
+The record it is given was decoded with the scorer's own number reader
+(scoring.BoundReader: every number with a fraction or an exponent is the
+scorer's exact Decimal, or its refusal), so a measured value is compared
+with its bounds exactly as the scorer compares it: no float is ever read.
 """
 
 from __future__ import annotations
 
-import sys
 from contextlib import contextmanager
-from decimal import Decimal
 from typing import Iterator
 
 from .backends.scorer import condition_code, literal, variable
-from .plan import ItemPlan, Rule, ScoringPlan, compared_numbers
-
-# The smallest positive normal double: at it or below, a float may be a
-# number read as zero, or one whose digits a double holds only in part.
-SMALLEST_NORMAL = sys.float_info.min
+from .plan import ItemPlan, Rule, ScoringPlan
 
 FUNCTION = "summarize_record"
 
@@ -58,28 +50,12 @@ class _Code:
         self.depth -= 1
 
 
-def inexact_bounds(plan: ScoringPlan) -> frozenset[float]:
-    """The doubles nearest to the rubric's bounds that no double holds
-    exactly (0.1 is not 0.1 as a double): a float measured value equal to
-    one of them is left to the scorer."""
-    bounds = set()
-    for item in plan.items:
-        for bound in compared_numbers(item):
-            if Decimal(float(bound)) != bound:
-                bounds.add(float(bound))
-    return frozenset(bounds)
-
-
 def source(plan: ScoringPlan, partial: bool) -> str:
     """The summarizer's Python source: `summarize_record(findings,
     rescore)`, for complete findings or (`partial`) for --partial,
-    returning (the summary, whether a measured value was a float) or
-    raising.  It runs in the namespace of the rubric's generated scorer."""
+    returning the summary or raising.  It runs in the namespace of the
+    rubric's generated scorer."""
     code = _Code()
-    code(f"_INEXACT_BOUNDS = frozenset({sorted(inexact_bounds(plan))!r})")
-    code(f"_SMALLEST_NORMAL = {SMALLEST_NORMAL!r}")
-    code("")
-    code("")
     _Writer(code, plan, partial).function(FUNCTION)
     return "\n".join(code.lines) + "\n"
 
@@ -93,7 +69,6 @@ class _Writer:
         self.partial = partial
         self.excluded = plan.not_applicable.value == "excluded"
         self.zero_rule = plan.nothing_met.value == "zero"
-        self.inexact = bool(inexact_bounds(plan))
 
     def function(self, name: str) -> None:
         code, plan, partial = self.code, self.plan, self.partial
@@ -109,7 +84,6 @@ class _Writer:
             else:
                 with code.block(f"if len(items) != {len(plan.items)}:"):
                     code("raise _Invalid")
-            code("floats = False")
             if self.excluded:
                 code("applicable = 0  # as the scorer's outcomes count it (not applicable: 0)")
             for number, section in enumerate(plan.sections):
@@ -146,7 +120,7 @@ class _Writer:
             code("    'eligible': not unmet_conditions,")
             code(f"    'not_assessed': {not_assessed},")
             code(f"    'provisional': {provisional},")
-            code("}, floats")
+            code("}")
 
     def points(self, name: str) -> str:
         """A sum in units as the summary holds it (the scorer's _points)."""
@@ -156,8 +130,10 @@ class _Writer:
         """One item's check, and its points added to `total`."""
         code = self.code
         size = f"{len(item.keys) + 1}" + (" + ('groups' in found)" if item.kind == "groups" else "")
-        code("status = found['status']")
-        with code.block("if status == 'assessed':"):
+        # Only a partial file's item not assessed yet is looked at again.
+        if self.partial:
+            code("status = found['status']")
+        with code.block("if status == 'assessed':" if self.partial else "if found['status'] == 'assessed':"):
             # Remarks never change a point; without them the item's object
             # holds its keys exactly.
             with code.block(f"if len(found) != {size}:"):
@@ -171,8 +147,7 @@ class _Writer:
             elif item.kind == "requirements":
                 self.measures(item)
                 if item.answers:
-                    code("answers = found['requirements']")
-                    with code.block(f"if len(answers) != {len(item.answers)}:"):
+                    with code.block(f"if len(answers := found['requirements']) != {len(item.answers)}:"):
                         code("raise _Invalid")
                 code("lost = 0")
                 self.rules(item.rules)
@@ -219,19 +194,22 @@ class _Writer:
         for measure in item.measures:
             name = variable(measure.key)
             code(f"{name} = measures[{measure.key!r}]")
-            inexact = f" or {name} in _INEXACT_BOUNDS" if self.inexact else ""
-            with code.block(f"if type({name}) is float:"):
-                with code.block(f"if -_SMALLEST_NORMAL <= {name} <= _SMALLEST_NORMAL{inexact}:"):
-                    code("raise _Invalid")
-                code("floats = True")
-            with code.block(f"elif type({name}) is not int:"):
+            # An int or the reader's Decimal (at most MAX_DIGITS digits, an
+            # exponent within MAX_EXPONENT: the scorer's _sensible holds);
+            # a refused number is neither.
+            with code.block(f"if type({name}) is not int and type({name}) is not Decimal:"):
                 code("raise _Invalid")
             with code.block(f"if not {literal(measure.low)} <= {name} <= {literal(measure.high)}:"):
                 code("raise _Invalid")
 
     def counts_unmet(self, rules: tuple[Rule, ...]) -> bool:
-        """Whether the zero rule (nothing met: 0) needs the rules counted."""
-        return self.zero_rule and bool(rules)
+        """Whether the zero rule (nothing met: 0) needs the rules counted:
+        not when every rule is met or not with a deduction above 0, for then
+        every rule deducts exactly when `lost` is the sum of them all."""
+        return self.zero_rule and bool(rules) and not self.all_lost_is_all_unmet(rules)
+
+    def all_lost_is_all_unmet(self, rules: tuple[Rule, ...]) -> bool:
+        return all(rule.kind == "met" and rule.amount > 0 for rule in rules)
 
     def rules(self, rules: tuple[Rule, ...]) -> None:
         """Each rule's deduction added to `lost`; with the zero rule,
@@ -243,15 +221,15 @@ class _Writer:
             code("unmet = 0")
         for rule in rules:
             code(f"# {rule.key}")
+            # An answer met is one line of code: true is the common answer.
             if rule.kind == "met":
-                code(f"met = answers[{rule.key!r}]")
-                with code.block("if met is False:"):
+                with code.block(f"if answers[{rule.key!r}] is not True:"):
+                    with code.block(f"if answers[{rule.key!r}] is not False:"):
+                        code("raise _Invalid")
                     self.deduct(str(rule.amount), counting)
-                with code.block("elif met is not True:"):
-                    code("raise _Invalid")
             elif rule.kind == "levels":
-                code(f"met = answers[{rule.key!r}]")
-                with code.block("if met is not True:"):
+                with code.block(f"if answers[{rule.key!r}] is not True:"):
+                    code(f"met = answers[{rule.key!r}]")
                     for number, level in enumerate(rule.choices):
                         with code.block(f"{'if' if number == 0 else 'elif'} met == {level.key!r}:"):
                             code(f"lost += {level.amount}")
@@ -265,11 +243,10 @@ class _Writer:
                     code("raise _Invalid")
                 code("missing = 0")
                 for part in rule.choices:
-                    code(f"present = parts[{part.key!r}]")
-                    with code.block("if present is False:"):
+                    with code.block(f"if parts[{part.key!r}] is not True:"):
+                        with code.block(f"if parts[{part.key!r}] is not False:"):
+                            code("raise _Invalid")
                         code("missing += 1")
-                    with code.block("elif present is not True:"):
-                        code("raise _Invalid")
                 with code.block("if missing:"):
                     code(f"lost += {rule.amount} * missing")
                     if counting:
@@ -293,6 +270,8 @@ class _Writer:
         with the zero rule, 0 when every rule deducts)."""
         if self.counts_unmet(rules):
             return f"({points} - lost if lost < {points} and unmet != {len(rules)} else 0)"
+        if self.zero_rule and rules:
+            return f"({points} - lost if lost < {points} and lost != {sum(rule.amount for rule in rules)} else 0)"
         return f"({points} - lost if lost < {points} else 0)"
 
     def groups(self, item: ItemPlan, total: str) -> None:

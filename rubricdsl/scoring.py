@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import hashlib
 import io
 import json
 import linecache
-import re
 import shutil
 import sys
 import tempfile
@@ -25,6 +25,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
 
+import msgspec
 import orjson
 
 from . import batch_summary
@@ -32,7 +33,7 @@ from . import model as m
 from .findings import FINDINGS_FORMAT, NOTE_PREFIX
 from .files import TEMPORARY_MARK, write_atomically, write_together
 from .frontend import Compilation
-from .plan import ItemPlan, Rule, ScoringPlan, compared_numbers, decimal_text, lower
+from .plan import ItemPlan, Rule, ScoringPlan, decimal_text, lower
 
 
 # ---------------------------------------------------------------------------
@@ -222,7 +223,7 @@ def score_files(
 # of a folder's files, so that --jobs can score them in worker processes.
 # A worker writes each summary row as CSV and JSON text, which crosses back
 # to the parent far faster than a dict; the parent puts each row's source
-# ("line 17", counted over the whole batch) in front.
+# ("line 17", counted over the whole batch) in front, a part at a time.
 
 PART_BYTES = 4 << 20
 PART_FILES = 64
@@ -237,11 +238,24 @@ class Part:
 
 
 @dataclass
-class BatchRow:
-    source: str  # "line 17" of a JSON Lines file, or a file name in a folder
-    csv: str | None  # the row's CSV line after its source cell
-    json: bytes | None  # the row's JSON object without its source field
-    error: str | None
+class ScoredPart:
+    """A part's rows as a worker scored them, in order: (line number in the
+    part, or file name; the CSV line after its source cell; the JSON object's
+    members after its source, up to its closing brace; the problems), the
+    cells None for a rejected record."""
+
+    first_line: int  # lines of the batch before this part (0 in a folder)
+    rows: list[tuple[int | str, str | None, bytes | None, list[str] | None]]
+
+    def source(self, where: int | str) -> str:
+        """A row's source: "line 17" of a JSON Lines file, or a file name."""
+        return where if type(where) is str else f"line {self.first_line + where}"
+
+    def error(self, where: int | str, problems: list[str]) -> str:
+        """A rejected record's first problem, its source named."""
+        source = self.source(where)
+        named = [f"{source}{text}" if text.startswith(":") else f"{source}: {text}" for text in problems]
+        return named[0] + (f" (and {len(named) - 1} more)" if len(named) > 1 else "")
 
 
 @contextlib.contextmanager
@@ -288,46 +302,42 @@ def batch_parts(path: Path) -> list[Part]:
 _worker: BoundReader | None = None
 
 
-def _start_worker(source: str, rubric_id: str, source_path: str, reader: FastReader, partial: bool, rescore: bool) -> None:
+def _start_worker(reader: BoundReader | FastReader, scorer: tuple[str, str, str] | None, partial: bool, rescore: bool) -> None:
+    """A worker's reader: the parent's own, inherited when the worker is a
+    fork of it, else bound to the scorer compiled from its source again."""
     global _worker
-    _worker = reader.bind(scorer_module(source, rubric_id, source_path), partial, rescore)
+    # What the worker inherits or builds now lives as long as it does: the
+    # collector need not look at it again, and looks at the short-lived
+    # records' objects only every 100,000 allocations (they hold no cycles,
+    # and are freed as soon as they are scored).
+    gc.freeze()
+    gc.set_threshold(100_000, 50, 100)
+    _worker = reader if scorer is None else reader.bind(scorer_module(*scorer), partial, rescore)
 
 
-# orjson reads a record in less than half the time of the json module, and
-# as the scorer's own parse_findings does, but for numbers with a fraction:
-# floats where the scorer has exact Decimals.  That changes no summary
-# unless a float measured value equals a number it is compared with.  (The
-# exact value d and the float's shortest repr r round to the same double v;
-# if a bound b lies between them, rounding being monotonic, b rounds to v
-# too.)  Such a record, and any that orjson or the scorer rejects, is read
-# again by the scorer's own reader, which also words the problems.
+# A record is decoded by msgspec, which reads one in about the time orjson
+# does, with the scorer's own number reader for every number with a
+# fraction or an exponent (float_hook: the scorer's exact Decimal, or its
+# _Unreadable refusal of a number beyond MAX_DIGITS or MAX_EXPONENT, counted
+# on the text before any conversion).  No number is ever a float, so a
+# measured value on a bound is compared as the scorer compares it.  What
+# msgspec refuses (a lone surrogate, NaN, an integer of thousands of digits,
+# anything that is not JSON) goes to the scorer's own reader, which words it.
 #
-# The scorer's own reader also refuses what orjson reads: numbers beyond
-# MAX_DIGITS digits or MAX_EXPONENT, and values nested deeper than
-# MAX_NESTING, wherever they stand.  orjson refuses lone surrogates, NaN and
-# numbers beyond a double itself.  A number the scorer would refuse shows in
-# the bytes: a run of more than 40 digits and points, or an exponent of 3
-# digits or more.  Deep values can stand only where the scorer looks at
-# nothing, in notes (a key starting with '_', perhaps written as \u005f) or
-# in a partial file's item of status null; only records that may hold
-# those are walked.  A record the scorer's fast path reads as it is holds
-# no note (it checks every object's keys), so only the others are searched
-# for one.
+# Most records are then summed by the rubric's summarizer (batch_summary),
+# which checks every value of a record as the scorer does: a record it
+# accepts holds exactly the keys findings have, each value of the type the
+# scorer takes, so its only numbers are measured values (an int in range
+# is exact: the scorer reads ints exactly too), and no note and no member
+# file's digest.  Anything it does not take goes the longer way below.
 #
-# Most records take a shorter way: the rubric's summarizer (batch_summary),
-# which checks every value of a record, so that its only numbers are the
-# measured values, and computes nothing but the summary.  An int from
-# orjson is exact (it has at most 20 digits; orjson reads longer ones as
-# floats).  A float that is normal and not zero, written with at most 15
-# digits, is the number written: a decimal of 15 digits or fewer is the
-# one such decimal that rounds to its double, so it is the double's
-# shortest repr, which the scorer's reading of a float gives.  (Zero and
-# subnormal floats, which 1e-400 and other refused texts read as, and
-# floats on a bound no double holds, the summarizer leaves to the way
-# above.)  So a record the summarizer accepts is summed as the scorer's own
-# reader would sum it unless it holds a float and its text may hold a
-# float of 16 digits or more (see _LONG_FLOATS); then it goes the way
-# above.
+# The scorer's own reader also refuses, wherever they stand, values nested
+# deeper than MAX_NESTING and integers of more than MAX_DIGITS digits, which
+# msgspec reads.  Both can stand only where the scorer looks at nothing, in
+# notes (a key starting with '_', perhaps written as \u005f) or in a partial
+# file's item of status null.  A long integer shows in the bytes: a run of
+# more than 40 digits; only records that may hold a note or such an item
+# are walked for the rest.
 
 # Digits and the point as 0, e and E as e, signs as -, all else a space.
 _NUMBER_SHAPES = bytes(
@@ -335,30 +345,12 @@ _NUMBER_SHAPES = bytes(
     for byte in range(256)
 )
 _LONG_NUMBER = b"0" * 40
-_LARGE_EXPONENTS = (b"0e000", b"0e-000")
-# A float's text of 16 digits or more: 17 digits and points, or 16 digits
-# before an exponent (a text of 16 digits alone is an int, which orjson
-# reads exactly).  A JSON number starts after one of `:,[` or white space
-# (a space here), or with its minus sign: so a run of digits inside a text,
-# such as a content hash's hex digits after a letter, is not taken for one
-# (else every record of a rubric whose hash holds 17 digits in a row would
-# be read twice).
-_LONG_FLOATS = tuple(start + digits for start in (b" ", b"-") for digits in (b"0" * 17, b"0" * 16 + b"e"))
 
 
-def _may_be_refused_number(data: bytes) -> bool:
-    """Whether JSON text may hold a number the scorer's reader refuses (see
-    above); true of some texts that hold none, never false of one that does."""
-    shapes = data.translate(_NUMBER_SHAPES)
-    return _LONG_NUMBER in shapes or any(exponent in shapes for exponent in _LARGE_EXPONENTS)
-
-
-def _may_hold_a_long_float(data: bytes) -> bool:
-    """Whether JSON text may hold a number with a fraction or an exponent
-    written with more than 15 digits; true of some texts that hold none,
-    never false of one that does."""
-    shapes = data.translate(_NUMBER_SHAPES)
-    return any(shape in shapes for shape in _LONG_FLOATS)
+def _may_hold_a_long_integer(data: bytes) -> bool:
+    """Whether JSON text may hold an integer the scorer's reader refuses;
+    true of some texts that hold none, never false of one that does."""
+    return _LONG_NUMBER in data.translate(_NUMBER_SHAPES)
 
 
 @dataclass(frozen=True)
@@ -366,21 +358,13 @@ class FastReader:
     """How a batch reads a rubric's records, made from its scoring plan;
     plain data, so that it travels to the worker processes."""
 
-    measured: tuple[str, ...]  # paths of the items with measures
-    bounds: frozenset[float]  # every number a measured value is compared with
     summarizers: tuple[str, str]  # batch_summary's source for complete findings, and for --partial
 
     @classmethod
     def of(cls, rubric: m.Rubric) -> FastReader:
         """The reader for a rubric, from its scoring plan."""
         plan = lower(rubric)
-        measured, bounds = [], set()
-        for item in plan.items:
-            if item.measures:
-                measured.append(item.path)
-                bounds.update(compared_numbers(item))
-        summarizers = (batch_summary.source(plan, partial=False), batch_summary.source(plan, partial=True))
-        return cls(tuple(measured), frozenset(float(bound) for bound in bounds), summarizers)
+        return cls((batch_summary.source(plan, partial=False), batch_summary.source(plan, partial=True)))
 
     def bind(self, scorer: types.ModuleType, partial: bool, rescore: bool) -> BoundReader:
         """The reader with its scorer and its summarizer compiled, for one
@@ -390,23 +374,8 @@ class FastReader:
         text = self.summarizers[partial]
         linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
         exec(compile(text, filename, "exec"), namespace)
-        return BoundReader(self, scorer, namespace[batch_summary.FUNCTION], partial, rescore)
-
-    def on_a_bound(self, findings: dict) -> bool:
-        """Whether a float measured value of checked findings equals a
-        number it is compared with.  Checked findings may still hold
-        anything where the scorer looks at nothing: a partial file's item
-        of status null ("measures": null), notes."""
-        items = findings["items"]
-        for path in self.measured:
-            found = items.get(path)
-            measures = found.get("measures") if type(found) is dict else None
-            if type(measures) is not dict:
-                continue
-            for value in measures.values():
-                if type(value) is float and value in self.bounds:
-                    return True
-        return False
+        decoder = msgspec.json.Decoder(float_hook=scorer._read_float)
+        return BoundReader(scorer, decoder.decode, namespace[batch_summary.FUNCTION], partial, rescore)
 
 
 @dataclass(frozen=True)
@@ -414,46 +383,41 @@ class BoundReader:
     """A FastReader with its scorer and summarizer, in one process, for a
     batch scored with the given options."""
 
-    reader: FastReader
     scorer: types.ModuleType
-    summarizer: Callable[[dict, bool], tuple[dict, bool]]
+    decode: Callable[[bytes], object]  # msgspec, numbers as the scorer reads them
+    summarizer: Callable[[dict, bool], dict]
     partial: bool
     rescore: bool
 
     def summary(self, data: bytes) -> dict:
         """A record's summary; raises the scorer's FindingsError (a parse
         problem starts with ':', its source filled in by the caller)."""
-        scorer = self.scorer
-        if b'"digest"' in data:
-            # A member file (docs/panel.md): its digest checked over the
-            # numbers read exactly, then scored as a file of its own is.
-            findings, _ = scorer.without_digest(scorer.parse_findings(data, ""))
-            return scorer.summarize(findings, partial=self.partial, rescore=self.rescore)
-        summary = self._fast_summary(data)
-        if summary is not None:
-            return summary
-        return scorer.summarize(scorer.parse_findings(data, ""), partial=self.partial, rescore=self.rescore)
-
-    def _fast_summary(self, data: bytes) -> dict | None:
-        """The summary of a record read by orjson, or None: ask the
-        scorer's own reader."""
         try:
-            findings = orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return None
+            findings = self.decode(data)
+        except Exception:  # msgspec's DecodeError, or RecursionError when deep
+            return self._own_summary(data)
         try:
-            summary, floats = self.summarizer(findings, self.rescore)
+            return self.summarizer(findings, self.rescore)
         except Exception:
-            return self._checked_summary(findings, data)
-        if floats and _may_hold_a_long_float(data):
-            return self._checked_summary(findings, data)
-        return summary
+            pass
+        if b'"digest"' in data:
+            return self._own_summary(data)
+        summary = self._checked_summary(findings, data)
+        return self._own_summary(data) if summary is None else summary
 
-    def _checked_summary(self, findings: dict, data: bytes) -> dict | None:
-        """The summary of a record that orjson read, by the scorer's own
-        checks, or None: ask the scorer's own reader."""
+    def _own_summary(self, data: bytes) -> dict:
+        """The summary by the scorer's own reader and checks; a member file
+        (docs/panel.md) has its digest checked over the numbers read
+        exactly, then is scored as a file of its own is."""
+        scorer = self.scorer
+        findings, _ = scorer.without_digest(scorer.parse_findings(data, ""))
+        return scorer.summarize(findings, partial=self.partial, rescore=self.rescore)
+
+    def _checked_summary(self, findings, data: bytes) -> dict | None:
+        """The summary of a decoded record by the scorer's own checks, or
+        None: ask the scorer's own reader."""
         scorer, partial = self.scorer, self.partial
-        if _may_be_refused_number(data):
+        if _may_hold_a_long_integer(data):
             return None
         try:
             # Findings that the scorer's fast path reads as they are hold
@@ -466,21 +430,30 @@ class BoundReader:
                 checked, plain = scorer._checked(findings, partial, self.rescore), False
             except scorer.FindingsError:
                 return None
-        if self.reader.on_a_bound(findings):
-            return None
         may_hide = (not plain and (b'"_' in data or b"\\u" in data)) or (partial and b"null" in data)
         if may_hide and scorer._unreadable(findings):
             return None
         return scorer._summary(findings, checked)
 
 
+_YES_NO = {True: "yes", False: "no"}
+
+
 def summary_csv_cells(summary: dict) -> str:
-    """A summary's CSV line after its source cell."""
+    """A summary's CSV line after its source cell (the cells as _cell
+    writes them; an int score, the most common, written at once)."""
     grade = summary["grade"]
-    cells = [_csv_cell(summary["organization"]), _csv_cell(summary["date"]), _cell(summary["total"])]
-    cells += map(_cell, summary["sections"].values())
-    cells += (_cell(summary["passed"]), _csv_cell(grade["key"]) if grade else "", _cell(summary["eligible"]))
-    cells += (str(summary["not_assessed"]), _cell(summary["provisional"]), "\n")
+    total = summary["total"]
+    cells = [_csv_cell(summary["organization"]), _csv_cell(summary["date"]), str(total) if type(total) is int else _cell(total)]
+    cells += [str(score) if type(score) is int else _cell(score) for score in summary["sections"].values()]
+    cells += (
+        _YES_NO[summary["passed"]],
+        _csv_cell(grade["key"]) if grade else "",
+        _YES_NO[summary["eligible"]],
+        str(summary["not_assessed"]),
+        _YES_NO[summary["provisional"]],
+        "\n",
+    )
     return ",".join(cells)
 
 
@@ -490,8 +463,7 @@ def summary_json_fields(summary: dict) -> bytes:
 
 
 def score_part(part: Part, reader: BoundReader | None = None):
-    """(lines in the part, [(line number in the part or file name, CSV
-    cells, JSON, problems)]) for one part."""
+    """(lines in the part, the rows of ScoredPart) for one part."""
     if reader is None:  # in a worker process
         reader = _worker
     scorer = reader.scorer
@@ -509,7 +481,7 @@ def score_part(part: Part, reader: BoundReader | None = None):
             lines = stream.read(part.end - part.start).split(b"\n")
         if lines and not lines[-1]:
             lines.pop()  # what follows the last line break
-        records = [(number, line, None) for number, line in enumerate(lines, 1) if line.strip()]
+        records = [(number, line, None) for number, line in enumerate(lines, 1) if line and not line.isspace()]
         count = len(lines)
     scored = []
     for where, data, unread in records:
@@ -521,22 +493,15 @@ def score_part(part: Part, reader: BoundReader | None = None):
         except scorer.FindingsError as error:
             scored.append((where, None, None, error.errors))
             continue
-        scored.append((where, summary_csv_cells(summary), summary_json_fields(summary), None))
+        scored.append((where, summary_csv_cells(summary), summary_json_fields(summary)[1:], None))
     return count, scored
 
 
-def _rows(part_results) -> Iterator[BatchRow]:
-    """Rows with their place in the whole batch and their problems named."""
+def _scored_parts(part_results) -> Iterator[ScoredPart]:
+    """The parts' rows with their place in the whole batch."""
     offset = 0
     for count, scored in part_results:
-        for where, csv_cells, json_row, problems in scored:
-            source = where if isinstance(where, str) else f"line {offset + where}"
-            if problems is None:
-                yield BatchRow(source, csv_cells, json_row, None)
-                continue
-            named = [f"{source}{text}" if text.startswith(":") else f"{source}: {text}" for text in problems]
-            more = f" (and {len(named) - 1} more)" if len(named) > 1 else ""
-            yield BatchRow(source, None, None, named[0] + more)
+        yield ScoredPart(offset, scored)
         offset += count
 
 
@@ -563,13 +528,11 @@ def summary_columns(rubric: m.Rubric) -> list[str]:
 
 def _csv_cell(text: str) -> str:
     """A text cell as the csv module writes it: quoted when it holds a
-    separator, a quote or a line break."""
-    if _MUST_QUOTE.search(text):
+    separator, a quote or a line break (four searches of a short text are
+    quicker than one of a regular expression)."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
-
-
-_MUST_QUOTE = re.compile(r'[,"\r\n]')
 
 
 def _exact_number(value):
@@ -744,29 +707,43 @@ def run_batch(
     rescore: bool = False,
     reader: FastReader,
     jobs: int = 1,
-) -> Iterator[BatchRow]:
+) -> Iterator[ScoredPart]:
     """Every record of a batch scored, in order, the bad ones kept as rows
-    with their first problem; InputError at once when the batch cannot be
-    read.  The rows are yielded as their parts are scored, so that no more
-    than a few parts are held at a time.  With jobs > 1, parts are scored
+    with their problems; InputError at once when the batch cannot be read.
+    The parts are yielded as they are scored, so that no more than a few
+    are held at a time.  With jobs > 1, parts are scored
     by that many worker processes, each running `source_text` (the
     scorer's source).  `progress(results, count)`, when given, wraps the
     parts' results as they arrive (the command line's progress bar)."""
     parts = batch_parts(source)
-    if jobs > 1 and len(parts) > 1:
-        initargs = (source_text, scorer.RUBRIC_ID, scorer.SOURCE_PATH, reader, partial, rescore)
-        return _pooled_rows(parts, jobs, initargs, progress)
     bound = reader.bind(scorer, partial, rescore)
+    if jobs > 1 and len(parts) > 1:
+        return _pooled_parts(parts, jobs, bound, (source_text, scorer.RUBRIC_ID, scorer.SOURCE_PATH), reader, progress)
     results = (score_part(part, bound) for part in parts)
-    return _rows(progress(results, len(parts)) if progress else results)
+    return _scored_parts(progress(results, len(parts)) if progress else results)
 
 
-def _pooled_rows(parts: list[Part], jobs: int, initargs: tuple, progress) -> Iterator[BatchRow]:
+def _workers_fork() -> bool:
+    """Whether worker processes start as forks of this one (Linux), so that
+    they inherit what it has compiled; else (spawn, forkserver) they start
+    afresh."""
     import multiprocessing
 
+    return multiprocessing.get_start_method() == "fork"
+
+
+def _pooled_parts(parts: list[Part], jobs: int, bound: BoundReader, scorer: tuple, reader: FastReader, progress) -> Iterator[ScoredPart]:
+    import multiprocessing
+
+    # A forked worker starts with the parent's reader, its scorer and
+    # summarizer compiled; any other compiles them again from their sources.
+    if _workers_fork():
+        initargs = (bound, None, bound.partial, bound.rescore)
+    else:
+        initargs = (reader, scorer, bound.partial, bound.rescore)
     with multiprocessing.Pool(jobs, _start_worker, initargs) as pool:
         results = pool.imap(score_part, parts)
-        yield from _rows(progress(results, len(parts)) if progress else results)
+        yield from _scored_parts(progress(results, len(parts)) if progress else results)
 
 
 @dataclass
@@ -831,7 +808,7 @@ _CSV_CHUNK = 1 << 16  # characters of CSV gathered before they are hashed and sp
 
 
 def write_batch(
-    rows: Iterator[BatchRow],
+    parts: Iterator[ScoredPart],
     rubric: m.Rubric,
     scorer: types.ModuleType,
     *,
@@ -871,20 +848,31 @@ def write_batch(
             text.seek(0)
             text.truncate()
 
-        for row in rows:
-            tally.count += 1
-            if row.csv is None:
-                writer.writerow([row.source, *blanks, row.error])
+        write = text.write
+        for part in parts:
+            json_rows = []
+            for where, cells, json_members, problems in part.rows:
+                if problems is None:
+                    # "line 17" needs no quotes in CSV nor escapes in JSON.
+                    if type(where) is str:
+                        write(_csv_cell(where) + "," + cells)
+                        json_rows.append(b'{"source":' + dumps(where) + b"," + json_members)
+                    else:
+                        number = part.first_line + where
+                        write(f"line {number},{cells}")
+                        json_rows.append(b'{"source":"line %d",%b' % (number, json_members))
+                    continue
+                source, error = part.source(where), part.error(where, problems)
+                writer.writerow([source, *blanks, error])
                 tally.rejected += 1
                 if len(tally.first_errors) < MAX_LISTED:
-                    tally.first_errors.append(row.error)
+                    tally.first_errors.append(error)
                 if summary_path is not None:
-                    errors_spool.write((b",\n  " if tally.rejected > 1 else b"") + dumps({"source": row.source, "message": row.error}))
-            else:
-                text.write(_csv_cell(row.source) + "," + row.csv)
-                tally.scored += 1
-                if summary_path is not None:
-                    rows_spool.write((b",\n  " if tally.scored > 1 else b"") + b'{"source":' + dumps(row.source) + b"," + row.json[1:])
+                    errors_spool.write((b",\n  " if tally.rejected > 1 else b"") + dumps({"source": source, "message": error}))
+            tally.count += len(part.rows)
+            if json_rows and summary_path is not None:
+                rows_spool.write((b",\n  " if tally.scored else b"") + b",\n  ".join(json_rows))
+            tally.scored += len(json_rows)
             if text.tell() > _CSV_CHUNK:
                 spool_csv()
         spool_csv()

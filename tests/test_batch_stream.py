@@ -48,12 +48,35 @@ def test_rows_come_part_by_part_not_after_the_whole_batch(tmp_path, monkeypatch)
     scored_parts = []
     score_part = scoring.score_part
     monkeypatch.setattr(scoring, "score_part", lambda part, *args: scored_parts.append(part) or score_part(part, *args))
-    rows = scoring.run_batch(scorer, "", source, partial=False, reader=scoring.FastReader.of(compilation.rubric))
+    parts = scoring.run_batch(scorer, "", source, partial=False, reader=scoring.FastReader.of(compilation.rubric))
     assert scored_parts == []
-    first = next(rows)
-    assert first.source == "line 1" and first.error is None
+    first = next(parts)
+    where, _, _, problems = first.rows[0]
+    assert first.source(where) == "line 1" and problems is None
     assert len(scored_parts) == 1 < len(scoring.batch_parts(source))
-    assert len(list(rows)) == 29
+    assert len(first.rows) + sum(len(part.rows) for part in parts) == 30
+
+
+@pytest.mark.parametrize("forks", [True, False])
+def test_workers_forked_or_started_afresh_give_the_rows_of_one_process(tmp_path, monkeypatch, forks) -> None:
+    """A forked worker inherits the parent's compiled reader; one started
+    afresh (spawn, the default where fork is not) compiles the scorer and
+    its summarizer from their sources: the same rows either way."""
+    compilation, scorer = shipped()
+    source = tmp_path / "b.jsonl"
+    source.write_text("\n".join(records(40, bad_every=7)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(scoring, "PART_BYTES", 1 << 13)
+    monkeypatch.setattr(scoring, "_workers_fork", lambda: forks)
+    reader = scoring.FastReader.of(compilation.rubric)
+    source_text = scoring.scorer_source(compilation, RUBRIC)
+
+    def rows(jobs: int) -> list:
+        parts = scoring.run_batch(scorer, source_text, source, partial=False, reader=reader, jobs=jobs)
+        return [(part.first_line, part.rows) for part in parts]
+
+    alone = rows(1)
+    assert len(alone) > 2 and sum(len(part_rows) for _, part_rows in alone) == 40
+    assert rows(2) == alone
 
 
 def test_a_missing_batch_is_refused_before_anything_is_scored(tmp_path) -> None:
