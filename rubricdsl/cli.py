@@ -737,6 +737,10 @@ def _score_batch_file(
             )
     if summary_path is not None and output != "-" and Path(output).resolve() == summary_path.resolve():
         raise UserError(f"{summary_path}: is also the CSV (-o); give the summary another path")
+    skipped = scoring.batch_others(batch)
+    if skipped:
+        shown = ", ".join(skipped[:5]) + (", …" if len(skipped) > 5 else "")
+        click.echo(printable(f"warning: {batch}: not findings (*.json), so not scored: {shown}"), err=True)
     try:
         rows = scoring.run_batch(
             scorer,

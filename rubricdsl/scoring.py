@@ -271,15 +271,32 @@ def standard_input_file() -> Iterator[Path]:
 
 
 def batch_files(path: Path) -> list[Path]:
-    """The findings files of a batch folder (none for a JSON Lines file)."""
-    return sorted(path.glob("*.json")) if path.is_dir() else []
+    """The findings files of a batch folder (none for a JSON Lines file):
+    its files named *.json, in any case (单位A.JSON too)."""
+    if not path.is_dir():
+        return []
+    return sorted(file for file in path.iterdir() if file.suffix.lower() == ".json" and file.is_file())
+
+
+def batch_others(path: Path) -> list[str]:
+    """The names of a batch folder's other files, which it does not score
+    (a workbook, a note; hidden files aside), so that none is skipped unsaid."""
+    if not path.is_dir():
+        return []
+    return sorted(file.name for file in path.iterdir()
+                  if file.is_file() and file.suffix.lower() != ".json" and not file.name.startswith("."))
 
 
 def batch_parts(path: Path) -> list[Part]:
     """The parts of a folder of *.json files (by name) or a JSON Lines file,
     each JSON Lines part ending just after a line break."""
     if path.is_dir():
-        names = sorted(file.name for file in path.glob("*.json"))
+        names = [file.name for file in batch_files(path)]
+        if not names:
+            others = batch_others(path)
+            held = f"; it holds other files: {', '.join(others[:3])}{', …' if len(others) > 3 else ''}" if others else ""
+            raise InputError([f"{path}: no findings files (*.json) to score{held}; a workbook is scored alone: "
+                              "rubricdsl score RUBRIC FILE.xlsx"])
         return [Part(str(path), files=tuple(names[i : i + PART_FILES])) for i in range(0, len(names), PART_FILES)]
     try:
         size = path.stat().st_size

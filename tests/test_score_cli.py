@@ -365,7 +365,23 @@ def test_batch_folder_to_stdout_and_summary_path(tmp_path) -> None:
     rows = list(csv.DictReader(io.StringIO(done.stdout)))
     assert [row["source"] for row in rows] == ["org0.json", "org1.json", "org2.json", "org3.json"]
     assert json.loads(summary.read_text(encoding="utf-8"))["scored"] == 4
-    assert done.stderr == "batch: 4 of 4 findings scored\n"
+    assert done.stderr == (f"warning: {folder}: not findings (*.json), so not scored: notes.txt\n"
+                           "batch: 4 of 4 findings scored\n")
+
+
+def test_batch_folder_takes_json_in_any_case_and_never_skips_a_file_unsaid(tmp_path) -> None:
+    folder = tmp_path / "findings"
+    folder.mkdir()
+    lines = batch_lines()
+    (folder / "单位A.JSON").write_text(lines[0], encoding="utf-8")
+    (folder / "单位B.xlsx").write_bytes(b"PK")
+    done = run("score", RUBRIC, "--batch", str(folder))
+    assert done.exit_code == 0, done.stderr
+    assert [row["source"] for row in csv.DictReader(io.StringIO(done.stdout))] == ["单位A.JSON"]
+    assert "not findings (*.json), so not scored: 单位B.xlsx" in done.stderr
+    (folder / "单位A.JSON").unlink()
+    done = run("score", RUBRIC, "--batch", str(folder))
+    assert done.exit_code == 2 and "no findings files (*.json) to score; it holds other files: 单位B.xlsx" in done.stderr
 
 
 def test_batch_file_names_that_csv_must_quote(tmp_path) -> None:
