@@ -543,10 +543,23 @@ def summary_columns(rubric: m.Rubric) -> list[str]:
     )
 
 
+# A spreadsheet opening the CSV would run a cell that starts with one of these as a formula.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """A text as a spreadsheet must show it, never run it: one that starts
+    like a formula (=HYPERLINK(…), an organisation's name typed in by
+    anyone) gets a leading ' (the JSON summary keeps the text as given)."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _csv_cell(text: str) -> str:
-    """A text cell as the csv module writes it: quoted when it holds a
-    separator, a quote or a line break (four searches of a short text are
-    quicker than one of a regular expression)."""
+    """A text cell as the csv module writes it, shown as text by a
+    spreadsheet: quoted when it holds a separator, a quote or a line break
+    (four searches of a short text are quicker than one of a regular
+    expression)."""
+    text = spreadsheet_text(text)
     if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
@@ -880,7 +893,7 @@ def write_batch(
                         json_rows.append(b'{"source":"line %d",%b' % (number, json_members))
                     continue
                 source, error = part.source(where), part.error(where, problems)
-                writer.writerow([source, *blanks, error])
+                writer.writerow([spreadsheet_text(source), *blanks, spreadsheet_text(error)])
                 tally.rejected += 1
                 if len(tally.first_errors) < MAX_LISTED:
                     tally.first_errors.append(error)

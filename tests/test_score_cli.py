@@ -415,6 +415,26 @@ def test_batch_csv_keeps_organisation_names_that_need_quotes(tmp_path) -> None:
     assert [row["organization"] for row in summary["rows"]] == names
 
 
+def test_batch_csv_shows_a_text_that_starts_like_a_formula_as_text(tmp_path) -> None:
+    # Opened in a spreadsheet, =HYPERLINK(…) in an organisation's name would run; the JSON keeps it as given.
+    names = ['=HYPERLINK("http://x","点此")', "+1", "-某单位", "@SUM(1)", "plain"]
+    lines = []
+    for name, line in zip(names, batch_lines() * 2):
+        findings = json.loads(line)
+        findings["organization"] = name
+        lines.append(json.dumps(findings, ensure_ascii=False))
+    lines.append("{")
+    source = tmp_path / "=all.jsonl"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = run("score", RUBRIC, "--batch", str(source), "-o", str(tmp_path / "s.csv"))
+    assert done.exit_code == 2, done.stderr
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "s.csv").read_text(encoding="utf-8"))))
+    assert [row["organization"] for row in rows[:-1]] == ["'" + name for name in names[:-1]] + ["plain"]
+    assert rows[-1]["source"] == "line 6" and not rows[-1]["error"].startswith("=")
+    summary = json.loads((tmp_path / "s.summary.json").read_text(encoding="utf-8"))
+    assert [row["organization"] for row in summary["rows"] if "organization" in row] == names
+
+
 def test_batch_scores_a_value_next_to_a_bound_as_written(tmp_path) -> None:
     """89.99999999999999999 is the double 90.0, yet below the 90% tier."""
     text = json.dumps(fixture_findings(), ensure_ascii=False)
