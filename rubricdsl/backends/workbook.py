@@ -348,7 +348,7 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     heights = {**_heights(sheet), **sheet.heights}
     last_col = max([col for _, col in sheet.cells] + [merge[3] for merge in sheet.merges], default=0)
     letters = [column_letters(col) for col in range(last_col + 1)]
-    table: dict[tuple[int, int], _Cell] = {}
+    grid: dict[int, dict[int, _Cell]] = {}  # row -> column -> cell
     merges = []
     anchors = {(first_row, first_col): (last_row, last_col) for first_row, first_col, last_row, last_col in sheet.merges}
     for (row, col), cell in sorted(sheet.cells.items()):
@@ -359,24 +359,25 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
             merges.append(f"{a1(row, col)}:{a1(last_row, last_col)}")
             for merged_row in range(row, last_row + 1):
                 for merged_col in range(col, last_col + 1):
-                    table[(merged_row, merged_col)] = _Cell(f"{letters[merged_col]}{merged_row + 1}", style, None, None, None)
+                    grid.setdefault(merged_row, {})[merged_col] = _Cell(f"{letters[merged_col]}{merged_row + 1}", style, None, None, None)
         ref = f"{letters[col]}{row + 1}"
+        here = grid.setdefault(row, {})
         if cell.kind == "text":
             if anchor and cell.value == "":
                 continue  # a merged range's empty text stays a blank cell
-            table[(row, col)] = _Cell(ref, style, "s", None, strings.add(cell.value))
+            here[col] = _Cell(ref, style, "s", None, strings.add(cell.value))
         elif cell.kind == "number":
-            table[(row, col)] = _Cell(ref, style, None, None, _number(cell.value))
+            here[col] = _Cell(ref, style, None, None, _number(cell.value))
         elif cell.kind == "formula":
             cached = 0 if result is None else cell.expected(result)
             if isinstance(cached, bool):
                 cached = "TRUE" if cached else "FALSE"
             kind = "str" if isinstance(cached, str) and cached != "" else None
-            table[(row, col)] = _Cell(ref, style, kind, cell.value, cached)
+            here[col] = _Cell(ref, style, kind, cell.value, cached)
         else:
             value = None if findings is None else input_value(findings, inputs[(sheet.name, row, col)])
             if value is None:
-                table[(row, col)] = _Cell(ref, style, None, None, None)
+                here[col] = _Cell(ref, style, None, None, None)
             elif isinstance(value, str):
                 if len(value) > MAX_CELL_TEXT:
                     found = inputs[(sheet.name, row, col)]
@@ -384,38 +385,38 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
                         f"{found.path} holds {len(value)} characters, more than a spreadsheet cell holds ({MAX_CELL_TEXT}): "
                         "it would be cut off"
                     )
-                table[(row, col)] = _Cell(ref, style, "s", None, strings.add(value))
+                here[col] = _Cell(ref, style, "s", None, strings.add(value))
             else:
-                table[(row, col)] = _Cell(ref, style, None, None, _number(float(value) if not isinstance(value, int) else value))
+                here[col] = _Cell(ref, style, None, None, _number(float(value) if not isinstance(value, int) else value))
+    # Each row's first and last used column, and `spans`, the columns used in
+    # each block of 16 rows (a hint spreadsheets write).
+    bounds = {row: (min(cells), max(cells)) for row, cells in grid.items()}
+    spans: dict[int, tuple[int, int]] = {}
+    for row, (low, high) in bounds.items():
+        block = spans.get(row // 16)
+        spans[row // 16] = (low, high) if block is None else (min(block[0], low), max(block[1], high))
     # The used range, as XlsxWriter counted it: every cell, every row given
     # a height (from column A, or from the first hidden column), and the
     # hidden columns.
-    used_rows = {row for row, _ in table} | set(heights)
-    used_cols = {col for _, col in table} | set(sheet.hidden_columns)
+    used_rows = set(grid) | set(heights)
+    used_cols = {col for pair in bounds.values() for col in pair} | set(sheet.hidden_columns)
     if heights and not sheet.hidden_columns:
         used_cols.add(0)
     dimension = "A1"
     if used_rows:
         top, bottom, left, right = min(used_rows), max(used_rows), min(used_cols), max(used_cols)
         dimension = a1(top, left) if (top, left) == (bottom, right) else f"{a1(top, left)}:{a1(bottom, right)}"
-    by_row: dict[int, list[_Cell]] = {}
-    for (row, col) in sorted(table):
-        by_row.setdefault(row, []).append(table[(row, col)])
-    # `spans`, the columns used in each block of 16 rows, a hint spreadsheets write.
-    spans: dict[int, str] = {}
-    for (row, col) in table:
-        block = row // 16
-        low, high = spans.get(block, (col, col))
-        spans[block] = (min(low, col), max(high, col))
-    rows = [  # (number, spans, height, cells): unpacked in the template, faster than looked up
-        (
+    rows = []  # (number, spans, height, cells): unpacked in the template, faster than looked up
+    for row in sorted(used_rows):
+        block = spans.get(row // 16)
+        pixels = int(heights[row] * 4 / 3 + 0.5) if row in heights else 20
+        cells = grid.get(row, {})
+        rows.append((
             row + 1,
-            f"{spans[row // 16][0] + 1}:{spans[row // 16][1] + 1}" if row // 16 in spans else None,
-            f"{int(heights[row] * 4 / 3 + 0.5) * 0.75:.16g}" if row in heights and int(heights[row] * 4 / 3 + 0.5) != 20 else None,
-            by_row.get(row, ()),
-        )
-        for row in sorted(set(by_row) | set(heights))
-    ]
+            f"{block[0] + 1}:{block[1] + 1}" if block else None,
+            f"{pixels * 0.75:.16g}" if pixels != 20 else None,  # 20 pixels (15 points) is the default height
+            [cells[col] for col in sorted(cells)],
+        ))
     priority = 0
     highlights: dict[str, list] = {}
     for cells, formula, style in sheet.conditional:
