@@ -326,16 +326,17 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
     return out.getvalue()
 
 
-_PLAIN_SHEET_NAME = re.compile(r"[^\W\d]\w*", re.UNICODE)
-_LIKE_A_CELL = re.compile(r"([A-Z]{1,3}\d+|R\d*C?\d*|C\d*)", re.IGNORECASE)
+_NEEDS_QUOTES = re.compile(r"[^\w.]|^[\d.]")
+_LIKE_A_REFERENCE = re.compile(r"[A-Z]{1,3}\d+$|R\d|R?C\d|(R|C|RC)$")
 
 
 def _sheet_reference(name: str) -> str:
-    """A sheet's name as a reference spells it: quoted unless it is one word
-    that cannot be read as a cell (A1, R1C1)."""
-    if _PLAIN_SHEET_NAME.fullmatch(name) and not _LIKE_A_CELL.fullmatch(name):
-        return name
-    return "'" + name.replace("'", "''") + "'"
+    """A sheet's name as a reference spells it: quoted when it holds more
+    than word characters and dots, or could be read as a cell (A1, R1C1),
+    as XlsxWriter quoted it."""
+    if _NEEDS_QUOTES.search(name) or _LIKE_A_REFERENCE.match(name.upper()):
+        return "'" + name.replace("'", "''") + "'"
+    return name
 
 
 def _number(value) -> str:
