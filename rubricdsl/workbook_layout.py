@@ -52,6 +52,8 @@ class WorkbookError(ValueError):
 
 
 def column_letters(col: int) -> str:
+    if col < 26:  # A to Z: nearly every cell the layout names
+        return chr(65 + col)
     letters = ""
     col += 1
     while col:
