@@ -276,7 +276,7 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
     hidden sheet; named ranges only for a single copy.  A spreadsheet spends
     most of its time per file, not per sheet, so the LibreOffice proof
     recalculates many findings per file this way."""
-    from .templating import render
+    from .templating import render_utf8
 
     first = copies[0][0]
     formats, strings = _Formats(), _Strings()
@@ -319,7 +319,7 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
             entry = zipfile.ZipInfo(filename, ZIP_DATE)
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
-            archive.writestr(entry, render("workbook/" + template, **view).encode("utf-8"))
+            archive.writestr(entry, render_utf8("workbook/" + template, **view))
     return out.getvalue()
 
 
