@@ -87,13 +87,16 @@ def main() -> None:
         )
         json_run = installed.rubricdsl("score", str(RUBRIC), str(FINDINGS), "--format", "json")
         xlsx_run = installed.rubricdsl("score", str(RUBRIC), str(filled), "--format", "json")
-        json_times, xlsx_times = [], []
+        json_times, xlsx_times = [], []  # (wall, CPU) of each run
         for _ in range(args.runs):
             json_times.append(timed(json_run, installed.run_in))
             xlsx_times.append(timed(xlsx_run, installed.run_in))
-        json_ms, xlsx_ms = statistics.median(json_times) * 1000, statistics.median(xlsx_times) * 1000
-        print("rubricdsl score, whole process, the same findings as JSON and as a filled workbook:")
-        print(f"  filled.json {json_ms:6.1f} ms   filled.xlsx {xlsx_ms:6.1f} ms   the workbook adds {xlsx_ms - json_ms:6.1f} ms")
+        print("rubricdsl score, whole process, the same findings as JSON and as a filled workbook (medians):")
+        for clock, which in (("wall", 0), ("CPU", 1)):
+            json_ms = statistics.median(t[which] for t in json_times) * 1000
+            xlsx_ms = statistics.median(t[which] for t in xlsx_times) * 1000
+            target = f" (target: under {READ_MS} ms)" if clock == "wall" else ""
+            print(f"  {clock:4} filled.json {json_ms:6.1f} ms   filled.xlsx {xlsx_ms:6.1f} ms{target}   the workbook adds {xlsx_ms - json_ms:6.1f} ms")
 
         measured = subprocess.run(
             [installed.python, "-c", IN_PROCESS, str(RUBRIC), str(FINDINGS), str(installed.folder / "inproc.xlsx"), str(args.runs)],

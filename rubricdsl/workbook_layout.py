@@ -1,7 +1,7 @@
 """The scoring workbook's cells, decided from the scoring plan.
 
 One description of workbook.xlsx serves both directions: the backend
-(backends/workbook.py) writes it with XlsxWriter, and the reader
+(backends/workbook.py) writes it from its templates, and the reader
 (workbook_reader.py) regenerates it in memory to know where every input
 lies and what every protected cell must hold.  Nothing here imports a
 spreadsheet library.
@@ -54,6 +54,8 @@ class WorkbookError(ValueError):
 
 
 def column_letters(col: int) -> str:
+    if col < 26:  # A to Z: nearly every cell the layout names
+        return chr(65 + col)
     letters = ""
     col += 1
     while col:

@@ -4,6 +4,7 @@ recalculating random workbooks is tests/test_workbook_libreoffice.py."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import subprocess
@@ -342,6 +343,72 @@ def test_remarks_keep_control_characters_and_a_text_too_long_for_a_cell_is_refus
     done = run("score", RUBRIC, str(source), "--format", "xlsx", "-o", str(tmp_path / "long.xlsx"))
     assert done.returncode == 2 and "items.basics.policy.remark holds 40000 characters" in done.stderr
     assert not (tmp_path / "long.xlsx").exists()
+
+
+def test_remarks_that_look_like_markup_or_have_spaces_at_their_ends_read_back_unchanged(tmp_path) -> None:
+    """XlsxWriter wrote a text of the form <r>…</r> into the workbook as
+    raw XML, so such a remark was silently lost; the workbook now holds
+    every text as text."""
+    from rubricdsl import workbook_reader
+    from rubricdsl.scoring import load_scorer
+
+    compilation = compile_file(SHIPPED_RUBRIC)
+    rubric, plan = compilation.rubric, lower(compilation.rubric)
+    scorer = load_scorer(compilation, RUBRIC)
+    findings = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    remarks = ["<r>见附件</r>", " 前有空格", "后有空格 ", "A & B <C> \"引号\" '单引号'", "第一行\n第二行", "\t制表符"]
+    for remark, key in zip(remarks, findings["items"]):
+        findings["items"][key]["remark"] = remark
+    findings["organization"] = "<r>单位</r> & 分局 "
+    path = tmp_path / "filled.xlsx"
+    path.write_bytes(workbook.workbook_bytes(layout(rubric, plan, compilation.sha256), findings, scorer.score(findings)))
+    reading = workbook_reader.read(str(path), rubric, plan)
+    assert [reading.findings["items"][key].get("remark") for key in list(findings["items"])[: len(remarks)]] == remarks
+    assert reading.findings["organization"] == "<r>单位</r> & 分局 "
+    assert workbook_reader.cached_disagreements(reading, scorer.score(reading.findings)) == []
+
+
+def test_the_parts_are_well_formed_and_hold_the_workbooks_protection_validation_names_and_print_setup() -> None:
+    from xml.etree import ElementTree
+
+    sheet_layout = workbook_layout_of_shipped()
+    data = workbook.workbook_bytes(sheet_layout, None, None)
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = {name: ElementTree.fromstring(archive.read(name)) for name in archive.namelist()}
+    types = {override.get("PartName") for override in parts["[Content_Types].xml"] if override.get("PartName")}
+    assert types == {"/" + name for name in parts if not name.endswith(".rels") and name != "[Content_Types].xml"}
+    book = parts["xl/workbook.xml"]
+    sheets = book.find(f"{main}sheets")
+    assert [(s.get("name"), s.get("state")) for s in sheets] == [(s.name, "hidden" if s.hidden else None) for s in sheet_layout.sheets]
+    defined = {d.get("name"): d.text for d in book.find(f"{main}definedNames")}
+    assert defined.pop("_xlnm.Print_Titles") == "评分表!$3:$3"
+    assert defined == sheet_layout.names
+    formats = parts["xl/styles.xml"].find(f"{main}cellXfs")
+    unlocked = {number for number, xf in enumerate(formats) if xf.find(f"{main}protection") is not None}
+    for number, sheet in enumerate(sheet_layout.sheets, 1):
+        root = parts[f"xl/worksheets/sheet{number}.xml"]
+        protection = root.find(f"{main}sheetProtection")
+        assert protection.get("sheet") == "1" and protection.get("password") is None
+        cells = {c.get("r"): int(c.get("s")) for c in root.iter(f"{main}c")}
+        inputs = {a1(found.row, found.col) for found in sheet_layout.inputs if found.sheet == sheet.name}
+        assert {ref for ref, style in cells.items() if style in unlocked} == inputs  # only the input cells are unlocked
+        checks = root.find(f"{main}dataValidations")
+        assert (0 if checks is None else len(checks)) == len(sheet.validations)
+        rules = [rule for block in root.iter(f"{main}conditionalFormatting") for rule in block]
+        assert [rule.find(f"{main}formula").text for rule in rules] == [formula for _, formula, _ in sheet.conditional]
+        setup = root.find(f"{main}pageSetup")
+        assert (setup.get("paperSize"), setup.get("fitToHeight"), setup.get("orientation")) == (
+            "9", "0", "landscape" if sheet.landscape else "portrait")
+        pane = root.find(f"{main}sheetViews/{main}sheetView/{main}pane")
+        assert (pane is not None and pane.get("state") == "frozen" and pane.get("ySplit") == str(sheet.freeze)) == bool(sheet.freeze)
+        hidden = {col for element in root.iter(f"{main}col") if element.get("hidden") == "1"
+                  for col in range(int(element.get("min")) - 1, int(element.get("max")))}
+        assert hidden == set(sheet.hidden_columns)
+        merged = {m.get("ref") for m in root.iter(f"{main}mergeCell")}
+        assert merged == {f"{a1(r, c)}:{a1(lr, lc)}" for r, c, lr, lc in sheet.merges}
+        formulas = {c.get("r"): c.find(f"{main}f").text for c in root.iter(f"{main}c") if c.find(f"{main}f") is not None}
+        assert formulas == {a1(r, c): cell.value for (r, c), cell in sheet.cells.items() if cell.kind == "formula"}
 
 
 @pytest.mark.parametrize("serial", ["20261127", "-5", "0"])

@@ -3,8 +3,9 @@
 `outputs()` lists them, one entry per file of `generated/<rubric id>/`.  A
 backend module has its TEMPLATE, a Jinja template of templating.ENVIRONMENT,
 and `view(context: BuildContext) -> dict`, the values that template is
-rendered with (an `Output`).  The one binary file, workbook.xlsx, is bytes
-that XlsxWriter writes (a `BinaryOutput` of backends/workbook.py).
+rendered with (an `Output`).  The one binary file, workbook.xlsx, is a zip
+of XML parts, each rendered from its template in templates/workbook/ (a
+`BinaryOutput` of backends/workbook.py).
 """
 
 from __future__ import annotations

@@ -1,11 +1,17 @@
 """generated/<id>/workbook.xlsx: the scoring workbook for Excel, WPS and LibreOffice.
 
-workbook_layout.py decides every cell from the scoring plan; this module only
-writes that layout with XlsxWriter, which is imported here, when a workbook
-is written, so that `rubricdsl check` never loads it.  An .xlsx is a zip of
-XML, not text, so it is the one generated file that no Jinja template
-writes.  The bytes are reproducible: XlsxWriter writes its zip entries with
-a fixed date, and the document's creation date is fixed below.
+workbook_layout.py decides every cell from the scoring plan; this module
+turns that layout into the parts of an .xlsx (Office Open XML: a zip of XML
+files), each rendered from its Jinja template in templates/workbook/, and
+zips them with the standard library.  No spreadsheet library is loaded, so
+`rubricdsl check` and `build` pay for none.  The bytes are reproducible:
+every zip entry carries the same date (1980-01-01, as spreadsheets write
+it) and the document's creation date is fixed.
+
+The parts say what XlsxWriter 3 wrote for the same layout, which Excel, WPS
+and LibreOffice open (docs/workbook.md): shared strings in the order
+first written, cell formats numbered in the order first used, alike
+formats shared.
 
 Formula cells hold the scorer's values as their cached values: of the empty
 workbook for the build, of the findings for `rubricdsl score --format xlsx`.
@@ -13,15 +19,18 @@ workbook for the build, of the findings for `rubricdsl score --format xlsx`.
 
 from __future__ import annotations
 
-import datetime
 import io
+import re
+import zipfile
+from typing import NamedTuple
 
-from ..workbook_layout import Input, Layout, WorkbookError, blank_findings, layout
+from ..workbook_layout import Input, Layout, WorkbookError, a1, blank_findings, column_letters, layout
 from . import BuildContext
 
-MAX_CELL_TEXT = 32767  # Excel's limit; XlsxWriter would cut a longer text silently
+MAX_CELL_TEXT = 32767  # Excel's limit: a longer text would be cut off
 # A fixed creation date: two builds write the same bytes.
-CREATED = datetime.datetime(2020, 1, 1)
+CREATED = "2020-01-01T00:00:00Z"
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 _STYLES = {
     "title": {"bold": True, "font_size": 14, "valign": "vcenter"},
@@ -53,6 +62,7 @@ _CONDITIONAL = {
     "error": {"bg_color": "#FFC7CE"},
     "capped": {"bg_color": "#FFEB9C", "bold": True},
 }
+_VERTICAL = {"top": "top", "vcenter": "center"}
 
 
 def render(context: BuildContext) -> bytes:
@@ -99,8 +109,9 @@ LINE_HEIGHT = 14.5  # points per line of 11-point text
 
 
 def _width(text: str) -> float:
-    """Display width in column units: a CJK character takes about two."""
-    return sum(2.2 if ord(ch) > 0x2E7F else 1.2 for ch in text)
+    """Display width in column units: a CJK character takes about two
+    (2.2, others 1.2)."""
+    return 1.2 * len(text) + sum(ch > "\u2e7f" for ch in text)
 
 
 def _heights(sheet) -> dict[int, float]:
@@ -121,26 +132,152 @@ def _heights(sheet) -> dict[int, float]:
     return {row: LINE_HEIGHT * count for row, count in lines.items() if count > 1}
 
 
-def _lean_worksheet_class():
-    """XlsxWriter's worksheet without its formula rewriting: it runs some
-    thirty regular expressions over every formula to prefix Excel 365's
-    functions (_xlfn.XLOOKUP), which the workbook never uses (a test holds
-    its formulas to IF, AND, OR, MAX, SUM, INT, COUNTIF, ISNUMBER, ISBLANK);
-    they were half the build's time for the workbook."""
-    from xlsxwriter.worksheet import Worksheet
-
-    class LeanWorksheet(Worksheet):
-        def _prepare_formula(self, formula, expand_future_functions=False):
-            return formula[1:] if formula.startswith("=") else formula
-
-    return LeanWorksheet
-
-
 def workbook_bytes(sheet_layout: Layout, findings: dict | None, result: dict | None) -> bytes:
     """The workbook, its inputs filled from `findings` (None: blank), its
     formula cells caching the values of `result` (None: 0, for a
     spreadsheet to recalculate)."""
     return copies_bytes([(sheet_layout, findings, result)])
+
+
+# ---------------------------------------------------------------------------
+# Cell formats (xl/styles.xml)
+# ---------------------------------------------------------------------------
+
+
+class _Format(NamedTuple):
+    """One <xf> of styles.xml: indexes into its fonts, fills and number formats."""
+
+    number_format: int  # 0 (General) or 164 + its index in number_formats
+    font: int
+    fill: int  # 0 none; 2 + its index in fills
+    border: int  # 0 none, 1 thin on every side
+    alignment: tuple  # the <alignment> attributes, in the order spreadsheets write them
+    locked: bool
+
+
+class _Formats:
+    """The workbook's cell formats, numbered in the order first used, alike
+    styles sharing one; format 0 is the default."""
+
+    def __init__(self) -> None:
+        default_font = (False, False, 11, None)
+        self.fonts = [default_font]
+        self.fills: list[str] = []
+        self.number_formats: list[str] = []
+        self.formats = [_Format(0, 0, 0, 0, (), True)]
+        self.bordered = False
+        self._by_style: dict[str, int] = {}
+        self._by_spec: dict[tuple, int] = {}
+        self.highlights: list[dict] = []
+        self._highlight_index: dict[str, int] = {}
+
+    def index(self, style: str) -> int:
+        found = self._by_style.get(style)
+        if found is None:
+            spec = _STYLES[style]
+            key = tuple(sorted(spec.items()))
+            found = self._by_spec.get(key)
+            if found is None:
+                found = self._by_spec[key] = len(self.formats)
+                self.formats.append(self._format(spec))
+            self._by_style[style] = found
+        return found
+
+    def _format(self, spec: dict) -> _Format:
+        font = (spec.get("bold", False), spec.get("italic", False), spec.get("font_size", 11), _rgb(spec.get("font_color")))
+        if font not in self.fonts:
+            self.fonts.append(font)
+        fill = 0
+        if "bg_color" in spec:
+            color = _rgb(spec["bg_color"])
+            if color not in self.fills:
+                self.fills.append(color)
+            fill = 2 + self.fills.index(color)
+        number_format = 0
+        if "num_format" in spec:
+            if spec["num_format"] not in self.number_formats:
+                self.number_formats.append(spec["num_format"])
+            number_format = 164 + self.number_formats.index(spec["num_format"])
+        alignment = []
+        if spec.get("align") == "center":
+            alignment.append(("horizontal", "center"))
+        if "valign" in spec:
+            alignment.append(("vertical", _VERTICAL[spec["valign"]]))
+        if spec.get("indent"):
+            alignment.append(("indent", spec["indent"]))
+        if spec.get("text_wrap"):
+            alignment.append(("wrapText", 1))
+        self.bordered = self.bordered or bool(spec.get("border"))
+        return _Format(number_format, self.fonts.index(font), fill, 1 if spec.get("border") else 0, tuple(alignment), spec.get("locked", True))
+
+    def highlight(self, style: str) -> int:
+        """A conditional format's <dxf>, numbered in the order first used."""
+        if style not in self._highlight_index:
+            spec = _CONDITIONAL[style]
+            self._highlight_index[style] = len(self.highlights)
+            self.highlights.append({"bold": spec.get("bold", False), "color": _rgb(spec.get("font_color")), "fill": _rgb(spec.get("bg_color"))})
+        return self._highlight_index[style]
+
+    def view(self) -> dict:
+        fonts = [{"bold": bold, "italic": italic, "size": size, "color": color} for bold, italic, size, color in self.fonts]
+        return {
+            "number_formats": self.number_formats, "fonts": fonts, "fills": self.fills, "bordered": self.bordered,
+            "formats": [f._asdict() for f in self.formats], "highlights": self.highlights,
+        }
+
+
+def _rgb(color: str | None) -> str | None:
+    return None if color is None else color.lstrip("#").upper()
+
+
+# ---------------------------------------------------------------------------
+# Shared strings (xl/sharedStrings.xml)
+# ---------------------------------------------------------------------------
+
+_ESCAPED = re.compile(r"_x[0-9a-fA-F]{4}_")
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b-\x1f\ufffe\uffff]")
+
+
+class _Strings:
+    """Every text cell's string, each once, in the order first written."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.count = 0
+
+    def add(self, text: str) -> int:
+        self.count += 1
+        found = self.index.get(text)
+        if found is None:
+            found = self.index[text] = len(self.index)
+        return found
+
+    def view(self) -> dict:
+        return {"strings": [_encoded(text) for text in self.index], "count": self.count}
+
+
+def _encoded(text: str) -> str:
+    """A text as a string item holds it: a character XML cannot hold (a
+    control character) as _xHHHH_, and a literal _xHHHH_ with its '_' as
+    _x005F_, as spreadsheets write them (workbook_reader decodes both)."""
+    if "_x" in text:
+        text = _ESCAPED.sub(lambda match: "_x005F" + match.group(0), text)
+    return _NOT_IN_XML.sub(lambda match: f"_x{ord(match.group(0)):04X}_", text)
+
+
+# ---------------------------------------------------------------------------
+# The workbook
+# ---------------------------------------------------------------------------
+
+
+class _Cell(NamedTuple):
+    """One <c> of sheet.xml.j2, which unpacks it."""
+
+    ref: str
+    style: int
+    type: str | None  # s: a shared string; str: a formula's text; None: a number or blank
+    formula: str | None
+    value: object  # the string's index, the number, the formula's cached value, or None (blank)
 
 
 def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes:
@@ -149,60 +286,106 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
     hidden sheet; named ranges only for a single copy.  A spreadsheet spends
     most of its time per file, not per sheet, so the LibreOffice proof
     recalculates many findings per file this way."""
-    import xlsxwriter
+    from .templating import render_utf8
 
     first = copies[0][0]
-    out = io.BytesIO()
-    book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False})
-    book.set_properties({"created": CREATED, "title": first.plan.title, "comments": f"rubricdsl {first.plan.rubric_id} {first.plan.version}"})
-    book.set_calc_mode("auto")
-    styles = {name: book.add_format(spec) for name, spec in _STYLES.items()}
-    conditional = {name: book.add_format(spec) for name, spec in _CONDITIONAL.items()}
-    lean = _lean_worksheet_class()
+    formats, strings = _Formats(), _Strings()
     visible = [(sheet, sheet_layout, findings, result) for sheet_layout, findings, result in copies for sheet in sheet_layout.sheets if not sheet.hidden]
     hidden = [(sheet, first, None, None) for sheet in first.sheets if sheet.hidden]
     inputs = {(found.sheet, found.row, found.col): found for sheet_layout, _, _ in copies for found in sheet_layout.inputs}
-    for sheet, sheet_layout, findings, result in visible + hidden:
-        _write_sheet(book.add_worksheet(sheet.name, worksheet_class=lean), sheet, sheet_layout, findings, result, styles, conditional, inputs)
+    sheets = [sheet for sheet, _, _, _ in visible + hidden]
+    sheet_views = [
+        _sheet_view(sheet, sheet_layout, findings, result, formats, strings, inputs, selected=number == 0)
+        for number, (sheet, sheet_layout, findings, result) in enumerate(visible + hidden)
+    ]
+    names = []
     if len(copies) == 1:
-        for name, ref in first.names.items():
-            book.define_name(name, "=" + ref)
-    book.close()
+        names = [{"name": name, "sheet": None, "ref": ref} for name, ref in first.names.items()]
+    for number, sheet in enumerate(sheets):
+        if sheet.repeat_rows:
+            top, bottom = sheet.repeat_rows
+            names.append({"name": "_xlnm.Print_Titles", "sheet": number, "ref": f"{_sheet_reference(sheet.name)}!${top + 1}:${bottom + 1}"})
+    # Sorted as Excel sorts them: by name without the _xlnm. prefix, case ignored.
+    names.sort(key=lambda name: name["name"].replace("_xlnm.", "").lower() + "::" + name["ref"].lstrip("'").lower())
+    ranges = [
+        name["ref"].split("!", 1)[0] + "!" + name["name"][len("_xlnm."):] if name["name"].startswith("_xlnm.") else name["name"]
+        for name in names
+    ]
+    parts = [("[Content_Types].xml", "content_types.xml.j2", {"sheets": sheets}), ("_rels/.rels", "package.rels.j2", {}),
+             ("xl/_rels/workbook.xml.rels", "workbook.rels.j2", {"sheets": sheets})]
+    parts += [(f"xl/worksheets/sheet{number}.xml", "sheet.xml.j2", view) for number, view in enumerate(sheet_views, 1)]
+    parts += [
+        ("xl/workbook.xml", "workbook.xml.j2", {"sheets": sheets, "names": names}),
+        ("xl/sharedStrings.xml", "shared_strings.xml.j2", strings.view()),
+        ("xl/styles.xml", "styles.xml.j2", formats.view()),
+        ("xl/theme/theme1.xml", "theme1.xml", {}),
+        ("docProps/core.xml", "core.xml.j2", {
+            "title": first.plan.title, "description": f"rubricdsl {first.plan.rubric_id} {first.plan.version}", "created": CREATED}),
+        ("docProps/app.xml", "app.xml.j2", {"sheets": sheets, "ranges": ranges}),
+    ]
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for filename, template, view in parts:
+            entry = zipfile.ZipInfo(filename, ZIP_DATE)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o600 << 16
+            archive.writestr(entry, render_utf8("workbook/" + template, **view))
     return out.getvalue()
 
 
-def _write_sheet(page, sheet, sheet_layout, findings, result, styles, conditional, inputs) -> None:
-    for col, width in sheet.widths.items():
-        page.set_column(col, col, width, None, {"hidden": col in sheet.hidden_columns})
-    for col in sheet.hidden_columns:
-        if col not in sheet.widths:
-            page.set_column(col, col, 8, None, {"hidden": True})
-    for row, height in {**_heights(sheet), **sheet.heights}.items():
-        page.set_row(row, height)
-    merged = {}
-    for first_row, first_col, last_row, last_col in sheet.merges:
-        merged[(first_row, first_col)] = (last_row, last_col)
+_NEEDS_QUOTES = re.compile(r"[^\w.]|^[\d.]")
+_LIKE_A_REFERENCE = re.compile(r"[A-Z]{1,3}\d+$|R\d|R?C\d|(R|C|RC)$")
+
+
+def _sheet_reference(name: str) -> str:
+    """A sheet's name as a reference spells it: quoted when it holds more
+    than word characters and dots, or could be read as a cell (A1, R1C1),
+    as XlsxWriter quoted it."""
+    if _NEEDS_QUOTES.search(name) or _LIKE_A_REFERENCE.match(name.upper()):
+        return "'" + name.replace("'", "''") + "'"
+    return name
+
+
+def _number(value) -> str:
+    return f"{value:.16G}"
+
+
+def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, strings: _Strings, inputs, selected: bool) -> dict:
+    """What sheet.xml.j2 writes for one sheet: its rows of cells, columns,
+    merged ranges, conditional formats and data validation."""
+    heights = {**_heights(sheet), **sheet.heights}
+    last_col = max([col for _, col in sheet.cells] + [merge[3] for merge in sheet.merges], default=0)
+    letters = [column_letters(col) for col in range(last_col + 1)]
+    grid: dict[int, dict[int, _Cell]] = {}  # row -> column -> cell
+    merges = []
+    anchors = {(first_row, first_col): (last_row, last_col) for first_row, first_col, last_row, last_col in sheet.merges}
     for (row, col), cell in sorted(sheet.cells.items()):
-        style = styles[cell.style]
-        if (row, col) in merged:
-            last_row, last_col = merged.pop((row, col))
-            if cell.kind == "text":
-                page.merge_range(row, col, last_row, last_col, cell.value, style)
-                continue
-            page.merge_range(row, col, last_row, last_col, "", style)
+        style = formats.index(cell.style)
+        anchor = (row, col) in anchors
+        if anchor:
+            last_row, last_col = anchors.pop((row, col))
+            merges.append(f"{a1(row, col)}:{a1(last_row, last_col)}")
+            for merged_row in range(row, last_row + 1):
+                for merged_col in range(col, last_col + 1):
+                    grid.setdefault(merged_row, {})[merged_col] = _Cell(f"{letters[merged_col]}{merged_row + 1}", style, None, None, None)
+        ref = f"{letters[col]}{row + 1}"
+        here = grid.setdefault(row, {})
         if cell.kind == "text":
-            page.write_string(row, col, cell.value, style)
+            if anchor and cell.value == "":
+                continue  # a merged range's empty text stays a blank cell
+            here[col] = _Cell(ref, style, "s", None, strings.add(cell.value))
         elif cell.kind == "number":
-            page.write_number(row, col, cell.value, style)
+            here[col] = _Cell(ref, style, None, None, _number(cell.value))
         elif cell.kind == "formula":
             cached = 0 if result is None else cell.expected(result)
             if isinstance(cached, bool):
                 cached = "TRUE" if cached else "FALSE"
-            page.write_formula(row, col, "=" + cell.value, style, cached)
+            kind = "str" if isinstance(cached, str) and cached != "" else None
+            here[col] = _Cell(ref, style, kind, cell.value, cached)
         else:
             value = None if findings is None else input_value(findings, inputs[(sheet.name, row, col)])
             if value is None:
-                page.write_blank(row, col, None, style)
+                here[col] = _Cell(ref, style, None, None, None)
             elif isinstance(value, str):
                 if len(value) > MAX_CELL_TEXT:
                     found = inputs[(sheet.name, row, col)]
@@ -210,31 +393,73 @@ def _write_sheet(page, sheet, sheet_layout, findings, result, styles, conditiona
                         f"{found.path} holds {len(value)} characters, more than a spreadsheet cell holds ({MAX_CELL_TEXT}): "
                         "it would be cut off"
                     )
-                page.write_string(row, col, value, style)
+                here[col] = _Cell(ref, style, "s", None, strings.add(value))
             else:
-                page.write_number(row, col, float(value) if not isinstance(value, int) else value, style)
+                here[col] = _Cell(ref, style, None, None, _number(float(value) if not isinstance(value, int) else value))
+    # Each row's first and last used column, and `spans`, the columns used in
+    # each block of 16 rows (a hint spreadsheets write).
+    bounds = {row: (min(cells), max(cells)) for row, cells in grid.items()}
+    spans: dict[int, tuple[int, int]] = {}
+    for row, (low, high) in bounds.items():
+        block = spans.get(row // 16)
+        spans[row // 16] = (low, high) if block is None else (min(block[0], low), max(block[1], high))
+    # The used range, as XlsxWriter counted it: every cell, every row given
+    # a height (from column A, or from the first hidden column), and the
+    # hidden columns.
+    used_rows = set(grid) | set(heights)
+    used_cols = {col for pair in bounds.values() for col in pair} | set(sheet.hidden_columns)
+    if heights and not sheet.hidden_columns:
+        used_cols.add(0)
+    dimension = "A1"
+    if used_rows:
+        top, bottom, left, right = min(used_rows), max(used_rows), min(used_cols), max(used_cols)
+        dimension = a1(top, left) if (top, left) == (bottom, right) else f"{a1(top, left)}:{a1(bottom, right)}"
+    rows = []  # (number, spans, height, cells): unpacked in the template, faster than looked up
+    for row in sorted(used_rows):
+        block = spans.get(row // 16)
+        pixels = int(heights[row] * 4 / 3 + 0.5) if row in heights else 20
+        cells = grid.get(row, {})
+        rows.append((
+            row + 1,
+            f"{block[0] + 1}:{block[1] + 1}" if block else None,
+            f"{pixels * 0.75:.16g}" if pixels != 20 else None,  # 20 pixels (15 points) is the default height
+            [cells[col] for col in sorted(cells)],
+        ))
+    priority = 0
+    highlights: dict[str, list] = {}
+    for cells, formula, style in sheet.conditional:
+        priority += 1
+        highlights.setdefault(cells, []).append({"style": formats.highlight(style), "priority": priority, "formula": formula})
+    validations = []
     for validation in sheet.validations:
         row, col = validation.cell
         if validation.kind == "list":
-            options = {"validate": "list", "source": validation.source}
+            validations.append({"kind": "list", "cell": a1(row, col), "first": validation.source.lstrip("="), "second": None, "title": None})
         else:
-            options = {
-                "validate": "decimal", "criteria": "between",
-                "minimum": float(validation.low), "maximum": float(validation.high),
-                "error_title": sheet_layout.words["wb_main_sheet"], "error_message": validation.message[:255],
-            }
-        page.data_validation(row, col, row, col, options)
-    for cells, formula, style in sheet.conditional:
-        page.conditional_format(cells, {"type": "formula", "criteria": "=" + formula, "format": conditional[style]})
-    if sheet.freeze:
-        page.freeze_panes(sheet.freeze, 0)
-    if sheet.repeat_rows:
-        page.repeat_rows(*sheet.repeat_rows)
-    page.set_paper(9)
-    if sheet.landscape:
-        page.set_landscape()
-    page.fit_to_pages(1, 0)
-    page.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
-    page.protect("", {"select_locked_cells": True, "select_unlocked_cells": True, "format_columns": True, "format_rows": True})
-    if sheet.hidden:
-        page.hide()
+            validations.append({
+                "kind": "decimal", "cell": a1(row, col), "first": str(float(validation.low)), "second": str(float(validation.high)),
+                "title": sheet_layout.words["wb_main_sheet"], "message": validation.message[:255],
+            })
+    return {
+        "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet), "rows": rows,
+        "merges": merges, "highlights": [{"cells": cells, "rules": rules} for cells, rules in highlights.items()],
+        "validations": validations, "landscape": sheet.landscape,
+    }
+
+
+def _columns(sheet) -> list[dict]:
+    """The <col> ranges: alike neighbouring columns in one, widths as
+    spreadsheets store them (whole pixels of a 7-pixel digit, 5 of padding)."""
+    widths = dict(sheet.widths)
+    for col in sheet.hidden_columns:
+        widths.setdefault(col, 8)
+    columns: list[dict] = []
+    for col in sorted(widths):
+        pixels = int(widths[col] * 7 + 0.5) + 5 if widths[col] >= 1 else int(widths[col] * 12 + 0.5)
+        width = f"{(pixels * 256 // 7) / 256.0:.16g}"
+        hidden = col in sheet.hidden_columns
+        if columns and columns[-1]["last"] == col and columns[-1]["width"] == width and columns[-1]["hidden"] == hidden:
+            columns[-1]["last"] = col + 1
+        else:
+            columns.append({"first": col + 1, "last": col + 1, "width": width, "hidden": hidden})
+    return columns
