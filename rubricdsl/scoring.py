@@ -67,7 +67,7 @@ def load_scorer(compilation: Compilation, source_path: str) -> types.ModuleType:
     kept = _read_compiled(folder, name) if folder is not None else None
     if kept is None:
         rubric_part = _rubric_part(scorer_source(compilation, source_path), filename)
-        kept = rubric_part, compile(rubric_part, filename, "exec")
+        kept = rubric_part, compile(rubric_part, filename, "exec", dont_inherit=True)
         if folder is not None:
             write_entry(folder, name, marshal.dumps(kept))
     return _scorer_of_parts(*kept, rubric.id, filename)
@@ -84,7 +84,7 @@ def scorer_module(source: str, rubric_id: str, source_path: str) -> types.Module
     name = f"scorer-{_source_key(rubric_part, filename)}"
     kept = _read_compiled(folder, name) if folder is not None else None
     if kept is None or kept[0] != rubric_part:
-        kept = rubric_part, compile(rubric_part, filename, "exec")
+        kept = rubric_part, compile(rubric_part, filename, "exec", dont_inherit=True)
         if folder is not None:
             write_entry(folder, name, marshal.dumps(kept))
     return _scorer_of_parts(*kept, rubric_id, filename)
