@@ -12,12 +12,9 @@ from __future__ import annotations
 import contextlib
 import csv
 import hashlib
-import importlib.util
 import io
 import json
 import linecache
-import marshal
-import os
 import re
 import shutil
 import sys
@@ -25,19 +22,17 @@ import tempfile
 import types
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
 import orjson
 
-from . import batch_summary
+from . import batch_summary, scorer_cache
 from . import model as m
 from .findings import FINDINGS_FORMAT, NOTE_PREFIX
 from .files import TEMPORARY_MARK, write_atomically, write_together
 from .frontend import Compilation
 from .plan import ItemPlan, Rule, ScoringPlan, compared_numbers, decimal_text, lower
-from .user_cache import read_entry, user_cache_folder, write_entry
 
 
 # ---------------------------------------------------------------------------
@@ -56,21 +51,18 @@ def load_scorer(compilation: Compilation, source_path: str) -> types.ModuleType:
     """The generated scorer of a checked rubric as a module, not written
     anywhere: the code of the scorer.py that `rubricdsl build` writes.  Its
     rubric's part is rendered and compiled once for a rubric, its path, this
-    rubricdsl and this Python, and kept compiled in the user's cache folder
-    (rubricdsl/user_cache.py), keyed by everything that makes it; a run that
-    finds it there neither renders nor compiles it."""
+    rubricdsl and this Python, then kept compiled in the user's cache folder
+    (rubricdsl/scorer_cache.py); a run that finds it there neither renders
+    nor compiles it."""
     rubric = compilation.rubric
     assert rubric is not None
-    filename = _scorer_filename(rubric.id, source_path)
-    folder = user_cache_folder()
-    name = f"scorer-{_inputs_key(compilation, filename)}"
-    kept = _read_compiled(folder, name) if folder is not None else None
-    if kept is None:
-        rubric_part = _rubric_part(scorer_source(compilation, source_path), filename)
-        kept = rubric_part, compile(rubric_part, filename, "exec", dont_inherit=True)
-        if folder is not None:
-            write_entry(folder, name, marshal.dumps(kept))
-    return _scorer_of_parts(*kept, rubric.id, filename)
+    filename = scorer_cache.filename(rubric.id, source_path)
+    part, code = scorer_cache.compiled(
+        scorer_cache.inputs_key(compilation, filename),
+        filename,
+        lambda: scorer_cache.rubric_part(scorer_source(compilation, source_path), filename),
+    )
+    return scorer_cache.module(part, code, rubric.id, filename)
 
 
 def scorer_module(source: str, rubric_id: str, source_path: str) -> types.ModuleType:
@@ -78,112 +70,10 @@ def scorer_module(source: str, rubric_id: str, source_path: str) -> types.Module
     compiled (or found compiled in the user's cache folder, keyed by that
     very text), then the runtime it inlines as rubricdsl/scorer_runtime.py's
     own code.  ValueError if the source inlines another runtime."""
-    filename = _scorer_filename(rubric_id, source_path)
-    rubric_part = _rubric_part(source, filename)
-    folder = user_cache_folder()
-    name = f"scorer-{_source_key(rubric_part, filename)}"
-    kept = _read_compiled(folder, name) if folder is not None else None
-    if kept is None or kept[0] != rubric_part:
-        kept = rubric_part, compile(rubric_part, filename, "exec", dont_inherit=True)
-        if folder is not None:
-            write_entry(folder, name, marshal.dumps(kept))
-    return _scorer_of_parts(*kept, rubric_id, filename)
-
-
-def _scorer_filename(rubric_id: str, source_path: str) -> str:
-    return f"<rubricdsl scorer of {rubric_id} from {source_path}>"
-
-
-def _rubric_part(source: str, filename: str) -> str:
-    """The part of a generated scorer before its inlined runtime, which
-    must be this rubricdsl's runtime, verbatim."""
-    from .backends.scorer import RUNTIME_MARKER, runtime_text
-
-    rubric_part, marker, inlined = source.partition(RUNTIME_MARKER + "\n")
-    if not marker or inlined != runtime_text():
-        raise ValueError(f"{filename}: not a scorer of this rubricdsl (its runtime differs)")
-    return rubric_part
-
-
-def _scorer_of_parts(rubric_part: str, code: types.CodeType, rubric_id: str, filename: str) -> types.ModuleType:
-    """The scorer module: the rubric's part run, then the runtime's code as
-    imported from rubricdsl/scorer_runtime.py (its .pyc), which is the text
-    scorer.py inlines.  The rubric's part is registered with linecache, so
-    that a traceback from inside it shows the generated lines; the runtime's
-    tracebacks and coverage name scorer_runtime.py."""
-    from .backends.scorer import runtime_code
-
-    linecache.cache[filename] = (len(rubric_part), None, rubric_part.splitlines(keepends=True), filename)
-    module = types.ModuleType(f"rubricdsl_scorer_{rubric_id}")
-    module.__file__ = filename
-    exec(code, module.__dict__)
-    exec(runtime_code(), module.__dict__)
-    return module
-
-
-# What makes a compiled rubric's part besides its inputs: the Python that
-# compiles it (bytecode and marshal format), under this cache's format.
-def _python_key() -> bytes:
-    return b"\0".join([b"rubricdsl scorer code/1", importlib.util.MAGIC_NUMBER, sys.version.encode("utf-8")])
-
-
-def _source_key(rubric_part: str, filename: str) -> str:
-    key = hashlib.sha256(_python_key())
-    for part in (filename, rubric_part):
-        key.update(b"\0" + part.encode("utf-8", "surrogatepass"))
-    return key.hexdigest()
-
-
-def _inputs_key(compilation: Compilation, filename: str) -> str:
-    """What determines the rendered rubric's part without rendering it: the
-    rubric's bytes (their SHA-256), the name it is scored under, every file
-    of this rubricdsl package, and Jinja's version, which renders it."""
-    key = hashlib.sha256(_python_key())
-    for part in (b"inputs", compilation.sha256.encode("ascii"), filename.encode("utf-8", "surrogatepass"), _package_digest()):
-        key.update(b"\0" + part)
-    return key.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def _package_digest() -> bytes:
-    """SHA-256 over every file of this package (templates and tables too)
-    and Jinja's __init__.py (which holds its version), read once a process:
-    any change to any of them makes a new scorer."""
-    digest = hashlib.sha256()
-    package = Path(__file__).resolve().parent
-    files = [(name, package / name) for name in _package_files(package)]
-    jinja = importlib.util.find_spec("jinja2")
-    if jinja is not None and jinja.origin:
-        files.append(("jinja2/__init__.py", Path(jinja.origin)))
-    for name, path in files:
-        data = path.read_bytes()
-        digest.update(f"{name}\0{len(data)}\0".encode("utf-8", "surrogatepass") + data)
-    return digest.digest()
-
-
-def _package_files(package: Path) -> list[str]:
-    """The package's files, relative to it, in a fixed order; not the .pyc
-    that Python writes as it imports."""
-    found = []
-    for folder, subfolders, names in os.walk(package):
-        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
-        found += sorted(os.path.relpath(os.path.join(folder, name), package) for name in names)
-    return found
-
-
-def _read_compiled(folder: Path, name: str) -> tuple[str, types.CodeType] | None:
-    """A cached (rubric's part, its code), or None when the entry is absent,
-    not whole, or not of that shape."""
-    content = read_entry(folder, name)
-    if content is None:
-        return None
-    try:
-        kept = marshal.loads(content)
-    except (EOFError, ValueError, TypeError):
-        return None
-    if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], str) and isinstance(kept[1], types.CodeType)):
-        return None
-    return kept
+    filename = scorer_cache.filename(rubric_id, source_path)
+    part = scorer_cache.rubric_part(source, filename)
+    part, code = scorer_cache.compiled(scorer_cache.source_key(part, filename), filename, lambda: part, holding=part)
+    return scorer_cache.module(part, code, rubric_id, filename)
 
 
 # ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from rubricdsl import scoring, user_cache
+from rubricdsl import scorer_cache, scoring, user_cache
 from rubricdsl.backends.scorer import RUNTIME_MARKER, runtime_code, runtime_path, runtime_text
 from rubricdsl.frontend import compile_file, compile_source
 
@@ -155,14 +155,14 @@ def test_a_changed_rubric_or_another_path_is_another_scorer(cache_home: Path) ->
 
 def test_the_key_covers_every_file_of_the_package_and_the_python() -> None:
     package = ROOT / "rubricdsl"
-    files = scoring._package_files(package)
+    files = scorer_cache.package_files(package)
     assert "scorer_runtime.py" in files and "backends/templates/scorer.py.j2" in files and "plan.py" in files
     assert not [name for name in files if "__pycache__" in name]
     on_disk = sorted(
         str(path.relative_to(package)) for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts
     )
     assert sorted(files) == on_disk
-    assert sys.version.encode() in scoring._python_key()
+    assert sys.version.encode() in scorer_cache.python_key()
 
 
 # ---------------------------------------------------------------------------
@@ -207,7 +207,7 @@ def plant(folder: Path, name: str, marker: Path, mode: int = 0o600) -> Path:
 
 def key_name(compilation, source_path: str) -> str:
     filename = f"<rubricdsl scorer of {compilation.rubric.id} from {source_path}>"
-    return f"scorer-{scoring._inputs_key(compilation, filename)}"
+    return f"scorer-{scorer_cache.inputs_key(compilation, filename)}"
 
 
 def test_a_planted_entry_runs_when_trusted_which_is_what_is_guarded(cache_home: Path, tmp_path: Path) -> None:
