@@ -137,6 +137,14 @@ def main() -> None:
             print(f"  {'':<11} wall {wall:.0f} ms: target under {TARGET_XLSX_MS} ms " + ("met" if wall < TARGET_XLSX_MS else "NOT met"))
     print('  (imports: python -c "import lark, jinja2, click"; warm: the scorer already in the cache folder;'
           " cold: empty cache and temporary folders)")
+    if options.against:
+        print(f"\nthe checkout against {options.against}, the same rounds (median of the rounds' ratios):")
+        for name, ratio in ratios.items():
+            if name.startswith("new "):
+                earlier = ratios[options.against + name[len("new"):]]
+                wall = statistics.median(new / old for new, old in zip(ratio.times, earlier.times))
+                cpu = statistics.median(new / old for new, old in zip(ratio.cpu_times, earlier.cpu_times))
+                print(f"  {name[len('new '):]:<14} CPU {cpu:.2f}x, wall {wall:.2f}x")
 
 
 if __name__ == "__main__":
