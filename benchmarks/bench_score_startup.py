@@ -1,8 +1,15 @@
 """Start-up of the commands that run the scorer, as whole processes.
 
-    python benchmarks/bench_score_startup.py [--runs N] [--against REV]
+    python benchmarks/bench_score_startup.py [--runs N] [--against REV] [--in-process-only]
 
-Each round runs, one after the other, the floor `python -c "import lark,
+1. In one process (the checkout), medians: loading the standard's scorer
+   with its compiled rubric's part in the cache folder and with the folder
+   empty, and the parts of the cold path: rendering scorer.py, compiling
+   its rubric's part, compiling the runtime (what every run paid before it
+   was loaded from its .pyc), loading the runtime's code from the .pyc, and
+   the cache key (the package's digest).  Each warm load starts as a new
+   process would: the package's digest and the runtime's code not yet read.
+2. Whole processes.  Each round runs, one after the other, the floor `python -c "import lark,
 jinja2, click"` and every command below; a command's ratio is the median
 over the rounds of its time divided by the same round's floor (wall clock
 and CPU time, the child's own user and system time), given with its spread:
@@ -29,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import json
 import os
 import statistics
@@ -36,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import timeit
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -44,7 +53,9 @@ from installed import ENVIRONMENT, ROOT, Ratio, installed_rubricdsl, timed  # no
 sys.path.insert(0, str(ROOT))
 from bench_panel import decisions_for_all, member_files  # noqa: E402
 from rubricdsl.frontend import compile_file  # noqa: E402
-from rubricdsl.scoring import load_scorer  # noqa: E402
+from rubricdsl import scorer_cache  # noqa: E402
+from rubricdsl.backends.scorer import runtime_code, runtime_path  # noqa: E402
+from rubricdsl.scoring import load_scorer, scorer_source  # noqa: E402
 
 RUBRIC = ROOT / "rubrics" / "t-cssg-001.5-2020.rubric"
 FIXTURE = ROOT / "tests" / "fixtures" / "findings" / "t-cssg-001.5-2020.json"
@@ -111,11 +122,61 @@ def rounds(runs: int, every: dict, floor: list[str], cwd: Path) -> dict[str, Rat
     return {name: Ratio(*lists) for name, lists in measured.items()}
 
 
+def in_process(runs: int) -> None:
+    source_path = "rubrics/t-cssg-001.5-2020.rubric"
+    compilation = compile_file(RUBRIC)
+    runtime_source = runtime_path().read_text(encoding="utf-8")
+    rendered = scorer_source(compilation, source_path)
+    part = scorer_cache.rubric_part(rendered, "scorer")
+    loader = importlib.util.find_spec("rubricdsl.scorer_runtime").loader
+
+    def cold() -> None:
+        with tempfile.TemporaryDirectory() as folder:
+            os.environ["XDG_CACHE_HOME"] = folder
+            load_scorer(compilation, source_path)
+
+    warm_folder = tempfile.mkdtemp(prefix="bench-warm-")
+
+    def warm() -> None:
+        os.environ["XDG_CACHE_HOME"] = warm_folder
+        scorer_cache.package_digest.cache_clear()  # as in a new process
+        runtime_code.cache_clear()
+        load_scorer(compilation, source_path)
+
+    steps = {
+        "load_scorer, cache warm": warm,
+        "load_scorer, cache empty": cold,
+        "render scorer.py": lambda: scorer_source(compilation, source_path),
+        "compile the rubric's part": lambda: compile(part, "scorer", "exec", dont_inherit=True),
+        "compile the runtime": lambda: compile(runtime_source, "runtime", "exec", dont_inherit=True),
+        "the runtime from its .pyc": lambda: loader.get_code("rubricdsl.scorer_runtime"),
+        "the package's digest": lambda: scorer_cache.package_digest.__wrapped__(),
+    }
+    saved = os.environ.get("XDG_CACHE_HOME")
+    try:
+        warm()
+        print(f"1. in one process, the standard's scorer, medians of {runs} runs (load average {os.getloadavg()[0]:.1f}):")
+        for name, step in steps.items():
+            times = timeit.repeat(step, number=1, repeat=runs)
+            print(f"  {name:<28} {statistics.median(times) * 1000:7.1f} ms")
+    finally:
+        if saved is None:
+            os.environ.pop("XDG_CACHE_HOME", None)
+        else:
+            os.environ["XDG_CACHE_HOME"] = saved
+    print("  (before, every run rendered scorer.py and compiled both parts; a new process also imports Jinja"
+          " and loads the template to render)\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--against", metavar="REV", help="a revision to compare side by side (e.g. main)")
+    parser.add_argument("--in-process-only", action="store_true", help="skip the installed whole-process runs")
     options = parser.parse_args()
+    in_process(options.runs)
+    if options.in_process_only:
+        return
     with contextlib.ExitStack() as stack:
         installed = stack.enter_context(installed_rubricdsl())
         members, filled = prepare(installed)
@@ -128,7 +189,7 @@ def main() -> None:
         before = os.getloadavg()
         ratios = rounds(options.runs, every, floor, installed.run_in)
         after = os.getloadavg()
-    print(f"commands that run the scorer, installed, whole processes, {options.runs} rounds"
+    print(f"2. commands that run the scorer, installed, whole processes, {options.runs} rounds"
           f" (load average {before[0]:.1f} before, {after[0]:.1f} after, on {os.cpu_count()} CPUs):")
     for name, ratio in ratios.items():
         print(ratio.line(name.strip(), "imports", None))
