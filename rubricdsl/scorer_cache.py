@@ -11,9 +11,9 @@ The compiled rubric's part is kept in the user's cache folder
 (user_cache.py) as `scorer-<key>`, so that the next run on the same rubric
 neither renders nor compiles it.  The key is a SHA-256 over everything that
 makes the code: either the rendered text itself (when the caller has it),
-or, so as not to render at all, the rubric's text, the name it is scored
-under, every file of this package and Jinja's version; and always the
-Python that compiled it.
+or, so as not to render at all, what the text is rendered from (the
+rubric's model, its text's SHA-256, the name it is scored under, every file
+of this package, Jinja's version); and always the Python that compiled it.
 """
 
 from __future__ import annotations
@@ -51,12 +51,13 @@ def rubric_part(source: str, name: str) -> str:
     return part
 
 
-def compiled(key: str, name: str, make_part: Callable[[], str], *, holding: str | None = None) -> tuple[str, types.CodeType]:
+def compiled(key: str | None, name: str, make_part: Callable[[], str], *, holding: str | None = None) -> tuple[str, types.CodeType]:
     """(the rubric's part, its code): from the cache entry of `key` when one
     is whole and of that shape (and holds the text `holding`, when given),
     else made by `make_part`, compiled as scorer.py's own text is (no
-    __future__ flags of this module) and kept for the next run."""
-    folder = user_cache_folder()
+    __future__ flags of this module) and kept for the next run.  No key:
+    made and compiled, not kept."""
+    folder = user_cache_folder() if key is not None else None
     entry = f"scorer-{key}"
     kept = _read(folder, entry) if folder is not None else None
     if kept is not None and (holding is None or kept[0] == holding):
@@ -97,14 +98,34 @@ def source_key(part: str, name: str) -> str:
     return key.hexdigest()
 
 
-def inputs_key(compilation: Compilation, name: str) -> str:
+def inputs_key(compilation: Compilation, name: str) -> str | None:
     """The key of a rubric's part by what renders it, without rendering it:
-    the rubric's text (its SHA-256: the model is parsed from that text),
-    the name it is scored under, and this package and Jinja."""
+    the rubric's model, the SHA-256 of its text (which the scorer names),
+    the name it is scored under, and this package and Jinja.  The model is
+    taken whole, not as the text it was parsed from: a caller may hand over
+    a model it changed (dataclasses.replace), and the model's equality and
+    repr leave out the source lines that the scorer cites."""
+    assert compilation.rubric is not None
+    model = model_digest(compilation.rubric)
+    if model is None:
+        return None
     key = hashlib.sha256(python_key())
-    for part in (b"inputs", compilation.sha256.encode("ascii"), name.encode("utf-8", "surrogatepass"), package_digest()):
+    for part in (b"inputs", model, compilation.sha256.encode("ascii"), name.encode("utf-8", "surrogatepass"), package_digest()):
         key.update(b"\0" + part)
     return key.hexdigest()
+
+
+def model_digest(rubric) -> bytes | None:
+    """SHA-256 of every field of every node of a model, spans included: its
+    pickled bytes, which are only ever written, for this digest (nothing
+    anywhere is unpickled).  Models equal in every field but built with
+    other sharing of equal nodes hash apart: a cache miss, never a wrong hit."""
+    import pickle  # only to write bytes; see above
+
+    try:
+        return hashlib.sha256(pickle.dumps(rubric, protocol=5)).digest()
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return None  # a model made otherwise than by the front end: no key, no cache
 
 
 @lru_cache(maxsize=1)

@@ -153,6 +153,36 @@ def test_a_changed_rubric_or_another_path_is_another_scorer(cache_home: Path) ->
     assert [name for name in functions if getattr(cached, name).__code__ != getattr(one, name).__code__] == ["item_2_2_b_brand"]
 
 
+def test_a_model_changed_after_parsing_is_another_scorer(cache_home: Path) -> None:
+    """The same text, a model changed by the caller (as the form's tests
+    change the policies): the key is the model's, not the text's."""
+    import dataclasses
+
+    from rubricdsl import model as m
+
+    parsed = compile_source(MINI, "mini.rubric")
+    policies = (m.Policy("not_applicable", "excluded", "8.2"),)
+    changed = dataclasses.replace(parsed, rubric=dataclasses.replace(parsed.rubric, policies=policies))
+    assert changed.sha256 == parsed.sha256
+    first = scoring.load_scorer(parsed, "mini.rubric")
+    second = scoring.load_scorer(changed, "mini.rubric")
+    assert first.EXCLUDED is False and second.EXCLUDED is True
+    rendered = scoring.scorer_module(scoring.scorer_source(changed, "mini.rubric"), "mini-1", "mini.rubric")
+    assert second.POLICIES == rendered.POLICIES != first.POLICIES
+    # Spans count too: the scorer cites the rubric's lines, which equality leaves out.
+    lower_down = compile_source("# a comment line first\n" + MINI, "mini.rubric").rubric
+    moved = dataclasses.replace(parsed, rubric=lower_down)
+    assert moved.rubric == parsed.rubric and moved.sha256 == parsed.sha256
+    assert scorer_cache.inputs_key(moved, "x") != scorer_cache.inputs_key(parsed, "x")
+    import linecache
+
+    name = scorer_cache.filename("mini-1", "mini.rubric")
+    cited = scorer_cache.rubric_part(scoring.scorer_source(moved, "mini.rubric"), name)
+    assert cited != scorer_cache.rubric_part(scoring.scorer_source(parsed, "mini.rubric"), name)
+    scoring.load_scorer(moved, "mini.rubric")
+    assert "".join(linecache.getlines(name)) == cited, "the scorer of the earlier lines was loaded"
+
+
 def test_the_key_covers_every_file_of_the_package_and_the_python() -> None:
     package = ROOT / "rubricdsl"
     files = scorer_cache.package_files(package)
