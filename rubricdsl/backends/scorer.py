@@ -48,7 +48,8 @@ def runtime_code() -> types.CodeType:
     """scorer_runtime.py's module code as the import system loads it: from
     the .pyc of the user's install when it is current, else compiled from the
     file.  Run after a rubric's part, it is the inlined text's code: its
-    placeholder block only assigns the names that part has not (none)."""
+    placeholder block assigns only names that part has not defined, and the
+    part defines them all."""
     spec = importlib.util.find_spec("..scorer_runtime", __package__)
     assert spec is not None and spec.loader is not None
     return spec.loader.get_code(spec.name)
