@@ -48,15 +48,16 @@ class Installed:
 
 
 @contextlib.contextmanager
-def installed_rubricdsl():
-    """rubricdsl pip-installed from this checkout into a new venv in a
-    temporary folder; its dependencies as a user gets them, from the package
-    registry (pip's cache makes a second run quick)."""
+def installed_rubricdsl(source: Path = ROOT):
+    """rubricdsl pip-installed from this checkout (or another source tree,
+    such as an earlier revision's) into a new venv in a temporary folder;
+    its dependencies as a user gets them, from the package registry (pip's
+    cache makes a second run quick)."""
     with tempfile.TemporaryDirectory(prefix="rubricdsl-bench-") as scratch:
         installed = Installed(Path(scratch))
         venv.EnvBuilder(system_site_packages=False, with_pip=False).create(installed.folder / "venv")
         subprocess.run(
-            [sys.executable, "-m", "pip", "--python", installed.python, "install", "-q", str(ROOT)],
+            [sys.executable, "-m", "pip", "--python", installed.python, "install", "-q", str(source)],
             check=True,
             cwd=scratch,
             env=ENVIRONMENT,

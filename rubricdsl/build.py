@@ -48,7 +48,7 @@ from typing import Callable
 
 from .backends import BuildContext, outputs
 from .workbook_layout import WorkbookError
-from .files import TEMPORARY_MARK, locked, new_file_mode, sync_folder, write_together
+from .files import TEMPORARY_MARK, display_path, locked, new_file_mode, sync_folder, write_together
 from .frontend import Compilation
 
 MANIFEST = ".rubricdsl-manifest.json"
@@ -120,15 +120,6 @@ NOT_OURS = "not written by rubricdsl build (not in its manifest): remove it by h
 EDITED = "listed in the manifest but edited since it was built: `rubricdsl build` keeps it; remove it by hand"
 LEFTOVER = "left by an interrupted build: `rubricdsl build` removes it"
 UNFINISHED = "a build was interrupted while replacing folders: `rubricdsl build` finishes it"
-
-
-def display_path(path: Path) -> str:
-    """POSIX path relative to the working folder where possible, for
-    messages (generated files name their rubric by `source_name`)."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 def source_name(source: Path, out_dir: Path) -> str:

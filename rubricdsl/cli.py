@@ -589,9 +589,8 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
     all listed, each with its key path and problem, and nothing is printed
     (exit 2).  See docs/scoring.md.
     """
-    from . import report as sheet
     from . import scoring
-    from .build import display_path
+    from .files import display_path
 
     if batch is not None and findings:
         raise UserError("give findings files or --batch, not both")
@@ -602,11 +601,12 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
     refuse_input_as_output([output, *([summary_path] if summary_path else [])], inputs)
     compilation = load_valid(rubric)
     source_path = stdin_name() if rubric == STDIN else display_path(Path(rubric))
-    source_text = scoring.scorer_source(compilation, source_path)
-    scorer = scoring.scorer_module(source_text, compilation.rubric.id, source_path)
-    if batch is not None:
+    if batch is not None:  # its workers run the scorer from its source
+        source_text = scoring.scorer_source(compilation, source_path)
+        scorer = scoring.scorer_module(source_text, compilation.rubric.id, source_path)
         _score_batch(scorer, source_text, compilation, batch, partial, rescore, output, summary_path, jobs)
         return
+    scorer = scoring.load_scorer(compilation, source_path)
     try:
         results = scoring.score_files(
             scorer, list(findings), partial=partial, rescore=rescore, stdin_name=stdin_name(), rubric=compilation.rubric
@@ -640,6 +640,8 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
     if output_format == "json":
         text = scorer.dumps(result) + "\n"
     else:
+        from . import report as sheet  # and Jinja: the sheet is a template
+
         text = sheet.render(result, compilation.rubric, output_format, source_path)
     try:
         scoring.write_text(output, text)
@@ -785,7 +787,7 @@ def panel() -> None:
 
 def _scorer_of(rubric: str):
     from . import scoring
-    from .build import display_path
+    from .files import display_path
 
     compilation = load_valid(rubric)
     source_path = stdin_name() if rubric == STDIN else display_path(Path(rubric))

@@ -37,6 +37,15 @@ def new_file_mode() -> int:
     return 0o666 & ~_umask()
 
 
+def display_path(path: Path) -> str:
+    """POSIX path relative to the working folder where possible, for
+    messages (generated files name their rubric by `source_name`)."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
 def same_file(first: str | Path, second: str | Path) -> bool:
     """Whether two paths are one file (by device and inode: a symbolic or a
     hard link to a file is that file); False when either does not exist."""

@@ -18,34 +18,35 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 # -- the rubric's part defines these (placeholders for linting and import) --
-RUBRIC_ID = ''
-RUBRIC_VERSION = ''
-RUBRIC_TITLE = ''
-STANDARDS = ()
-SOURCE_PATH = ''
-SOURCE_SHA256 = ''
-CONTENT_HASH = ''
-COMPILER_VERSION = ''
-FINDINGS_FORMAT = 'rubricdsl-findings/1'
-RESULT_FORMAT = 'rubricdsl-result/1'
-PANEL_FORMAT = 'rubricdsl-panel/1'
-FULL_MARKS = 0
-PASS_MARK = 0
-PANEL_SIZE = None
-PANEL_METHOD = 'median'
-PANEL_DISAGREEMENT = 2
-SCALE = 1
-FULL_MARKS_UNITS = 0
-PASS_MARK_UNITS = 0
-POLICIES = {'not_applicable': {'value': 'full', 'clause': None}, 'nothing_met': {'value': 'deductions', 'clause': None}}
-EXCLUDED = False
-GRADES = ()
-CONDITIONS = ()
-SECTIONS = ()
-ITEMS = ()
-SHAPES = {}
-GROUPS = {}
-REQUIREMENT_KEYS = {}
+if "RUBRIC_ID" not in globals():  # imported alone; after a rubric's part, its own values stand
+    RUBRIC_ID = ''
+    RUBRIC_VERSION = ''
+    RUBRIC_TITLE = ''
+    STANDARDS = ()
+    SOURCE_PATH = ''
+    SOURCE_SHA256 = ''
+    CONTENT_HASH = ''
+    COMPILER_VERSION = ''
+    FINDINGS_FORMAT = 'rubricdsl-findings/1'
+    RESULT_FORMAT = 'rubricdsl-result/1'
+    PANEL_FORMAT = 'rubricdsl-panel/1'
+    FULL_MARKS = 0
+    PASS_MARK = 0
+    PANEL_SIZE = None
+    PANEL_METHOD = 'median'
+    PANEL_DISAGREEMENT = 2
+    SCALE = 1
+    FULL_MARKS_UNITS = 0
+    PASS_MARK_UNITS = 0
+    POLICIES = {'not_applicable': {'value': 'full', 'clause': None}, 'nothing_met': {'value': 'deductions', 'clause': None}}
+    EXCLUDED = False
+    GRADES = ()
+    CONDITIONS = ()
+    SECTIONS = ()
+    ITEMS = ()
+    SHAPES = {}
+    GROUPS = {}
+    REQUIREMENT_KEYS = {}
 # -- end of the rubric's part --
 
 class FindingsError(ValueError):

@@ -1,8 +1,8 @@
 """`rubricdsl score` and `rubricdsl template` without the command line.
 
-The semantics are not here: `load_scorer` renders the very scorer.py that
-`rubricdsl build` writes and runs it as a module in memory, so the command
-and the generated file cannot differ.  This module reads findings files
+The semantics are not here: `load_scorer` runs the very scorer.py that
+`rubricdsl build` writes as a module in memory, so the command and the
+generated file cannot differ.  This module reads findings files
 (one, a panel of several, or a batch folder or JSON Lines file), builds the
 blank findings template, and writes the batch summary.
 """
@@ -28,7 +28,7 @@ from typing import Callable, Iterator
 import msgspec
 import orjson
 
-from . import batch_summary
+from . import batch_summary, scorer_cache
 from . import model as m
 from .findings import FINDINGS_FORMAT, NOTE_PREFIX
 from .files import TEMPORARY_MARK, write_atomically, write_together
@@ -50,31 +50,31 @@ def scorer_source(compilation: Compilation, source_path: str) -> str:
 
 def load_scorer(compilation: Compilation, source_path: str) -> types.ModuleType:
     """The generated scorer of a checked rubric as a module, not written
-    anywhere."""
+    anywhere: the code of the scorer.py that `rubricdsl build` writes.  Its
+    rubric's part is rendered and compiled once for a rubric, its path, this
+    rubricdsl and this Python, then kept compiled in the user's cache folder
+    (rubricdsl/scorer_cache.py); a run that finds it there neither renders
+    nor compiles it."""
     rubric = compilation.rubric
     assert rubric is not None
-    return scorer_module(scorer_source(compilation, source_path), rubric.id, source_path)
+    filename = scorer_cache.filename(rubric.id, source_path)
+    part, code = scorer_cache.compiled(
+        scorer_cache.inputs_key(compilation, filename),
+        filename,
+        lambda: scorer_cache.rubric_part(scorer_source(compilation, source_path), filename),
+    )
+    return scorer_cache.module(part, code, rubric.id, filename)
 
 
 def scorer_module(source: str, rubric_id: str, source_path: str) -> types.ModuleType:
-    """Run a generated scorer's source as a module.  The rubric's part is
-    registered with linecache, so that a traceback from inside it shows the
-    generated lines; the inlined runtime runs as the code of
-    rubricdsl/scorer_runtime.py itself (the same text), so that tracebacks
-    and coverage name that file."""
-    from .backends.scorer import RUNTIME_MARKER, runtime_path, runtime_text
-
-    rubric_part, marker, inlined = source.partition(RUNTIME_MARKER + "\n")
-    filename = f"<rubricdsl scorer of {rubric_id} from {source_path}>"
-    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    module = types.ModuleType(f"rubricdsl_scorer_{rubric_id}")
-    module.__file__ = filename
-    exec(compile(rubric_part, filename, "exec"), module.__dict__)
-    runtime_inlined, runtime_blanked = runtime_text()
-    if not marker or inlined != runtime_inlined:
-        raise ValueError(f"{filename}: not a scorer of this rubricdsl (its runtime differs)")
-    exec(compile(runtime_blanked, str(runtime_path()), "exec"), module.__dict__)
-    return module
+    """Run a generated scorer's source as a module: its rubric's part
+    compiled (or found compiled in the user's cache folder, keyed by that
+    very text), then the runtime it inlines as rubricdsl/scorer_runtime.py's
+    own code.  ValueError if the source inlines another runtime."""
+    filename = scorer_cache.filename(rubric_id, source_path)
+    part = scorer_cache.rubric_part(source, filename)
+    part, code = scorer_cache.compiled(scorer_cache.source_key(part, filename), filename, lambda: part, holding=part)
+    return scorer_cache.module(part, code, rubric_id, filename)
 
 
 # ---------------------------------------------------------------------------

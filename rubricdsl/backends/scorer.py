@@ -1,7 +1,7 @@
 """generated/<id>/scorer.py: the rubric's scorer, standard library only.
 
 The one Python implementation of the scoring semantics of docs/findings.md:
-`rubricdsl score` renders this same module in memory and runs it.  The
+`rubricdsl score` runs this same module in memory (rubricdsl/scoring.py).  The
 scoring plan (rubricdsl/plan.py) holds every decision; this backend only
 says how to write it as Python (intervals as comparisons, numbers as
 literals, measures as local names that no key can shadow), and
@@ -12,6 +12,8 @@ rubricdsl/scorer_runtime.py, inlined verbatim.
 
 from __future__ import annotations
 
+import importlib.util
+import types
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +21,6 @@ from pathlib import Path
 from .. import plan as p
 from ..findings import FINDINGS_FORMAT, PANEL_FORMAT, RESULT_FORMAT
 from . import BuildContext
-from .templating import render as render_template
 
 # The marker line before the runtime in a generated scorer: what follows
 # it is rubricdsl/scorer_runtime.py without its placeholder block.
@@ -33,21 +34,33 @@ def runtime_path() -> Path:
 
 
 @lru_cache(maxsize=1)
-def runtime_text() -> tuple[str, str]:
-    """(what a generated scorer inlines, the same code with the placeholder
-    block blanked so that its lines stay those of scorer_runtime.py)."""
+def runtime_text() -> str:
+    """What a generated scorer inlines: scorer_runtime.py without its
+    placeholder block."""
     source = runtime_path().read_text(encoding="utf-8")
     start = source.index(_PLACEHOLDERS_START)
     end = source.index(_PLACEHOLDERS_END) + len(_PLACEHOLDERS_END)
-    inlined = source[:start] + "# The rubric's part above defines its constants and tables." + source[end:]
-    blanked = source[:start] + "\n" * source[start:end].count("\n") + source[end:]
-    return inlined, blanked
+    return source[:start] + "# The rubric's part above defines its constants and tables." + source[end:]
+
+
+@lru_cache(maxsize=1)
+def runtime_code() -> types.CodeType:
+    """scorer_runtime.py's module code as the import system loads it: from
+    the .pyc of the user's install when it is current, else compiled from the
+    file.  Run after a rubric's part, it is the inlined text's code: its
+    placeholder block assigns only names that part has not defined, and the
+    part defines them all."""
+    spec = importlib.util.find_spec("..scorer_runtime", __package__)
+    assert spec is not None and spec.loader is not None
+    return spec.loader.get_code(spec.name)
 
 
 TEMPLATE = "scorer.py.j2"
 
 
 def render(context: BuildContext) -> str:
+    from .templating import render as render_template  # Jinja only when a scorer is rendered
+
     return render_template(TEMPLATE, **view(context))
 
 
@@ -114,7 +127,7 @@ def _shape(item: p.ItemPlan) -> str:
 
 def view(context: BuildContext) -> dict:
     plan = context.plan
-    inlined, _ = runtime_text()
+    inlined = runtime_text()
 
     def points_literal(units: int) -> str:
         return literal(Decimal(units) / plan.scale)

@@ -23,7 +23,6 @@ from ..numbers import decimal_text
 from ..words import labels
 from . import BuildContext
 from .markdown import Strong
-from .templating import render as render_template
 
 Cells = tuple[str, ...]
 
@@ -212,6 +211,8 @@ TEMPLATE = "sheet.md.j2"
 
 
 def render(context: BuildContext) -> str:
+    from .templating import render as render_template  # Jinja only to render: the workbook's reader needs none
+
     return render_template(TEMPLATE, **view(context))
 
 

@@ -7,15 +7,13 @@ embedded through `pyrepr` and `tojson`, never as raw text).
 
 from __future__ import annotations
 
-import os
-import stat
 from decimal import Decimal
-from pathlib import Path
 
 import jinja2
 
 from .. import __version__
 from ..export import indented_json
+from ..user_cache import user_cache_folder
 from . import markdown, text
 
 
@@ -24,35 +22,6 @@ def _pyrepr(value) -> str:
     if isinstance(value, Decimal):
         return repr(str(value))
     return repr(value)
-
-
-def user_cache_folder() -> Path | None:
-    """This user's cache folder for rubricdsl ($XDG_CACHE_HOME/rubricdsl or
-    ~/.cache/rubricdsl; on Windows %LOCALAPPDATA%\\rubricdsl), created with
-    mode 0700; None when it cannot be made or is not safe to read code from:
-    not a real folder (a symlink), owned by another user, or open to others.
-    Never the shared temporary folder, where another local user could plant
-    what is loaded."""
-    windows = not hasattr(os, "getuid")
-    if windows:
-        base = os.environ.get("LOCALAPPDATA") or ""
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or ""
-        if not os.path.isabs(base):  # unset, or relative: ignored, as the XDG spec says
-            base = os.path.join(os.path.expanduser("~"), ".cache")
-    if not os.path.isabs(base):
-        return None  # no home folder to keep it in
-    folder = Path(base) / "rubricdsl"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        status = os.lstat(folder)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(status.st_mode):
-        return None
-    if not windows and (status.st_uid != os.getuid() or status.st_mode & 0o077):
-        return None
-    return folder
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -1,0 +1,170 @@
+"""The generated scorer as a module in memory, made fast and kept exact.
+
+A generated scorer.py is the rubric's part (constants, tables, one function
+per item) followed by rubricdsl/scorer_runtime.py inlined verbatim.  In
+memory, the rubric's part is compiled from that very text, and the runtime
+runs as the code the import system loads for scorer_runtime.py (the .pyc of
+the user's install), which is the inlined text's code: the one difference
+in the text, its placeholder block, assigns nothing after a rubric's part.
+
+The compiled rubric's part is kept in the user's cache folder
+(user_cache.py) as `scorer-<key>`, so that the next run on the same rubric
+neither renders nor compiles it.  The key is a SHA-256 over everything that
+makes the code: either the rendered text itself (when the caller has it),
+or, so as not to render at all, what the text is rendered from (the
+rubric's model, its text's SHA-256, the name it is scored under, every file
+of this package, Jinja's version); and always the Python that compiled it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import linecache
+import marshal
+import os
+import sys
+import types
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from .user_cache import read_entry, user_cache_folder, write_entry
+
+if TYPE_CHECKING:
+    from .frontend import Compilation
+
+
+def filename(rubric_id: str, source_path: str) -> str:
+    """The name the rubric's part is compiled under (tracebacks show it)."""
+    return f"<rubricdsl scorer of {rubric_id} from {source_path}>"
+
+
+def rubric_part(source: str, name: str) -> str:
+    """The part of a generated scorer's source before its inlined runtime,
+    which must be this rubricdsl's runtime, verbatim; ValueError if not."""
+    from .backends.scorer import RUNTIME_MARKER, runtime_text
+
+    part, marker, inlined = source.partition(RUNTIME_MARKER + "\n")
+    if not marker or inlined != runtime_text():
+        raise ValueError(f"{name}: not a scorer of this rubricdsl (its runtime differs)")
+    return part
+
+
+def compiled(key: str | None, name: str, make_part: Callable[[], str], *, holding: str | None = None) -> tuple[str, types.CodeType]:
+    """(the rubric's part, its code): from the cache entry of `key` when one
+    is whole and of that shape (and holds the text `holding`, when given),
+    else made by `make_part`, compiled as scorer.py's own text is (no
+    __future__ flags of this module) and kept for the next run.  No key:
+    made and compiled, not kept."""
+    folder = user_cache_folder() if key is not None else None
+    entry = f"scorer-{key}"
+    kept = _read(folder, entry) if folder is not None else None
+    if kept is not None and (holding is None or kept[0] == holding):
+        return kept
+    part = make_part()
+    code = compile(part, name, "exec", dont_inherit=True)
+    if folder is not None:
+        write_entry(folder, entry, marshal.dumps((part, code)))
+    return part, code
+
+
+def module(part: str, code: types.CodeType, rubric_id: str, name: str) -> types.ModuleType:
+    """The scorer module: the rubric's part run, then the runtime's code.
+    The rubric's part is registered with linecache, so that a traceback
+    from inside it shows the generated lines; the runtime's tracebacks and
+    coverage name scorer_runtime.py."""
+    from .backends.scorer import runtime_code
+
+    linecache.cache[name] = (len(part), None, part.splitlines(keepends=True), name)
+    scorer = types.ModuleType(f"rubricdsl_scorer_{rubric_id}")
+    scorer.__file__ = name
+    exec(code, scorer.__dict__)
+    exec(runtime_code(), scorer.__dict__)
+    return scorer
+
+
+def python_key() -> bytes:
+    """What makes compiled code besides its text: the Python that compiles
+    it (its bytecode and marshal format), under this cache's format."""
+    return b"\0".join([b"rubricdsl scorer code/1", importlib.util.MAGIC_NUMBER, sys.version.encode("utf-8")])
+
+
+def source_key(part: str, name: str) -> str:
+    """The key of a rubric's part by its text."""
+    key = hashlib.sha256(python_key())
+    for text in (name, part):
+        key.update(b"\0" + text.encode("utf-8", "surrogatepass"))
+    return key.hexdigest()
+
+
+def inputs_key(compilation: Compilation, name: str) -> str | None:
+    """The key of a rubric's part by what renders it, without rendering it:
+    the rubric's model, the SHA-256 of its text (which the scorer names),
+    the name it is scored under, and this package and Jinja.  The model is
+    taken whole, not as the text it was parsed from: a caller may hand over
+    a model it changed (dataclasses.replace), and the model's equality and
+    repr leave out the source lines that the scorer cites."""
+    assert compilation.rubric is not None
+    model = model_digest(compilation.rubric)
+    if model is None:
+        return None
+    key = hashlib.sha256(python_key())
+    for part in (b"inputs", model, compilation.sha256.encode("ascii"), name.encode("utf-8", "surrogatepass"), package_digest()):
+        key.update(b"\0" + part)
+    return key.hexdigest()
+
+
+def model_digest(rubric) -> bytes | None:
+    """SHA-256 of every field of every node of a model, spans included: its
+    pickled bytes, which are only ever written, for this digest (nothing
+    anywhere is unpickled).  Models equal in every field but built with
+    other sharing of equal nodes hash apart: a cache miss, never a wrong hit."""
+    import pickle  # only to write bytes; see above
+
+    try:
+        return hashlib.sha256(pickle.dumps(rubric, protocol=5)).digest()
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return None  # a model made otherwise than by the front end: no key, no cache
+
+
+@lru_cache(maxsize=1)
+def package_digest() -> bytes:
+    """SHA-256 over every file of this package (templates and tables too)
+    and Jinja's __init__.py (which holds its version), read once a process:
+    any change to any of them makes another scorer."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    files = [(name, package / name) for name in package_files(package)]
+    jinja = importlib.util.find_spec("jinja2")
+    if jinja is not None and jinja.origin:
+        files.append(("jinja2/__init__.py", Path(jinja.origin)))
+    for name, path in files:
+        data = path.read_bytes()
+        digest.update(f"{name}\0{len(data)}\0".encode("utf-8", "surrogatepass") + data)
+    return digest.digest()
+
+
+def package_files(package: Path) -> list[str]:
+    """The package's files, relative to it, in a fixed order; not the .pyc
+    files that Python writes as it imports."""
+    found = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
+        found += sorted(os.path.relpath(os.path.join(folder, name), package) for name in names)
+    return found
+
+
+def _read(folder: Path, entry: str) -> tuple[str, types.CodeType] | None:
+    """A kept (rubric's part, its code), or None when the entry is absent,
+    not whole (user_cache.read_entry), or not of that shape."""
+    content = read_entry(folder, entry)
+    if content is None:
+        return None
+    try:
+        kept = marshal.loads(content)
+    except (EOFError, ValueError, TypeError):
+        return None
+    if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], str) and isinstance(kept[1], types.CodeType)):
+        return None
+    return kept
