@@ -165,12 +165,27 @@ def _shown(plan: p.ScoringPlan, units: int):
     return units // plan.scale if units % plan.scale == 0 else units / plan.scale
 
 
-def item_of(result: dict, path: str) -> dict:
-    for section in result["sections"]:
-        for item in section["items"]:
-            if item["path"] == path:
-                return item
-    raise KeyError(path)
+class IndexedResult(dict):
+    """A scorer's result with its sections and items found by key at once:
+    every formula's expected value looks one up, so a search of the whole
+    result each time would make the workbook quadratic in its items."""
+
+    def __init__(self, result: dict):
+        super().__init__(result)
+        self.sections = {section["key"]: section for section in result["sections"]}
+        self.items = {item["path"]: item for section in result["sections"] for item in section["items"]}
+
+
+def indexed(result: dict) -> IndexedResult:
+    return result if isinstance(result, IndexedResult) else IndexedResult(result)
+
+
+def item_of(result: IndexedResult, path: str) -> dict:
+    return result.items[path]
+
+
+def section_of(result: IndexedResult, key: str) -> dict:
+    return result.sections[key]
 
 
 def group_of(result: dict, item_path: str, key: str) -> dict | None:
@@ -332,12 +347,12 @@ class _Builder:
         units = "SUM(" + ",".join(a1(r, COL_SCORE_UNITS) for r in item_rows) + ")" if item_rows else "0"
         self.points_pair(
             row, COL_SCORE_UNITS, COL_SCORE, units,
-            lambda r, key=key: _units(plan, next(s for s in r["sections"] if s["key"] == key)["score"]), "subtotal_number",
+            lambda r, key=key: _units(plan, section_of(r, key)["score"]), "subtotal_number",
         )
         if self.excluded:
             applicable = "SUM(" + ",".join(a1(r, COL_APPLICABLE_UNITS) for r in item_rows) + ")" if item_rows else "0"
             self.formula(sheet, row, COL_APPLICABLE_UNITS, applicable,
-                         lambda r, key=key: _units(plan, next(s for s in r["sections"] if s["key"] == key)["applicable_points"]), "units")
+                         lambda r, key=key: _units(plan, section_of(r, key)["applicable_points"]), "units")
         self.names[f"s{number}_{_name_part(key)}"] = f"{quoted(sheet.name)}!{a1(row, COL_SCORE, True)}"
         self.subtotal_rows.append(row)
         return row + 2
@@ -723,12 +738,12 @@ class _Builder:
             sheet.put(row, 1, Cell("number", _shown(plan, section.points), "number"))
             key = section.key
             self.formula(sheet, row, 2, f"{here}!{a1(subtotal, COL_SCORE, True)}",
-                         lambda r, key=key: _shown(plan, _units(plan, next(s for s in r["sections"] if s["key"] == key)["score"])))
+                         lambda r, key=key: _shown(plan, _units(plan, section_of(r, key)["score"])))
             self.formula(sheet, row, 3, f"{here}!{a1(subtotal, COL_SCORE_UNITS, True)}",
-                         lambda r, key=key: _units(plan, next(s for s in r["sections"] if s["key"] == key)["score"]), "units")
+                         lambda r, key=key: _units(plan, section_of(r, key)["score"]), "units")
             if self.excluded:
                 self.formula(sheet, row, 4, f"{here}!{a1(subtotal, COL_APPLICABLE_UNITS, True)}",
-                             lambda r, key=key: _units(plan, next(s for s in r["sections"] if s["key"] == key)["applicable_points"]), "units")
+                             lambda r, key=key: _units(plan, section_of(r, key)["applicable_points"]), "units")
             row += 1
         first, last = 2, row - 1
         raw = f"SUM({a1(first, 3)}:{a1(last, 3)})" if plan.sections else "0"

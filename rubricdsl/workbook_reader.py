@@ -27,7 +27,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .workbook_layout import META_SHEET, WORKBOOK_FORMAT, Cell, Input, Layout, a1, blank_findings, layout
+from .workbook_layout import META_SHEET, WORKBOOK_FORMAT, Cell, Input, Layout, a1, blank_findings, indexed, layout
 
 _NS = {
     "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
@@ -467,6 +467,7 @@ def cached_disagreements(reading: Reading, result: dict) -> list[str]:
     """Every formula cell whose cached value (a spreadsheet's own
     calculation) differs from what the Python scorer gives."""
     found_problems = []
+    scored = indexed(result)
     for sheet in reading.layout.sheets:
         found_cells = reading.cells[sheet.name]
         for where, cell in sheet.cells.items():
@@ -475,7 +476,7 @@ def cached_disagreements(reading: Reading, result: dict) -> list[str]:
             found = found_cells.get(where)
             if found is None or found.value is None:
                 continue  # never calculated: nothing to compare
-            wanted = cell.expected(result)
+            wanted = cell.expected(scored)
             if not _same(found.value, wanted):
                 shown = _text(found.value) if not found.error else found.value
                 found_problems.append(f"{sheet.name}!{a1(*where)}: the workbook shows {shown}, the scorer gives {_text(wanted) if not isinstance(wanted, int) else wanted}")

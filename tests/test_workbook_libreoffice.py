@@ -31,7 +31,7 @@ from rubricdsl.backends.workbook import copies_bytes
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.plan import lower
 from rubricdsl.scoring import load_scorer
-from rubricdsl.workbook_layout import a1, layout
+from rubricdsl.workbook_layout import a1, indexed, layout
 from rubricdsl.workbook_reader import WorkbookProblem, cached_disagreements, read_cells, reading_of
 
 from .browser import require
@@ -228,7 +228,7 @@ def test_libreoffice_recalculates_every_formula_to_the_scorers_value(tmp_path) -
             uncalculated = [
                 (sheet.name, where) for sheet in reading.layout.sheets for where, cell in sheet.cells.items()
                 if cell.kind == "formula" and (reading.cells[sheet.name].get(where) is None
-                                              or reading.cells[sheet.name][where].value is None) and cell.expected(result) != ""
+                                              or reading.cells[sheet.name][where].value is None) and cell.expected(indexed(result)) != ""
             ]
             assert uncalculated == [], (path.name, copy, uncalculated[:5])
     assert all(count >= FINDINGS_PER_RUBRIC for name, count in counts.items() if not name.startswith("random-"))

@@ -24,7 +24,7 @@ import re
 import zipfile
 from typing import NamedTuple
 
-from ..workbook_layout import Input, Layout, WorkbookError, a1, blank_findings, column_letters, layout
+from ..workbook_layout import Input, Layout, WorkbookError, a1, blank_findings, column_letters, indexed, layout
 from . import BuildContext
 
 MAX_CELL_TEXT = 32767  # Excel's limit: a longer text would be cut off
@@ -290,7 +290,8 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
 
     first = copies[0][0]
     formats, strings = _Formats(), _Strings()
-    visible = [(sheet, sheet_layout, findings, result) for sheet_layout, findings, result in copies for sheet in sheet_layout.sheets if not sheet.hidden]
+    visible = [(sheet, sheet_layout, findings, None if result is None else indexed(result))
+               for sheet_layout, findings, result in copies for sheet in sheet_layout.sheets if not sheet.hidden]
     hidden = [(sheet, first, None, None) for sheet in first.sheets if sheet.hidden]
     inputs = {(found.sheet, found.row, found.col): found for sheet_layout, _, _ in copies for found in sheet_layout.inputs}
     sheets = [sheet for sheet, _, _, _ in visible + hidden]
