@@ -39,6 +39,14 @@ class BuildContext:
 
         return to_json(self.rubric, path=self.source_path, sha256=self.sha256)
 
+    @cached_property  # serialized once for the form and the panel page
+    def page_plan_json(self):
+        """The scoring plan as the pages embed it (form.script_json)."""
+        from ..plan import plan_json
+        from .form import script_json
+
+        return script_json(plan_json(self.plan, self.sha256))
+
     @cached_property  # rendered once for scorer.py and the workbook's cached values
     def scorer_source(self) -> str:
         from .scorer import render
