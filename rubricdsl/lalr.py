@@ -53,16 +53,26 @@ class _Inlined:
         self.name, self.children = name, children
 
 
+# The grammar's WHITESPACE (grammar/rubric.lark), which no other token
+# starts with: read in front of every token by the same match, so the
+# scanner is called once per token, not twice (a test holds this to the
+# grammar).
+GAP = "[ \t\f\r\n\ufeff]*"
+
+
 @functools.lru_cache(maxsize=1)
 def _scanner() -> tuple:
     """One compiled pattern of every alternation and the lexer's sets;
     compiled once and only read after.  Lark tries its alternations one
     after another at a position, the first that matches wins: their
-    alternation in that order matches the same, in one call."""
+    alternation in that order matches the same, in one call.  Whitespace
+    before a token is matched with it (GAP, group 1); only whitespace at
+    the end is a WHITESPACE token of its own."""
     tables = grammar_tables.SCANNER
     flags = {flags for _, flags in tables["alternations"]}
     assert len(flags) == 1, "the alternations are compiled with the same flags"
-    pattern = re.compile("|".join(f"(?:{pattern})" for pattern, _ in tables["alternations"]), flags.pop())
+    alternations = "|".join(f"(?:{pattern})" for pattern, _ in tables["alternations"])
+    pattern = re.compile(f"({GAP})(?:{alternations})", flags.pop())
     return (
         pattern,
         frozenset(tables["ignored"]),
@@ -105,7 +115,15 @@ def parse(source: str, builder, on_comment) -> object:
             found = next_match()
             if found is None:
                 raise Rejected(position)
-            text, kind = found.group(), found.lastgroup
+            kind = found.lastgroup
+            start = found.end(1)
+            if start != position:  # the whitespace before the token
+                breaks = source.count("\n", position, start)
+                if breaks:
+                    line += breaks
+                    line_start = source.rindex("\n", position, start) + 1
+                position = start
+            text = found.group(found.lastindex)
             start_line, start_column = line, position - line_start + 1
             if kind in multiline:
                 breaks = text.count("\n")

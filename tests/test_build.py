@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
 
 from rubricdsl.backends import outputs
 
@@ -234,7 +236,7 @@ def test_every_output_as_utf8_is_its_text_encoded() -> None:
                 encoded = output.render(context).encode("utf-8")
                 assert output.data(context) == encoded, output.filename
                 sizes[output.filename] = len(encoded)
-    assert sizes["findings.schema.json"] > 65536 * 4  # the 10x schema spans several pieces
+    assert sizes["form.html"] > 65536 * 4  # the 10x form spans several pieces
 
 
 def test_a_file_is_compared_with_its_planned_bytes_piece_by_piece(tmp_path: Path) -> None:
@@ -248,3 +250,32 @@ def test_a_file_is_compared_with_its_planned_bytes_piece_by_piece(tmp_path: Path
     assert not _holds(path, data + b"x")  # longer than the file
     assert not _holds(tmp_path / "missing", data)
     assert not _holds(tmp_path, data)  # a folder
+
+
+def test_the_pages_share_one_serialized_plan(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The form and the panel page embed the same plan JSON, serialized once
+    per rubric (at 300x, 0.4 s a page)."""
+    from rubricdsl import plan as scoring_plan
+    from rubricdsl.backends import BuildContext
+    from rubricdsl.frontend import compile_file
+
+    calls = []
+    serialize = scoring_plan.plan_json
+    monkeypatch.setattr(scoring_plan, "plan_json", lambda *args: calls.append(args) or serialize(*args))
+    context = BuildContext.of(compile_file(SHIPPED_RUBRIC), "rubrics/r.rubric")
+    pages = {output.filename: output.data(context) for output in outputs() if output.filename in ("form.html", "panel.html")}
+    assert len(pages) == 2 and len(calls) == 1
+    embedded = str(context.page_plan_json).encode("utf-8")
+    assert all(embedded in page for page in pages.values())
+
+
+def test_the_json_files_are_json_dumps_indented_by_two() -> None:
+    """model.json and findings.schema.json, written without a template, hold
+    json.dumps(indent=2, ensure_ascii=False) of their value and a newline."""
+    from rubricdsl.backends import BuildContext, findings_schema
+    from rubricdsl.frontend import compile_file
+
+    context = BuildContext.of(compile_file(SHIPPED_RUBRIC), "rubrics/r.rubric")
+    files = {output.filename: output.data(context) for output in outputs()}
+    for name, value in (("model.json", context.exported), ("findings.schema.json", findings_schema.schema(context))):
+        assert files[name] == (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), name

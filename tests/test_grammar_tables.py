@@ -111,3 +111,61 @@ def test_unbounded_widths_are_written_alike_whatever_the_python() -> None:
         {"start": 0},
         {0: {"pattern": {"_width": [1, 4294967295]}}, 1: {"pattern": {"_width": [2, 4294967295]}}, 2: {"_width": [3, 7]}},
     )
+
+
+def test_tokens_start_and_end_where_larks_lexer_puts_them() -> None:
+    """The parser without Lark reads the whitespace before a token in the
+    same match (lalr.GAP): every token it hands the model builder and every
+    comment is the one Lark's lexer makes, at the same line and column."""
+    lark = parser._lark()
+    compared = 0
+    for name, source in rubric_texts().items():
+        try:
+            by_lark = [
+                (t.type, t.value, t.line, t.column, t.end_line, t.end_column) for t in lark.lex(source, dont_ignore=True)
+            ]
+        except Exception:  # a rubric whose characters Lark's lexer rejects: a syntax error, compared above
+            continue
+        seen: list[tuple] = []
+
+        class Recording(parser._ToModel):
+            def __getattribute__(self, attribute):
+                method = super().__getattribute__(attribute)
+                if not callable(method) or attribute.startswith("_"):
+                    return method
+
+                def recorded(*children):
+                    seen.extend(
+                        (c.value, c.line, c.column, c.end_line, c.end_column) for c in children if isinstance(c, lalr.Token)
+                    )
+                    return method(*children)
+
+                return recorded
+
+        comments: list[lalr.Token] = []
+        try:
+            lalr.parse(source, Recording(name), comments.append)
+        except lalr.Rejected:
+            continue
+        # By place and text: the builder hands some tokens on retyped (a
+        # keyword used as a key).
+        wanted = {token[1:] for token in by_lark}
+        assert seen and [token for token in seen if token not in wanted] == [], name
+        assert [(c.type, c.value, c.line, c.column, c.end_line, c.end_column) for c in comments] == [
+            token for token in by_lark if token[0] == "COMMENT"
+        ], name
+        compared += 1
+    assert compared >= 3
+
+
+def test_the_gap_before_a_token_is_the_grammars_whitespace() -> None:
+    """lalr.GAP reads exactly the characters of the grammar's WHITESPACE."""
+    import re
+
+    grammar = grammar_path().read_text(encoding="utf-8")
+    whitespace = re.search(r"^WHITESPACE: /(.+)/$", grammar, re.M).group(1)
+    gap = re.compile(lalr.GAP)
+    terminal = re.compile(whitespace.encode("ascii").decode("unicode_escape"))
+    for code in range(0x110000):
+        char = chr(code)
+        assert bool(terminal.fullmatch(char)) == (gap.fullmatch(char) is not None and char != ""), hex(code)

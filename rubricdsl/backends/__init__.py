@@ -40,6 +40,14 @@ class BuildContext:
 
         return to_json(self.rubric, path=self.source_path, sha256=self.sha256)
 
+    @cached_property  # serialized once for the form and the panel page
+    def page_plan_json(self):
+        """The scoring plan as the pages embed it (form.script_json)."""
+        from ..plan import plan_json
+        from .form import script_json
+
+        return script_json(plan_json(self.plan, self.sha256))
+
     @cached_property  # rendered once for scorer.py and the workbook's cached values
     def scorer_source(self) -> str:
         from .scorer import render
@@ -81,7 +89,7 @@ class Output:
 
 @dataclass(frozen=True)
 class BinaryOutput:
-    """One generated binary file, made by a function of the context."""
+    """One generated file's bytes, made by a function of the context."""
 
     filename: str
     write: Callable[[BuildContext], bytes]
@@ -99,11 +107,11 @@ def outputs() -> list[Output | BinaryOutput]:
     from . import findings_schema, scorer, workbook
 
     return [
-        Output("model.json", model_json.TEMPLATE, model_json.view),
+        BinaryOutput("model.json", model_json.data),
         Output("sheet.md", sheet.TEMPLATE, sheet.view),
         Output("form.html", form.TEMPLATE, form.view),
         Output("panel.html", panel.TEMPLATE, panel.view),
         BinaryOutput("scorer.py", lambda context: context.scorer_source.encode("utf-8")),
-        Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
+        BinaryOutput("findings.schema.json", findings_schema.data),
         BinaryOutput("workbook.xlsx", workbook.render),
     ]

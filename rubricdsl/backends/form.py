@@ -22,7 +22,6 @@ from functools import lru_cache
 import orjson
 from markupsafe import Markup
 
-from .. import plan as scoring_plan
 from . import BuildContext
 from ..words import html_language, labels
 from .templating import ENVIRONMENT
@@ -152,7 +151,7 @@ def page_view(context: BuildContext, model: dict, words: dict[str, str], app: st
         lang=html_language(rubric.language),
         source_path=context.source_path,
         sha256=context.sha256,
-        plan_json=script_json(scoring_plan.plan_json(context.plan, context.sha256)),
+        plan_json=context.page_plan_json,
         rubric_json=script_json(model),
         words_json=script_json(words),
         css=asset("form.css"),

@@ -77,7 +77,8 @@ def table(rows: Iterable[Sequence[str]], header: Sequence[str], right: Sequence[
     def line(cells: Sequence[str]) -> str:
         if len(cells) != len(header):
             raise ValueError(f"a row of {len(cells)} cells in a table of {len(header)} columns: {list(cells)}")
-        shown = [f"**{inline(cell)}**" if isinstance(cell, Strong) and cell else inline(cell) for cell in cells]
+        # Most cells of a sheet's rows are blank: not escaped one by one.
+        shown = [(f"**{inline(cell)}**" if isinstance(cell, Strong) else inline(cell)) if cell else "" for cell in cells]
         return "| " + " | ".join(shown) + " |"
 
     delimiter = "| " + " | ".join("---:" if index in right else "---" for index in range(len(header))) + " |"
