@@ -255,15 +255,9 @@ def indented_json(value) -> str:
     json.dumps(indent=2, ensure_ascii=False) writes it but for tiny floats
     (1e-05 as 0.00001): json's indenting encoder is pure Python, 10x slower,
     and was a third of a 300x build."""
-    return indented_json_bytes(value).decode("utf-8")
-
-
-def indented_json_bytes(value) -> bytes:
-    """indented_json's text as UTF-8, as orjson writes it (a generated file
-    is written without a str of it between)."""
     import orjson
 
-    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS)
+    return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
 def content_hash(rubric: m.Rubric, exported: dict | None = None) -> str:

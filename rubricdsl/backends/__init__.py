@@ -89,7 +89,7 @@ class Output:
 
 @dataclass(frozen=True)
 class BinaryOutput:
-    """One generated file's bytes, made by a function of the context."""
+    """One generated binary file, made by a function of the context."""
 
     filename: str
     write: Callable[[BuildContext], bytes]
@@ -107,11 +107,11 @@ def outputs() -> list[Output | BinaryOutput]:
     from . import findings_schema, scorer, workbook
 
     return [
-        BinaryOutput("model.json", model_json.data),
+        Output("model.json", model_json.TEMPLATE, model_json.view),
         Output("sheet.md", sheet.TEMPLATE, sheet.view),
         Output("form.html", form.TEMPLATE, form.view),
         Output("panel.html", panel.TEMPLATE, panel.view),
         BinaryOutput("scorer.py", lambda context: context.scorer_source.encode("utf-8")),
-        BinaryOutput("findings.schema.json", findings_schema.data),
+        Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
         BinaryOutput("workbook.xlsx", workbook.render),
     ]

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from ..export import indented_json_bytes
 from . import BuildContext
+from .templating import render as render_template
 
 
-def data(context: BuildContext) -> bytes:
-    """The file's bytes: written straight from the model, no template
-    between (a 300x model is 40 MB)."""
-    return indented_json_bytes(context.exported) + b"\n"
+TEMPLATE = "model.json.j2"
+
+
+def view(context: BuildContext) -> dict:
+    return {"model": context.exported}
+
+
+def render(context: BuildContext) -> str:
+    return render_template(TEMPLATE, **view(context))

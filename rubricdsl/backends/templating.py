@@ -1,6 +1,4 @@
-"""The one Jinja environment every generated text file but the JSON ones
-(model.json, findings.schema.json: written as orjson writes them) is
-rendered through.
+"""The one Jinja environment every generated file is written through.
 
 StrictUndefined makes a missing value an error, not an empty string; HTML
 templates are autoescaped, the others are not (Python and JSON values are
@@ -49,6 +47,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["pyrepr"] = _pyrepr
+    environment.filters["json"] = indented_json
     environment.filters["md"] = markdown.inline
     environment.filters["md_table"] = markdown.table
     environment.filters["md_comment"] = markdown.comment
