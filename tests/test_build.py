@@ -270,7 +270,7 @@ def test_the_pages_share_one_serialized_plan(monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_the_json_files_are_json_dumps_indented_by_two() -> None:
-    """model.json and findings.schema.json, written without a template, hold
+    """model.json and findings.schema.json hold
     json.dumps(indent=2, ensure_ascii=False) of their value and a newline."""
     from rubricdsl.backends import BuildContext, findings_schema
     from rubricdsl.frontend import compile_file
