@@ -16,6 +16,7 @@ import hashlib
 import io
 import json
 import linecache
+import os
 import shutil
 import sys
 import tempfile
@@ -270,30 +271,40 @@ def standard_input_file() -> Iterator[Path]:
         yield path
 
 
+def _batch_folder(path: Path) -> tuple[list[Path], list[str]]:
+    """A batch folder's findings files (named *.json, in any case: 单位A.JSON
+    too) and the names of its other files (hidden ones aside), in one
+    listing: a folder may hold 100,000 files."""
+    findings, others = [], []
+    with os.scandir(path) as entries:
+        for entry in entries:
+            if not entry.is_file():
+                continue
+            if entry.name.lower().endswith(".json"):
+                findings.append(Path(entry.path))
+            elif not entry.name.startswith("."):
+                others.append(entry.name)
+    return sorted(findings), sorted(others)
+
+
 def batch_files(path: Path) -> list[Path]:
-    """The findings files of a batch folder (none for a JSON Lines file):
-    its files named *.json, in any case (单位A.JSON too)."""
-    if not path.is_dir():
-        return []
-    return sorted(file for file in path.iterdir() if file.suffix.lower() == ".json" and file.is_file())
+    """The findings files of a batch folder (none for a JSON Lines file)."""
+    return _batch_folder(path)[0] if path.is_dir() else []
 
 
 def batch_others(path: Path) -> list[str]:
     """The names of a batch folder's other files, which it does not score
-    (a workbook, a note; hidden files aside), so that none is skipped unsaid."""
-    if not path.is_dir():
-        return []
-    return sorted(file.name for file in path.iterdir()
-                  if file.is_file() and file.suffix.lower() != ".json" and not file.name.startswith("."))
+    (a workbook, a note), so that none is skipped unsaid."""
+    return _batch_folder(path)[1] if path.is_dir() else []
 
 
 def batch_parts(path: Path) -> list[Part]:
     """The parts of a folder of *.json files (by name) or a JSON Lines file,
     each JSON Lines part ending just after a line break."""
     if path.is_dir():
-        names = [file.name for file in batch_files(path)]
+        files, others = _batch_folder(path)
+        names = [file.name for file in files]
         if not names:
-            others = batch_others(path)
             held = f"; it holds other files: {', '.join(others[:3])}{', …' if len(others) > 3 else ''}" if others else ""
             raise InputError([f"{path}: no findings files (*.json) to score{held}; a workbook is scored alone: "
                               "rubricdsl score RUBRIC FILE.xlsx"])

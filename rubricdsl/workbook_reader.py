@@ -291,11 +291,6 @@ def reading_of(cells: dict, path: str, rubric, plan, copy: str = "") -> Reading:
     return Reading(_findings(expected, cells), expected, cells)
 
 
-def _cell_value(cells, found: Input):
-    cell = cells[found.sheet].get((found.row, found.col))
-    return None if cell is None else cell.value
-
-
 def _text(value) -> str | None:
     if value is None:
         return None
@@ -355,8 +350,8 @@ def _findings(expected: Layout, cells) -> dict:
     unreadable: list[str] = []
     by_item: dict[str, list[tuple[Input, object]]] = {}
     for found in expected.inputs:
-        value = _cell_value(cells, found)
         cell = cells[found.sheet].get((found.row, found.col))
+        value = None if cell is None else cell.value
         if cell is not None and cell.formula is not None:
             # An answer is typed or chosen; a formula could change it after the sheet is signed.
             unreadable.append(f"{found.address}: holds a formula (={cell.formula}); type or choose the answer itself")

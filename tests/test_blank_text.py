@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from rubricdsl import scorer_runtime
 
 from .browser import run_node
@@ -39,12 +41,9 @@ def test_an_invisible_reason_is_no_reason() -> None:
     for reason in ("\u200b", " \ufeff\u3000", "\u2060"):
         findings = changed(fixture_findings(), "basics.policy", status="not_applicable", reason=reason)
         del findings["items"]["basics.policy"]["requirements"]
-        try:
+        with pytest.raises(scorer.FindingsError) as refused:
             scorer.score(findings)
-        except scorer.FindingsError as error:
-            assert any(message.startswith("items.basics.policy.reason: expected") for message in error.errors), error.errors
-        else:
-            raise AssertionError(f"{reason!r} was taken for a reason")
+        assert any(message.startswith("items.basics.policy.reason: expected") for message in refused.value.errors)
     findings = changed(fixture_findings(), "basics.policy", status="not_applicable", reason="\u200b本级不设")
     del findings["items"]["basics.policy"]["requirements"]
     assert scorer.score(findings)["total"] >= 0
