@@ -589,7 +589,7 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
     all listed, each with its key path and problem, and nothing is printed
     (exit 2).  See docs/scoring.md.
     """
-    from . import scoring
+    from . import scorer_cache, scoring
     from .files import display_path
 
     if batch is not None and findings:
@@ -603,7 +603,7 @@ def score(rubric, findings, output_format, partial, rescore, method, threshold, 
     source_path = stdin_name() if rubric == STDIN else display_path(Path(rubric))
     if batch is not None:  # its workers run the scorer from its source
         source_text = scoring.scorer_source(compilation, source_path)
-        scorer = scoring.scorer_module(source_text, compilation.rubric.id, source_path)
+        scorer = scorer_cache.scorer_module(source_text, compilation.rubric.id, source_path)
         _score_batch(scorer, source_text, compilation, batch, partial, rescore, output, summary_path, jobs)
         return
     scorer = scoring.load_scorer(compilation, source_path)

@@ -51,6 +51,17 @@ def rubric_part(source: str, name: str) -> str:
     return part
 
 
+def scorer_module(source: str, rubric_id: str, source_path: str) -> types.ModuleType:
+    """Run a generated scorer's source as a module: its rubric's part
+    compiled (or found compiled in the user's cache folder, keyed by that
+    very text), then the runtime it inlines as rubricdsl/scorer_runtime.py's
+    own code.  ValueError if the source inlines another runtime."""
+    name = filename(rubric_id, source_path)
+    part = rubric_part(source, name)
+    part, code = compiled(source_key(part, name), name, lambda: part, holding=part)
+    return module(part, code, rubric_id, name)
+
+
 def compiled(key: str | None, name: str, make_part: Callable[[], str], *, holding: str | None = None) -> tuple[str, types.CodeType]:
     """(the rubric's part, its code): from the cache entry of `key` when one
     is whole and of that shape (and holds the text `holding`, when given),

@@ -26,7 +26,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
 
-import msgspec
 import orjson
 
 from . import batch_summary, scorer_cache
@@ -65,17 +64,6 @@ def load_scorer(compilation: Compilation, source_path: str) -> types.ModuleType:
         lambda: scorer_cache.rubric_part(scorer_source(compilation, source_path), filename),
     )
     return scorer_cache.module(part, code, rubric.id, filename)
-
-
-def scorer_module(source: str, rubric_id: str, source_path: str) -> types.ModuleType:
-    """Run a generated scorer's source as a module: its rubric's part
-    compiled (or found compiled in the user's cache folder, keyed by that
-    very text), then the runtime it inlines as rubricdsl/scorer_runtime.py's
-    own code.  ValueError if the source inlines another runtime."""
-    filename = scorer_cache.filename(rubric_id, source_path)
-    part = scorer_cache.rubric_part(source, filename)
-    part, code = scorer_cache.compiled(scorer_cache.source_key(part, filename), filename, lambda: part, holding=part)
-    return scorer_cache.module(part, code, rubric_id, filename)
 
 
 # ---------------------------------------------------------------------------
@@ -340,7 +328,7 @@ def _start_worker(reader: BoundReader | FastReader, scorer: tuple[str, str, str]
     # and are freed as soon as they are scored).
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
-    _worker = reader if scorer is None else reader.bind(scorer_module(*scorer), partial, rescore)
+    _worker = reader if scorer is None else reader.bind(scorer_cache.scorer_module(*scorer), partial, rescore)
 
 
 # A record is decoded by msgspec, which reads one in about the time orjson
@@ -402,6 +390,8 @@ class FastReader:
         text = self.summarizers[partial]
         linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
         exec(compile(text, filename, "exec"), namespace)
+        import msgspec  # only a batch reads with it
+
         decoder = msgspec.json.Decoder(float_hook=scorer._read_float)
         return BoundReader(scorer, decoder.decode, namespace[batch_summary.FUNCTION], partial, rescore)
 

@@ -279,3 +279,22 @@ def test_the_json_files_are_json_dumps_indented_by_two() -> None:
     files = {output.filename: output.data(context) for output in outputs()}
     for name, value in (("model.json", context.exported), ("findings.schema.json", findings_schema.schema(context))):
         assert files[name] == (json.dumps(value, ensure_ascii=False, indent=2) + "\n").encode("utf-8"), name
+
+
+def test_build_imports_no_parser_generator_and_no_batch_reader(tmp_path: Path) -> None:
+    """A build of a well-formed rubric runs on the shipped parse tables and
+    loads its scorer (for the workbook's values) without the scoring
+    commands' module and the batch's JSON reader: each costs start-up time
+    that every build would pay."""
+    code = (
+        "import sys\n"
+        "from rubricdsl.cli import main\n"
+        "try:\n"
+        f"    main(['build', {str(SHIPPED_RUBRIC)!r}, '-o', {str(tmp_path / 'out')!r}])\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "print(sorted(name for name in ('lark', 'msgspec', 'rubricdsl.scoring') if name in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert out.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "out" / "t-cssg-001.5-2020" / "workbook.xlsx").is_file()

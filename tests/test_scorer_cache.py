@@ -102,7 +102,7 @@ def test_a_cached_scorer_is_the_code_of_the_generated_file(cache_home: Path, mon
     assert len(entries(cache_home)) == 1
     monkeypatch.setattr(scoring, "scorer_source", lambda *_: pytest.fail("rendered though the scorer was cached"))
     warm = scoring.load_scorer(compilation, SHIPPED_SOURCE)
-    from_file = scoring.scorer_module(generated, compilation.rubric.id, SHIPPED_SOURCE)
+    from_file = scorer_cache.scorer_module(generated, compilation.rubric.id, SHIPPED_SOURCE)
     filename = f"<rubricdsl scorer of {compilation.rubric.id} from {SHIPPED_SOURCE}>"
     expected_code = compile(rubric_part, filename, "exec", dont_inherit=True)
     kept_part, kept_code = marshal.loads(user_cache.read_entry(cache_home / "rubricdsl", entries(cache_home)[0].name))
@@ -146,7 +146,7 @@ def test_a_changed_rubric_or_another_path_is_another_scorer(cache_home: Path) ->
     assert one.SOURCE_SHA256 != two.SOURCE_SHA256 == changed.sha256
     assert elsewhere.SOURCE_PATH == "other/mini.rubric"
     # From the cache, the changed rubric's scorer is its own rendered code.
-    rendered = scoring.scorer_module(scoring.scorer_source(changed, "mini.rubric"), "mini-1", "mini.rubric")
+    rendered = scorer_cache.scorer_module(scoring.scorer_source(changed, "mini.rubric"), "mini-1", "mini.rubric")
     cached = scoring.load_scorer(changed, "mini.rubric")
     functions = [name for name in vars(rendered) if name.startswith("item_")]
     assert all(getattr(cached, name).__code__ == getattr(rendered, name).__code__ for name in functions)
@@ -167,7 +167,7 @@ def test_a_model_changed_after_parsing_is_another_scorer(cache_home: Path) -> No
     first = scoring.load_scorer(parsed, "mini.rubric")
     second = scoring.load_scorer(changed, "mini.rubric")
     assert first.EXCLUDED is False and second.EXCLUDED is True
-    rendered = scoring.scorer_module(scoring.scorer_source(changed, "mini.rubric"), "mini-1", "mini.rubric")
+    rendered = scorer_cache.scorer_module(scoring.scorer_source(changed, "mini.rubric"), "mini-1", "mini.rubric")
     assert second.POLICIES == rendered.POLICIES != first.POLICIES
     # Spans count too: the scorer cites the rubric's lines, which equality leaves out.
     lower_down = compile_source("# a comment line first\n" + MINI, "mini.rubric").rubric

@@ -57,7 +57,7 @@ class BuildContext:
     @cached_property
     def scorer(self):
         """The generated scorer, run as a module in memory."""
-        from ..scoring import scorer_module
+        from ..scorer_cache import scorer_module
 
         return scorer_module(self.scorer_source, self.rubric.id, self.source_path)
 
