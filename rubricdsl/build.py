@@ -42,11 +42,12 @@ import os
 import re
 import shutil
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Callable
 
 from .backends import BuildContext, outputs
+from .records import record
 from .workbook_layout import WorkbookError
 from .files import TEMPORARY_MARK, display_path, locked, new_file_mode, sync_folder, write_together
 from .frontend import Compilation
@@ -62,7 +63,7 @@ _OLD_TEMPORARY = re.compile(r"^\.(.+)[.-][a-z0-9_]{8}\.tmp$")
 _IN_PROGRESS = re.compile(r"^\..+\.(new|old)-[a-z0-9_]{8}$")
 
 
-@dataclass
+@record
 class BuildPlan:
     out_dir: Path
     # What makes each file's UTF-8 bytes.  Files are rendered one at a time
@@ -80,13 +81,13 @@ class BuildPlan:
         return data
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Extra:
     path: Path
     advice: str
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Drift:
     """How the output folder differs from what a build would write."""
 
@@ -104,7 +105,7 @@ class Drift:
         return bool(self.stale or self.missing or self.interrupted) or any(e.advice == REMOVED_BY_BUILD for e in self.extra)
 
 
-@dataclass
+@record
 class Outcome:
     written: list[Path] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)

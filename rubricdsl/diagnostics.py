@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import enum
 import unicodedata
-from dataclasses import dataclass
 
+from .records import record
 from .terminal import printable
 
 
-@dataclass(frozen=True, order=True)
+@record(frozen=True, order=True)
 class Span:
     """A region of source text; lines and columns count from 1, end exclusive."""
 
@@ -39,7 +39,7 @@ class Severity(enum.Enum):
     INFO = "info"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Code:
     code: str
     severity: Severity
@@ -94,7 +94,7 @@ _CODES = [
 CATALOGUE: dict[str, Code] = {code.code: code for code in _CODES}
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Diagnostic:
     code: str
     message: str
@@ -115,7 +115,7 @@ class Diagnostic:
         }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Omitted:
     """Diagnostics of one code left unlisted after the first few of one
     place (the syntax errors of a file, the overlapping tiers of an item).

@@ -7,9 +7,9 @@ from here, so the three cannot disagree about what a findings file looks like.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from . import model as m
+from .records import record
 
 FINDINGS_FORMAT = "rubricdsl-findings/1"
 RESULT_FORMAT = "rubricdsl-result/1"
@@ -18,7 +18,7 @@ STATUSES = ("assessed", "not_applicable", "absent")
 NOTE_PREFIX = "_"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Answer:
     """One requirement as the findings see it."""
 
@@ -41,7 +41,7 @@ class Answer:
         return "met"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ItemShape:
     section: m.Section
     item: m.Item

@@ -27,11 +27,11 @@ decoded, and its comments must be those of the input, else FormatError.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .diagnostics import Diagnostic, Omitted
 from .parser import Comment, Lexed, Lexeme, decode_text, lex, parse, parse_bytes, relex
+from .records import record
 
 INDENT = "  "
 
@@ -62,7 +62,7 @@ class FormatError(Exception):
     formatter, never the user's fault.  Nothing is written."""
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Formatted:
     path: str
     source: str
@@ -109,7 +109,7 @@ def _not_formatted(source: str, path: str, parsed) -> Formatted:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
+@record
 class _Statement:
     tokens: list[Lexeme]
     depth: int = 0
@@ -192,7 +192,7 @@ def _attach_comments(statements: list[_Statement], comments: tuple[Comment, ...]
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Element:
     """One thing on the output: a statement or a comment of its own line,
     with the source lines it came from (to keep blank lines by comments)."""

@@ -7,16 +7,16 @@ found, diagnostics sorted by place, and the model only when it could be built.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import checks
 from .diagnostics import Diagnostic, Omitted, Severity, sort_key
 from .model import Rubric
 from .parser import Comment, parse, parse_bytes
+from .records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Compilation:
     path: str
     source: str

@@ -11,12 +11,13 @@ same answer.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, FrozenInstanceError, dataclass, field, fields
+from dataclasses import field
 from decimal import Decimal
 from typing import Union
 
 from .diagnostics import Span
 from .numbering import section_numeral
+from .records import record
 
 NO_SPAN = Span(0, 0, 0, 0)
 
@@ -25,86 +26,16 @@ def _span() -> Span:
     return field(default=NO_SPAN, compare=False, repr=False)
 
 
-class _Node:
-    """Equality, hash, repr and immutability over the fields that count
-    (spans do not).
-
-    Shared here rather than generated per class by @dataclass: a rubric
-    check starts as fast as its imports allow, and generating these methods
-    (and a frozen class's __setattr__ and __delattr__) for two dozen classes
-    was most of this module's import.  The classes stay dataclasses
-    (`dataclasses.fields` and `replace` work); their __init__ methods are
-    made by `_give_initialisers`, all in one compilation.
-    """
-
-    __slots__ = ()
-
-    def _compared(self) -> tuple:
-        names = _COMPARED.get(type(self))
-        if names is None:
-            names = _COMPARED[type(self)] = tuple(f.name for f in fields(self) if f.compare)
-        return tuple(getattr(self, name) for name in names)
-
-    def __eq__(self, other):
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return self._compared() == other._compared()
-
-    def __hash__(self):
-        return hash(self._compared())
-
-    def __repr__(self):
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields(self) if f.repr)
-        return f"{type(self).__name__}({shown})"
-
-    def __setattr__(self, name, value):
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name):
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
-
-
-_COMPARED: dict[type, tuple[str, ...]] = {}
-# Fields only: __init__ comes from _give_initialisers, the rest from _Node.
-_NODE = dataclass(init=False, eq=False, repr=False)
-
-
-def _give_initialisers(classes: list[type]) -> None:
-    """An __init__ for each node class, as a frozen dataclass's would take
-    its fields, compiled in one go: it fills the instance's __dict__
-    directly (no __setattr__ to bypass)."""
-    source, defaults = [], {}
-    for cls in classes:
-        parameters, body = ["self"], ["    values = self.__dict__"]
-        for number, node_field in enumerate(fields(cls)):
-            assert node_field.default_factory is MISSING, "node fields have plain defaults"
-            if node_field.default is MISSING:
-                parameters.append(node_field.name)
-            else:
-                default = f"_default_{cls.__name__}_{number}"
-                defaults[default] = node_field.default
-                parameters.append(f"{node_field.name}={default}")
-            body.append(f"    values[{node_field.name!r}] = {node_field.name}")
-        source.append(f"def {cls.__name__}({', '.join(parameters)}):\n" + "\n".join(body))
-    namespace = dict(defaults)
-    exec(compile("\n".join(source), __name__ + "._give_initialisers", "exec"), namespace)  # noqa: S102
-    for cls in classes:
-        initialiser = namespace[cls.__name__]
-        initialiser.__name__, initialiser.__qualname__ = "__init__", f"{cls.__qualname__}.__init__"
-        initialiser.__module__ = cls.__module__
-        cls.__init__ = initialiser
-
-
-@_NODE
-class Note(_Node):
+@record(frozen=True)
+class Note:
     """A note attached to a node, printed on the sheets."""
 
     text: str
     span: Span = _span()
 
 
-@_NODE
-class Erratum(_Node):
+@record(frozen=True)
+class Erratum:
     """An editorial correction: `field` was printed as `printed`; the node's
     own value is the one used."""
 
@@ -114,8 +45,8 @@ class Erratum(_Node):
     span: Span = _span()
 
 
-@_NODE
-class Interval(_Node):
+@record(frozen=True)
+class Interval:
     """The values of `measure` between `low` and `high` (None: unbounded)."""
 
     measure: str
@@ -143,8 +74,8 @@ class Interval(_Node):
         return "".join(parts)
 
 
-@_NODE
-class Measure(_Node):
+@record(frozen=True)
+class Measure:
     """A measured quantity of an item (a percentage by default)."""
 
     key: str
@@ -158,8 +89,8 @@ class Measure(_Node):
 # ---- deduction rules ------------------------------------------------------
 
 
-@_NODE
-class FixedDeduction(_Node):
+@record(frozen=True)
+class FixedDeduction:
     """`amount` when the requirement is unmet; with `threshold`, unmet means
     the measured value falls inside it (A.6 item 1: participation < 80)."""
 
@@ -169,8 +100,8 @@ class FixedDeduction(_Node):
     span: Span = _span()
 
 
-@_NODE
-class Level(_Node):
+@record(frozen=True)
+class Level:
     """One alternative failure level of a requirement."""
 
     key: str
@@ -179,8 +110,8 @@ class Level(_Node):
     span: Span = _span()
 
 
-@_NODE
-class LevelDeduction(_Node):
+@record(frozen=True)
+class LevelDeduction:
     """Alternative failure levels; exactly one applies when unmet."""
 
     text: str
@@ -188,8 +119,8 @@ class LevelDeduction(_Node):
     span: Span = _span()
 
 
-@_NODE
-class Band(_Node):
+@record(frozen=True)
+class Band:
     """One band of a measured value and the deduction it makes."""
 
     key: str
@@ -198,8 +129,8 @@ class Band(_Node):
     span: Span = _span()
 
 
-@_NODE
-class BandDeduction(_Node):
+@record(frozen=True)
+class BandDeduction:
     """Deductions by the band a measured value falls in; outside every band
     the requirement is met."""
 
@@ -212,8 +143,8 @@ class BandDeduction(_Node):
         return self.bands[0].interval.measure
 
 
-@_NODE
-class EachMissingDeduction(_Node):
+@record(frozen=True)
+class EachMissingDeduction:
     """`amount` for every missing entry: the requirements of an item or group,
     or the parts of one requirement."""
 
@@ -225,8 +156,8 @@ class EachMissingDeduction(_Node):
 Rule = Union[FixedDeduction, LevelDeduction, BandDeduction, EachMissingDeduction]
 
 
-@_NODE
-class Part(_Node):
+@record(frozen=True)
+class Part:
     """One listed entry of a requirement, counted by a per-missing rule."""
 
     key: str
@@ -234,8 +165,8 @@ class Part(_Node):
     span: Span = _span()
 
 
-@_NODE
-class Requirement(_Node):
+@record(frozen=True)
+class Requirement:
     """A requirement (评价要求) and the rule that scores it."""
 
     key: str
@@ -273,8 +204,8 @@ class Requirement(_Node):
         return None
 
 
-@_NODE
-class Group(_Node):
+@record(frozen=True)
+class Group:
     """A sub-group of an item with its own points and cap (A.4 item 6)."""
 
     key: str
@@ -292,8 +223,8 @@ class Group(_Node):
         return sum((r.max_deduction for r in self.requirements), Decimal(0))
 
 
-@_NODE
-class Tier(_Node):
+@record(frozen=True)
+class Tier:
     """An award tier: points for a measured value inside its interval."""
 
     key: str
@@ -303,8 +234,8 @@ class Tier(_Node):
     span: Span = _span()
 
 
-@_NODE
-class Choice(_Node):
+@record(frozen=True)
+class Choice:
     """An award choice: points for the option the panel picks."""
 
     key: str
@@ -313,8 +244,8 @@ class Choice(_Node):
     span: Span = _span()
 
 
-@_NODE
-class Otherwise(_Node):
+@record(frozen=True)
+class Otherwise:
     """The points of an award item that reaches no tier or choice."""
 
     points: Decimal
@@ -322,8 +253,8 @@ class Otherwise(_Node):
     span: Span = _span()
 
 
-@_NODE
-class Item(_Node):
+@record(frozen=True)
+class Item:
     """A scored item (评价内容): its points are also its deduction cap (8.3)."""
 
     key: str
@@ -381,8 +312,8 @@ class Item(_Node):
         return tuple(found)
 
 
-@_NODE
-class Section(_Node):
+@record(frozen=True)
+class Section:
     """A table of the rubric (表A.n), with its declared points."""
 
     key: str
@@ -397,8 +328,8 @@ class Section(_Node):
     points_span: Span = _span()
 
 
-@_NODE
-class Condition(_Node):
+@record(frozen=True)
+class Condition:
     """An eligibility condition (clause 6); advisory ones warn, not gate."""
 
     key: str
@@ -409,8 +340,8 @@ class Condition(_Node):
     span: Span = _span()
 
 
-@_NODE
-class Grade(_Node):
+@record(frozen=True)
+class Grade:
     """A grade level (9.4): reached from `threshold` points up."""
 
     key: str
@@ -432,8 +363,8 @@ POLICIES: dict[str, tuple[str, ...]] = {
 }
 
 
-@_NODE
-class Policy(_Node):
+@record(frozen=True)
+class Policy:
     """`policy NAME VALUE clause "..."`: how one case of clause 8.2 scores."""
 
     name: str
@@ -452,8 +383,8 @@ DEFAULT_PANEL_METHOD = "median"
 DEFAULT_DISAGREEMENT = Decimal(2)
 
 
-@_NODE
-class Panel(_Node):
+@record(frozen=True)
+class Panel:
     """`panel 5 to 7 combine median disagreement 2`: the evaluators per
     panel, the combining method and the disagreement threshold in points."""
 
@@ -465,8 +396,8 @@ class Panel(_Node):
     method_span: Span = _span()
 
 
-@_NODE
-class Rubric(_Node):
+@record(frozen=True)
+class Rubric:
     """A whole rubric: header, conditions and sections."""
 
     id: str
@@ -534,8 +465,8 @@ class Rubric(_Node):
         return records
 
 
-@_NODE
-class ErratumRecord(_Node):
+@record(frozen=True)
+class ErratumRecord:
     """An erratum with the path of its node and the value used."""
 
     path: str
@@ -551,5 +482,3 @@ def requirements_with_paths(item: Item, item_path: str):
         for requirement in group.requirements:
             yield requirement, f"{item_path}.{group.key}.{requirement.key}"
 
-
-_give_initialisers(_Node.__subclasses__())

@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import functools
 import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from . import lalr
 from . import model as m
 from .diagnostics import Diagnostic, Omitted, Span, closest, did_you_mean, line_and_column
+from .records import record
 
 if TYPE_CHECKING:
     from lark import Lark, Token
@@ -41,13 +42,13 @@ MAX_WHOLE_DIGITS = 10
 MAX_FRACTION_DIGITS = 18
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Comment:
     text: str
     span: Span
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParseResult:
     path: str
     source: str
@@ -1187,7 +1188,7 @@ class Lexeme(NamedTuple):
         return Span(self.line, self.column, self.end_line, self.end_column)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Lexed:
     tokens: tuple[Lexeme, ...]
     comments: tuple[Comment, ...]

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from functools import cached_property
 
@@ -34,6 +34,7 @@ from . import model as m
 from .export import content_hash
 from .numbering import section_numeral
 from .numbers import decimal_text
+from .records import record
 from .words import diff_words
 from .terminal import printable
 
@@ -45,7 +46,7 @@ DIFF_FORMAT = "rubricdsl-diff/1"
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Place:
     """Where a node stands, as a reader finds it: section and item numbers."""
 
@@ -55,7 +56,7 @@ class Place:
     item_title: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ErratumView:
     field: str
     printed: Decimal | str
@@ -66,7 +67,7 @@ class ErratumView:
         return f"{self.field} was {printed}: {self.reason}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Node:
     kind: str
     path: str
@@ -310,7 +311,7 @@ def _requirement_nodes(add, parent: Node, requirement: m.Requirement, container:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Change:
     action: str  # "added", "removed" or "changed"
     kind: str
@@ -323,7 +324,7 @@ class Change:
     hint: str | None = None  # a removed and an added node with the same text
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SectionTotal:
     key: str
     number: int  # in the new revision; in the old one for a removed section
@@ -332,7 +333,7 @@ class SectionTotal:
     new: Decimal | None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Revision:
     path: str
     rubric: m.Rubric
@@ -343,7 +344,7 @@ class Revision:
         return content_hash(self.rubric)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RevisionDiff:
     old: Revision
     new: Revision
@@ -531,7 +532,7 @@ def _places(old_nodes: dict, new_nodes: dict) -> dict:
 # ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Rescored:
     path: str
     organization: str

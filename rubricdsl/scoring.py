@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import types
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from pathlib import Path
 from typing import Callable, Iterator
@@ -34,6 +34,7 @@ from .findings import FINDINGS_FORMAT, NOTE_PREFIX
 from .files import TEMPORARY_MARK, write_atomically, write_together
 from .frontend import Compilation
 from .plan import ItemPlan, Rule, ScoringPlan, decimal_text, lower
+from .records import record
 
 
 # ---------------------------------------------------------------------------
@@ -218,7 +219,7 @@ PART_BYTES = 4 << 20
 PART_FILES = 64
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Part:
     path: str  # the JSON Lines file, or the folder
     start: int = 0  # byte range of the file
@@ -226,7 +227,7 @@ class Part:
     files: tuple[str, ...] = ()  # names of the folder's files
 
 
-@dataclass
+@record
 class ScoredPart:
     """A part's rows as a worker scored them, in order: (line number in the
     part, or file name; the CSV line after its source cell; the JSON object's
@@ -369,7 +370,7 @@ def _may_hold_a_long_integer(data: bytes) -> bool:
     return _LONG_NUMBER in data.translate(_NUMBER_SHAPES)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class FastReader:
     """How a batch reads a rubric's records, made from its scoring plan;
     plain data, so that it travels to the worker processes."""
@@ -396,7 +397,7 @@ class FastReader:
         return BoundReader(scorer, decoder.decode, namespace[batch_summary.FUNCTION], partial, rescore)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BoundReader:
     """A FastReader with its scorer and summarizer, in one process, for a
     batch scored with the given options."""
@@ -777,7 +778,7 @@ def _pooled_parts(parts: list[Part], jobs: int, bound: BoundReader, scorer: tupl
         yield from _scored_parts(progress(results, len(parts)) if progress else results)
 
 
-@dataclass
+@record
 class BatchTally:
     """What a batch came to: its rows, those scored, the rejected ones and
     the first MAX_LISTED problems (a batch of bad records is not held)."""

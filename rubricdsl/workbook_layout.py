@@ -27,7 +27,7 @@ Excel, WPS and LibreOffice all have them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from decimal import Decimal
 from typing import Callable
 
@@ -35,6 +35,7 @@ from . import plan as p
 from .numbering import section_numeral
 from .numbers import decimal_text
 from .findings import FINDINGS_FORMAT
+from .records import record
 from .words import labels
 
 WORKBOOK_FORMAT = "rubricdsl-workbook/1"
@@ -74,7 +75,7 @@ def quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-@dataclass
+@record
 class Cell:
     """One cell: `text` or `number` constants, a `formula` (with `expected`,
     its value from the scorer's result), or an `input` (what the evaluator
@@ -86,7 +87,7 @@ class Cell:
     expected: Callable[[dict], object] | None = None  # formula: result -> cached value
 
 
-@dataclass
+@record
 class Validation:
     cell: tuple[int, int]
     kind: str  # list or decimal
@@ -96,7 +97,7 @@ class Validation:
     message: str = ""
 
 
-@dataclass
+@record
 class Input:
     """Where findings find a value: `path` is its key path in the findings
     (items.basics.policy.requirements.has_policy), `kind` how the cell reads."""
@@ -115,7 +116,7 @@ class Input:
         return f"{self.sheet}!{a1(self.row, self.col)}"
 
 
-@dataclass
+@record
 class Sheet:
     name: str
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
@@ -138,7 +139,7 @@ class Sheet:
         self.put(row, col, Cell("text", value, style))
 
 
-@dataclass
+@record
 class Layout:
     plan: p.ScoringPlan
     words: dict[str, str]

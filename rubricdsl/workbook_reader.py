@@ -24,9 +24,9 @@ import datetime
 import re
 import zipfile
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass
 from decimal import Decimal
 
+from .records import record
 from .workbook_layout import META_SHEET, WORKBOOK_FORMAT, Cell, Input, Layout, a1, blank_findings, indexed, layout
 
 _NS = {
@@ -49,7 +49,7 @@ class WorkbookProblem(Exception):
         self.messages = messages
 
 
-@dataclass
+@record
 class Found:
     """A cell as the file holds it: its value (str, float, bool, or None)
     and its formula (None for a constant)."""
@@ -60,7 +60,7 @@ class Found:
     percent: bool = False  # shown as a percentage: 92.5% typed is held as 0.925
 
 
-@dataclass
+@record
 class Reading:
     findings: dict
     layout: Layout

@@ -10,15 +10,15 @@ of XML parts, each rendered from its template in templates/workbook/ (a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
 from ..frontend import Compilation
 from ..model import Rubric
+from ..records import record
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BuildContext:
     """What every backend knows: the model, where it came from, and who made it."""
 
@@ -67,7 +67,7 @@ class BuildContext:
         return cls(compilation.rubric, source_path, compilation.sha256)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Output:
     """One generated file: its template and the values `view` gives it."""
 
@@ -87,7 +87,7 @@ class Output:
         return render_utf8(self.template, **self.view(context))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class BinaryOutput:
     """One generated binary file, made by a function of the context."""
 

@@ -14,12 +14,12 @@ a rubric cannot break a table.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import model as m
 from ..numbering import section_numeral
 from ..numbers import decimal_text
+from ..records import record
 from ..words import labels
 from . import BuildContext
 from .markdown import Strong
@@ -27,7 +27,7 @@ from .markdown import Strong
 Cells = tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Table:
     """One table of the sheet: its heading, column names and rows."""
 

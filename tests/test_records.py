@@ -1,0 +1,151 @@
+"""Records (rubricdsl/records.py) behave as the dataclasses they stand for,
+though their methods are compiled together: the model's nodes (frozen, their
+spans not counted), and every other record class of the package."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import importlib
+import inspect
+import pkgutil
+import threading
+from decimal import Decimal
+
+import pytest
+
+import rubricdsl
+from rubricdsl import model as m
+from rubricdsl import records
+from rubricdsl.diagnostics import Span
+from rubricdsl.records import record
+
+
+def record_classes() -> list[type]:
+    """Every dataclass of the package: each is a record."""
+    found = {}
+    for module_info in pkgutil.walk_packages(rubricdsl.__path__, "rubricdsl."):
+        if module_info.name in ("rubricdsl.make_grammar_tables",):
+            continue
+        module = importlib.import_module(module_info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and dataclasses.is_dataclass(value) and value.__module__ == module.__name__:
+                found[value.__module__ + "." + value.__qualname__] = value
+    records.finish()
+    return list(found.values())
+
+
+def test_every_record_takes_its_fields_in_order_with_their_defaults() -> None:
+    classes = record_classes()
+    assert len(classes) > 40 and m.Note in classes and Span in classes
+    for cls in classes:
+        parameters = list(inspect.signature(cls).parameters.values())
+        record_fields = dataclasses.fields(cls)
+        assert [p.name for p in parameters] == [f.name for f in record_fields], cls
+        for parameter, record_field in zip(parameters, record_fields):
+            if record_field.default is not dataclasses.MISSING:
+                assert parameter.default is record_field.default, (cls, record_field.name)
+            elif record_field.default_factory is dataclasses.MISSING:
+                assert parameter.default is inspect.Parameter.empty, (cls, record_field.name)
+
+
+def test_a_frozen_record_cannot_be_changed() -> None:
+    note = m.Note("text")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        note.text = "other"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        del note.text
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        note.new_attribute = 1
+    assert note.text == "text"
+
+
+def test_spans_do_not_count_in_equality_hash_or_repr() -> None:
+    here, there = Span(1, 1, 1, 9), Span(7, 3, 7, 11)
+    first = m.Part("a", "Part a", here)
+    second = m.Part("a", "Part a", span=there)
+    assert first == second and hash(first) == hash(second)
+    assert repr(first) == "Part(key='a', label='Part a')"
+    assert first != m.Part("b", "Part a", here)
+    assert first != m.Note("a", here)  # another class is never equal
+
+
+def test_replace_and_copy_keep_every_field() -> None:
+    level = m.Level("minor", Decimal("0.5"), "minor", Span(2, 1, 2, 5))
+    replaced = dataclasses.replace(level, amount=Decimal(1))
+    assert (replaced.key, replaced.amount, replaced.label, replaced.span) == ("minor", Decimal(1), "minor", level.span)
+    copied = copy.deepcopy(level)
+    assert copied == level and copied.span == level.span and copied is not level
+    with pytest.raises(TypeError):
+        m.Level("minor", Decimal(1))  # a field without a default is required
+
+
+def test_ordered_records_compare_by_their_fields_in_order() -> None:
+    spans = [Span(2, 1, 2, 5), Span(1, 9, 1, 12), Span(1, 2, 3, 1)]
+    assert sorted(spans) == [Span(1, 2, 3, 1), Span(1, 9, 1, 12), Span(2, 1, 2, 5)]
+    assert Span(1, 1, 1, 1) <= Span(1, 1, 1, 1) < Span(1, 1, 1, 2) and Span(3, 1, 1, 1) >= Span(2, 9, 9, 9)
+    with pytest.raises(TypeError):
+        Span(1, 1, 1, 1) < (1, 1, 1, 1)  # noqa: B015
+
+
+def test_a_changeable_record_takes_new_values_and_fresh_defaults_and_is_unhashable() -> None:
+    @record
+    class Shelf:
+        label: str
+        books: list = dataclasses.field(default_factory=list)
+
+    first, second = Shelf("a"), Shelf("b")
+    first.books.append("x")
+    assert second.books == [] and first.books == ["x"]
+    first.label = "c"
+    assert first == Shelf("c", ["x"]) and first != Shelf("c")
+    assert repr(first) == "test_a_changeable_record_takes_new_values_and_fresh_defaults_and_is_unhashable.<locals>.Shelf(label='c', books=['x'])"
+    with pytest.raises(TypeError):
+        hash(first)
+
+
+def test_what_a_record_does_not_support_is_refused_when_the_class_is_made() -> None:
+    with pytest.raises(TypeError, match="plain or have defaults"):
+        @record
+        class Hidden:
+            shown: int
+            hidden: int = dataclasses.field(default=0, init=False)
+
+    with pytest.raises(TypeError, match="no __post_init__"):
+        @record
+        class Checked:
+            value: int
+
+            def __post_init__(self) -> None:
+                pass
+
+
+def test_records_first_made_in_two_threads_at_once_are_finished_once_and_whole() -> None:
+    """Each thread makes the first instances of records of its own and of
+    the other's: whichever finishes them, both see every method."""
+    classes = []
+    for number in range(40):
+        cls = record(frozen=True)(type(f"R{number}", (), {"__annotations__": {"a": "int", "b": "str"}, "b": "x"}))
+        classes.append(cls)
+    start = threading.Barrier(2)
+    made: dict[int, list] = {0: [], 1: []}
+    errors = []
+
+    def make(thread: int) -> None:
+        try:
+            start.wait()
+            for cls in classes if thread == 0 else reversed(classes):
+                made[thread].append(cls(thread))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=make, args=(n,)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    for thread in (0, 1):
+        assert all(instance.a == thread and instance.b == "x" for instance in made[thread])
+        assert all(hash(instance) == hash((thread, "x")) for instance in made[thread])
+    assert made[0][0] == classes[0](0) and made[0][0] != classes[1](0)
