@@ -23,6 +23,7 @@ import importlib.util
 import linecache
 import marshal
 import os
+import re
 import sys
 import types
 from functools import lru_cache
@@ -43,12 +44,19 @@ def filename(rubric_id: str, source_path: str) -> str:
 def rubric_part(source: str, name: str) -> str:
     """The part of a generated scorer's source before its inlined runtime,
     which must be this rubricdsl's runtime, verbatim; ValueError if not."""
+    return source[: rubric_part_end(source, name)]
+
+
+def rubric_part_end(source: str, name: str) -> int:
+    """Where the rubric's part of a generated scorer's source ends (see
+    rubric_part), found without copying it."""
     from .backends.scorer import RUNTIME_MARKER, runtime_text
 
-    part, marker, inlined = source.partition(RUNTIME_MARKER + "\n")
-    if not marker or inlined != runtime_text():
+    marker = source.find(RUNTIME_MARKER + "\n")
+    inlined = runtime_text()
+    if marker < 0 or len(source) - marker - len(RUNTIME_MARKER) - 1 != len(inlined) or not source.endswith(inlined):
         raise ValueError(f"{name}: not a scorer of this rubricdsl (its runtime differs)")
-    return part
+    return marker
 
 
 def scorer_module(source: str, rubric_id: str, source_path: str) -> types.ModuleType:
@@ -60,6 +68,76 @@ def scorer_module(source: str, rubric_id: str, source_path: str) -> types.Module
     part = rubric_part(source, name)
     part, code = compiled(source_key(part, name), name, lambda: part, holding=part)
     return module(part, code, rubric_id, name)
+
+
+def scorer_module_for_blank_findings(source: str, rubric_id: str, source_path: str) -> types.ModuleType:
+    """The scorer module as scorer_module makes it, but each item's scoring
+    function compiled only when it is first called.  A build scores only
+    blank findings (the workbook's cached values), for which no item is
+    assessed and no item's function runs: compiling them all was most of a
+    large rubric's build (a 100x rubric's 14 MB scorer: 2.5 s and 550 MB).
+    What is compiled at once, the constants and tables, holds a blank line
+    for every line of those functions, so that lines keep their numbers.
+    The functions are cut from `source` when called, and its lines given to
+    linecache then: nothing of its size is copied before."""
+    name = filename(rubric_id, source_path)
+    part_end = rubric_part_end(source, name)
+    tables, functions = [], []
+    end = lines = 0  # where the last function ended, and the lines before it
+    for found in _ITEM_FUNCTION.finditer(source, 0, part_end):
+        following = _TOP_LEVEL_LINE.search(source, found.end(), part_end)
+        block_end = following.start() if following else part_end
+        lines += source.count("\n", end, found.start())
+        block_lines = source.count("\n", found.start(), block_end)
+        functions.append((found.group(1), found.start(), block_end, lines))
+        tables += (source[end : found.start()], "\n" * block_lines)
+        lines += block_lines
+        end = block_end
+    tables.append(source[end:part_end])
+    text = "".join(tables)
+    _, code = compiled(source_key(text, name), name, lambda: text, holding=text)
+
+    def compile_item(start: int, end: int, lines_before: int) -> types.CodeType:
+        if name not in linecache.cache:  # for the tracebacks of what runs from now on
+            _register_lines(source[:part_end], name)
+        return _shifted(compile(source[start:end], name, "exec", dont_inherit=True), lines_before)
+
+    def give_stand_ins(namespace: dict) -> None:
+        for function, start, block_end, lines_before in functions:
+            namespace[function] = _compiled_when_called(function, lambda s=start, e=block_end, n=lines_before: compile_item(s, e, n), namespace)
+
+    return module(text, code, rubric_id, name, before=give_stand_ins, register_lines=False)
+
+
+# A generated scorer's item functions: `def item_...(found):` at the start of
+# a line, its body indented up to the next line that starts with anything
+# but a blank (scorer.py.j2 writes no text literal over several lines).
+_ITEM_FUNCTION = re.compile(r"^def (item_\w+)\(found\):$", re.M)
+_TOP_LEVEL_LINE = re.compile(r"^[^\s]", re.M)
+
+
+def _compiled_when_called(function: str, compile_item: Callable[[], types.CodeType], namespace: dict) -> Callable:
+    """A stand-in for an item's scoring function: compiles it on its first
+    call, into the scorer's namespace, and calls it."""
+    compiled_function = None
+
+    def stand_in(found):
+        nonlocal compiled_function
+        if compiled_function is None:
+            exec(compile_item(), namespace)
+            compiled_function = namespace[function]
+        return compiled_function(found)
+
+    stand_in.__name__ = stand_in.__qualname__ = function
+    return stand_in
+
+
+def _shifted(code: types.CodeType, lines: int) -> types.CodeType:
+    """Code compiled from a block of text, numbered as the lines of the
+    whole text (its nested code too, whose line numbers count from their
+    own first line)."""
+    constants = tuple(_shifted(value, lines) if isinstance(value, types.CodeType) else value for value in code.co_consts)
+    return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=constants)
 
 
 def compiled(key: str | None, name: str, make_part: Callable[[], str], *, holding: str | None = None) -> tuple[str, types.CodeType]:
@@ -80,19 +158,28 @@ def compiled(key: str | None, name: str, make_part: Callable[[], str], *, holdin
     return part, code
 
 
-def module(part: str, code: types.CodeType, rubric_id: str, name: str) -> types.ModuleType:
-    """The scorer module: the rubric's part run, then the runtime's code.
-    The rubric's part is registered with linecache, so that a traceback
-    from inside it shows the generated lines; the runtime's tracebacks and
-    coverage name scorer_runtime.py."""
+def module(part: str, code: types.CodeType, rubric_id: str, name: str, *,
+           before: Callable[[dict], None] | None = None, register_lines: bool = True) -> types.ModuleType:
+    """The scorer module: the rubric's part run (after `before` fills its
+    namespace, if given), then the runtime's code.  The rubric's part is
+    registered with linecache (unless the caller does it later), so that a
+    traceback from inside it shows the generated lines; the runtime's
+    tracebacks and coverage name scorer_runtime.py."""
     from .backends.scorer import runtime_code
 
-    linecache.cache[name] = (len(part), None, part.splitlines(keepends=True), name)
+    if register_lines:
+        _register_lines(part, name)
     scorer = types.ModuleType(f"rubricdsl_scorer_{rubric_id}")
     scorer.__file__ = name
+    if before is not None:
+        before(scorer.__dict__)
     exec(code, scorer.__dict__)
     exec(runtime_code(), scorer.__dict__)
     return scorer
+
+
+def _register_lines(part: str, name: str) -> None:
+    linecache.cache[name] = (len(part), None, part.splitlines(keepends=True), name)
 
 
 def python_key() -> bytes:

@@ -7,6 +7,7 @@ and only whole; anything else is ignored and written again, never run."""
 from __future__ import annotations
 
 import json
+import linecache
 import marshal
 import os
 import stat
@@ -409,3 +410,38 @@ def test_a_warm_score_imports_no_jinja(tmp_path: Path) -> None:
     assert cold.returncode == warm.returncode == 0, cold.stderr + warm.stderr
     assert cold.stderr.endswith("jinja2 imported\n") and warm.stderr.endswith("no jinja2\n")
     assert cold.stdout == warm.stdout
+
+
+def test_a_build_scorer_compiles_an_item_function_only_when_it_is_called() -> None:
+    """The build's scorer (the workbook's values of blank findings) runs no
+    item's function, so it compiles none; one called is compiled then, the
+    very code of the generated file, its lines numbered as there."""
+    from rubricdsl.workbook_layout import blank_findings
+
+    from .scoring_helpers import complete_findings, fixture_findings
+
+    compilation = shipped_compilation()
+    generated = GENERATED.read_text(encoding="utf-8")
+    eager = scorer_cache.scorer_module(generated, compilation.rubric.id, SHIPPED_SOURCE)
+    name = scorer_cache.filename(compilation.rubric.id, SHIPPED_SOURCE)
+    eager_lines = linecache.cache.pop(name)
+    lazy = scorer_cache.scorer_module_for_blank_findings(generated, compilation.rubric.id, SHIPPED_SOURCE)
+    functions = [name for name in vars(eager) if name.startswith("item_")]
+    assert len(functions) == 44 and sorted(vars(lazy)) == sorted(vars(eager))
+    from rubricdsl.plan import lower
+
+    blank = blank_findings(lower(compilation.rubric))
+    assert lazy.score(blank, partial=True) == eager.score(blank, partial=True)
+    assert all(getattr(lazy, name).__code__ != getattr(eager, name).__code__ for name in functions)  # stand-ins yet
+    assert name not in linecache.cache  # its lines are given to linecache when an item's function is first compiled
+    for findings in (complete_findings(compilation.rubric), fixture_findings()):
+        assert lazy.score(findings) == eager.score(findings)
+    assert linecache.cache[name] == eager_lines
+    for function in functions:
+        assert getattr(lazy, function).__code__ == getattr(eager, function).__code__
+    with pytest.raises(lazy._Invalid) as raised:
+        lazy.ITEMS[0][4]({"status": "assessed"})
+    last = raised.tb
+    while last.tb_next is not None:
+        last = last.tb_next
+    assert last.tb_lineno == generated.splitlines().index("        raise _Invalid") + 1  # the first item's first check

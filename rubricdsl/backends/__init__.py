@@ -56,10 +56,11 @@ class BuildContext:
 
     @cached_property
     def scorer(self):
-        """The generated scorer, run as a module in memory."""
-        from ..scorer_cache import scorer_module
+        """The generated scorer, run as a module in memory, for the blank
+        findings that the workbook's cached values are the result of."""
+        from ..scorer_cache import scorer_module_for_blank_findings
 
-        return scorer_module(self.scorer_source, self.rubric.id, self.source_path)
+        return scorer_module_for_blank_findings(self.scorer_source, self.rubric.id, self.source_path)
 
     @classmethod
     def of(cls, compilation: Compilation, source_path: str) -> "BuildContext":
