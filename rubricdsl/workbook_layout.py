@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from decimal import Decimal
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from . import plan as p
 from .numbering import section_numeral
@@ -75,8 +75,7 @@ def quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
-@record
-class Cell:
+class Cell(NamedTuple):  # a tuple: a 300x rubric's workbook has half a million
     """One cell: `text` or `number` constants, a `formula` (with `expected`,
     its value from the scorer's result), or an `input` (what the evaluator
     fills, read back by `reads`)."""

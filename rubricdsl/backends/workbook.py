@@ -276,7 +276,7 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
     hidden sheet; named ranges only for a single copy.  A spreadsheet spends
     most of its time per file, not per sheet, so the LibreOffice proof
     recalculates many findings per file this way."""
-    from .templating import render_utf8
+    from .templating import render_blocks
 
     first = copies[0][0]
     formats, strings = _Formats(), _Strings()
@@ -307,8 +307,9 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
     parts += [(f"xl/worksheets/sheet{number}.xml", "sheet.xml.j2", view) for number, view in enumerate(sheet_views, 1)]
     parts += [
         ("xl/workbook.xml", "workbook.xml.j2", {"sheets": sheets, "names": names}),
-        ("xl/sharedStrings.xml", "shared_strings.xml.j2", strings.view()),
-        ("xl/styles.xml", "styles.xml.j2", formats.view()),
+        # Taken once the sheets before them are written, which use them.
+        ("xl/sharedStrings.xml", "shared_strings.xml.j2", strings.view),
+        ("xl/styles.xml", "styles.xml.j2", formats.view),
         ("xl/theme/theme1.xml", "theme1.xml", {}),
         ("docProps/core.xml", "core.xml.j2", {
             "title": first.plan.title, "description": f"rubricdsl {first.plan.rubric_id} {first.plan.version}", "created": CREATED}),
@@ -321,7 +322,14 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
             entry.compress_type = zipfile.ZIP_DEFLATED
             entry.external_attr = 0o600 << 16
             # Level 1: twice as fast as the default, the file a fifth larger.
-            archive.writestr(entry, render_utf8("workbook/" + template, **view), compresslevel=1)
+            # (ZipInfo's compress_level, public from Python 3.13, is
+            # _compresslevel before; writestr sets the same.)
+            entry._compresslevel = 1
+            # Each part deflated as it is rendered: a 300x rubric's sheet is
+            # 73 MB of XML, never held whole.
+            with archive.open(entry, "w") as part:
+                for block in render_blocks("workbook/" + template, **(view() if callable(view) else view)):
+                    part.write(block)
     return out.getvalue()
 
 
@@ -343,66 +351,27 @@ def _number(value) -> str:
 
 
 def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, strings: _Strings, inputs, selected: bool) -> dict:
-    """What sheet.xml.j2 writes for one sheet: its rows of cells, columns,
-    merged ranges, conditional formats and data validation."""
+    """What sheet.xml.j2 writes for one sheet: its rows of cells (made as
+    the template takes them: a 300x rubric's sheet has half a million),
+    columns, merged ranges, conditional formats and data validation."""
     heights = {**_heights(sheet), **sheet.heights}
     last_col = max([col for _, col in sheet.cells] + [merge[3] for merge in sheet.merges], default=0)
     letters = [column_letters(col) for col in range(last_col + 1)]
-    # row -> column -> its <c>, which sheet.xml.j2 unpacks: a plain tuple (a
-    # sheet has thousands) of (ref, style, type, formula, value).  type: s, a
-    # shared string; str, a formula's text; None, a number or blank.  value:
-    # the string's index, the number, the formula's cached value, or None.
-    grid: dict[int, dict[int, tuple]] = {}
-    merges = []
-    anchors = {(first_row, first_col): (last_row, last_col) for first_row, first_col, last_row, last_col in sheet.merges}
-    style_of: dict[str, int] = {}  # the format of each style name, looked up once per sheet
-    add_string = strings.add
-    for (row, col), cell in sorted(sheet.cells.items()):
-        style = style_of.get(cell.style)
-        if style is None:
-            style = style_of[cell.style] = formats.index(cell.style)
-        here = grid.get(row)
-        if here is None:
-            here = grid[row] = {}
-        anchor = anchors.pop((row, col), None)
-        if anchor is not None:
-            last_row, last_col = anchor
-            merges.append(f"{a1(row, col)}:{a1(last_row, last_col)}")
-            for merged_row in range(row, last_row + 1):
-                merged = grid.setdefault(merged_row, {})
-                number = merged_row + 1
-                for merged_col in range(col, last_col + 1):
-                    merged[merged_col] = (f"{letters[merged_col]}{number}", style, None, None, None)
-        ref = f"{letters[col]}{row + 1}"
-        kind = cell.kind
-        if kind == "text":
-            if anchor is not None and cell.value == "":
-                continue  # a merged range's empty text stays a blank cell
-            here[col] = (ref, style, "s", None, add_string(cell.value))
-        elif kind == "formula":
-            cached = 0 if result is None else cell.expected(result)
-            if isinstance(cached, bool):
-                cached = "TRUE" if cached else "FALSE"
-            here[col] = (ref, style, "str" if isinstance(cached, str) and cached != "" else None, cell.value, cached)
-        elif kind == "number":
-            here[col] = (ref, style, None, None, _number(cell.value))
-        else:
-            value = None if findings is None else input_value(findings, inputs[(sheet.name, row, col)])
-            if value is None:
-                here[col] = (ref, style, None, None, None)
-            elif isinstance(value, str):
-                if len(value) > MAX_CELL_TEXT:
-                    found = inputs[(sheet.name, row, col)]
-                    raise WorkbookError(
-                        f"{found.path} holds {len(value)} characters, more than a spreadsheet cell holds ({MAX_CELL_TEXT}): "
-                        "it would be cut off"
-                    )
-                here[col] = (ref, style, "s", None, add_string(value))
-            else:
-                here[col] = (ref, style, None, None, _number(float(value) if not isinstance(value, int) else value))
+    # The merged ranges that start at a cell, each of whose cells is written
+    # (blank but for the first), as spreadsheets draw a range's borders.
+    anchors = {(first_row, first_col): (last_row, last_col) for first_row, first_col, last_row, last_col in sheet.merges
+               if (first_row, first_col) in sheet.cells}
+    merges = [f"{a1(row, col)}:{a1(*anchors[row, col])}" for row, col in sorted(anchors)]
     # Each row's first and last used column, and `spans`, the columns used in
     # each block of 16 rows (a hint spreadsheets write).
-    bounds = {row: (min(cells), max(cells)) for row, cells in grid.items()}
+    bounds: dict[int, tuple[int, int]] = {}
+    for row, col in sheet.cells:
+        low, high = bounds.get(row, (col, col))
+        bounds[row] = (min(low, col), max(high, col))
+    for (row, col), (last_row, last_col) in anchors.items():
+        for merged_row in range(row, last_row + 1):
+            low, high = bounds.get(merged_row, (col, last_col))
+            bounds[merged_row] = (min(low, col), max(high, last_col))
     spans: dict[int, tuple[int, int]] = {}
     for row, (low, high) in bounds.items():
         block = spans.get(row // 16)
@@ -410,7 +379,7 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     # The used range, as XlsxWriter counted it: every cell, every row given
     # a height (from column A, or from the first hidden column), and the
     # hidden columns.
-    used_rows = set(grid) | set(heights)
+    used_rows = set(bounds) | set(heights)
     used_cols = {col for pair in bounds.values() for col in pair} | set(sheet.hidden_columns)
     if heights and not sheet.hidden_columns:
         used_cols.add(0)
@@ -418,17 +387,58 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     if used_rows:
         top, bottom, left, right = min(used_rows), max(used_rows), min(used_cols), max(used_cols)
         dimension = a1(top, left) if (top, left) == (bottom, right) else f"{a1(top, left)}:{a1(bottom, right)}"
-    rows = []  # (number, spans, height, cells): unpacked in the template, faster than looked up
-    for row in sorted(used_rows):
-        block = spans.get(row // 16)
-        pixels = int(heights[row] * 4 / 3 + 0.5) if row in heights else 20
-        cells = grid.get(row, {})
-        rows.append((
-            row + 1,
-            f"{block[0] + 1}:{block[1] + 1}" if block else None,
-            f"{pixels * 0.75:.16g}" if pixels != 20 else None,  # 20 pixels (15 points) is the default height
-            [cells[col] for col in sorted(cells)],
-        ))
+
+    def rows():
+        """(number, spans, height, cells) of every used row, in order:
+        unpacked in the template, faster than looked up.  A cell, which
+        sheet.xml.j2 unpacks too, is (ref, style, type, formula, value).
+        type: s, a shared string; str, a formula's text; None, a number or
+        blank.  value: the string's index, the number, the formula's cached
+        value, or None."""
+        by_row: dict[int, list[tuple[int, object]]] = {}
+        for (row, col), cell in sheet.cells.items():
+            by_row.setdefault(row, []).append((col, cell))
+        merged_below: dict[int, dict[int, tuple]] = {}  # the blank cells of ranges from rows above
+        style_of: dict[str, int] = {}  # the format of each style name, looked up once per sheet
+        add_string = strings.add
+        for row in sorted(used_rows):
+            here = merged_below.pop(row, {})
+            number = row + 1
+            for col, cell in sorted(by_row.pop(row, ()), key=_first):
+                style = style_of.get(cell.style)
+                if style is None:
+                    style = style_of[cell.style] = formats.index(cell.style)
+                anchor = anchors.get((row, col))
+                if anchor is not None:
+                    last_row, last_col = anchor
+                    for merged_row in range(row, last_row + 1):
+                        merged = here if merged_row == row else merged_below.setdefault(merged_row, {})
+                        for merged_col in range(col, last_col + 1):
+                            merged[merged_col] = (f"{letters[merged_col]}{merged_row + 1}", style, None, None, None)
+                ref = f"{letters[col]}{number}"
+                kind = cell.kind
+                if kind == "text":
+                    if anchor is not None and cell.value == "":
+                        continue  # a merged range's empty text stays a blank cell
+                    here[col] = (ref, style, "s", None, add_string(cell.value))
+                elif kind == "formula":
+                    cached = 0 if result is None else cell.expected(result)
+                    if isinstance(cached, bool):
+                        cached = "TRUE" if cached else "FALSE"
+                    here[col] = (ref, style, "str" if isinstance(cached, str) and cached != "" else None, cell.value, cached)
+                elif kind == "number":
+                    here[col] = (ref, style, None, None, _number(cell.value))
+                else:
+                    here[col] = _input_cell(findings, inputs[(sheet.name, row, col)], ref, style, add_string)
+            block = spans.get(row // 16)
+            pixels = int(heights[row] * 4 / 3 + 0.5) if row in heights else 20
+            yield (
+                number,
+                f"{block[0] + 1}:{block[1] + 1}" if block else None,
+                f"{pixels * 0.75:.16g}" if pixels != 20 else None,  # 20 pixels (15 points) is the default height
+                [here[col] for col in sorted(here)],
+            )
+
     priority = 0
     highlights: dict[str, list] = {}
     for cells, formula, style in sheet.conditional:
@@ -445,10 +455,29 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
                 "title": sheet_layout.words["wb_main_sheet"], "message": validation.message[:255],
             })
     return {
-        "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet), "rows": rows,
+        "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet), "rows": rows(),
         "merges": merges, "highlights": [{"cells": cells, "rules": rules} for cells, rules in highlights.items()],
         "validations": validations, "landscape": sheet.landscape,
     }
+
+
+def _first(pair: tuple) -> object:
+    return pair[0]
+
+
+def _input_cell(findings, found: Input, ref: str, style: int, add_string) -> tuple:
+    """An input cell, filled from `findings` (None: blank)."""
+    value = None if findings is None else input_value(findings, found)
+    if value is None:
+        return (ref, style, None, None, None)
+    if isinstance(value, str):
+        if len(value) > MAX_CELL_TEXT:
+            raise WorkbookError(
+                f"{found.path} holds {len(value)} characters, more than a spreadsheet cell holds ({MAX_CELL_TEXT}): "
+                "it would be cut off"
+            )
+        return (ref, style, "s", None, add_string(value))
+    return (ref, style, None, None, _number(float(value) if not isinstance(value, int) else value))
 
 
 def _columns(sheet) -> list[dict]:
