@@ -47,14 +47,16 @@ def rubric_part(source: str, name: str) -> str:
     return source[: rubric_part_end(source, name)]
 
 
-def rubric_part_end(source: str, name: str) -> int:
-    """Where the rubric's part of a generated scorer's source ends (see
-    rubric_part), found without copying it."""
+def rubric_part_end(source: str | bytes, name: str) -> int:
+    """Where the rubric's part of a generated scorer's source (its text,
+    or its UTF-8 bytes) ends (see rubric_part), found without copying it."""
     from .backends.scorer import RUNTIME_MARKER, runtime_text
 
-    marker = source.find(RUNTIME_MARKER + "\n")
-    inlined = runtime_text()
-    if marker < 0 or len(source) - marker - len(RUNTIME_MARKER) - 1 != len(inlined) or not source.endswith(inlined):
+    marker_line, inlined = RUNTIME_MARKER + "\n", runtime_text()
+    if isinstance(source, bytes):
+        marker_line, inlined = marker_line.encode("utf-8"), inlined.encode("utf-8")
+    marker = source.find(marker_line)
+    if marker < 0 or len(source) - marker - len(marker_line) != len(inlined) or not source.endswith(inlined):
         raise ValueError(f"{name}: not a scorer of this rubricdsl (its runtime differs)")
     return marker
 
@@ -70,16 +72,17 @@ def scorer_module(source: str, rubric_id: str, source_path: str) -> types.Module
     return module(part, code, rubric_id, name)
 
 
-def scorer_module_for_blank_findings(source: str, rubric_id: str, source_path: str) -> types.ModuleType:
-    """The scorer module as scorer_module makes it, but each item's scoring
-    function compiled only when it is first called.  A build scores only
-    blank findings (the workbook's cached values), for which no item is
-    assessed and no item's function runs: compiling them all was most of a
-    large rubric's build (a 100x rubric's 14 MB scorer: 2.5 s and 550 MB).
-    What is compiled at once, the constants and tables, holds a blank line
-    for every line of those functions, so that lines keep their numbers.
-    The functions are cut from `source` when called, and its lines given to
-    linecache then: nothing of its size is copied before."""
+def scorer_module_for_blank_findings(source: bytes, rubric_id: str, source_path: str) -> types.ModuleType:
+    """The scorer module as scorer_module makes it from a generated
+    scorer's UTF-8 text, but each item's scoring function compiled only
+    when it is first called.  A build scores only blank findings (the
+    workbook's cached values), for which no item is assessed and no item's
+    function runs: compiling them all was most of a large rubric's build (a
+    100x rubric's 14 MB scorer: 2.5 s and 550 MB).  What is compiled at
+    once, the constants and tables, holds a blank line for every line of
+    those functions, so that lines keep their numbers.  The functions are
+    cut from `source` when called, and its lines given to linecache then:
+    nothing of its size is copied before."""
     name = filename(rubric_id, source_path)
     part_end = rubric_part_end(source, name)
     tables, functions = [], []
@@ -87,19 +90,19 @@ def scorer_module_for_blank_findings(source: str, rubric_id: str, source_path: s
     for found in _ITEM_FUNCTION.finditer(source, 0, part_end):
         following = _TOP_LEVEL_LINE.search(source, found.end(), part_end)
         block_end = following.start() if following else part_end
-        lines += source.count("\n", end, found.start())
-        block_lines = source.count("\n", found.start(), block_end)
-        functions.append((found.group(1), found.start(), block_end, lines))
-        tables += (source[end : found.start()], "\n" * block_lines)
+        lines += source.count(b"\n", end, found.start())
+        block_lines = source.count(b"\n", found.start(), block_end)
+        functions.append((found.group(1).decode("ascii"), found.start(), block_end, lines))
+        tables += (source[end : found.start()], b"\n" * block_lines)
         lines += block_lines
         end = block_end
     tables.append(source[end:part_end])
-    text = "".join(tables)
+    text = b"".join(tables).decode("utf-8")
     _, code = compiled(source_key(text, name), name, lambda: text, holding=text)
 
     def compile_item(start: int, end: int, lines_before: int) -> types.CodeType:
         if name not in linecache.cache:  # for the tracebacks of what runs from now on
-            _register_lines(source[:part_end], name)
+            _register_lines(source[:part_end].decode("utf-8"), name)
         return _shifted(compile(source[start:end], name, "exec", dont_inherit=True), lines_before)
 
     def give_stand_ins(namespace: dict) -> None:
@@ -112,8 +115,8 @@ def scorer_module_for_blank_findings(source: str, rubric_id: str, source_path: s
 # A generated scorer's item functions: `def item_...(found):` at the start of
 # a line, its body indented up to the next line that starts with anything
 # but a blank (scorer.py.j2 writes no text literal over several lines).
-_ITEM_FUNCTION = re.compile(r"^def (item_\w+)\(found\):$", re.M)
-_TOP_LEVEL_LINE = re.compile(r"^[^\s]", re.M)
+_ITEM_FUNCTION = re.compile(rb"^def (item_\w+)\(found\):$", re.M)
+_TOP_LEVEL_LINE = re.compile(rb"^[^\s]", re.M)
 
 
 def _compiled_when_called(function: str, compile_item: Callable[[], types.CodeType], namespace: dict) -> Callable:

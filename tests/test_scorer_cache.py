@@ -425,7 +425,7 @@ def test_a_build_scorer_compiles_an_item_function_only_when_it_is_called() -> No
     eager = scorer_cache.scorer_module(generated, compilation.rubric.id, SHIPPED_SOURCE)
     name = scorer_cache.filename(compilation.rubric.id, SHIPPED_SOURCE)
     eager_lines = linecache.cache.pop(name)
-    lazy = scorer_cache.scorer_module_for_blank_findings(generated, compilation.rubric.id, SHIPPED_SOURCE)
+    lazy = scorer_cache.scorer_module_for_blank_findings(generated.encode("utf-8"), compilation.rubric.id, SHIPPED_SOURCE)
     functions = [name for name in vars(eager) if name.startswith("item_")]
     assert len(functions) == 44 and sorted(vars(lazy)) == sorted(vars(eager))
     from rubricdsl.plan import lower

@@ -49,10 +49,13 @@ class BuildContext:
         return script_json(plan_json(self.plan, self.sha256))
 
     @cached_property  # rendered once for scorer.py and the workbook's cached values
-    def scorer_source(self) -> str:
-        from .scorer import render
+    def scorer_utf8(self) -> bytes:
+        """scorer.py's text as UTF-8 (a 300x rubric's is 41 MB, held as
+        str it took 146 MB)."""
+        from .scorer import TEMPLATE, view
+        from .templating import render_utf8
 
-        return render(self)
+        return render_utf8(TEMPLATE, **view(self))
 
     @cached_property
     def scorer(self):
@@ -60,7 +63,7 @@ class BuildContext:
         findings that the workbook's cached values are the result of."""
         from ..scorer_cache import scorer_module_for_blank_findings
 
-        return scorer_module_for_blank_findings(self.scorer_source, self.rubric.id, self.source_path)
+        return scorer_module_for_blank_findings(self.scorer_utf8, self.rubric.id, self.source_path)
 
     @classmethod
     def of(cls, compilation: Compilation, source_path: str) -> "BuildContext":
@@ -112,7 +115,7 @@ def outputs() -> list[Output | BinaryOutput]:
         Output("sheet.md", sheet.TEMPLATE, sheet.view),
         Output("form.html", form.TEMPLATE, form.view),
         Output("panel.html", panel.TEMPLATE, panel.view),
-        BinaryOutput("scorer.py", lambda context: context.scorer_source.encode("utf-8")),
+        BinaryOutput("scorer.py", lambda context: context.scorer_utf8),
         Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
         BinaryOutput("workbook.xlsx", workbook.render),
     ]
