@@ -16,8 +16,9 @@ The JSON text goes to
       result written as JSON and as text (UTF-8);
   (b) `rubricdsl score RUBRIC FILE --format json` by click's CliRunner
       (every K-th case; every case with --cli-every 1);
-  (c) the batch's reader: the FastReader bound to the scorer (its
-      summarizer, and the scorer's own checks when that steps aside).
+  (c) the batch's reader: the FastReader bound to the scorer (the
+      rubric's Structs and their summarizer, and the scorer's own checks
+      when those step aside).
 
 Allowed: a result, or FindingsError (exit 2).  Anything else is a crash,
 more than 2 s a hang, and (a), (b) and (c) must agree: the same summary
