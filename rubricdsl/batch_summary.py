@@ -140,7 +140,7 @@ class _Writer:
     def item_types(self, number: int, item: ItemPlan) -> None:
         code = self.code
         # A group ruled not applicable or absent has none of its answers.
-        grouped = {rule.key for group in item.groups for rule in group.rules}
+        grouped = {answer.key for group in item.groups for answer in self.group_answers(item, group.key)}
         for index, answer in enumerate(item.answers):
             if answer.kind == "parts":
                 with code.block(f"class Parts{number}_{index}({_OPTIONS}):"):
@@ -188,6 +188,11 @@ class _Writer:
             code("reason: str | UnsetType = UNSET")
             code("remark: str = ''")
             code(f"requirement_remarks: {f'Remarks{number}' if item.requirement_keys else 'NoRemarks'} | UnsetType = UNSET")
+
+    @staticmethod
+    def group_answers(item: ItemPlan, group: str):
+        """The answers of one group of an item (keyed "group.requirement")."""
+        return [answer for answer in item.answers if answer.key.startswith(f"{group}.")]
 
     def item_keys(self, item: ItemPlan) -> list[str]:
         """The attributes of an item's answers to its status: what an
@@ -320,23 +325,31 @@ class _Writer:
                     code(f"{total} += {item.otherwise.points}")
                 with code.block("else:"):
                     code("raise _Invalid")
-        with code.block("else:"):
-            # Not assessed by its answers: none of them given (a reason
-            # only when not applicable, which _not_scored checks).
-            given = [f"found.{key} is not UNSET" for key in keys + (["groups"] if item.groups else [])]
-            if self.partial:
-                # A partial file's item not assessed yet holds its status alone.
-                given.append("(status is None and found.reason is not UNSET)")
-            if given:
-                with code.block(f"if {' or '.join(given)}:"):
-                    code("raise _Invalid")
-            ruled = "{'status': status} if found.reason is UNSET else {'status': status, 'reason': found.reason}"
-            code(f"outcome = _not_scored({ruled}, {item.points}, {self.partial})")
-            code(f"{total} += outcome[1]")
+        # Not assessed by its answers (clause 8.2): none of them given, a
+        # reason that shows something when not applicable, and nothing else;
+        # the points as the scorer's _not_scored gives them.
+        given = " or ".join(f"found.{key} is not UNSET" for key in keys + (["groups"] if item.groups else []))
+        with code.block("elif status == 'not_applicable':"):
+            code("reason = found.reason")
+            with code.block(f"if reason is UNSET or _blank(reason){' or ' + given if given else ''}:"):
+                code("raise _Invalid")
             if self.excluded:
-                code("applicable += outcome[8]")
-            if self.partial:
-                code("not_assessed += outcome[0] == 'not_assessed'")
+                code("# left out of the maximum: 0 points of 0")
+            else:
+                code(f"{total} += {item.points}")
+        with code.block("else:" if not self.partial else "elif status == 'absent':"):
+            with code.block(f"if found.reason is not UNSET{' or ' + given if given else ''}:"):
+                code("raise _Invalid")
+            code("# 0 points")
+            if self.excluded:
+                code(f"applicable += {item.points}")
+        if self.partial:
+            with code.block("else:  # null: not assessed yet"):
+                with code.block(f"if found.reason is not UNSET{' or ' + given if given else ''}:"):
+                    code("raise _Invalid")
+                code("not_assessed += 1")
+                if self.excluded:
+                    code(f"applicable += {item.points}")
 
     def measures(self, item: ItemPlan) -> None:
         if not item.measures:
@@ -445,20 +458,24 @@ class _Writer:
             # As the scorer's _group_rulings reads a ruling: "assessed"
             # alone, "not_applicable" with a reason that shows something,
             # "absent" alone.
+            answers = [(answer.key, f"answers.{self.answer_names[f'{item.path} {answer.key}']}")
+                       for answer in self.group_answers(item, group.key)]
+            read = {rule.key for rule in group.rules}
             with code.block("if ruling is UNSET or ruling.status == 'assessed':"):
                 with code.block("if ruling is not UNSET and ruling.reason is not UNSET:"):
                     code("raise _Invalid")
+                # Its rules read its answers; one that none reads must be given too.
+                unread = [f"{name} is UNSET" for key, name in answers if key not in read]
+                if unread:
+                    with code.block(f"if {' or '.join(unread)}:"):
+                        code("raise _Invalid")
                 code("lost = 0")
                 self.rules(item, group.rules, grouped=True)
                 code(f"{total} += {self.capped(group.points, group.rules)}")
                 if self.excluded:
                     code(f"applicable += {group.points}")
             with code.block("else:"):
-                answered = [
-                    f"answers.{self.answer_names[f'{item.path} {rule.key}']} is not UNSET"
-                    for rule in group.rules
-                    if rule.kind in ("met", "levels", "parts")
-                ]
+                answered = [f"{name} is not UNSET" for _, name in answers]
                 if answered:
                     # A group ruled out has none of its answers.
                     with code.block(f"if {' or '.join(answered)}:"):
