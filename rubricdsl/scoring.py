@@ -435,7 +435,11 @@ class BoundReader:
         try:
             return self.summarizer(self.read(data), self.rescore)
         except Exception:  # msgspec's DecodeError or ValidationError, RecursionError when deep, _Invalid
-            pass
+            return self.handed_over(data)
+
+    def handed_over(self, data: bytes) -> dict:
+        """The summary of a record that the rubric's Structs refuse or
+        their summarizer raises at, by the scorer's own checks."""
         try:
             findings = self.decode(data)
         except Exception:
@@ -506,35 +510,59 @@ def score_part(part: Part, reader: BoundReader | None = None):
     """(lines in the part, the rows of ScoredPart) for one part."""
     if reader is None:  # in a worker process
         reader = _worker
-    scorer = reader.scorer
     if part.files:
-        records = []
-        for name in part.files:
-            try:
-                records.append((name, (Path(part.path) / name).read_bytes(), None))
-            except OSError as error:
-                records.append((name, None, f"cannot read: {error.strerror}"))
-        count = 0
-    else:
-        with open(part.path, "rb") as stream:
-            stream.seek(part.start)
-            lines = stream.read(part.end - part.start).split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()  # what follows the last line break
-        records = [(number, line, None) for number, line in enumerate(lines, 1) if line and not line.isspace()]
-        count = len(lines)
+        return 0, _scored_files(part, reader)
+    with open(part.path, "rb") as stream:
+        stream.seek(part.start)
+        data = stream.read(part.end - part.start)
+    scorer = reader.scorer
     scored = []
-    for where, data, unread in records:
-        if unread is not None:
-            scored.append((where, None, None, [unread]))
+    append = scored.append
+    # BoundReader.summary, its common way taken here without a call, on
+    # each line as a view of the part (msgspec reads a view; splitting the
+    # part into bytes objects would copy every line).
+    read, summarize, rescore = reader.read, reader.summarizer, reader.rescore
+    view, find, size = memoryview(data), data.find, len(data)
+    number = start = 0
+    while start < size:
+        end = find(b"\n", start)
+        if end < 0:
+            end = size  # the last line of a file that does not end with a line break
+        number += 1
+        try:
+            summary = summarize(read(view[start:end]), rescore)
+        except Exception:
+            record = data[start:end]
+            if record.isspace() or not record:
+                start = end + 1
+                continue  # a blank line is no record
+            try:
+                summary = reader.handed_over(record)
+            except scorer.FindingsError as error:
+                append((number, None, None, error.errors))
+                start = end + 1
+                continue
+        append((number, summary_csv_cells(summary), summary_json_fields(summary)[1:], None))
+        start = end + 1
+    return number, scored
+
+
+def _scored_files(part: Part, reader: BoundReader) -> list:
+    """The rows of a part of a batch folder, one a file."""
+    scored = []
+    for name in part.files:
+        try:
+            data = (Path(part.path) / name).read_bytes()
+        except OSError as error:
+            scored.append((name, None, None, [f"cannot read: {error.strerror}"]))
             continue
         try:
             summary = reader.summary(data)
-        except scorer.FindingsError as error:
-            scored.append((where, None, None, error.errors))
+        except reader.scorer.FindingsError as error:
+            scored.append((name, None, None, error.errors))
             continue
-        scored.append((where, summary_csv_cells(summary), summary_json_fields(summary)[1:], None))
-    return count, scored
+        scored.append((name, summary_csv_cells(summary), summary_json_fields(summary)[1:], None))
+    return scored
 
 
 def _scored_parts(part_results) -> Iterator[ScoredPart]:
