@@ -175,14 +175,13 @@ class _Writer:
                     code(_field(f"k{index}", "str", key, "''"))
         with code.block(f"class Item{number}({_OPTIONS}):"):
             code(f"status: {_STATUS}{' | None' if self.partial else ''}")
-            if item.answers:
+            # What an assessed item holds besides its status (and groups).
+            if "requirements" in item.keys:
                 code(f"requirements: Answers{number} | UnsetType = UNSET")
-            if item.measures:
+            if "measures" in item.keys:
                 code(f"measures: Measures{number} | UnsetType = UNSET")
-            if item.kind == "choices":
-                choices = [repr(award.key) for award in item.awards]
-                kind = f"Literal[{', '.join(choices)}] | None" if choices else "None"
-                code(f"choice: {kind} | UnsetType = UNSET")
+            if "choice" in item.keys:
+                code(f"choice: Literal[{', '.join(repr(award.key) for award in item.awards)}] | None | UnsetType = UNSET")
             if item.groups:
                 code(f"groups: Rulings{number} | UnsetType = UNSET")
             code("reason: str | UnsetType = UNSET")
@@ -193,18 +192,6 @@ class _Writer:
     def group_answers(item: ItemPlan, group: str):
         """The answers of one group of an item (keyed "group.requirement")."""
         return [answer for answer in item.answers if answer.key.startswith(f"{group}.")]
-
-    def item_keys(self, item: ItemPlan) -> list[str]:
-        """The attributes of an item's answers to its status: what an
-        assessed item must hold, and one of any other status must not."""
-        keys = []
-        if item.answers:
-            keys.append("requirements")
-        if item.measures:
-            keys.append("measures")
-        if item.kind == "choices":
-            keys.append("choice")
-        return keys
 
     # -- the summarizer ------------------------------------------------------
 
@@ -291,7 +278,7 @@ class _Writer:
     def item(self, number: int, item: ItemPlan, total: str) -> None:
         """One item's check, and its points added to `total`."""
         code = self.code
-        keys = self.item_keys(item)
+        keys = list(item.keys)
         code("status = found.status")
         with code.block("if status == 'assessed':"):
             given = ["found.reason is not UNSET"] + [f"found.{key} is UNSET" for key in keys]

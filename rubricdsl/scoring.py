@@ -528,22 +528,20 @@ def score_part(part: Part, reader: BoundReader | None = None):
         end = find(b"\n", start)
         if end < 0:
             end = size  # the last line of a file that does not end with a line break
+        first, start = start, end + 1
         number += 1
         try:
-            summary = summarize(read(view[start:end]), rescore)
+            summary = summarize(read(view[first:end]), rescore)
         except Exception:
-            record = data[start:end]
+            record = data[first:end]
             if record.isspace() or not record:
-                start = end + 1
                 continue  # a blank line is no record
             try:
                 summary = reader.handed_over(record)
             except scorer.FindingsError as error:
                 append((number, None, None, error.errors))
-                start = end + 1
                 continue
         append((number, summary_csv_cells(summary), summary_json_fields(summary)[1:], None))
-        start = end + 1
     return number, scored
 
 
