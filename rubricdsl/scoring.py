@@ -471,9 +471,18 @@ class BoundReader:
             checked, plain = scorer._assess(findings, partial, self.rescore), True
         except Exception:
             try:
-                checked, plain = scorer._checked(findings, partial, self.rescore), False
-            except scorer.FindingsError:
-                return None
+                # Notes (keys starting with '_', which the scorer ignores
+                # wherever they stand) are what valid findings hold that its
+                # fast path does not read; without them it reads them, as
+                # the scorer's own _checked does after validate() found no
+                # problem, which a record with one problem more or less
+                # than a note's need not wait for.
+                checked, plain = scorer._assess(scorer._without_notes(findings), partial, self.rescore), False
+            except Exception:
+                try:
+                    checked, plain = scorer._checked(findings, partial, self.rescore), False
+                except scorer.FindingsError:
+                    return None
         may_hide = (not plain and (b'"_' in data or b"\\u" in data)) or (partial and b"null" in data)
         if may_hide and scorer._unreadable(findings):
             return None

@@ -328,3 +328,42 @@ def test_the_rubrics_structs_read_a_record_as_the_scorer_does_or_hand_it_over(te
     data = text.encode("utf-8", "surrogatepass")
     assert batch_reading(scorer, FastReader.of(compilation.rubric), data) == own_reading(scorer, data)
     assert read_by_the_structs(reader, data) is read_typed
+
+
+def noted_findings() -> dict:
+    """The fixture's findings with notes where a filled-in blank template
+    has them: at the top, beside each item, status and answer."""
+    findings = fixture_findings()
+    findings = {"_findings": "Findings for the standard", **findings}
+    for path, found in findings["items"].items():
+        found["_status"] = '"assessed"; "not_applicable"; "absent"'
+        for key in list(found.get("requirements", {})):
+            found["requirements"]["_" + key] = "a note"
+    findings["items"] = {**{"_" + path: "1.1 " + path for path in findings["items"]}, **findings["items"]}
+    return findings
+
+
+@pytest.mark.parametrize(
+    "edit, problems",
+    [
+        (lambda findings: None, False),
+        (lambda findings: findings["items"]["basics.policy"]["requirements"].update(has_policy=1), True),
+        (lambda findings: findings["items"]["basics.policy"].update(_note="@DEEP@"), True),
+        (lambda findings: findings["items"]["basics.policy"].update(_note=10**45), True),
+        (lambda findings: findings["items"]["basics.policy"]["requirements"].pop("has_policy"), True),
+        (lambda findings: findings["items"]["basics.policy"].update(remark="现场查看"), False),
+    ],
+)
+def test_a_record_with_notes_is_read_as_the_scorer_reads_it(edit, problems: bool) -> None:
+    """A filled-in blank template holds notes, which no Struct names: the
+    scorer's checks read it without them, and a problem beside the notes
+    (or in one: nested too deep, a number too long) is still the scorer's."""
+    compilation, scorer = shipped()
+    findings = noted_findings()
+    edit(findings)
+    data = json.dumps(findings, ensure_ascii=False).replace('"@DEEP@"', "[" * 40 + "]" * 40).encode("utf-8")
+    reading = batch_reading(scorer, FastReader.of(compilation.rubric), data)
+    assert reading == own_reading(scorer, data)
+    assert isinstance(reading, list) is problems
+    if not problems:
+        assert reading == own_reading(scorer, json.dumps(fixture_findings()).encode())
