@@ -16,12 +16,15 @@ The JSON text goes to
       result written as JSON and as text (UTF-8);
   (b) `rubricdsl score RUBRIC FILE --format json` by click's CliRunner
       (every K-th case; every case with --cli-every 1);
-  (c) the batch's reader: the FastReader bound to the scorer (its
-      summarizer, and the scorer's own checks when that steps aside).
+  (c) the batch's reader: the FastReader bound to the scorer (the
+      rubric's Structs and their summarizer, and the scorer's own checks
+      when those step aside).
 
 Allowed: a result, or FindingsError (exit 2).  Anything else is a crash,
 more than 2 s a hang, and (a), (b) and (c) must agree: the same summary
-row (its CSV and JSON bytes), the same total, the same first problem.  Case I of seed S is the same on
+row (its CSV and JSON bytes), the same total, the same first problem; and
+(c) never sums a record the scorer refuses in the rubric's Structs.  The
+run counts the scored cases (c) summed in the Structs.  Case I of seed S is the same on
 every run (`--seed S --replay I` prints it).  Exit 1 on any crash or hang.
 """
 
@@ -213,6 +216,17 @@ def batch(target: Target, data: bytes, partial: bool):
         return "refused", error.errors[0]
 
 
+def read_by_the_structs(target: Target, data: bytes, partial: bool) -> bool:
+    """Whether (c) summed the record in the rubric's Structs, not by
+    handing it to the scorer's own checks."""
+    reader = target.readers[partial]
+    try:
+        reader.summarizer(reader.read(data), reader.rescore)
+    except Exception:
+        return False
+    return True
+
+
 def command_line(target: Target, data: bytes, partial: bool, folder: Path):
     """(b): ('scored', total) or ('refused',)."""
     from click.testing import CliRunner
@@ -239,6 +253,9 @@ def check(target: Target, data: bytes, partial: bool, folder: Path | None = None
     batched = batch(target, data, partial)
     if alone[:2] != batched:
         raise Disagreement(f"alone {alone[:2]!r}, in a batch {batched!r}")
+    typed = read_by_the_structs(target, data, partial)
+    if typed and alone[0] != "scored":
+        raise Disagreement(f"the rubric's Structs summed a record the scorer refuses: {alone!r}")
     if folder is not None:
         cli = command_line(target, data, partial, folder)
         expected = ("scored", alone[2]) if alone[0] == "scored" else ("refused",)
@@ -259,6 +276,7 @@ class Report:
     crashes: list = field(default_factory=list)  # (index, target, traceback)
     hangs: list = field(default_factory=list)  # (index, target, seconds)
     slowest: tuple = (0.0, -1, "")  # (seconds, index, target)
+    by_the_structs: int = 0  # scored cases the batch summed in the rubric's Structs
 
 
 def case_of(seed: int, index: int, all_targets: list[Target]):
@@ -279,6 +297,7 @@ def fuzz(count: int, seed: int = 20261127, cli_every: int = 50) -> Report:
             try:
                 outcome = check(target, data, partial, folder if cli_every and index % cli_every == 0 else None)
                 report.outcomes[outcome] = report.outcomes.get(outcome, 0) + 1
+                report.by_the_structs += outcome == "scored" and read_by_the_structs(target, data, partial)
             except Exception:
                 report.crashes.append((index, target.name, traceback.format_exc()))
             seconds = time.perf_counter() - start
@@ -308,7 +327,8 @@ def main(argv=None) -> int:
     start = time.perf_counter()
     report = fuzz(options.cases, options.seed, options.cli_every)
     elapsed = time.perf_counter() - start
-    print(f"{report.cases} cases in {elapsed:.1f} s: " + ", ".join(f"{n} {k}" for k, n in sorted(report.outcomes.items())))
+    print(f"{report.cases} cases in {elapsed:.1f} s: " + ", ".join(f"{n} {k}" for k, n in sorted(report.outcomes.items()))
+          + f" ({report.by_the_structs} of the scored summed by the batch in the rubric's Structs, the others by the scorer's checks)")
     seconds, index, name = report.slowest
     print(f"slowest: case {index} ({name}) {seconds * 1000:.0f} ms")
     print(f"hangs (> {HANG_SECONDS:g} s): {len(report.hangs)}")

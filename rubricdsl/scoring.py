@@ -332,29 +332,36 @@ def _start_worker(reader: BoundReader | FastReader, scorer: tuple[str, str, str]
     _worker = reader if scorer is None else reader.bind(scorer_cache.scorer_module(*scorer), partial, rescore)
 
 
-# A record is decoded by msgspec, which reads one in about the time orjson
-# does, with the scorer's own number reader for every number with a
-# fraction or an exponent (float_hook: the scorer's exact Decimal, or its
-# _Unreadable refusal of a number beyond MAX_DIGITS or MAX_EXPONENT, counted
-# on the text before any conversion).  No number is ever a float, so a
-# measured value on a bound is compared as the scorer compares it.  What
-# msgspec refuses (a lone surrogate, NaN, an integer of thousands of digits,
-# anything that is not JSON) goes to the scorer's own reader, which words it.
+# A record is decoded by msgspec into the rubric's own Structs
+# (batch_summary: every key, type and choice of the rubric's findings, and
+# nothing else), each measured value read with the scorer's own number
+# reader (float_hook: the scorer's exact Decimal, or its _Unreadable
+# refusal of a number beyond MAX_DIGITS or MAX_EXPONENT, counted on the
+# text before any conversion).  No number is ever a float, so a measured
+# value on a bound is compared as the scorer compares it.  The summarizer
+# written with the Structs then checks what the types leave (the keys an
+# item's status asks for, dates, blank names and reasons, the measures'
+# ranges) and sums the record.
 #
-# Most records are then summed by the rubric's summarizer (batch_summary),
-# which checks every value of a record as the scorer does: a record it
-# accepts holds exactly the keys findings have, each value of the type the
-# scorer takes, so its only numbers are measured values (an int in range
-# is exact: the scorer reads ints exactly too), and no note and no member
-# file's digest.  Anything it does not take goes the longer way below.
+# A record so read holds exactly the keys findings have, each value of the
+# type the scorer takes: no note (a key starting with '_', perhaps written
+# as \u005f, is a key no Struct names), no member file's digest, no text
+# with a lone surrogate and no NaN (msgspec refuses both), no value nested
+# anywhere but in a measured value (which must then be a number), no
+# integer but a measured value in range (a rubric's bounds have at most 10
+# whole digits).  A key given twice keeps its last value, as the scorer's
+# reader keeps it.  Anything the Structs refuse or the summarizer raises at
+# goes the longer way below: decoded into dicts (what msgspec refuses there,
+# a lone surrogate, NaN, an integer of thousands of digits, anything that
+# is not JSON, goes to the scorer's own reader, which words it), checked by
+# the scorer's own checks.
 #
 # The scorer's own reader also refuses, wherever they stand, values nested
 # deeper than MAX_NESTING and integers of more than MAX_DIGITS digits, which
 # msgspec reads.  Both can stand only where the scorer looks at nothing, in
-# notes (a key starting with '_', perhaps written as \u005f) or in a partial
-# file's item of status null.  A long integer shows in the bytes: a run of
-# more than 40 digits; only records that may hold a note or such an item
-# are walked for the rest.
+# notes or in a partial file's item of status null.  A long integer shows
+# in the bytes: a run of more than 40 digits; only records that may hold a
+# note or such an item are walked for the rest.
 
 # Digits and the point as 0, e and E as e, signs as -, all else a space.
 _NUMBER_SHAPES = bytes(
@@ -375,7 +382,7 @@ class FastReader:
     """How a batch reads a rubric's records, made from its scoring plan;
     plain data, so that it travels to the worker processes."""
 
-    summarizers: tuple[str, str]  # batch_summary's source for complete findings, and for --partial
+    readers: tuple[str, str]  # batch_summary's source for complete findings, and for --partial
 
     @classmethod
     def of(cls, rubric: m.Rubric) -> FastReader:
@@ -384,27 +391,31 @@ class FastReader:
         return cls((batch_summary.source(plan, partial=False), batch_summary.source(plan, partial=True)))
 
     def bind(self, scorer: types.ModuleType, partial: bool, rescore: bool) -> BoundReader:
-        """The reader with its scorer and its summarizer compiled, for one
-        batch in one process."""
-        namespace = dict(vars(scorer))
-        filename = f"<rubricdsl batch summarizer of {scorer.RUBRIC_ID}{' for partial findings' if partial else ''}>"
-        text = self.summarizers[partial]
-        linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
-        exec(compile(text, filename, "exec"), namespace)
-        import msgspec  # only a batch reads with it
+        """The reader with its scorer, its Structs and its summarizer
+        compiled, for one batch in one process."""
+        import msgspec  # only when a batch runs
 
-        decoder = msgspec.json.Decoder(float_hook=scorer._read_float)
-        return BoundReader(scorer, decoder.decode, namespace[batch_summary.FUNCTION], partial, rescore)
+        namespace = dict(vars(scorer))
+        filename = f"<rubricdsl batch reader of {scorer.RUBRIC_ID}{' for partial findings' if partial else ''}>"
+        text = self.readers[partial]
+        linecache.cache[filename] = (len(text), None, text.splitlines(keepends=True), filename)
+        # Not this module's `from __future__ import annotations`: msgspec
+        # reads the Structs' annotations as the types they are.
+        exec(compile(text, filename, "exec", dont_inherit=True), namespace)
+        typed = msgspec.json.Decoder(namespace[batch_summary.FINDINGS_TYPE], float_hook=scorer._read_float)
+        untyped = msgspec.json.Decoder(float_hook=scorer._read_float)
+        return BoundReader(scorer, typed.decode, namespace[batch_summary.FUNCTION], untyped.decode, partial, rescore)
 
 
 @record(frozen=True)
 class BoundReader:
-    """A FastReader with its scorer and summarizer, in one process, for a
-    batch scored with the given options."""
+    """A FastReader with its scorer, Structs and summarizer, in one
+    process, for a batch scored with the given options."""
 
     scorer: types.ModuleType
-    decode: Callable[[bytes], object]  # msgspec, numbers as the scorer reads them
-    summarizer: Callable[[dict, bool], dict]
+    read: Callable[[bytes], object]  # msgspec into the rubric's Structs, numbers as the scorer reads them
+    summarizer: Callable[[object, bool], dict]  # of what `read` gives
+    decode: Callable[[bytes], object]  # msgspec into dicts and lists, numbers as the scorer reads them
     partial: bool
     rescore: bool
 
@@ -412,13 +423,17 @@ class BoundReader:
         """A record's summary; raises the scorer's FindingsError (a parse
         problem starts with ':', its source filled in by the caller)."""
         try:
-            findings = self.decode(data)
-        except Exception:  # msgspec's DecodeError, or RecursionError when deep
-            return self._own_summary(data)
+            return self.summarizer(self.read(data), self.rescore)
+        except Exception:  # msgspec's DecodeError or ValidationError, RecursionError when deep, _Invalid
+            return self.handed_over(data)
+
+    def handed_over(self, data: bytes) -> dict:
+        """The summary of a record that the rubric's Structs refuse or
+        their summarizer raises at, by the scorer's own checks."""
         try:
-            return self.summarizer(findings, self.rescore)
+            findings = self.decode(data)
         except Exception:
-            pass
+            return self._own_summary(data)
         if b'"digest"' in data:
             return self._own_summary(data)
         summary = self._checked_summary(findings, data)
@@ -446,9 +461,18 @@ class BoundReader:
             checked, plain = scorer._assess(findings, partial, self.rescore), True
         except Exception:
             try:
-                checked, plain = scorer._checked(findings, partial, self.rescore), False
-            except scorer.FindingsError:
-                return None
+                # Notes (keys starting with '_', which the scorer ignores
+                # wherever they stand) are what valid findings hold that its
+                # fast path does not read; without them it reads them, as
+                # the scorer's own _checked does after validate() found no
+                # problem, which a record with one problem more or less
+                # than a note's need not wait for.
+                checked, plain = scorer._assess(scorer._without_notes(findings), partial, self.rescore), False
+            except Exception:
+                try:
+                    checked, plain = scorer._checked(findings, partial, self.rescore), False
+                except scorer.FindingsError:
+                    return None
         may_hide = (not plain and (b'"_' in data or b"\\u" in data)) or (partial and b"null" in data)
         if may_hide and scorer._unreadable(findings):
             return None
@@ -485,35 +509,57 @@ def score_part(part: Part, reader: BoundReader | None = None):
     """(lines in the part, the rows of ScoredPart) for one part."""
     if reader is None:  # in a worker process
         reader = _worker
-    scorer = reader.scorer
     if part.files:
-        records = []
-        for name in part.files:
-            try:
-                records.append((name, (Path(part.path) / name).read_bytes(), None))
-            except OSError as error:
-                records.append((name, None, f"cannot read: {error.strerror}"))
-        count = 0
-    else:
-        with open(part.path, "rb") as stream:
-            stream.seek(part.start)
-            lines = stream.read(part.end - part.start).split(b"\n")
-        if lines and not lines[-1]:
-            lines.pop()  # what follows the last line break
-        records = [(number, line, None) for number, line in enumerate(lines, 1) if line and not line.isspace()]
-        count = len(lines)
+        return 0, _scored_files(part, reader)
+    with open(part.path, "rb") as stream:
+        stream.seek(part.start)
+        data = stream.read(part.end - part.start)
+    scorer = reader.scorer
     scored = []
-    for where, data, unread in records:
-        if unread is not None:
-            scored.append((where, None, None, [unread]))
+    append = scored.append
+    # BoundReader.summary, its common way taken here without a call, on
+    # each line as a view of the part (msgspec reads a view; splitting the
+    # part into bytes objects would copy every line).
+    read, summarize, rescore = reader.read, reader.summarizer, reader.rescore
+    view, find, size = memoryview(data), data.find, len(data)
+    number = start = 0
+    while start < size:
+        end = find(b"\n", start)
+        if end < 0:
+            end = size  # the last line of a file that does not end with a line break
+        first, start = start, end + 1
+        number += 1
+        try:
+            summary = summarize(read(view[first:end]), rescore)
+        except Exception:
+            record = data[first:end]
+            if record.isspace() or not record:
+                continue  # a blank line is no record
+            try:
+                summary = reader.handed_over(record)
+            except scorer.FindingsError as error:
+                append((number, None, None, error.errors))
+                continue
+        append((number, summary_csv_cells(summary), summary_json_fields(summary)[1:], None))
+    return number, scored
+
+
+def _scored_files(part: Part, reader: BoundReader) -> list:
+    """The rows of a part of a batch folder, one a file."""
+    scored = []
+    for name in part.files:
+        try:
+            data = (Path(part.path) / name).read_bytes()
+        except OSError as error:
+            scored.append((name, None, None, [f"cannot read: {error.strerror}"]))
             continue
         try:
             summary = reader.summary(data)
-        except scorer.FindingsError as error:
-            scored.append((where, None, None, error.errors))
+        except reader.scorer.FindingsError as error:
+            scored.append((name, None, None, error.errors))
             continue
-        scored.append((where, summary_csv_cells(summary), summary_json_fields(summary)[1:], None))
-    return count, scored
+        scored.append((name, summary_csv_cells(summary), summary_json_fields(summary)[1:], None))
+    return scored
 
 
 def _scored_parts(part_results) -> Iterator[ScoredPart]:

@@ -256,3 +256,114 @@ def test_what_the_batchs_decoder_reads_the_scorers_decoder_reads_alike(text: byt
         return
     own = scorer._DECODER.decode(text.decode("utf-8"))
     assert repr(read) == repr(own) or scorer._unreadable(own)
+
+
+def read_by_the_structs(reader, data: bytes) -> bool:
+    """Whether the record was read into the rubric's Structs and summed
+    there, not handed to the scorer's own checks."""
+    try:
+        reader.summarizer(reader.read(data), False)
+    except Exception:
+        return False
+    return True
+
+
+FIXTURE_TEXT = json.dumps(fixture_findings(), ensure_ascii=False)
+POLICY = '"basics.policy": {"status": "assessed", '
+COMPLETION = '"completion": 45'
+assert POLICY in FIXTURE_TEXT and COMPLETION in FIXTURE_TEXT
+
+
+@pytest.mark.parametrize(
+    "text, read_typed",
+    [
+        # A key given twice keeps its last value, in msgspec's Structs as in the scorer's reader
+        # (which check the type of each: a first of the wrong type is left to the scorer).
+        (FIXTURE_TEXT.replace('"organization": ', '"organization": " ", "organization": ', 1), True),
+        (FIXTURE_TEXT.replace('"organization": ', '"organization": 1, "organization": ', 1), False),
+        (FIXTURE_TEXT.replace('"date": ', '"organization": 1, "date": ', 1), False),
+        (FIXTURE_TEXT.replace(POLICY, '"basics.policy": {"status": "absent", "status": "assessed", '), True),
+        (FIXTURE_TEXT.replace(POLICY, '"basics.policy": {"status": "assessed", "status": "absent", '), False),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": 101, "completion": 45'), True),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": 45, "completion": 101'), False),
+        # Keys written with escapes are the keys they spell: a note is a note.
+        (FIXTURE_TEXT.replace('"status": "assessed"', '"st\\u0061tus": "assessed"', 1), True),
+        (FIXTURE_TEXT.replace(POLICY, POLICY + '"\\u005fnote": [1, {"a": null}], '), False),
+        (FIXTURE_TEXT.replace(POLICY, POLICY + '"_note": ' + "[" * 40 + "]" * 40 + ", "), False),
+        (FIXTURE_TEXT.replace(POLICY, POLICY + '"_note": ' + "9" * 45 + ", "), False),
+        (FIXTURE_TEXT.replace(POLICY, POLICY + '"_note": "\\ud800", '), False),
+        (FIXTURE_TEXT.replace(POLICY, POLICY + '"_note": NaN, '), False),
+        # Numbers: as the scorer reads them, never a float; refused as it refuses them.
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": 4.5e1'), True),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": 45.000000000000000000000000000000000000001'), False),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": 0.0000000000000000000000000000000000000000045e41'), False),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": ' + "4" + "0" * 44), False),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": ' + "4" * 5000), False),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": NaN'), False),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": "45"'), False),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": [45]'), False),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": ' + "[" * 3000 + "]" * 3000), False),
+        (FIXTURE_TEXT.replace(COMPLETION, '"completion": true'), False),
+        # Texts: a lone surrogate or bytes that are not UTF-8 are refused with the scorer's words.
+        (FIXTURE_TEXT.replace("某市", "\\ud800某市"), False),
+        (FIXTURE_TEXT.replace("某市", "\\udc00\\ud800"), False),
+        (FIXTURE_TEXT.replace("某市", "\\ud83d\\ude00"), True),
+        (FIXTURE_TEXT.replace('"has_policy": true', '"has_policy": 1'), False),
+        (FIXTURE_TEXT.replace('"version": "2020-draft"', '"version": "2020-draft", "content_hash": null'), False),
+        (FIXTURE_TEXT.replace(POLICY, POLICY + '"remark": null, '), False),
+        (FIXTURE_TEXT.replace(POLICY, POLICY + '"requirement_remarks": {"has_policy": "x", "has_policy": 3}, '), False),
+        (FIXTURE_TEXT.replace(POLICY, POLICY + '"requirement_remarks": {"has_policy": 3, "has_policy": "x"}, '), False),
+        (FIXTURE_TEXT.replace(POLICY, POLICY + '"requirement_remarks": {"has_policy": "", "has_policy": "x"}, '), True),
+        ("\ufeff" + FIXTURE_TEXT, False),
+        (FIXTURE_TEXT + " \r", True),
+    ],
+)
+def test_the_rubrics_structs_read_a_record_as_the_scorer_does_or_hand_it_over(text: str, read_typed: bool) -> None:
+    """Keys given twice or escaped, notes holding what the scorer refuses,
+    numbers beyond its digits, lone surrogates, deep nesting: the batch's
+    Structs read the record as the scorer's reader does, or refuse it and
+    the scorer's own reader and checks give the row or the problems."""
+    compilation, scorer = shipped()
+    reader = bound(scorer, FastReader.of(compilation.rubric), False)
+    data = text.encode("utf-8", "surrogatepass")
+    assert batch_reading(scorer, FastReader.of(compilation.rubric), data) == own_reading(scorer, data)
+    assert read_by_the_structs(reader, data) is read_typed
+
+
+def noted_findings() -> dict:
+    """The fixture's findings with notes where a filled-in blank template
+    has them: at the top, beside each item, status and answer."""
+    findings = fixture_findings()
+    findings = {"_findings": "Findings for the standard", **findings}
+    for path, found in findings["items"].items():
+        found["_status"] = '"assessed"; "not_applicable"; "absent"'
+        for key in list(found.get("requirements", {})):
+            found["requirements"]["_" + key] = "a note"
+    findings["items"] = {**{"_" + path: "1.1 " + path for path in findings["items"]}, **findings["items"]}
+    return findings
+
+
+@pytest.mark.parametrize(
+    "edit, problems",
+    [
+        (lambda findings: None, False),
+        (lambda findings: findings["items"]["basics.policy"]["requirements"].update(has_policy=1), True),
+        (lambda findings: findings["items"]["basics.policy"].update(_note="@DEEP@"), True),
+        (lambda findings: findings["items"]["basics.policy"].update(_note=10**45), True),
+        (lambda findings: findings["items"]["basics.policy"]["requirements"].pop("has_policy"), True),
+        (lambda findings: findings["items"]["basics.policy"].update(remark="现场查看"), False),
+    ],
+)
+def test_a_record_with_notes_is_read_as_the_scorer_reads_it(edit, problems: bool) -> None:
+    """A filled-in blank template holds notes, which no Struct names: the
+    scorer's checks read it without them, and a problem beside the notes
+    (or in one: nested too deep, a number too long) is still the scorer's."""
+    compilation, scorer = shipped()
+    findings = noted_findings()
+    edit(findings)
+    data = json.dumps(findings, ensure_ascii=False).replace('"@DEEP@"', "[" * 40 + "]" * 40).encode("utf-8")
+    reading = batch_reading(scorer, FastReader.of(compilation.rubric), data)
+    assert reading == own_reading(scorer, data)
+    assert isinstance(reading, list) is problems
+    if not problems:
+        assert reading == own_reading(scorer, json.dumps(fixture_findings()).encode())

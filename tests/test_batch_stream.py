@@ -162,3 +162,32 @@ def test_indented_json_is_what_json_dumps_writes(path) -> None:
     assert indented_json(data) == json.dumps(data, ensure_ascii=False, indent=2)
     texts = {"control": "a\x00\x1f\t\n\r\b\f\"\\\u2028\x7f中", "empty": [[], {}], "number": [0.5, 12.25, -3, 10**18]}
     assert indented_json(texts) == json.dumps(texts, ensure_ascii=False, indent=2)
+
+
+@pytest.mark.parametrize("ending", [b"\n", b"\r\n"])
+@pytest.mark.parametrize("last_break", [True, False])
+def test_a_part_gives_each_line_the_row_the_scorer_gives_it(tmp_path, ending: bytes, last_break: bool) -> None:
+    """A part is read as views of its lines, not split into copies: each
+    line still gets the scorer's own row or problems under its own number,
+    blank and whitespace-only lines are no records (but are counted), and
+    a last line without a line break is read whole."""
+    compilation, scorer = shipped()
+    lines = [line.encode("utf-8") for line in records(6, bad_every=4)]
+    lines[1:1] = [b"", b"   ", b"\t", b"[1]"]
+    data = ending.join(lines) + (ending if last_break else b"")
+    source = tmp_path / "b.jsonl"
+    source.write_bytes(data)
+    bound = scoring.FastReader.of(compilation.rubric).bind(scorer, False, False)
+    count, rows = scoring.score_part(scoring.Part(str(source), 0, len(data)), bound)
+    expected = []
+    for number, line in enumerate(lines, 1):
+        if line.strip() == b"":
+            continue
+        try:
+            summary = scorer.summarize(scorer.parse_findings(line, ""))
+        except scorer.FindingsError as error:
+            expected.append((number, None, None, error.errors))
+            continue
+        expected.append((number, scoring.summary_csv_cells(summary), scoring.summary_json_fields(summary)[1:], None))
+    assert count == len(lines) and rows == expected
+    assert [number for number, _, _, problems in rows if problems] == [5, 8]

@@ -1,7 +1,8 @@
-"""The batch's summarizer (rubricdsl/batch_summary.py) gives every record
-the row that the scorer's own reader and summarize() give it, byte for
-byte, on random valid and hostile records of three rubrics; and it does the
-work: the valid records are summed by it, not handed back to the scorer."""
+"""The batch's typed reader and summarizer (rubricdsl/batch_summary.py)
+give every record the row that the scorer's own reader and summarize()
+give it, byte for byte, on random valid and hostile records of three
+rubrics; and they do the work: the valid records are read into the
+rubric's Structs and summed, not handed back to the scorer."""
 
 from __future__ import annotations
 
@@ -65,9 +66,9 @@ def batch_row(bound, data: bytes):
 
 def summed_by_the_summarizer(bound, data: bytes) -> bool:
     """Whether the summarizer itself accepted the record, as the batch
-    decodes it."""
+    reads it (into the rubric's Structs)."""
     try:
-        bound.summarizer(bound.decode(data), False)
+        bound.summarizer(bound.read(data), False)
     except Exception:
         return False
     return True
