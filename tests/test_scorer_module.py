@@ -267,3 +267,19 @@ def test_scale_follows_the_finest_amount() -> None:
 def test_build_context_renders_the_same_as_scoring() -> None:
     compilation = shipped()[0]
     assert scorer_backend.render(BuildContext.of(compilation, SHIPPED_SOURCE)) == shipped_source()
+
+
+def test_a_source_path_that_reads_as_an_encoding_does_not_change_the_scorers_texts(tmp_path: Path) -> None:
+    """Python takes `coding=...` in a comment on the first or second line as
+    the file's encoding: scorer.py names its source on the second, so a
+    rubric at `coding=latin-1 x.rubric` must not turn the deductions' Chinese
+    into Latin-1 letters when scorer.py runs alone (the official result)."""
+    source = scorer_source(shipped()[0], "coding=latin-1 x.rubric")
+    assert source.splitlines()[0] == "# -*- coding: utf-8 -*-" and "coding=latin-1" in source.splitlines()[2]
+    path = tmp_path / "scorer.py"
+    path.write_text(source, encoding="utf-8")
+    done = run_alone(path, str(FIXTURE), "--format", "json")
+    assert done.returncode == 0, done.stderr
+    scorer = load_scorer(shipped()[0], "coding=latin-1 x.rubric")
+    assert done.stdout == scorer.dumps(scorer.score(scorer.parse_findings(FIXTURE.read_bytes()))) + "\n"
+    assert "扣" in done.stdout
