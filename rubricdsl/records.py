@@ -6,15 +6,21 @@ compilations and most of what every command spent importing rubricdsl.  A
 record is made a dataclass of fields only (nothing compiled).  Its
 comparisons, hash and repr are shared functions reading the fields that
 count through one operator.attrgetter, and a frozen record's __setattr__
-and __delattr__ refuse; they behave as @dataclass's.  Only __init__, which
-is made often and must be fast, is written as @dataclass writes it, and
-compiled for every record not yet given one in one compilation, the first
-time any of them is made.  The classes stay dataclasses:
-`dataclasses.fields`, `replace` and `asdict` work on them.
+and __delattr__ refuse; they compare, hash and show a record as
+@dataclass's would.  Only __init__, which is made often and must be fast,
+is written as @dataclass writes it, and compiled for every record not yet
+given one in one compilation, the first time any of them is made.  The
+classes stay dataclasses: `dataclasses.fields`, `replace` and `asdict` work
+on them.
 
-What is supported is what rubricdsl uses: fields with a default or a
-default_factory, compare=False and repr=False; no __post_init__, InitVar,
-init=False or kw_only fields (refused when the class is made).
+What is supported is what rubricdsl uses, and the rest is refused when the
+class is made: fields with a default or a default_factory (none without one
+after one with one), compare=False and repr=False; no field(hash=...),
+__post_init__, InitVar, init=False or kw_only fields; no method of those a
+record is given written in its class; no record or dataclass as a base.
+Unlike a dataclass: __dataclass_params__ says eq and frozen are False; the
+class's signature is (*args, **kwargs) until its first instance is made (or
+`finish()` runs); a repr has no guard against a record that holds itself.
 """
 
 from __future__ import annotations
@@ -61,15 +67,23 @@ def record(cls: type | None = None, *, frozen: bool = False, order: bool = False
     @dataclass with the same arguments."""
 
     def make(cls: type) -> type:
+        refused = _refused(cls)
+        if refused:
+            raise TypeError(f"{cls.__qualname__}: {refused}")
         if cls.__doc__ is None:
             cls.__doc__ = cls.__name__  # else @dataclass would build a signature to write one
         cls = _fields_only(cls)
         fields = dataclasses.fields(cls)
+        defaulted = None
         for found in fields:
-            if not found.init or found.kw_only or isinstance(found.type, dataclasses.InitVar):
+            if not found.init or found.kw_only or isinstance(found.type, dataclasses.InitVar) or found.hash is not None:
                 raise TypeError(f"{cls.__qualname__}.{found.name}: a record's fields are plain or have defaults")
-        if hasattr(cls, "__post_init__"):
-            raise TypeError(f"{cls.__qualname__}: a record has no __post_init__")
+            if found.name.startswith(_GENERATED):
+                raise TypeError(f"{cls.__qualname__}.{found.name}: a record's field is not named {_GENERATED}...")
+            if found.default is not MISSING or found.default_factory is not MISSING:
+                defaulted = found.name
+            elif defaulted is not None:
+                raise TypeError(f"{cls.__qualname__}.{found.name}: a field without a default follows {defaulted}, which has one")
         _give_comparisons(cls, tuple(found.name for found in fields if found.compare), frozen, order)
         shown = tuple(found.name for found in fields if found.repr)
         cls.__repr__ = lambda self: f"{self.__class__.__qualname__}({', '.join(f'{name}={getattr(self, name)!r}' for name in shown)})"
@@ -86,6 +100,24 @@ def record(cls: type | None = None, *, frozen: bool = False, order: bool = False
         return cls
 
     return make if cls is None else make(cls)
+
+
+# What a record is given, which its class must not write itself.
+_GIVEN = ("__init__", "__repr__", "__eq__", "__hash__", "__lt__", "__le__", "__gt__", "__ge__", "__setattr__", "__delattr__")
+# The names the initialisers' code uses besides the fields: no field's.
+_GENERATED = "__record_"
+
+
+def _refused(cls: type) -> str | None:
+    """Why a class cannot be a record, or None."""
+    if any(dataclasses.is_dataclass(base) for base in cls.__mro__[1:]):
+        return "a record does not inherit from a record or a dataclass"
+    written = [name for name in _GIVEN if name in vars(cls)]
+    if written:
+        return f"a record is given {', '.join(written)}: its class does not write them"
+    if hasattr(cls, "__post_init__"):
+        return "a record has no __post_init__"
+    return None
 
 
 def _give_comparisons(cls: type, compared: tuple[str, ...], frozen: bool, order: bool) -> None:
@@ -135,26 +167,29 @@ def _refuse_to_delete(self, name):
 def _give_initialisers(classes: list[tuple[type, bool]]) -> None:
     """An __init__ for each record, as @dataclass writes it, compiled in one
     go; a frozen record's fills the instance's __dict__ directly (no
-    __setattr__ to bypass)."""
+    __setattr__ to bypass).  Every name the code uses but the fields starts
+    with _GENERATED, which no field's does."""
     lines: list[str] = []
-    names: dict[str, object] = {"MISSING": MISSING}
+    names: dict[str, object] = {f"{_GENERATED}missing__": MISSING}
     for number, (cls, frozen) in enumerate(classes):
-        prefix = f"_r{number}_"
-        parameters, body = ["self"], ["    values = self.__dict__"] if frozen else []
+        parameters = [f"{_GENERATED}self__"]
+        body = [f"    {_GENERATED}values__ = {_GENERATED}self__.__dict__"] if frozen else []
         for place, found in enumerate(dataclasses.fields(cls)):
             if found.default is not MISSING:
-                names[f"{prefix}default_{place}"] = found.default
-                parameters.append(f"{found.name}={prefix}default_{place}")
+                default = f"{_GENERATED}default_{number}_{place}__"
+                names[default] = found.default
+                parameters.append(f"{found.name}={default}")
             elif found.default_factory is not MISSING:
-                names[f"{prefix}factory_{place}"] = found.default_factory
-                parameters.append(f"{found.name}=MISSING")
-                body.append(f"    if {found.name} is MISSING: {found.name} = {prefix}factory_{place}()")
+                factory = f"{_GENERATED}factory_{number}_{place}__"
+                names[factory] = found.default_factory
+                parameters.append(f"{found.name}={_GENERATED}missing__")
+                body.append(f"    if {found.name} is {_GENERATED}missing__: {found.name} = {factory}()")
             else:
                 parameters.append(found.name)
-            body.append(f"    values[{found.name!r}] = {found.name}" if frozen else f"    self.{found.name} = {found.name}")
-        lines.append(f"def {prefix}init({', '.join(parameters)}):\n" + "\n".join(body or ["    pass"]))
+            body.append(f"    {_GENERATED}values__[{found.name!r}] = {found.name}" if frozen else f"    {_GENERATED}self__.{found.name} = {found.name}")
+        lines.append(f"def {_GENERATED}init_{number}__({', '.join(parameters)}):\n" + "\n".join(body or ["    pass"]))
     exec(compile("\n".join(lines), f"<{__name__} initialisers>", "exec"), names)  # noqa: S102
     for number, (cls, _) in enumerate(classes):
-        initialiser = names[f"_r{number}_init"]
+        initialiser = names[f"{_GENERATED}init_{number}__"]
         initialiser.__name__, initialiser.__qualname__, initialiser.__module__ = "__init__", f"{cls.__qualname__}.__init__", cls.__module__
         cls.__init__ = initialiser

@@ -100,9 +100,13 @@ def scorer_module_for_blank_findings(source: bytes, rubric_id: str, source_path:
     text = b"".join(tables).decode("utf-8")
     _, code = compiled(source_key(text, name), name, lambda: text, holding=text)
 
+    lines_given = False  # to linecache, for the tracebacks of what runs from now on
+
     def compile_item(start: int, end: int, lines_before: int) -> types.CodeType:
-        if name not in linecache.cache:  # for the tracebacks of what runs from now on
+        nonlocal lines_given
+        if not lines_given:  # this scorer's own, whatever another scorer of the name gave before
             _register_lines(source[:part_end].decode("utf-8"), name)
+            lines_given = True
         return _shifted(compile(source[start:end], name, "exec", dont_inherit=True), lines_before)
 
     def give_stand_ins(namespace: dict) -> None:

@@ -544,3 +544,13 @@ def test_a_measure_typed_as_a_percentage_is_refused(filled, tmp_path) -> None:
     done = run("score", RUBRIC, str(edited))
     assert done.returncode == 2
     assert f"评分表!{ref}: 92.5% was typed as a percentage (held as 0.925); type the number 92.5" in done.stderr
+
+
+def test_a_part_too_large_for_a_zip_without_zip64_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A part is deflated into the archive as it renders, so zipfile cannot
+    know to choose zip64 for one over 2 GiB and refuses it as it closes it:
+    the build names the part and its limit (here the limit made small)."""
+    context = BuildContext.of(compile_file(RUBRIC), "rubrics/t-cssg-001.5-2020.rubric")
+    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 100_000)
+    with pytest.raises(WorkbookError, match=r"its xl/worksheets/sheet2\.xml would be over 2 GiB"):
+        workbook.render(context)

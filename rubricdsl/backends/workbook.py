@@ -320,6 +320,7 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
         for filename, template, view in parts:
             entry = zipfile.ZipInfo(filename, ZIP_DATE)
             entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.create_system = 3  # as on Unix, where ZipInfo's default is 0 on Windows: the same bytes everywhere
             entry.external_attr = 0o600 << 16
             # Level 1: twice as fast as the default, the file a fifth larger.
             # (ZipInfo's compress_level, public from Python 3.13, is
@@ -327,9 +328,12 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
             entry._compresslevel = 1
             # Each part deflated as it is rendered: a 300x rubric's sheet is
             # 73 MB of XML, never held whole.
-            with archive.open(entry, "w") as part:
-                for block in render_blocks("workbook/" + template, **(view() if callable(view) else view)):
-                    part.write(block)
+            try:
+                with archive.open(entry, "w") as part:
+                    for block in render_blocks("workbook/" + template, **(view() if callable(view) else view)):
+                        part.write(block)
+            except (RuntimeError, zipfile.LargeZipFile):  # the size a part is begun without, once over 2 GiB
+                raise WorkbookError(f"its {filename} would be over 2 GiB, more than a spreadsheet opens") from None
     return out.getvalue()
 
 
