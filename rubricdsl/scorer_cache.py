@@ -26,7 +26,7 @@ import os
 import re
 import sys
 import types
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -111,7 +111,7 @@ def scorer_module_for_blank_findings(source: bytes, rubric_id: str, source_path:
 
     def give_stand_ins(namespace: dict) -> None:
         for function, start, block_end, lines_before in functions:
-            namespace[function] = _compiled_when_called(function, lambda s=start, e=block_end, n=lines_before: compile_item(s, e, n), namespace)
+            namespace[function] = _compiled_when_called(function, partial(compile_item, start, block_end, lines_before), namespace)
 
     return module(text, code, rubric_id, name, before=give_stand_ins, register_lines=False)
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from operator import itemgetter
 from typing import NamedTuple
 
 from ..workbook_layout import Input, Layout, WorkbookError, a1, blank_findings, column_letters, indexed, layout
@@ -408,7 +409,7 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
         for row in sorted(used_rows):
             here = merged_below.pop(row, {})
             number = row + 1
-            for col, cell in sorted(by_row.pop(row, ()), key=_first):
+            for col, cell in sorted(by_row.pop(row, ()), key=itemgetter(0)):
                 style = style_of.get(cell.style)
                 if style is None:
                     style = style_of[cell.style] = formats.index(cell.style)
@@ -463,10 +464,6 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
         "merges": merges, "highlights": [{"cells": cells, "rules": rules} for cells, rules in highlights.items()],
         "validations": validations, "landscape": sheet.landscape,
     }
-
-
-def _first(pair: tuple) -> object:
-    return pair[0]
 
 
 def _input_cell(findings, found: Input, ref: str, style: int, add_string) -> tuple:
