@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
@@ -112,7 +113,12 @@ LINE_HEIGHT = 14.5  # points per line of 11-point text
 def _width(text: str) -> float:
     """Display width in column units: a CJK character takes about two
     (2.2, others 1.2)."""
-    return 1.2 * len(text) + sum(ch > "\u2e7f" for ch in text)
+    if text.isascii():
+        return 1.2 * len(text)
+    return 1.2 * len(text) + sum(map(_WIDE_FROM.__lt__, text))  # the characters after it, counted in C
+
+
+_WIDE_FROM = "\u2e7f"
 
 
 def _heights(sheet) -> dict[int, float]:
@@ -120,6 +126,7 @@ def _heights(sheet) -> dict[int, float]:
     grow a row for text written by a program, so a long 评价要求 would be
     cut off on screen and on paper."""
     spans = {(r, c): (lr, lc) for r, c, lr, lc in sheet.merges}
+    widths = sheet.widths
     lines: dict[int, int] = {}
     for (row, col), cell in sheet.cells.items():
         if cell.kind != "text" or not cell.value:
@@ -127,10 +134,11 @@ def _heights(sheet) -> dict[int, float]:
         last_row, last_col = spans.get((row, col), (row, col))
         if last_row != row:
             continue  # merged down: the rows below give it room
-        width = sum(sheet.widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1
-        count = sum(max(1, -(-int(_width(part)) // max(int(width), 1))) for part in cell.value.split("\n"))
-        lines[row] = max(lines.get(row, 1), count)
-    return {row: LINE_HEIGHT * count for row, count in lines.items() if count > 1}
+        width = max(int(sum(widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1), 1)
+        count = sum(max(1, -(-int(_width(part)) // width)) for part in cell.value.split("\n"))
+        if count > 1 and count > lines.get(row, 1):
+            lines[row] = count
+    return {row: LINE_HEIGHT * count for row, count in lines.items()}
 
 
 def workbook_bytes(sheet_layout: Layout, findings: dict | None, result: dict | None) -> bytes:
@@ -367,12 +375,11 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     anchors = {(first_row, first_col): (last_row, last_col) for first_row, first_col, last_row, last_col in sheet.merges
                if (first_row, first_col) in sheet.cells}
     merges = [f"{a1(row, col)}:{a1(*anchors[row, col])}" for row, col in sorted(anchors)]
-    # Each row's first and last used column, and `spans`, the columns used in
-    # each block of 16 rows (a hint spreadsheets write).
-    bounds: dict[int, tuple[int, int]] = {}
-    for row, col in sheet.cells:
-        low, high = bounds.get(row, (col, col))
-        bounds[row] = (min(low, col), max(high, col))
+    # The columns of each row's cells, in order; each row's first and last
+    # used column, and `spans`, the columns used in each block of 16 rows
+    # (a hint spreadsheets write).
+    by_row = {row: [col for _, col in cols] for row, cols in groupby(sorted(sheet.cells), itemgetter(0))}
+    bounds = {row: (cols[0], cols[-1]) for row, cols in by_row.items()}
     for (row, col), (last_row, last_col) in anchors.items():
         for merged_row in range(row, last_row + 1):
             low, high = bounds.get(merged_row, (col, last_col))
@@ -381,6 +388,7 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     for row, (low, high) in bounds.items():
         block = spans.get(row // 16)
         spans[row // 16] = (low, high) if block is None else (min(block[0], low), max(block[1], high))
+    span_texts = {block: f"{low + 1}:{high + 1}" for block, (low, high) in spans.items()}
     # The used range, as XlsxWriter counted it: every cell, every row given
     # a height (from column A, or from the first hidden column), and the
     # hidden columns.
@@ -396,20 +404,22 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     def rows():
         """(number, spans, height, cells) of every used row, in order:
         unpacked in the template, faster than looked up.  A cell, which
-        sheet.xml.j2 unpacks too, is (ref, style, type, formula, value).
-        type: s, a shared string; str, a formula's text; None, a number or
-        blank.  value: the string's index, the number, the formula's cached
-        value, or None."""
-        by_row: dict[int, list[tuple[int, object]]] = {}
-        for (row, col), cell in sheet.cells.items():
-            by_row.setdefault(row, []).append((col, cell))
+        sheet.xml.j2 unpacks too, is (shape, ref, style, formula, value).
+        shape: string (a shared string), number, blank, formula, or
+        text_formula (a formula whose cached value is text).  value: the
+        string's index, the number, the formula's cached value, or None."""
+        cells = sheet.cells
         merged_below: dict[int, dict[int, tuple]] = {}  # the blank cells of ranges from rows above
         style_of: dict[str, int] = {}  # the format of each style name, looked up once per sheet
         add_string = strings.add
         for row in sorted(used_rows):
-            here = merged_below.pop(row, {})
+            here = merged_below.pop(row, None)
+            in_order = here is None  # else the blanks from above come first
+            if in_order:
+                here = {}
             number = row + 1
-            for col, cell in sorted(by_row.pop(row, ()), key=itemgetter(0)):
+            for col in by_row.get(row, ()):
+                cell = cells[row, col]
                 style = style_of.get(cell.style)
                 if style is None:
                     style = style_of[cell.style] = formats.index(cell.style)
@@ -419,49 +429,44 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
                     for merged_row in range(row, last_row + 1):
                         merged = here if merged_row == row else merged_below.setdefault(merged_row, {})
                         for merged_col in range(col, last_col + 1):
-                            merged[merged_col] = (f"{letters[merged_col]}{merged_row + 1}", style, None, None, None)
-                ref = f"{letters[col]}{number}"
+                            merged[merged_col] = ("blank", f"{letters[merged_col]}{merged_row + 1}", style, None, None)
                 kind = cell.kind
                 if kind == "text":
                     if anchor is not None and cell.value == "":
                         continue  # a merged range's empty text stays a blank cell
-                    here[col] = (ref, style, "s", None, add_string(cell.value))
+                    here[col] = ("string", f"{letters[col]}{number}", style, None, add_string(cell.value))
                 elif kind == "formula":
                     cached = 0 if result is None else cell.expected(result)
                     if isinstance(cached, bool):
                         cached = "TRUE" if cached else "FALSE"
-                    here[col] = (ref, style, "str" if isinstance(cached, str) and cached != "" else None, cell.value, cached)
+                    shape = "text_formula" if isinstance(cached, str) and cached != "" else "formula"
+                    here[col] = (shape, f"{letters[col]}{number}", style, cell.value, cached)
                 elif kind == "number":
-                    here[col] = (ref, style, None, None, _number(cell.value))
+                    here[col] = ("number", f"{letters[col]}{number}", style, None, _number(cell.value))
                 else:
-                    here[col] = _input_cell(findings, inputs[(sheet.name, row, col)], ref, style, add_string)
-            block = spans.get(row // 16)
+                    here[col] = _input_cell(findings, inputs[(sheet.name, row, col)], f"{letters[col]}{number}", style, add_string)
             pixels = int(heights[row] * 4 / 3 + 0.5) if row in heights else 20
             yield (
                 number,
-                f"{block[0] + 1}:{block[1] + 1}" if block else None,
+                span_texts.get(row // 16),
                 f"{pixels * 0.75:.16g}" if pixels != 20 else None,  # 20 pixels (15 points) is the default height
-                [here[col] for col in sorted(here)],
+                list(here.values()) if in_order else [here[col] for col in sorted(here)],
             )
 
-    priority = 0
-    highlights: dict[str, list] = {}
-    for cells, formula, style in sheet.conditional:
-        priority += 1
-        highlights.setdefault(cells, []).append({"style": formats.highlight(style), "priority": priority, "formula": formula})
-    validations = []
+    highlights: dict[str, list] = {}  # a range's (format, priority, formula) of each of its rules
+    for priority, (cells, formula, style) in enumerate(sheet.conditional, 1):
+        highlights.setdefault(cells, []).append((formats.highlight(style), priority, formula))
+    validations = []  # (kind, cell, first, second, title, message): unpacked in the template
     for validation in sheet.validations:
         row, col = validation.cell
         if validation.kind == "list":
-            validations.append({"kind": "list", "cell": a1(row, col), "first": validation.source.lstrip("="), "second": None, "title": None})
+            validations.append(("list", a1(row, col), validation.source.lstrip("="), None, None, None))
         else:
-            validations.append({
-                "kind": "decimal", "cell": a1(row, col), "first": str(float(validation.low)), "second": str(float(validation.high)),
-                "title": sheet_layout.words["wb_main_sheet"], "message": validation.message[:255],
-            })
+            validations.append(("decimal", a1(row, col), str(float(validation.low)), str(float(validation.high)),
+                                sheet_layout.words["wb_main_sheet"], validation.message[:255]))
     return {
         "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet), "rows": rows(),
-        "merges": merges, "highlights": [{"cells": cells, "rules": rules} for cells, rules in highlights.items()],
+        "merges": merges, "highlights": list(highlights.items()),
         "validations": validations, "landscape": sheet.landscape,
     }
 
@@ -470,15 +475,15 @@ def _input_cell(findings, found: Input, ref: str, style: int, add_string) -> tup
     """An input cell, filled from `findings` (None: blank)."""
     value = None if findings is None else input_value(findings, found)
     if value is None:
-        return (ref, style, None, None, None)
+        return ("blank", ref, style, None, None)
     if isinstance(value, str):
         if len(value) > MAX_CELL_TEXT:
             raise WorkbookError(
                 f"{found.path} holds {len(value)} characters, more than a spreadsheet cell holds ({MAX_CELL_TEXT}): "
                 "it would be cut off"
             )
-        return (ref, style, "s", None, add_string(value))
-    return (ref, style, None, None, _number(float(value) if not isinstance(value, int) else value))
+        return ("string", ref, style, None, add_string(value))
+    return ("number", ref, style, None, _number(float(value) if not isinstance(value, int) else value))
 
 
 def _columns(sheet) -> list[dict]:
