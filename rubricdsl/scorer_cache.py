@@ -28,7 +28,7 @@ import sys
 import types
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from .user_cache import read_entry, user_cache_folder, write_entry
 
@@ -87,13 +87,11 @@ def scorer_module_for_blank_findings(source: bytes, rubric_id: str, source_path:
     part_end = rubric_part_end(source, name)
     tables, functions = [], []
     end = lines = 0  # where the last function ended, and the lines before it
-    for found in _ITEM_FUNCTION.finditer(source, 0, part_end):
-        following = _TOP_LEVEL_LINE.search(source, found.end(), part_end)
-        block_end = following.start() if following else part_end
-        lines += source.count(b"\n", end, found.start())
-        block_lines = source.count(b"\n", found.start(), block_end)
-        functions.append((found.group(1).decode("ascii"), found.start(), block_end, lines))
-        tables += (source[end : found.start()], b"\n" * block_lines)
+    for function, start, block_end in _item_functions(source, part_end):
+        lines += source.count(b"\n", end, start)
+        block_lines = source.count(b"\n", start, block_end)
+        functions.append((function, start, block_end, lines))
+        tables += (source[end:start], b"\n" * block_lines)
         lines += block_lines
         end = block_end
     tables.append(source[end:part_end])
@@ -119,8 +117,30 @@ def scorer_module_for_blank_findings(source: bytes, rubric_id: str, source_path:
 # A generated scorer's item functions: `def item_...(found):` at the start of
 # a line, its body indented up to the next line that starts with anything
 # but a blank (scorer.py.j2 writes no text literal over several lines).
-_ITEM_FUNCTION = re.compile(rb"^def (item_\w+)\(found\):$", re.M)
-_TOP_LEVEL_LINE = re.compile(rb"^[^\s]", re.M)
+_ITEM_FUNCTION = re.compile(rb"def (item_\w+)\(found\):$", re.M)
+# Every byte but the blanks of a regular expression's \s as "x".
+_NOT_BLANK_AS_X = bytes(byte if byte in b" \t\n\r\f\v" else ord("x") for byte in range(256))
+
+
+def _item_functions(source: bytes, end: int) -> Iterator[tuple[str, int, int]]:
+    """(name, start, end) of each item function in source[:end], its end
+    the start of the next line that starts with anything but a blank.
+    Found with bytes.find, which a 100x rubric's 12 MB of functions pass
+    through ten times faster than a regular expression tried at every line."""
+    position = 0
+    while (start := source.find(b"def item_", position, end)) >= 0:
+        position = start + 1
+        if start and source[start - 1] != ord("\n"):
+            continue  # not at the start of a line
+        found = _ITEM_FUNCTION.match(source, start, end)
+        if found is None:
+            continue
+        position = found.end()
+        # Its body ends at the next "def" at the latest: only up to there are its lines' first bytes looked at.
+        following = source.find(b"\ndef ", position, end)
+        marks = source[position : end if following < 0 else following + 2].translate(_NOT_BLANK_AS_X)
+        top_level = marks.find(b"\nx")
+        yield found.group(1).decode("ascii"), start, end if top_level < 0 else position + top_level + 1
 
 
 def _compiled_when_called(function: str, compile_item: Callable[[], types.CodeType], namespace: dict) -> Callable:

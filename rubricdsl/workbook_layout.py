@@ -280,7 +280,7 @@ class _Builder:
 
     def input(self, sheet: Sheet, row: int, col: int, kind: str, keys: tuple, style: str, options=(), values=(), refs=None):
         sheet.put(row, col, Cell("input", None, style))
-        path = ".".join(str(key) for key in keys)
+        path = ".".join(map(str, keys))
         self.inputs.append(Input(sheet.name, row, col, kind, path, keys, tuple(options), tuple(values)))
         if refs is not None:
             sheet.validations.append(Validation((row, col), "list", self.list_range(refs)))

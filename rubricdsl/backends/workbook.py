@@ -127,15 +127,22 @@ def _heights(sheet) -> dict[int, float]:
     cut off on screen and on paper."""
     spans = {(r, c): (lr, lc) for r, c, lr, lc in sheet.merges}
     widths = sheet.widths
+    width_of: dict[tuple[int, int], int] = {}  # the characters of 1.2 units a line of these columns holds
     lines: dict[int, int] = {}
     for (row, col), cell in sheet.cells.items():
-        if cell.kind != "text" or not cell.value:
+        text = cell.value
+        if cell.kind != "text" or not text:
             continue
         last_row, last_col = spans.get((row, col), (row, col))
         if last_row != row:
             continue  # merged down: the rows below give it room
-        width = max(int(sum(widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1), 1)
-        count = sum(max(1, -(-int(_width(part)) // width)) for part in cell.value.split("\n"))
+        width = width_of.get((col, last_col))
+        if width is None:
+            width = width_of[col, last_col] = max(int(sum(widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1), 1)
+        if "\n" in text:
+            count = sum(max(1, -(-int(_width(part)) // width)) for part in text.split("\n"))
+        else:
+            count = max(1, -(-int(_width(text)) // width))
         if count > 1 and count > lines.get(row, 1):
             lines[row] = count
     return {row: LINE_HEIGHT * count for row, count in lines.items()}
@@ -406,8 +413,9 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
         unpacked in the template, faster than looked up.  A cell, which
         sheet.xml.j2 unpacks too, is (shape, ref, style, formula, value).
         shape: string (a shared string), number, blank, formula, or
-        text_formula (a formula whose cached value is text).  value: the
-        string's index, the number, the formula's cached value, or None."""
+        text_formula (a formula whose cached value is text; a formula's is a
+        number or "", which need no escaping).  value: the string's index,
+        the number, the formula's cached value, or None."""
         cells = sheet.cells
         merged_below: dict[int, dict[int, tuple]] = {}  # the blank cells of ranges from rows above
         style_of: dict[str, int] = {}  # the format of each style name, looked up once per sheet
