@@ -299,7 +299,9 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
     visible = [(sheet, sheet_layout, findings, None if result is None else indexed(result))
                for sheet_layout, findings, result in copies for sheet in sheet_layout.sheets if not sheet.hidden]
     hidden = [(sheet, first, None, None) for sheet in first.sheets if sheet.hidden]
-    inputs = {(found.sheet, found.row, found.col): found for sheet_layout, _, _ in copies for found in sheet_layout.inputs}
+    # The inputs to fill, by where they are (a blank copy's cells are blank: a 300x rubric has 150,000).
+    inputs = {(found.sheet, found.row, found.col): found
+              for sheet_layout, findings, _ in copies if findings is not None for found in sheet_layout.inputs}
     sheets = [sheet for sheet, _, _, _ in visible + hidden]
     sheet_views = [
         _sheet_view(sheet, sheet_layout, findings, result, formats, strings, inputs, selected=number == 0)
@@ -375,18 +377,18 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     the template takes them: a 300x rubric's sheet has half a million),
     columns, merged ranges, conditional formats and data validation."""
     heights = {**_heights(sheet), **sheet.heights}
-    last_col = max([col for _, col in sheet.cells] + [merge[3] for merge in sheet.merges], default=0)
+    # The cells of each row, in order, as ((row, col), cell).
+    by_row = {row: list(cells) for row, cells in groupby(sorted(sheet.cells.items(), key=_where), _row_of)}
+    bounds = {row: (cells[0][0][1], cells[-1][0][1]) for row, cells in by_row.items()}  # each row's first and last used column
+    last_col = max([high for _, high in bounds.values()] + [merge[3] for merge in sheet.merges], default=0)
     letters = [column_letters(col) for col in range(last_col + 1)]
     # The merged ranges that start at a cell, each of whose cells is written
     # (blank but for the first), as spreadsheets draw a range's borders.
     anchors = {(first_row, first_col): (last_row, last_col) for first_row, first_col, last_row, last_col in sheet.merges
                if (first_row, first_col) in sheet.cells}
     merges = [f"{a1(row, col)}:{a1(*anchors[row, col])}" for row, col in sorted(anchors)]
-    # The columns of each row's cells, in order; each row's first and last
-    # used column, and `spans`, the columns used in each block of 16 rows
-    # (a hint spreadsheets write).
-    by_row = {row: [col for _, col in cols] for row, cols in groupby(sorted(sheet.cells), itemgetter(0))}
-    bounds = {row: (cols[0], cols[-1]) for row, cols in by_row.items()}
+    # Rows merged into, and `spans`, the columns used in each block of 16
+    # rows (a hint spreadsheets write).
     for (row, col), (last_row, last_col) in anchors.items():
         for merged_row in range(row, last_row + 1):
             low, high = bounds.get(merged_row, (col, last_col))
@@ -416,7 +418,6 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
         text_formula (a formula whose cached value is text; a formula's is a
         number or "", which need no escaping).  value: the string's index,
         the number, the formula's cached value, or None."""
-        cells = sheet.cells
         merged_below: dict[int, dict[int, tuple]] = {}  # the blank cells of ranges from rows above
         style_of: dict[str, int] = {}  # the format of each style name, looked up once per sheet
         add_string = strings.add
@@ -426,12 +427,12 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
             if in_order:
                 here = {}
             number = row + 1
-            for col in by_row.get(row, ()):
-                cell = cells[row, col]
+            for where, cell in by_row.get(row, ()):
+                col = where[1]
                 style = style_of.get(cell.style)
                 if style is None:
                     style = style_of[cell.style] = formats.index(cell.style)
-                anchor = anchors.get((row, col))
+                anchor = anchors.get(where)
                 if anchor is not None:
                     last_row, last_col = anchor
                     for merged_row in range(row, last_row + 1):
@@ -451,6 +452,8 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
                     here[col] = (shape, f"{letters[col]}{number}", style, cell.value, cached)
                 elif kind == "number":
                     here[col] = ("number", f"{letters[col]}{number}", style, None, _number(cell.value))
+                elif findings is None:
+                    here[col] = ("blank", f"{letters[col]}{number}", style, None, None)
                 else:
                     here[col] = _input_cell(findings, inputs[(sheet.name, row, col)], f"{letters[col]}{number}", style, add_string)
             pixels = int(heights[row] * 4 / 3 + 0.5) if row in heights else 20
@@ -479,9 +482,16 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     }
 
 
-def _input_cell(findings, found: Input, ref: str, style: int, add_string) -> tuple:
-    """An input cell, filled from `findings` (None: blank)."""
-    value = None if findings is None else input_value(findings, found)
+_where = itemgetter(0)  # of a cell's entry ((row, col), cell): sorted by it, not by the whole entry
+
+
+def _row_of(entry: tuple) -> int:
+    return entry[0][0]
+
+
+def _input_cell(findings: dict, found: Input, ref: str, style: int, add_string) -> tuple:
+    """An input cell, filled from `findings`."""
+    value = input_value(findings, found)
     if value is None:
         return ("blank", ref, style, None, None)
     if isinstance(value, str):
