@@ -446,3 +446,36 @@ def test_a_build_scorer_compiles_an_item_function_only_when_it_is_called() -> No
     while last.tb_next is not None:
         last = last.tb_next
     assert last.tb_lineno == generated.splitlines().index("        raise _Invalid") + 1  # the first item's first check
+
+
+def test_item_functions_are_cut_where_a_regular_expression_cuts_them() -> None:
+    """_item_functions finds each `def item_...(found):` at a line's start
+    and ends it before the next line that starts with anything but a blank,
+    as the regular expressions it replaced did: between functions, tables
+    and comments; in them, blank and indented lines; a `def item_` inside a
+    line or another signature is no function."""
+    import re
+
+    def by_regular_expression(source: bytes, end: int) -> list:
+        cut = []
+        for found in re.finditer(rb"^def (item_\w+)\(found\):$", source[:end], re.M):
+            following = re.compile(rb"^[^\s]", re.M).search(source, found.end(), end)
+            cut.append((found.group(1).decode("ascii"), found.start(), following.start() if following else end))
+        return cut
+
+    crafted = (
+        b"def item_first(found):\n    x = 1\n\n    \n\treturn x\n"
+        b"TABLE = {'def item_no(found):': 1}\n"
+        b"def item_second(found):\n    return 'def item_inner(found):'\n"
+        b"# a comment\n"
+        b"def item_other(found, more):\n    pass\n"
+        b" def item_indented(found):\n"
+        b"def item_third(found):\n    return 3\n"
+        b"def item_last(found):\n    return 4"
+    )
+    assert [name for name, _, _ in scorer_cache._item_functions(crafted, len(crafted))] == ["item_first", "item_second", "item_third", "item_last"]
+    generated = GENERATED.read_bytes()
+    end = scorer_cache.rubric_part_end(generated, "scorer.py")
+    for source, stop in ((crafted, len(crafted)), (crafted, len(crafted) - 10), (generated, end)):
+        assert list(scorer_cache._item_functions(source, stop)) == by_regular_expression(source, stop)
+    assert len(by_regular_expression(generated, end)) > 30

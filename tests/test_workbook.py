@@ -554,3 +554,47 @@ def test_a_part_too_large_for_a_zip_without_zip64_is_refused_by_name(monkeypatch
     monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 100_000)
     with pytest.raises(WorkbookError, match=r"its xl/worksheets/sheet2\.xml would be over 2 GiB"):
         workbook.render(context)
+
+
+def test_each_cells_shape_is_written_as_spreadsheets_write_it() -> None:
+    """Each shape of cell the sheet template writes in one piece: a shared
+    string, a number, a blank input, a formula (its text escaped, its
+    numeric cached value as is), a formula cached as text (t="str"), the
+    blank cells of a merged range, and a row's spans and height."""
+    sheet_layout = mini_layout()
+    result = mini_scorer().score(complete_findings(compiled(MINI).rubric))
+    with zipfile.ZipFile(io.BytesIO(workbook.workbook_bytes(sheet_layout, None, result))) as archive:
+        main = archive.read("xl/worksheets/sheet2.xml").decode("utf-8")
+        summary = archive.read("xl/worksheets/sheet3.xml").decode("utf-8")
+    cells = re.findall(r"<c [^>]*/>|<c .*?</c>", main)
+    assert '<c r="A1" s="1" t="s"><v>' in main  # the title: a shared string
+    assert '<c r="B1" s="1"/>' in cells  # the rest of its merged range: blank, in its format
+    top = next(found.row for found in sheet_layout.inputs if found.kind == "status") + 1  # the first item's row
+    assert re.search(rf'<c r="F{top}" s="\d+"/>', main)  # its 评价方式, not filled in
+    assert re.search(rf'<c r="D{top}" s="\d+"><v>\d+</v></c>', main)  # its points: a number
+    # A formula holds its text escaped and its numeric cached value unquoted.
+    assert re.search(rf'<c r="K{top}" s="\d+"><f>IF\(\$F\${top}=rubricdsl!\$D\$1,[^<]*</f><v>\d+</v></c>', main)
+    assert "&lt;&gt;&#34;&#34;" in main and '<>""' not in main
+    verdict = re.search(r'<c r="C\d+" s="\d+" t="str"><f>IF\([^<]*</f><v>([^<]*)</v></c>', summary)
+    assert verdict is not None and verdict.group(1) in (sheet_layout.words["passed"], sheet_layout.words["failed"])
+    assert re.search(r'<row r="2" spans="1:13" ht="30" customHeight="1">', main)
+    assert re.search(r'<row r="1" spans="1:13">', main)
+    # Every cell is one of those shapes, in its row's order.
+    shapes = re.compile(r'<c r="[A-Z]+\d+" s="\d+"( t="(s|str)")?(/>|><v>[^<]*</v></c>|><f>[^<]*</f><v>[^<]*</v></c>)')
+    assert all(shapes.fullmatch(cell) for cell in cells)
+    for row in re.findall(r"<row [^>]*>(.*?)</row>", main):
+        columns = re.findall(r'<c r="([A-Z])\d+"', row)  # MINI's sheets stay within A to Z
+        assert columns == sorted(set(columns))
+
+
+def test_text_widths_count_the_wide_characters_as_one_by_one() -> None:
+    """_width counts the characters after U+2E7F in C or skips ASCII text
+    at once; the counts are those of the character loop it replaced."""
+    import random
+
+    rng = random.Random("widths")
+    alphabet = "aZ 0.;\u00e9\u2014\u201c\u2026\u2e7f\u2e80\u3000\u4e00\u8bc4\uff08\uff1a\U0001f600"
+    texts = ["", "plain", "评价要求", "\u2e7f\u2e80", "“引号”—…"]
+    texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(60))) for _ in range(500)]
+    for text in texts:
+        assert workbook._width(text) == 1.2 * len(text) + sum(ch > "\u2e7f" for ch in text), text

@@ -269,7 +269,9 @@ class _Strings:
         return found
 
     def view(self) -> dict:
-        return {"strings": [_encoded(text) for text in self.index], "count": self.count}
+        """Each string as written, and whether it keeps its spaces at either end (xml:space)."""
+        strings = [_encoded(text) for text in self.index]
+        return {"strings": [(text, text[:1].isspace() or text[-1:].isspace()) for text in strings], "count": self.count}
 
 
 def _encoded(text: str) -> str:
