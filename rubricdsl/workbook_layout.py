@@ -67,8 +67,8 @@ def column_letters(col: int) -> str:
 
 def a1(row: int, col: int, absolute: bool = False) -> str:
     """A cell's A1 address from 0-based row and column."""
-    mark = "$" if absolute else ""
-    return f"{mark}{column_letters(col)}{mark}{row + 1}"
+    letters = chr(65 + col) if col < 26 else column_letters(col)  # half a million calls at 300x: one call fewer
+    return f"${letters}${row + 1}" if absolute else f"{letters}{row + 1}"
 
 
 def quoted(sheet: str) -> str:
@@ -86,8 +86,7 @@ class Cell(NamedTuple):  # a tuple: a 300x rubric's workbook has half a million
     expected: Callable[[dict], object] | None = None  # formula: result -> cached value
 
 
-@record
-class Validation:
+class Validation(NamedTuple):  # tuples, as cells are: a 300x rubric has 70,000
     cell: tuple[int, int]
     kind: str  # list or decimal
     source: str = ""  # list: a range of the meta sheet
@@ -96,8 +95,7 @@ class Validation:
     message: str = ""
 
 
-@record
-class Input:
+class Input(NamedTuple):  # a tuple, without a __dict__: a 300x rubric has 150,000
     """Where findings find a value: `path` is its key path in the findings
     (items.basics.policy.requirements.has_policy), `kind` how the cell reads."""
 

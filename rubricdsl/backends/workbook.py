@@ -379,9 +379,10 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     the template takes them: a 300x rubric's sheet has half a million),
     columns, merged ranges, conditional formats and data validation."""
     heights = {**_heights(sheet), **sheet.heights}
-    # The cells of each row, in order, as ((row, col), cell).
-    by_row = {row: list(cells) for row, cells in groupby(sorted(sheet.cells.items(), key=_where), _row_of)}
-    bounds = {row: (cells[0][0][1], cells[-1][0][1]) for row, cells in by_row.items()}  # each row's first and last used column
+    # Where each row's cells are, (row, col) in order: the layout's own
+    # keys, grouped without a call of Python per cell.
+    by_row = {row: list(keys) for row, keys in groupby(sorted(sheet.cells), itemgetter(0))}
+    bounds = {row: (keys[0][1], keys[-1][1]) for row, keys in by_row.items()}  # each row's first and last used column
     last_col = max([high for _, high in bounds.values()] + [merge[3] for merge in sheet.merges], default=0)
     letters = [column_letters(col) for col in range(last_col + 1)]
     # The merged ranges that start at a cell, each of whose cells is written
@@ -389,6 +390,7 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     anchors = {(first_row, first_col): (last_row, last_col) for first_row, first_col, last_row, last_col in sheet.merges
                if (first_row, first_col) in sheet.cells}
     merges = [f"{a1(row, col)}:{a1(*anchors[row, col])}" for row, col in sorted(anchors)]
+    anchor_rows = {row for row, _ in anchors}
     # Rows merged into, and `spans`, the columns used in each block of 16
     # rows (a hint spreadsheets write).
     for (row, col), (last_row, last_col) in anchors.items():
@@ -420,6 +422,7 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
         text_formula (a formula whose cached value is text; a formula's is a
         number or "", which need no escaping).  value: the string's index,
         the number, the formula's cached value, or None."""
+        cells = sheet.cells
         merged_below: dict[int, dict[int, tuple]] = {}  # the blank cells of ranges from rows above
         style_of: dict[str, int] = {}  # the format of each style name, looked up once per sheet
         add_string = strings.add
@@ -429,31 +432,32 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
             if in_order:
                 here = {}
             number = row + 1
-            for where, cell in by_row.get(row, ()):
+            anchored = row in anchor_rows
+            for where in by_row.get(row, ()):
+                kind, value, style_name, expected = cells[where]
                 col = where[1]
-                style = style_of.get(cell.style)
+                style = style_of.get(style_name)
                 if style is None:
-                    style = style_of[cell.style] = formats.index(cell.style)
-                anchor = anchors.get(where)
+                    style = style_of[style_name] = formats.index(style_name)
+                anchor = anchors.get(where) if anchored else None
                 if anchor is not None:
                     last_row, last_col = anchor
                     for merged_row in range(row, last_row + 1):
                         merged = here if merged_row == row else merged_below.setdefault(merged_row, {})
                         for merged_col in range(col, last_col + 1):
                             merged[merged_col] = ("blank", f"{letters[merged_col]}{merged_row + 1}", style, None, None)
-                kind = cell.kind
                 if kind == "text":
-                    if anchor is not None and cell.value == "":
+                    if anchor is not None and value == "":
                         continue  # a merged range's empty text stays a blank cell
-                    here[col] = ("string", f"{letters[col]}{number}", style, None, add_string(cell.value))
+                    here[col] = ("string", f"{letters[col]}{number}", style, None, add_string(value))
                 elif kind == "formula":
-                    cached = 0 if result is None else cell.expected(result)
+                    cached = 0 if result is None else expected(result)
                     if isinstance(cached, bool):
                         cached = "TRUE" if cached else "FALSE"
                     shape = "text_formula" if isinstance(cached, str) and cached != "" else "formula"
-                    here[col] = (shape, f"{letters[col]}{number}", style, cell.value, cached)
+                    here[col] = (shape, f"{letters[col]}{number}", style, value, cached)
                 elif kind == "number":
-                    here[col] = ("number", f"{letters[col]}{number}", style, None, _number(cell.value))
+                    here[col] = ("number", f"{letters[col]}{number}", style, None, _number(value))
                 elif findings is None:
                     here[col] = ("blank", f"{letters[col]}{number}", style, None, None)
                 else:
@@ -482,13 +486,6 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
         "merges": merges, "highlights": list(highlights.items()),
         "validations": validations, "landscape": sheet.landscape,
     }
-
-
-_where = itemgetter(0)  # of a cell's entry ((row, col), cell): sorted by it, not by the whole entry
-
-
-def _row_of(entry: tuple) -> int:
-    return entry[0][0]
 
 
 def _input_cell(findings: dict, found: Input, ref: str, style: int, add_string) -> tuple:
