@@ -470,21 +470,29 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
                 list(here.values()) if in_order else [here[col] for col in sorted(here)],
             )
 
-    highlights: dict[str, list] = {}  # a range's (format, priority, formula) of each of its rules
-    for priority, (cells, formula, style) in enumerate(sheet.conditional, 1):
-        highlights.setdefault(cells, []).append((formats.highlight(style), priority, formula))
-    validations = []  # (kind, cell, first, second, title, message): unpacked in the template
-    for validation in sheet.validations:
-        row, col = validation.cell
-        if validation.kind == "list":
-            validations.append(("list", a1(row, col), validation.source.lstrip("="), None, None, None))
-        else:
-            validations.append(("decimal", a1(row, col), str(float(validation.low)), str(float(validation.high)),
-                                sheet_layout.words["wb_main_sheet"], validation.message[:255]))
+    # Made when the template reaches them, after the rows: not held while
+    # the rows are written (a 300x rubric has 110,000 rules and 70,000 checks).
+    def highlights():
+        """Each range's (format, priority, formula) of each of its rules."""
+        rules: dict[str, list] = {}
+        for priority, (cells, formula, style) in enumerate(sheet.conditional, 1):
+            rules.setdefault(cells, []).append((formats.highlight(style), priority, formula))
+        yield from rules.items()
+
+    def validations():
+        """(kind, cell, first, second, title, message): unpacked in the template."""
+        for validation in sheet.validations:
+            row, col = validation.cell
+            if validation.kind == "list":
+                yield ("list", a1(row, col), validation.source.lstrip("="), None, None, None)
+            else:
+                yield ("decimal", a1(row, col), str(float(validation.low)), str(float(validation.high)),
+                       sheet_layout.words["wb_main_sheet"], validation.message[:255])
+
     return {
         "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet), "rows": rows(),
-        "merges": merges, "highlights": list(highlights.items()),
-        "validations": validations, "landscape": sheet.landscape,
+        "merges": merges, "highlights": highlights(),
+        "validations": validations(), "validation_count": len(sheet.validations), "landscape": sheet.landscape,
     }
 
 
