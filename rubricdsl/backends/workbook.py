@@ -129,13 +129,17 @@ def _heights(sheet) -> dict[int, float]:
     widths = sheet.widths
     width_of: dict[tuple[int, int], int] = {}  # the characters of 1.2 units a line of these columns holds
     lines: dict[int, int] = {}
-    for (row, col), cell in sheet.cells.items():
-        text = cell.value
-        if cell.kind != "text" or not text:
+    for where, (kind, text, _, _) in sheet.cells.items():
+        if kind != "text" or not text:
             continue
-        last_row, last_col = spans.get((row, col), (row, col))
-        if last_row != row:
-            continue  # merged down: the rows below give it room
+        row, col = where
+        span = spans.get(where)
+        if span is None:
+            last_col = col
+        else:
+            last_row, last_col = span
+            if last_row != row:
+                continue  # merged down: the rows below give it room
         width = width_of.get((col, last_col))
         if width is None:
             width = width_of[col, last_col] = max(int(sum(widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1), 1)
