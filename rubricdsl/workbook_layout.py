@@ -20,7 +20,8 @@ correction), not by ROUND on a quotient that may lie a hair below .5.
 
 Every text a formula compares or shows comes from the hidden sheet
 `rubricdsl` (the drop-down options and the verdicts), so no formula holds
-a string literal but "" and none exceeds a spreadsheet's limits.  Only
+a string literal but "" and none exceeds a spreadsheet's limits (longer
+than MAX_FORMULA, the workbook is refused).  Only
 IF, AND, OR, MAX, SUM, INT, COUNTIF, COUNTBLANK and ISNUMBER are used:
 Excel, WPS and LibreOffice all have them.
 """
@@ -45,7 +46,9 @@ EVALUATOR_ROWS = 7
 
 # The columns of Annex A, then the hidden unit columns.
 COL_SECTION, COL_ITEM, COL_REQUIREMENT, COL_POINTS, COL_RULE, COL_INPUT, COL_DEDUCTED, COL_SCORE, COL_REMARK = range(9)
-COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_ANSWERS_TO_FIX = 9, 10, 11, 12
+COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_ANSWERS_TO_FIX, COL_UNASSESSED = 9, 10, 11, 12, 13
+# The longest formula Excel opens (characters, without its "="); WPS and LibreOffice take it too.
+MAX_FORMULA = 8192
 # The inputs an assessed item needs answered (the reader takes none of them blank).
 ANSWER_KINDS = ("answer", "part", "measure", "choice")
 
@@ -285,6 +288,11 @@ class _Builder:
             self.option_refs[(sheet.name, row, col)] = refs
 
     def formula(self, sheet: Sheet, row: int, col: int, text: str, expected, style: str = "formula"):
+        if len(text) > MAX_FORMULA:  # a spreadsheet would refuse or "repair" the file: never written
+            raise WorkbookError(
+                f"the formula of {sheet.name}!{a1(row, col)} would be {len(text):,} characters, "
+                f"more than a spreadsheet takes ({MAX_FORMULA:,})"
+            )
         sheet.put(row, col, Cell("formula", text, style, expected))
 
     def points_pair(self, row: int, units_col: int, shown_col: int, text: str, expected_units, style="formula"):
@@ -311,8 +319,9 @@ class _Builder:
         sheet.text(2, COL_SCORE_UNITS, "units", "header")
         sheet.text(2, COL_APPLICABLE_UNITS, "units", "header")
         sheet.text(2, COL_ANSWERS_TO_FIX, "to fix", "header")
-        sheet.widths = {0: 14, 1: 16, 2: 40, 3: 6, 4: 30, 5: 12, 6: 7, 7: 7, 8: 22, 9: 8, 10: 8, 11: 8, 12: 8}
-        sheet.hidden_columns = (COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_ANSWERS_TO_FIX)
+        sheet.text(2, COL_UNASSESSED, "unassessed", "header")
+        sheet.widths = {0: 14, 1: 16, 2: 40, 3: 6, 4: 30, 5: 12, 6: 7, 7: 7, 8: 22, 9: 8, 10: 8, 11: 8, 12: 8, 13: 8}
+        sheet.hidden_columns = (COL_DEDUCTION_UNITS, COL_SCORE_UNITS, COL_APPLICABLE_UNITS, COL_ANSWERS_TO_FIX, COL_UNASSESSED)
         sheet.freeze = 3
         sheet.repeat_rows = (2, 2)
         row = 3
@@ -412,6 +421,10 @@ class _Builder:
         # An unassessed item's rows are grey until its status is chosen.
         sheet.conditional.append((f"{a1(top, COL_REQUIREMENT)}:{a1(row - 1, COL_REQUIREMENT)}", f"{status_cell}=\"\"", "unassessed"))
         self.answers_to_fix(top, status_cell, self.inputs[first_input:])
+        # 1 while the item's status is blank: the summary counts them over one range, as a formula
+        # naming every item's status cell would grow past MAX_FORMULA at some 400 items.
+        self.formula(sheet, top, COL_UNASSESSED, f"0+({status_cell}=\"\")",
+                     lambda r, path=item.path: int(item_of(r, path)["status"] == "not_assessed"), "units")
         section_number, item_number = item.number.split(".")
         self.names[f"i{section_number}_{item_number}_{_name_part(item.key)}"] = f"{quoted(sheet.name)}!{a1(top, COL_SCORE, True)}"
         return row
@@ -805,7 +818,8 @@ class _Builder:
             self.names["grade"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
             row += 1
         sheet.text(row, 0, w["unassessed_items"])
-        blanks = "+".join(f"({here}!{a1(r, COL_INPUT, True)}=\"\")" for r in self.item_rows.values()) or "0"
+        last_item = max(self.item_rows.values(), default=3)
+        blanks = f"SUM({here}!{a1(3, COL_UNASSESSED, True)}:{a1(last_item, COL_UNASSESSED, True)})" if self.item_rows else "0"
         self.formula(sheet, row, 2, blanks, lambda r: len(r["not_assessed"]), "number_formula")
         self.names["not_assessed"] = f"{quoted(sheet.name)}!{a1(row, 2, True)}"
         unassessed = a1(row, 2)

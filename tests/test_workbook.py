@@ -19,7 +19,9 @@ from rubricdsl import model as m
 from rubricdsl.backends import BuildContext, workbook
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.plan import Bound, lower
-from rubricdsl.workbook_layout import COL_ANSWERS_TO_FIX, COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, WorkbookError, a1, interval, layout
+from rubricdsl.workbook_layout import (
+    COL_ANSWERS_TO_FIX, COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, COL_UNASSESSED, WorkbookError, a1, interval, layout, quoted,
+)
 from rubricdsl.workbook_layout import quoted as quote
 from rubricdsl.workbook_reader import read_cells, reading_of
 
@@ -167,6 +169,31 @@ def test_a_rubric_a_spreadsheet_cannot_compute_exactly_is_refused() -> None:
         pytest.skip("the edited rubric does not check")
     with pytest.raises(WorkbookError, match="15 significant digits"):
         layout(compilation.rubric, lower(compilation.rubric), compilation.sha256)
+
+
+def test_the_unassessed_items_are_counted_over_one_range_however_many_there_are() -> None:
+    sheet_layout = mini_layout()
+    main, summary = sheet_layout.sheets[1], sheet_layout.sheets[2]
+    statuses = [found for found in sheet_layout.inputs if found.kind == "status"]
+    for found in statuses:
+        assert main.cells[(found.row, COL_UNASSESSED)].value == f'0+($F${found.row + 1}="")'
+    counted = next(cell.value for cell in summary.cells.values() if cell.kind == "formula" and f"${a1(0, COL_UNASSESSED)[0]}$" in cell.value)
+    assert counted == f"SUM({quoted(main.name)}!$N$4:$N${statuses[-1].row + 1})"
+
+
+def test_a_formula_longer_than_a_spreadsheet_takes_is_refused_naming_its_cell(tmp_path) -> None:
+    # One section of 1,500 items: its subtotal would name 1,500 score cells.
+    items = "".join(f'  item i{n} "I{n}" points 1\n    req r "R"\n      deduct 1 "no R: -1"\n' for n in range(1500))
+    rubric = tmp_path / "wide.rubric"
+    header = 'rubric wide\n  title "Wide"\n  version "1"\n  language "zh"\n  full marks 1500\n  pass at 1\n\n'
+    rubric.write_text(f'{header}section s "S" points 1500\n{items}', encoding="utf-8")
+    checked = compile_source(rubric.read_text(encoding="utf-8"), str(rubric))
+    assert checked.ok, [d.message for d in checked.diagnostics]
+    done = run("build", str(rubric), "-o", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stderr
+    assert "cannot write workbook.xlsx: the formula of 评分表!K4505 would be" in done.stderr
+    assert "more than a spreadsheet takes (8,192)" in done.stderr and "Traceback" not in done.stderr
+    assert not any((tmp_path / "out").rglob("*"))  # nothing written
 
 
 # ---- the generated file ----------------------------------------------------------
@@ -577,8 +604,8 @@ def test_each_cells_shape_is_written_as_spreadsheets_write_it() -> None:
     assert "&lt;&gt;&#34;&#34;" in main and '<>""' not in main
     verdict = re.search(r'<c r="C\d+" s="\d+" t="str"><f>IF\([^<]*</f><v>([^<]*)</v></c>', summary)
     assert verdict is not None and verdict.group(1) in (sheet_layout.words["passed"], sheet_layout.words["failed"])
-    assert re.search(r'<row r="2" spans="1:13" ht="30" customHeight="1">', main)
-    assert re.search(r'<row r="1" spans="1:13">', main)
+    assert re.search(r'<row r="2" spans="1:14" ht="30" customHeight="1">', main)
+    assert re.search(r'<row r="1" spans="1:14">', main)
     # Every cell is one of those shapes, in its row's order.
     shapes = re.compile(r'<c r="[A-Z]+\d+" s="\d+"( t="(s|str)")?(/>|><v>[^<]*</v></c>|><f>[^<]*</f><v>[^<]*</v></c>)')
     assert all(shapes.fullmatch(cell) for cell in cells)

@@ -3445,10 +3445,12 @@ def _group_ruled(key, ruling, points):
 
 
 # Per section: (key, title, points, its items as (path, title, points)).
+# (A running count of the items before: summing the sections made so far for each was quadratic.)
 _LAYOUT = []
+_first = 0
 for _key, _title, _points_of_section, _count in SECTIONS:
-    _first = sum(len(section[3]) for section in _LAYOUT)
     _LAYOUT.append((_key, _title, _points_of_section, tuple(entry[:3] for entry in ITEMS[_first:_first + _count])))
+    _first += _count
 _LAYOUT = tuple(_LAYOUT)
 _ITEM_KEYS = frozenset(SHAPES)
 _CONDITION_KEYS = frozenset(key for key, _, _ in CONDITIONS)
