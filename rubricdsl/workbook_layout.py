@@ -39,7 +39,8 @@ from .findings import FINDINGS_FORMAT
 from .records import record
 from .words import labels
 
-WORKBOOK_FORMAT = "rubricdsl-workbook/1"
+# /2: the hidden column N that the summary's 未评项目 sums (a /1 workbook has none).
+WORKBOOK_FORMAT = "rubricdsl-workbook/2"
 META_SHEET = "rubricdsl"
 EXACT_LIMIT = 2**53  # every integer below it is a double
 EVALUATOR_ROWS = 7

@@ -239,6 +239,12 @@ def _identity(path: str, cells: dict, plan) -> list[str]:
         return [f"{path}: not a rubricdsl scoring workbook (it has no sheet '{META_SHEET}')"]
     value = {key: (meta.get((row, 1)) or Found(None, None)).value for row, key in enumerate(("format", "rubric", "version", "content_hash"))}
     if value["format"] != WORKBOOK_FORMAT:
+        if isinstance(value["format"], str) and value["format"].startswith("rubricdsl-workbook/"):
+            return [
+                f"{path}: {META_SHEET}!B1: a {value['format']} workbook, of another version of rubricdsl; this one reads "
+                f"{WORKBOOK_FORMAT}: score it with the rubricdsl that wrote it, or copy its entries into a new one "
+                "from `rubricdsl template --format xlsx`"
+            ]
         return [f"{path}: {META_SHEET}!B1: not a {WORKBOOK_FORMAT} workbook"]
     if value["rubric"] != plan.rubric_id or value["version"] != plan.version:
         return [

@@ -20,7 +20,7 @@ from rubricdsl.backends import BuildContext, workbook
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.plan import Bound, lower
 from rubricdsl.workbook_layout import (
-    COL_ANSWERS_TO_FIX, COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, COL_UNASSESSED, WorkbookError, a1, interval, layout, quoted,
+    COL_ANSWERS_TO_FIX, COL_DEDUCTION_UNITS, COL_INPUT, COL_SCORE_UNITS, COL_UNASSESSED, WORKBOOK_FORMAT, WorkbookError, a1, interval, layout, quoted,
 )
 from rubricdsl.workbook_layout import quoted as quote
 from rubricdsl.workbook_reader import read_cells, reading_of
@@ -266,6 +266,15 @@ def filled(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("filled") / "filled.xlsx"
     assert run("score", RUBRIC, str(FIXTURE), "--format", "xlsx", "-o", str(path)).returncode == 0
     return path
+
+
+def test_a_workbook_of_another_format_says_which_and_what_to_do(filled, tmp_path) -> None:
+    older = tmp_path / "older.xlsx"
+    rewritten(filled, older, "xl/sharedStrings.xml", lambda xml: xml.replace(WORKBOOK_FORMAT, "rubricdsl-workbook/1"))
+    done = run("score", RUBRIC, str(older))
+    assert done.returncode == 2 and done.stdout == ""
+    assert f"rubricdsl!B1: a rubricdsl-workbook/1 workbook, of another version of rubricdsl; this one reads {WORKBOOK_FORMAT}" in done.stderr
+    assert "protected cells" not in done.stderr
 
 
 def test_an_edited_formula_is_refused_naming_the_cell(filled, tmp_path) -> None:
