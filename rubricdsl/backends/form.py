@@ -109,22 +109,24 @@ def page_words(words: dict[str, str], script: str = "form_app.js", prefixes: tup
 # scores), and the paths of everything but items and errata.
 _UNREAD_FIELDS = frozenset({"line", "max_deduction"})
 _PATHS_READ = frozenset({"items", "errata"})
+_CONTAINERS = (dict, list)
 
 
 def page_model(model: dict) -> dict:
     """The model as `rubricdsl inspect` gives it, without what the page's
     script never reads, so that the form stays small."""
 
+    # Only objects and arrays are descended into: a call per number and
+    # text was most of the time a 300x form took.
     def trimmed(value, keep_path: bool):
-        if isinstance(value, list):
-            return [trimmed(entry, keep_path) for entry in value]
-        if not isinstance(value, dict):
-            return value
-        return {
-            key: trimmed(entry, key in _PATHS_READ)
-            for key, entry in value.items()
-            if key not in _UNREAD_FIELDS and (key != "path" or keep_path)
-        }
+        if type(value) is list:
+            return [trimmed(entry, keep_path) if type(entry) in _CONTAINERS else entry for entry in value]
+        kept = {}
+        for key, entry in value.items():
+            if key in _UNREAD_FIELDS or (key == "path" and not keep_path):
+                continue
+            kept[key] = trimmed(entry, key in _PATHS_READ) if type(entry) in _CONTAINERS else entry
+        return kept
 
     return trimmed(model, False)
 
