@@ -272,7 +272,9 @@ def _all_points(rubric: m.Rubric):
 
 class _Units:
     def __init__(self, rubric: m.Rubric):
-        self.places = max((_places(value) for value in _all_points(rubric)), default=0)
+        # Equal values have the same places once normalized: each distinct
+        # one is looked at once (a 300x rubric repeats its few amounts).
+        self.places = max(map(_places, set(_all_points(rubric))), default=0)
         self.scale = 10**self.places
 
     def __call__(self, value: Decimal) -> int:
