@@ -5,7 +5,8 @@ backend module has its TEMPLATE, a Jinja template of templating.ENVIRONMENT,
 and `view(context: BuildContext) -> dict`, the values that template is
 rendered with (an `Output`).  The one binary file, workbook.xlsx, is a zip
 of XML parts, each rendered from its template in templates/workbook/ (a
-`BinaryOutput` of backends/workbook.py).
+`BinaryOutput` of backends/workbook.py).  The two JSON files are written
+from their value, indented by 2 and a piece at a time (a `JsonOutput`).
 """
 
 from __future__ import annotations
@@ -92,6 +93,20 @@ class Output:
 
 
 @record(frozen=True)
+class JsonOutput:
+    """One generated JSON file: `value`'s JSON indented by 2 (as
+    json.dumps(indent=2, ensure_ascii=False)) and a newline."""
+
+    filename: str
+    value: Callable[[BuildContext], object]
+
+    def data(self, context: BuildContext) -> bytes:
+        from ..export import indented_json_pieces
+
+        return b"".join([*indented_json_pieces(self.value(context)), b"\n"])
+
+
+@record(frozen=True)
 class BinaryOutput:
     """One generated binary file, made by a function of the context."""
 
@@ -102,7 +117,7 @@ class BinaryOutput:
         return self.write(context)
 
 
-def outputs() -> list[Output | BinaryOutput]:
+def outputs() -> list[Output | JsonOutput | BinaryOutput]:
     """Every generated file, in build order."""
     from . import model_json
     from . import sheet
@@ -111,11 +126,11 @@ def outputs() -> list[Output | BinaryOutput]:
     from . import findings_schema, scorer, workbook
 
     return [
-        Output("model.json", model_json.TEMPLATE, model_json.view),
+        JsonOutput("model.json", model_json.value),
         Output("sheet.md", sheet.TEMPLATE, sheet.view),
         Output("form.html", form.TEMPLATE, form.view),
         Output("panel.html", panel.TEMPLATE, panel.view),
         BinaryOutput("scorer.py", lambda context: context.scorer_utf8),
-        Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
+        JsonOutput("findings.schema.json", findings_schema.schema),
         BinaryOutput("workbook.xlsx", workbook.render),
     ]

@@ -14,7 +14,6 @@ from typing import Iterator
 import jinja2
 
 from .. import __version__
-from ..export import indented_json
 from ..user_cache import user_cache_folder
 from . import markdown, text
 
@@ -49,7 +48,6 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["pyrepr"] = _pyrepr
-    environment.filters["json"] = indented_json
     environment.filters["md"] = markdown.inline
     environment.filters["md_table"] = markdown.table
     environment.filters["md_comment"] = markdown.comment
