@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib.util
 import types
 from decimal import Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from pathlib import Path
 
 from .. import plan as p
@@ -99,94 +99,6 @@ def condition_code(bound: p.Bound) -> str:
     return "True"
 
 
-def _deduct(lines: list[str], rule: p.Rule, amount: int, detail: str, line: int, indent: str) -> None:
-    lines.append(f"{indent}lost += {amount}")
-    lines.append(f"{indent}deductions.append(({rule.path!r}, {amount}, {rule.text!r}, {detail}, {line}))")
-
-
-def _measured(detail: str, measure: str) -> str:
-    return f"_measured({detail!r}, {measure!r}, {variable(measure)})"
-
-
-def rule_code(rule: p.Rule, indent: str, src: str, zero_rule: bool, view_number) -> str:
-    """The lines that apply one rule inside its item's function, each
-    ending in a line break, the first naming the requirement's line of the
-    .rubric.  Written here, not by a macro of the template: a 300x scorer
-    has 48,600 rules, and a macro's calls were half of its render."""
-    i = indent
-    lines = [f"{i}# {src}:{rule.requirement_line}  req {rule.key} '{comment(rule.requirement_text)}'"]
-    unmet = [f"{i}    unmet += 1"] if zero_rule else []
-    if rule.kind == "met":
-        each = " each" if rule.each else ""
-        inherited = " (the item's or group's rule)" if rule.inherited else ""
-        lines += [
-            f"{i}# {src}:{rule.line}  deduct{each} {rule.amount_text} when unmet{inherited}",
-            f"{i}met = answers[{rule.key!r}]",
-            f"{i}if met is not True:",
-            f"{i}    if met is not False:",
-            f"{i}        raise _Invalid",
-        ]
-        _deduct(lines, rule, rule.amount, "None", rule.line, i + "    ")
-        lines += unmet
-    elif rule.kind == "levels":
-        lines += [
-            f"{i}# {src}:{rule.line}  deduct by level when unmet",
-            f"{i}met = answers[{rule.key!r}]",
-            f"{i}if met is not True:",
-        ]
-        for number, level in enumerate(rule.choices):
-            keyword = "elif" if number else "if"
-            lines.append(
-                f"{i}    {keyword} met == {level.key!r}:  # {src}:{level.line}  level {level.key} {view_number(level.amount)}"
-            )
-            _deduct(lines, rule, level.amount, repr(level.detail), level.line, i + "        ")
-        lines += [f"{i}    else:", f"{i}        raise _Invalid", *unmet]
-    elif rule.kind == "parts":
-        count = len(rule.choices)
-        lines += [
-            f"{i}# {src}:{rule.line}  deduct each {rule.amount_text} for every missing part",
-            f"{i}parts = answers[{rule.key!r}]",
-            f"{i}if len(parts) != {count}:",
-            f"{i}    raise _Invalid",
-            f"{i}missing = []",
-        ]
-        for part in rule.choices:
-            lines += [
-                f"{i}present = parts[{part.key!r}]  # {src}:{part.line}",
-                f"{i}if present is not True:",
-                f"{i}    if present is not False:",
-                f"{i}        raise _Invalid",
-                f"{i}    missing.append({part.detail!r})",
-            ]
-        lines += [
-            f"{i}if missing:",
-            f"{i}    amount = {rule.amount} * len(missing)",
-            f"{i}    lost += amount",
-            f"{i}    deductions.append(({rule.path!r}, amount, {rule.text!r}, '; '.join(missing), {rule.line}))",
-        ]
-        if zero_rule:
-            lines += [f"{i}    if len(missing) == {count}:", f"{i}        unmet += 1"]
-    elif rule.kind == "threshold":
-        lines += [
-            f"{i}# {src}:{rule.line}  deduct {rule.amount_text} when {comment(rule.when.text)}",
-            f"{i}if {condition_code(rule.when)}:",
-        ]
-        _deduct(lines, rule, rule.amount, _measured(rule.when.text, rule.measure), rule.line, i + "    ")
-        lines += unmet
-    else:
-        assert rule.kind == "bands", rule.kind
-        lines.append(f"{i}# {src}:{rule.line}  deduct by the band {rule.measure} lies in; none outside every band")
-        for number, band in enumerate(rule.choices):
-            keyword = "elif" if number else "if"
-            lines.append(
-                f"{i}{keyword} {condition_code(band.when)}:  # {src}:{band.line}  band {band.key} {view_number(band.amount)}"
-            )
-            _deduct(lines, rule, band.amount, _measured(band.detail, rule.measure), band.line, i + "    ")
-            lines += unmet
-    lines.append("")
-    return "\n".join(lines)
-
-
 def _python(value) -> str:
     """A Python literal for plain data holding Decimals."""
     if isinstance(value, Decimal):
@@ -220,17 +132,15 @@ def view(context: BuildContext) -> dict:
     def points_literal(units: int) -> str:
         return literal(Decimal(units) / plan.scale)
 
-    src = comment(context.source_path)
-    zero_rule = plan.nothing_met.value == "zero"
     return {
         "plan": plan,
-        "src": src,
+        "src": comment(context.source_path),
         "source_path": context.source_path,
         "sha256": context.sha256,
         "findings_format": FINDINGS_FORMAT,
         "result_format": RESULT_FORMAT,
         "panel_format": PANEL_FORMAT,
-        "zero_rule": zero_rule,
+        "zero_rule": plan.nothing_met.value == "zero",
         "nothing_met_clause": plan.nothing_met.clause or "the rubric's policy",
         "excluded": plan.not_applicable.value == "excluded",
         "runtime": RUNTIME_MARKER + "\n" + inlined,
@@ -241,7 +151,6 @@ def view(context: BuildContext) -> dict:
         "view_number": plan.text,
         "variable": variable,
         "condition": condition_code,
-        "rule_code": partial(rule_code, src=src, zero_rule=zero_rule, view_number=plan.text),
         "shape": _shape,
         "function": lambda item: f"item_{item.number.replace('.', '_')}_{item.section}_{item.key}",
     }
