@@ -283,34 +283,34 @@ def indented_json(value) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS).decode("utf-8")
 
 
-def indented_json_pieces(value, depth: int = 2) -> Iterator[bytes]:
-    """indented_json(value) as UTF-8, in pieces whose concatenation is
-    exactly its bytes: the outer `depth` levels of objects and arrays piece
-    by piece, each value below them written by orjson and indented where it
-    stands (JSON text holds no line break but those of its indentation).  A
-    300x model.json is 38 MB; written whole it was held as bytes, as str and
-    as bytes again."""
+def indented_json_pieces(value, depth: int = 2) -> Iterator[str]:
+    """indented_json(value) in pieces whose concatenation is exactly it:
+    the outer `depth` levels of objects and arrays piece by piece, each
+    value below them written by orjson and indented where it stands (JSON
+    text holds no line break but those of its indentation).  A 300x
+    model.json is 38 MB; written whole it was held as bytes, as str and as
+    bytes again."""
     import orjson
 
     option = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 
-    def pieces(value, depth: int, margin: bytes):
+    def pieces(value, depth: int, margin: str):
         kind = type(value)
         if depth and value and (kind is list or (kind is dict and all(type(key) is str for key in value))):
-            inner = margin + b"  "
-            yield b"{\n" if kind is dict else b"[\n"
+            inner = margin + "  "
+            yield "{\n" if kind is dict else "[\n"
             last = len(value) - 1
             entries = value.items() if kind is dict else enumerate(value)
             for number, (key, entry) in enumerate(entries):
-                yield inner + orjson.dumps(key) + b": " if kind is dict else inner
+                yield inner + orjson.dumps(key).decode("utf-8") + ": " if kind is dict else inner
                 yield from pieces(entry, depth - 1, inner)
-                yield b",\n" if number < last else b"\n"
-            yield margin + (b"}" if kind is dict else b"]")
+                yield ",\n" if number < last else "\n"
+            yield margin + ("}" if kind is dict else "]")
         else:
-            text = orjson.dumps(value, option=option)
-            yield text.replace(b"\n", b"\n" + margin) if margin else text
+            text = orjson.dumps(value, option=option).decode("utf-8")
+            yield text.replace("\n", "\n" + margin) if margin else text
 
-    return pieces(value, depth, b"")
+    return pieces(value, depth, "")
 
 
 def content_hash(rubric: m.Rubric, exported: dict | None = None) -> str:

@@ -5,8 +5,7 @@ backend module has its TEMPLATE, a Jinja template of templating.ENVIRONMENT,
 and `view(context: BuildContext) -> dict`, the values that template is
 rendered with (an `Output`).  The one binary file, workbook.xlsx, is a zip
 of XML parts, each rendered from its template in templates/workbook/ (a
-`BinaryOutput` of backends/workbook.py).  The two JSON files are written
-from their value, indented by 2 and a piece at a time (a `JsonOutput`).
+`BinaryOutput` of backends/workbook.py).
 """
 
 from __future__ import annotations
@@ -93,20 +92,6 @@ class Output:
 
 
 @record(frozen=True)
-class JsonOutput:
-    """One generated JSON file: `value`'s JSON indented by 2 (as
-    json.dumps(indent=2, ensure_ascii=False)) and a newline."""
-
-    filename: str
-    value: Callable[[BuildContext], object]
-
-    def data(self, context: BuildContext) -> bytes:
-        from ..export import indented_json_pieces
-
-        return b"".join([*indented_json_pieces(self.value(context)), b"\n"])
-
-
-@record(frozen=True)
 class BinaryOutput:
     """One generated binary file, made by a function of the context."""
 
@@ -117,7 +102,7 @@ class BinaryOutput:
         return self.write(context)
 
 
-def outputs() -> list[Output | JsonOutput | BinaryOutput]:
+def outputs() -> list[Output | BinaryOutput]:
     """Every generated file, in build order."""
     from . import model_json
     from . import sheet
@@ -126,11 +111,11 @@ def outputs() -> list[Output | JsonOutput | BinaryOutput]:
     from . import findings_schema, scorer, workbook
 
     return [
-        JsonOutput("model.json", model_json.value),
+        Output("model.json", model_json.TEMPLATE, model_json.view),
         Output("sheet.md", sheet.TEMPLATE, sheet.view),
         Output("form.html", form.TEMPLATE, form.view),
         Output("panel.html", panel.TEMPLATE, panel.view),
         BinaryOutput("scorer.py", lambda context: context.scorer_utf8),
-        JsonOutput("findings.schema.json", findings_schema.schema),
+        Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
         BinaryOutput("workbook.xlsx", workbook.render),
     ]

@@ -156,8 +156,17 @@ def schema(context: BuildContext) -> dict:
     }
 
 
-def render(context: BuildContext) -> str:
-    """The file's text."""
-    from ..export import indented_json
+TEMPLATE = "findings.schema.json.j2"
 
-    return indented_json(schema(context)) + "\n"
+
+def view(context: BuildContext) -> dict:
+    """The schema's JSON in pieces (export.indented_json_pieces)."""
+    from ..export import indented_json_pieces
+
+    return {"pieces": indented_json_pieces(schema(context))}
+
+
+def render(context: BuildContext) -> str:
+    from .templating import render as render_template
+
+    return render_template(TEMPLATE, **view(context))
