@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterator
 
 import orjson
 from markupsafe import Markup
@@ -135,23 +136,39 @@ _PATHS_READ = frozenset({"items", "errata"})
 _CONTAINERS = (dict, list)
 
 
-def page_model(model: dict) -> dict:
+def page_model(model: dict, *, lazily: bool = False) -> dict:
     """The model as `rubricdsl inspect` gives it, without what the page's
-    script never reads, so that the form stays small."""
+    script never reads, so that the form stays small.  `lazily`: each list
+    of the top level (the sections) an iterator, trimmed as it is read, so
+    that the trimmed model is never held whole beside the model."""
+    kept = {}
+    for key, entry in model.items():
+        if key in _UNREAD_FIELDS or key == "path":
+            continue
+        keep_path = key in _PATHS_READ
+        if lazily and type(entry) is list:
+            kept[key] = _trimmed_one_by_one(entry, keep_path)
+        else:
+            kept[key] = _trimmed(entry, keep_path) if type(entry) in _CONTAINERS else entry
+    return kept
 
+
+def _trimmed_one_by_one(values: list, keep_path: bool) -> Iterator:
+    for value in values:
+        yield _trimmed(value, keep_path) if type(value) in _CONTAINERS else value
+
+
+def _trimmed(value, keep_path: bool):
     # Only objects and arrays are descended into: a call per number and
     # text was most of the time a 300x form took.
-    def trimmed(value, keep_path: bool):
-        if type(value) is list:
-            return [trimmed(entry, keep_path) if type(entry) in _CONTAINERS else entry for entry in value]
-        kept = {}
-        for key, entry in value.items():
-            if key in _UNREAD_FIELDS or (key == "path" and not keep_path):
-                continue
-            kept[key] = trimmed(entry, key in _PATHS_READ) if type(entry) in _CONTAINERS else entry
-        return kept
-
-    return trimmed(model, False)
+    if type(value) is list:
+        return [_trimmed(entry, keep_path) if type(entry) in _CONTAINERS else entry for entry in value]
+    kept = {}
+    for key, entry in value.items():
+        if key in _UNREAD_FIELDS or (key == "path" and not keep_path):
+            continue
+        kept[key] = _trimmed(entry, key in _PATHS_READ) if type(entry) in _CONTAINERS else entry
+    return kept
 
 
 TEMPLATE = "form.html"
@@ -162,7 +179,8 @@ def render(context: BuildContext) -> str:
 
 
 def view(context: BuildContext) -> dict:
-    return page_view(context, page_model(context.exported), page_words(labels(context.rubric.language)), "form_app.js")
+    model = page_model(context.exported, lazily=True)
+    return page_view(context, model, page_words(labels(context.rubric.language)), "form_app.js")
 
 
 def page_view(context: BuildContext, model: dict, words: dict[str, str], app: str) -> dict:
