@@ -7,8 +7,10 @@ build waits for the first and says so):
 1. Recover.  A journal left by a killed build is finished (below); without
    one, leftovers of a build killed before its commit are removed: folders
    `.<id>.new-*`, temporary files of ours.
-2. Prepare.  Each file is rendered, compared with the one on disk and
-   dropped from memory (a 300x rubric's files are 160 MB): each rubric
+2. Prepare.  Each file is rendered a block at a time, each block compared
+   with the file on disk and, from the first that differs, written as it
+   comes (the part alike read back from the old file), so that no file is
+   held whole (a 300x rubric's files are 160 MB): each rubric
    folder in which anything changes is built whole beside the old one as
    `OUT/.<id>.new-XXXXXXXX/`, changed files written and flushed to disk,
    unchanged ones and every file of the user's in the folder hard-linked
