@@ -294,23 +294,34 @@ def indented_json_pieces(value, depth: int = 2) -> Iterator[str]:
 
     option = orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS
 
-    def pieces(value, depth: int, margin: str):
+    def descended(value, depth: int) -> bool:
         kind = type(value)
-        if depth and value and (kind is list or (kind is dict and all(type(key) is str for key in value))):
-            inner = margin + "  "
-            yield "{\n" if kind is dict else "[\n"
-            last = len(value) - 1
-            entries = value.items() if kind is dict else enumerate(value)
-            for number, (key, entry) in enumerate(entries):
-                yield inner + orjson.dumps(key).decode("utf-8") + ": " if kind is dict else inner
-                yield from pieces(entry, depth - 1, inner)
-                yield ",\n" if number < last else "\n"
-            yield margin + ("}" if kind is dict else "]")
-        else:
-            text = orjson.dumps(value, option=option).decode("utf-8")
-            yield text.replace("\n", "\n" + margin) if margin else text
+        return bool(depth and value and (kind is list or (kind is dict and all(type(key) is str for key in value))))
 
-    return pieces(value, depth, "")
+    def whole(value, margin: str) -> str:
+        text = orjson.dumps(value, option=option).decode("utf-8")
+        return text.replace("\n", "\n" + margin) if margin else text
+
+    # One piece per entry that is not descended into: the template takes
+    # each piece in a loop of its own.
+    def pieces(value, depth: int, margin: str):
+        inner = margin + "  "
+        is_dict = type(value) is dict
+        yield "{\n" if is_dict else "[\n"
+        last = len(value) - 1
+        entries = value.items() if is_dict else enumerate(value)
+        for number, (key, entry) in enumerate(entries):
+            head = inner + orjson.dumps(key).decode("utf-8") + ": " if is_dict else inner
+            tail = ",\n" if number < last else "\n"
+            if descended(entry, depth - 1):
+                yield head
+                yield from pieces(entry, depth - 1, inner)
+                yield tail
+            else:
+                yield head + whole(entry, inner) + tail
+        yield margin + ("}" if is_dict else "]")
+
+    return pieces(value, depth, "") if descended(value, depth) else iter((whole(value, ""),))
 
 
 def content_hash(rubric: m.Rubric, exported: dict | None = None) -> str:
