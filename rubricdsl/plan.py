@@ -16,7 +16,7 @@ that JavaScript can hold them exactly as BigInt whatever their size.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from . import model as m
 from .export import content_hash

@@ -15,6 +15,7 @@ from .. import __version__
 from .. import plan as p
 from ..findings import FINDINGS_FORMAT
 from . import BuildContext
+from .templating import render as render_template
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 NOTES = {"^_": True}
@@ -167,6 +168,4 @@ def view(context: BuildContext) -> dict:
 
 
 def render(context: BuildContext) -> str:
-    from .templating import render as render_template
-
     return render_template(TEMPLATE, **view(context))
