@@ -93,7 +93,7 @@ for output in outputs():
 mark = clock()
 with tempfile.TemporaryDirectory() as folder:
     rubric_folder = Path(folder) / compilation.rubric.id
-    rendered = {rubric_folder / name: (lambda data=data: data) for name, data in files.items()}
+    rendered = {rubric_folder / name: (lambda data=data: (data,)) for name, data in files.items()}
     build.write(build.BuildPlan(Path(folder), rendered, {rubric_folder}), whole_folder=False)
 phases.append(("write " + str(len(files)) + " files", clock() - mark))
 phases.append(("total", clock() - start))

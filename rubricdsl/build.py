@@ -7,8 +7,10 @@ build waits for the first and says so):
 1. Recover.  A journal left by a killed build is finished (below); without
    one, leftovers of a build killed before its commit are removed: folders
    `.<id>.new-*`, temporary files of ours.
-2. Prepare.  Each file is rendered, compared with the one on disk and
-   dropped from memory (a 300x rubric's files are 160 MB): each rubric
+2. Prepare.  Each file is rendered a block at a time, each block compared
+   with the file on disk and, from the first that differs, written as it
+   comes (the part alike read back from the old file), so that no file is
+   held whole (a 300x rubric's files are 160 MB): each rubric
    folder in which anything changes is built whole beside the old one as
    `OUT/.<id>.new-XXXXXXXX/`, changed files written and flushed to disk,
    unchanged ones and every file of the user's in the folder hard-linked
@@ -35,6 +37,7 @@ with the names this build writes are replaced, nothing else is touched.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
@@ -44,7 +47,7 @@ import shutil
 import tempfile
 from dataclasses import field
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 from .backends import BuildContext, outputs
 from .records import record
@@ -66,19 +69,30 @@ _IN_PROGRESS = re.compile(r"^\..+\.(new|old)-[a-z0-9_]{8}$")
 @record
 class BuildPlan:
     out_dir: Path
-    # What makes each file's UTF-8 bytes.  Files are rendered one at a time
-    # where they are compared or written, and dropped after: a 300x rubric's
-    # files are 160 MB, and held together they were a third of its build's
-    # memory.
-    files: dict[Path, Callable[[], bytes]] = field(default_factory=dict)
+    # What makes each file's UTF-8 bytes, a block at a time.  Files are
+    # rendered one at a time where they are compared or written, each block
+    # compared or written as it comes, so that no file is held whole: a 300x
+    # rubric's files are 160 MB, and held together they were a third of its
+    # build's memory.
+    files: dict[Path, Callable[[], Iterable[bytes]]] = field(default_factory=dict)
     rubric_dirs: set[Path] = field(default_factory=set)
     # The sha256 of each file rendered so far, for the manifest.
     hashes: dict[Path, str] = field(default_factory=dict)
 
+    def blocks(self, path: Path) -> Iterator[bytes]:
+        """The file's bytes a block at a time, its rendering begun; its
+        hash is kept once all of them have been taken."""
+        return self._hashed(path, self.files[path]())
+
+    def _hashed(self, path: Path, blocks: Iterable[bytes]) -> Iterator[bytes]:
+        digest = hashlib.sha256()
+        for block in blocks:
+            digest.update(block)
+            yield block
+        self.hashes[path] = digest.hexdigest()
+
     def render(self, path: Path) -> bytes:
-        data = self.files[path]()
-        self.hashes[path] = _sha256(data)
-        return data
+        return b"".join(self.blocks(path))
 
 
 @record(frozen=True)
@@ -139,9 +153,9 @@ def source_name(source: Path, out_dir: Path) -> str:
         return PurePosixPath(absolute.parent.name, absolute.name).as_posix()
 
 
-def _rendered(output, context: BuildContext, source: Path) -> bytes:
+def _rendered(output, context: BuildContext, source: Path) -> Iterator[bytes]:
     try:
-        return output.data(context)
+        yield from output.blocks(context)
     except WorkbookError as error:  # a rubric the workbook cannot hold, e.g. a text over a cell's limit
         raise BuildError(f"{source}: cannot write {output.filename}: {error}") from None
 
@@ -235,21 +249,45 @@ def _new_manifest(build: BuildPlan, manifest: dict[str, str], *, whole_folder: b
     return kept
 
 
-def _holds(path: Path, data: bytes) -> bool:
-    """Whether a file holds exactly `data`, read a piece at a time (an
-    old 40 MB file is not held beside the new one)."""
+def _differs(blocks: Iterator[bytes], path: Path) -> Iterator[bytes] | None:
+    """None when the file at `path` holds exactly the bytes of `blocks`,
+    compared a block at a time as they are rendered (neither the old file
+    nor the new one is held whole); otherwise every block to write, from
+    the first: the part found alike read back from the file (and checked to
+    be what was compared), then the rest as it is rendered."""
     try:
-        if not path.is_file() or path.stat().st_size != len(data):
-            return False
-        with open(path, "rb") as stream:
-            view, offset = memoryview(data), 0
-            while piece := stream.read(1 << 20):
-                if view[offset : offset + len(piece)] != piece:
-                    return False
-                offset += len(piece)
-            return offset == len(data)
+        stream = open(path, "rb") if path.is_file() else None
     except OSError:
-        return False
+        stream = None
+    if stream is None:
+        return blocks
+    alike, digest = 0, hashlib.sha256()
+    with stream:
+        for block in blocks:
+            if stream.read(len(block)) != block:
+                return _alike_then_rest(path, alike, digest.hexdigest(), [block], blocks)
+            alike += len(block)
+            digest.update(block)
+        if not stream.read(1):
+            return None
+    return _alike_then_rest(path, alike, digest.hexdigest(), [], blocks)  # the file is longer
+
+
+def _alike_then_rest(path: Path, alike: int, sha256: str, held: list[bytes], rest: Iterator[bytes]) -> Iterator[bytes]:
+    digest = hashlib.sha256()
+    if alike:
+        with open(path, "rb") as stream:
+            while alike:
+                piece = stream.read(min(alike, 1 << 20))
+                if not piece:
+                    break
+                alike -= len(piece)
+                digest.update(piece)
+                yield piece
+        if alike or digest.hexdigest() != sha256:
+            raise OSError(errno.EAGAIN, "changed while the build read it; build again", str(path))
+    yield from held
+    yield from rest
 
 
 def _read(path: Path) -> bytes | None:
@@ -403,19 +441,17 @@ def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Ou
     changed: list[str] = []
     try:
         for name, path in sorted(planned.items()):
-            data = build.render(path)
-            if _holds(folder / name, data):
-                del data  # before the next file is rendered
-                continue
-            changed.append(name)
-            if new is None:
-                new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
             try:
-                _write_new(new / name, data)
+                blocks = _differs(build.blocks(path), folder / name)
+                if blocks is None:
+                    continue
+                changed.append(name)
+                if new is None:
+                    new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
+                _write_new(new / name, blocks)
             except OSError as error:
                 # Named as the user will see it, not as prepared.
                 raise OSError(error.errno, error.strerror, display_path(folder / name)) from None
-            del data
         if not changed and not gone:
             return None
         if new is None:
@@ -447,11 +483,13 @@ def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Ou
     }
 
 
-def _write_new(path: Path, data: bytes) -> None:
-    """A new file in a prepared folder, on disk when this returns."""
+def _write_new(path: Path, blocks: Iterable[bytes]) -> None:
+    """A new file in a prepared folder, written a block at a time as the
+    blocks come, on disk when this returns."""
     handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, new_file_mode())
     with os.fdopen(handle, "wb") as stream:
-        stream.write(data)
+        for block in blocks:
+            stream.write(block)
         stream.flush()
         os.fsync(stream.fileno())
 

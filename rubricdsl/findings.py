@@ -7,6 +7,7 @@ from here, so the three cannot disagree about what a findings file looks like.
 
 from __future__ import annotations
 
+from functools import cached_property
 
 from . import model as m
 from .records import record
@@ -27,7 +28,7 @@ class Answer:
     requirement: m.Requirement
     group: m.Group | None
 
-    @property
+    @cached_property  # asked for by the plan, the schema and the template
     def kind(self) -> str:
         """`met` (true/false), `levels` (true or a level key), `parts` (an
         object of part keys), or `measured` (decided by a measure)."""
@@ -48,7 +49,7 @@ class ItemShape:
     path: str  # "basics.policy"
     answers: tuple[Answer, ...]  # every requirement, in file order
 
-    @property
+    @cached_property
     def listed(self) -> tuple[Answer, ...]:
         """The answers written under "requirements" (not those a measure decides)."""
         return tuple(a for a in self.answers if a.kind != "measured")

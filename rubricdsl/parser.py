@@ -970,12 +970,16 @@ class _ToModel:
         """Settle which rule scores a requirement: its own, or the per-missing
         rule of its item or group."""
         stmts = raw.stmts
-        fixed = [s for s in stmts if s.kind == "rule"]
-        each = [s for s in stmts if s.kind == "each"]
-        texts = [s for s in stmts if s.kind == "rule_text"]
-        levels = tuple(s.value for s in stmts if s.kind == "level")
-        bands = tuple(s.value for s in stmts if s.kind == "band")
-        parts = tuple(s.value for s in stmts if s.kind == "part")
+        # One pass over the statements (a requirement has one or two).
+        of_kind: dict[str, list[_Stmt]] = {}
+        for stmt in stmts:
+            of_kind.setdefault(stmt.kind, []).append(stmt)
+        fixed = of_kind.get("rule", ())
+        each = of_kind.get("each", ())
+        texts = of_kind.get("rule_text", ())
+        levels = tuple(s.value for s in of_kind.get("level", ()))
+        bands = tuple(s.value for s in of_kind.get("band", ()))
+        parts = tuple(s.value for s in of_kind.get("part", ()))
 
         own: list[tuple[str, object, Span]] = []
         own += [("fixed", s.value, s.span) for s in fixed]
@@ -1048,8 +1052,8 @@ class _ToModel:
             rule=rule,
             rule_inherited=rule_inherited,
             parts=parts,
-            notes=_notes(stmts),
-            errata=self._errata(stmts, {"text": str, "deduct": Decimal}),
+            notes=tuple(s.value for s in of_kind.get("note", ())),
+            errata=self._errata(stmts, {"text": str, "deduct": Decimal}) if "erratum" in of_kind else (),
             span=raw.span,
         )
 

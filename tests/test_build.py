@@ -239,17 +239,39 @@ def test_every_output_as_utf8_is_its_text_encoded() -> None:
     assert sizes["findings.schema.json"] > 65536 * 4  # the 10x schema spans several pieces
 
 
-def test_a_file_is_compared_with_its_planned_bytes_piece_by_piece(tmp_path: Path) -> None:
-    from rubricdsl.build import _holds
+def test_a_file_is_compared_with_its_planned_blocks_as_they_come(tmp_path: Path) -> None:
+    """A file's blocks are compared with the file on disk as they are
+    rendered; where they differ, what is to be written is every block from
+    the first, the part alike read back from the file."""
+    from rubricdsl.build import _differs
 
-    data = bytes(range(256)) * 10_000  # 2.5 MB: three pieces of 1 MiB
+    data = bytes(range(256)) * 10_000  # 2.5 MB
+    blocks = [data[i : i + 700_000] for i in range(0, len(data), 700_000)]
     path = tmp_path / "file"
     path.write_bytes(data)
-    assert _holds(path, data)
-    assert not _holds(path, data[:-1] + b"x")  # the last piece differs
-    assert not _holds(path, data + b"x")  # longer than the file
-    assert not _holds(tmp_path / "missing", data)
-    assert not _holds(tmp_path, data)  # a folder
+    assert _differs(iter(blocks), path) is None
+    for other in (
+        [*blocks[:-1], blocks[-1][:-1] + b"x"],  # the last block differs
+        [*blocks, b"x"],  # longer than the file
+        blocks[:-1],  # shorter
+        [blocks[0], b"y", *blocks[1:]],
+    ):
+        rest = _differs(iter(other), path)
+        assert rest is not None and b"".join(rest) == b"".join(other)
+    for missing in (tmp_path / "missing", tmp_path):  # no file; a folder
+        rest = _differs(iter(blocks), missing)
+        assert rest is not None and b"".join(rest) == data
+
+
+def test_a_file_changed_while_it_is_compared_is_not_copied(tmp_path: Path) -> None:
+    from rubricdsl.build import _differs
+
+    path = tmp_path / "file"
+    path.write_bytes(b"a" * 1000 + b"b")
+    rest = _differs(iter([b"a" * 1000, b"c"]), path)
+    path.write_bytes(b"z" * 1000 + b"b")  # edited between the comparison and the copy
+    with pytest.raises(OSError, match="changed while the build read it"):
+        b"".join(rest)
 
 
 def test_the_pages_share_one_serialized_plan(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -260,12 +282,12 @@ def test_the_pages_share_one_serialized_plan(monkeypatch: pytest.MonkeyPatch) ->
     from rubricdsl.frontend import compile_file
 
     calls = []
-    serialize = scoring_plan.plan_json
-    monkeypatch.setattr(scoring_plan, "plan_json", lambda *args: calls.append(args) or serialize(*args))
+    serialize = scoring_plan.plan_json_head
+    monkeypatch.setattr(scoring_plan, "plan_json_head", lambda *args: calls.append(args) or serialize(*args))
     context = BuildContext.of(compile_file(SHIPPED_RUBRIC), "rubrics/r.rubric")
     pages = {output.filename: output.data(context) for output in outputs() if output.filename in ("form.html", "panel.html")}
     assert len(pages) == 2 and len(calls) == 1
-    embedded = str(context.page_plan_json).encode("utf-8")
+    embedded = "".join(context.page_plan_json).encode("utf-8")
     assert all(embedded in page for page in pages.values())
 
 

@@ -11,7 +11,7 @@ of XML parts, each rendered from its template in templates/workbook/ (a
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Callable
+from typing import Callable, Iterator
 
 from ..frontend import Compilation
 from ..model import Rubric
@@ -42,11 +42,12 @@ class BuildContext:
 
     @cached_property  # serialized once for the form and the panel page
     def page_plan_json(self):
-        """The scoring plan as the pages embed it (form.script_json)."""
-        from ..plan import plan_json
-        from .form import script_json
+        """The scoring plan's JSON as the pages embed it, in pieces
+        (form.script_json_pieces), its sections made one at a time."""
+        from ..plan import plan_json_head, sections_json
+        from .form import script_json_pieces
 
-        return script_json(plan_json(self.plan, self.sha256))
+        return script_json_pieces({**plan_json_head(self.plan, self.sha256), "sections": sections_json(self.plan)})
 
     @cached_property  # rendered once for scorer.py and the workbook's cached values
     def scorer_utf8(self) -> bytes:
@@ -86,9 +87,13 @@ class Output:
 
     def data(self, context: BuildContext) -> bytes:
         """The file's bytes: the text as UTF-8, encoded as it is rendered."""
-        from .templating import render_utf8
+        return b"".join(self.blocks(context))
 
-        return render_utf8(self.template, **self.view(context))
+    def blocks(self, context: BuildContext) -> Iterator[bytes]:
+        """The same bytes a block at a time, as the template renders them."""
+        from .templating import render_blocks
+
+        return render_blocks(self.template, **self.view(context))
 
 
 @record(frozen=True)
@@ -100,6 +105,9 @@ class BinaryOutput:
 
     def data(self, context: BuildContext) -> bytes:
         return self.write(context)
+
+    def blocks(self, context: BuildContext) -> Iterator[bytes]:
+        yield self.write(context)
 
 
 def outputs() -> list[Output | BinaryOutput]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import Iterator
 
 import orjson
 from markupsafe import Markup
@@ -43,10 +44,33 @@ def script_json(value) -> Markup:
     as \\u escapes, so `</script>` in a rubric text cannot close the block
     (JSON.parse turns them back)."""
     # As UTF-8 bytes, a CJK text takes half the memory it takes as str.
-    data = orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+    return _escaped(orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS))
+
+
+def _escaped(data: bytes) -> Markup:
     for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
         data = data.replace(char.encode("utf-8"), escape.encode("ascii"))
     return Markup(data.decode("utf-8"))
+
+
+def script_json_pieces(value: dict) -> tuple[Markup, ...]:
+    """script_json(value) in pieces whose concatenation is exactly it: each
+    key of the object, and each entry of a key's list, or of its iterator,
+    written on its own (orjson's compact JSON is the pieces joined by `,`
+    and `:`).  A 300x form's two JSON blocks are 26 MB: made whole, the
+    plan's and the model's JSON, and their texts, were each held at once."""
+    pieces = []
+    for number, (key, entry) in enumerate(value.items()):
+        head = Markup("," if number else "{") + _escaped(orjson.dumps(key)) + Markup(":")
+        if isinstance(entry, (dict, str)) or not hasattr(entry, "__iter__"):
+            pieces.append(head + script_json(entry))
+            continue
+        pieces.append(head + Markup("["))
+        for index, element in enumerate(entry):
+            pieces.append(Markup("," if index else "") + script_json(element))
+        pieces.append(Markup("]"))
+    pieces.append(Markup("}" if pieces else "{}"))
+    return tuple(pieces)
 
 
 def inline_block(name: str, text: str) -> Markup:
@@ -109,24 +133,42 @@ def page_words(words: dict[str, str], script: str = "form_app.js", prefixes: tup
 # scores), and the paths of everything but items and errata.
 _UNREAD_FIELDS = frozenset({"line", "max_deduction"})
 _PATHS_READ = frozenset({"items", "errata"})
+_CONTAINERS = (dict, list)
 
 
-def page_model(model: dict) -> dict:
+def page_model(model: dict, *, lazily: bool = False) -> dict:
     """The model as `rubricdsl inspect` gives it, without what the page's
-    script never reads, so that the form stays small."""
+    script never reads, so that the form stays small.  `lazily`: each list
+    of the top level (the sections) an iterator, trimmed as it is read, so
+    that the trimmed model is never held whole beside the model."""
+    kept = {}
+    for key, entry in model.items():
+        if key in _UNREAD_FIELDS or key == "path":
+            continue
+        keep_path = key in _PATHS_READ
+        if lazily and type(entry) is list:
+            kept[key] = _trimmed_one_by_one(entry, keep_path)
+        else:
+            kept[key] = _trimmed(entry, keep_path) if type(entry) in _CONTAINERS else entry
+    return kept
 
-    def trimmed(value, keep_path: bool):
-        if isinstance(value, list):
-            return [trimmed(entry, keep_path) for entry in value]
-        if not isinstance(value, dict):
-            return value
-        return {
-            key: trimmed(entry, key in _PATHS_READ)
-            for key, entry in value.items()
-            if key not in _UNREAD_FIELDS and (key != "path" or keep_path)
-        }
 
-    return trimmed(model, False)
+def _trimmed_one_by_one(values: list, keep_path: bool) -> Iterator:
+    for value in values:
+        yield _trimmed(value, keep_path) if type(value) in _CONTAINERS else value
+
+
+def _trimmed(value, keep_path: bool):
+    # Only objects and arrays are descended into: a call per number and
+    # text was most of the time a 300x form took.
+    if type(value) is list:
+        return [_trimmed(entry, keep_path) if type(entry) in _CONTAINERS else entry for entry in value]
+    kept = {}
+    for key, entry in value.items():
+        if key in _UNREAD_FIELDS or (key == "path" and not keep_path):
+            continue
+        kept[key] = _trimmed(entry, key in _PATHS_READ) if type(entry) in _CONTAINERS else entry
+    return kept
 
 
 TEMPLATE = "form.html"
@@ -137,7 +179,8 @@ def render(context: BuildContext) -> str:
 
 
 def view(context: BuildContext) -> dict:
-    return page_view(context, page_model(context.exported), page_words(labels(context.rubric.language)), "form_app.js")
+    model = page_model(context.exported, lazily=True)
+    return page_view(context, model, page_words(labels(context.rubric.language)), "form_app.js")
 
 
 def page_view(context: BuildContext, model: dict, words: dict[str, str], app: str) -> dict:
@@ -152,7 +195,7 @@ def page_view(context: BuildContext, model: dict, words: dict[str, str], app: st
         source_path=context.source_path,
         sha256=context.sha256,
         plan_json=context.page_plan_json,
-        rubric_json=script_json(model),
+        rubric_json=script_json_pieces(model),
         words_json=script_json(words),
         css=asset("form.css"),
         scoring_js=asset("form_scoring.js"),

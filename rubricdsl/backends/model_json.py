@@ -10,7 +10,11 @@ TEMPLATE = "model.json.j2"
 
 
 def view(context: BuildContext) -> dict:
-    return {"model": context.exported}
+    """The model's JSON in pieces (export.indented_json_pieces): never held
+    whole."""
+    from ..export import indented_json_pieces
+
+    return {"pieces": indented_json_pieces(context.exported)}
 
 
 def render(context: BuildContext) -> str:

@@ -99,6 +99,48 @@ def condition_code(bound: p.Bound) -> str:
     return "True"
 
 
+def rule_values(rule: p.Rule, view_number) -> tuple:
+    """What scorer.py.j2's rule_code lays a rule out with, each text already
+    written as a Python literal (its repr) or a comment, in the order the
+    macro unpacks them: a 300x scorer has 48,600 rules, and the template's
+    calls for each of their values were most of its render."""
+    measure = rule.measure or ""
+    when = rule.when
+    choices = tuple(
+        (
+            repr(choice.key),
+            choice.key,
+            choice.line,
+            view_number(choice.amount),
+            choice.amount,
+            repr(choice.detail),
+            condition_code(choice.when) if choice.when is not None else "",
+        )
+        for choice in rule.choices
+    )
+    return (
+        rule.kind,
+        rule.requirement_line,
+        rule.key,
+        comment(rule.requirement_text),
+        rule.line,
+        repr(rule.key),
+        repr(rule.path),
+        repr(rule.text),
+        rule.amount,
+        rule.amount_text,
+        rule.each,
+        rule.inherited,
+        choices,
+        measure,
+        repr(measure),
+        variable(measure),
+        repr(when.text) if when is not None else "",
+        comment(when.text) if when is not None else "",
+        condition_code(when) if when is not None else "",
+    )
+
+
 def _python(value) -> str:
     """A Python literal for plain data holding Decimals."""
     if isinstance(value, Decimal):
@@ -151,6 +193,11 @@ def view(context: BuildContext) -> dict:
         "view_number": plan.text,
         "variable": variable,
         "condition": condition_code,
+        "rule_values": {
+            path: tuple(rule_values(rule, plan.text) for rule in rules)
+            for item in plan.items
+            for path, rules in ((item.path, item.rules), *((group.path, group.rules) for group in item.groups))
+        },
         "shape": _shape,
         "function": lambda item: f"item_{item.number.replace('.', '_')}_{item.section}_{item.key}",
     }

@@ -14,7 +14,6 @@ from typing import Iterator
 import jinja2
 
 from .. import __version__
-from ..export import indented_json
 from ..user_cache import user_cache_folder
 from . import markdown, text
 
@@ -49,7 +48,6 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     environment.filters["pyrepr"] = _pyrepr
-    environment.filters["json"] = indented_json
     environment.filters["md"] = markdown.inline
     environment.filters["md_table"] = markdown.table
     environment.filters["md_comment"] = markdown.comment
@@ -77,7 +75,9 @@ def render_utf8(template_name: str, **context) -> bytes:
 def render_blocks(template_name: str, **context) -> Iterator[bytes]:
     """The text as UTF-8, a block at a time as it is generated.  The pieces
     are taken and joined a block at a time by islice and str.join, not one
-    by one in Python: a workbook's sheet is tens of thousands of them."""
+    by one in Python: a workbook's sheet is tens of thousands of them.  512
+    at a time: a piece can be a section's JSON (17 KB), and a build writes
+    each block as it comes, so a block is all of a file that is held."""
     pieces = ENVIRONMENT.get_template(template_name).generate(**context)
-    while block := list(islice(pieces, 4096)):
+    while block := list(islice(pieces, 512)):
         yield "".join(block).encode("utf-8")
