@@ -127,12 +127,15 @@ def _heights(sheet) -> dict[int, float]:
     cut off on screen and on paper."""
     spans = {(r, c): (lr, lc) for r, c, lr, lc in sheet.merges}
     widths = sheet.widths
+    hidden = frozenset(sheet.hidden_columns)  # what no one sees grows no row
     width_of: dict[tuple[int, int], int] = {}  # the characters of 1.2 units a line of these columns holds
     lines: dict[int, int] = {}
     for where, (kind, text, _, _) in sheet.cells.items():
         if kind != "text" or not text:
             continue
         row, col = where
+        if col in hidden:
+            continue
         span = spans.get(where)
         if span is None:
             last_col = col
