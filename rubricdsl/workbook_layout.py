@@ -234,6 +234,7 @@ class _Builder:
         self.condition_cells: list[tuple[p.ConditionPlan, str]] = []
         self.group_status_cells: dict[str, str] = {}  # group key -> its status cell, for the current item
         self.option_refs: dict[tuple[str, int, int], list[str]] = {}  # a drop-down (sheet, row, col) -> its options' cells
+        self.making: tuple[str, str] | None = None  # ("item", "path 'title'") or a section, whose formulas are being written
 
     # -- the meta sheet: identity and every text formulas compare or show --
 
@@ -274,6 +275,7 @@ class _Builder:
         self.verdicts = self.option_list(verdict_texts + tuple(g.label for g in plan.grades))
         (self.incomplete,) = self.option_list((w["wb_incomplete"],))
         self.main_sheet()
+        self.making = None  # the cover's and summary's formulas are the whole rubric's
         self.cover_sheet()
         self.summary_sheet()
         return Layout(plan, w, [self.cover, self.main, self.summary, self.meta], self.inputs, self.names, self.sha256)
@@ -290,10 +292,13 @@ class _Builder:
 
     def formula(self, sheet: Sheet, row: int, col: int, text: str, expected, style: str = "formula"):
         if len(text) > MAX_FORMULA:  # a spreadsheet would refuse or "repair" the file: never written
-            raise WorkbookError(
-                f"the formula of {sheet.name}!{a1(row, col)} would be {len(text):,} characters, "
-                f"more than a spreadsheet takes ({MAX_FORMULA:,})"
-            )
+            hidden = " (a hidden column)" if col in sheet.hidden_columns else ""
+            problem = (f"the formula of {sheet.name}!{a1(row, col)}{hidden} would be {len(text):,} characters, "
+                       f"more than a spreadsheet takes ({MAX_FORMULA:,})")
+            if self.making is not None:
+                kind, named = self.making
+                problem = f"{kind} {named}: {problem}; split the {kind} into smaller ones"
+            raise WorkbookError(problem)
         sheet.put(row, col, Cell("formula", text, style, expected))
 
     def points_pair(self, row: int, units_col: int, shown_col: int, text: str, expected_units, style="formula"):
@@ -343,6 +348,7 @@ class _Builder:
             row = self.item(item, row)
         if row == first:  # a section without items still shows its line
             row += 1
+        self.making = ("section", f"{section.key} '{section.title}'")
         sheet.text(first, COL_SECTION, w["section_cell"].format(numeral=numeral, title=section.title, points=section.points_text), "section")
         if row - 1 > first:
             sheet.merges.append((first, COL_SECTION, row - 1, COL_SECTION))
@@ -370,6 +376,7 @@ class _Builder:
         path = ("items", item.path)
         top = row
         self.item_rows[item.path] = row
+        self.making = ("item", f"{item.path} '{item.title}'")
         status_cell = a1(row, COL_INPUT, True)
         first_input = len(self.inputs)
         self.group_status_cells = {}

@@ -191,8 +191,16 @@ def test_a_formula_longer_than_a_spreadsheet_takes_is_refused_naming_its_cell(tm
     assert checked.ok, [d.message for d in checked.diagnostics]
     done = run("build", str(rubric), "-o", str(tmp_path / "out"))
     assert done.returncode == 2, done.stderr
-    assert "cannot write workbook.xlsx: the formula of 评分表!K4505 would be" in done.stderr
-    assert "more than a spreadsheet takes (8,192)" in done.stderr and "Traceback" not in done.stderr
+    assert "cannot write workbook.xlsx: section s 'S': the formula of 评分表!K4505 (a hidden column) would be" in done.stderr
+    assert "more than a spreadsheet takes (8,192); split the section into smaller ones" in done.stderr
+    assert "Traceback" not in done.stderr
+    # One item of 200 requirements: the count of its answers still to fix would name each of them.
+    requirements = "".join(f'    req r{n} "R{n}"\n      deduct 1 "no R{n}: -1"\n' for n in range(200))
+    rubric.write_text(f'{header}section s "S" points 1500\n  item many "Many" points 1500\n{requirements}', encoding="utf-8")
+    done = run("build", str(rubric), "-o", str(tmp_path / "out"))
+    assert done.returncode == 2, done.stderr
+    assert "cannot write workbook.xlsx: item s.many 'Many': the formula of 评分表!M5 (a hidden column) would be" in done.stderr
+    assert "split the item into smaller ones" in done.stderr
     assert not any((tmp_path / "out").rglob("*"))  # nothing written
 
 
@@ -634,3 +642,13 @@ def test_text_widths_count_the_wide_characters_as_one_by_one() -> None:
     texts += ["".join(rng.choice(alphabet) for _ in range(rng.randrange(60))) for _ in range(500)]
     for text in texts:
         assert workbook._width(text) == 1.2 * len(text) + sum(ch > "\u2e7f" for ch in text), text
+
+
+def test_a_text_in_a_hidden_column_grows_no_row() -> None:
+    from rubricdsl.backends.workbook import _heights
+    from rubricdsl.workbook_layout import Sheet
+
+    sheet = Sheet("s", widths={0: 8, 1: 8}, hidden_columns=(1,))
+    sheet.text(0, 1, "a header much wider than its column")
+    sheet.text(1, 0, "a text much wider than its column")
+    assert set(_heights(sheet)) == {1}
