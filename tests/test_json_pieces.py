@@ -33,3 +33,19 @@ def test_script_pieces_join_to_the_whole_text(value: dict) -> None:
     # an iterator is written as the list of what it yields
     lazy = {key: iter(entry) if isinstance(entry, list) else entry for key, entry in value.items()}
     assert "".join(script_json_pieces(lazy)) == str(script_json(value))
+
+
+def test_the_pages_plan_pieces_are_the_whole_plans_json() -> None:
+    from rubricdsl.backends import BuildContext
+    from rubricdsl.frontend import compile_file
+    from rubricdsl.plan import plan_json
+
+    from .conftest import SHIPPED_RUBRIC
+
+    context = BuildContext.of(compile_file(str(SHIPPED_RUBRIC)), "rubrics/t-cssg-001.5-2020.rubric")
+    assert len(context.page_plan_json) > 3  # in pieces: a head and each section
+    assert "".join(context.page_plan_json) == str(script_json(plan_json(context.plan, context.sha256)))
+
+
+def test_a_key_that_is_not_a_string_is_written_as_the_whole_text_writes_it() -> None:
+    assert "".join(script_json_pieces({1: 2, "a": [3]})) == str(script_json({1: 2, "a": [3]})) == '{"1":2,"a":[3]}'

@@ -58,10 +58,12 @@ def script_json_pieces(value: dict) -> tuple[Markup, ...]:
     key of the object, and each entry of a key's list, or of its iterator,
     written on its own (orjson's compact JSON is the pieces joined by `,`
     and `:`).  A 300x form's two JSON blocks are 26 MB: made whole, the
-    plan's and the model's JSON, and their texts, were each held at once."""
+    plan's and the model's JSON were each held beside their text; in
+    pieces, each section's JSON is made and dropped as it is written, and
+    only the text's pieces are held."""
     pieces = []
     for number, (key, entry) in enumerate(value.items()):
-        head = Markup("," if number else "{") + _escaped(orjson.dumps(key)) + Markup(":")
+        head = Markup("," if number else "{") + _escaped(_key_json(key)) + Markup(":")
         if isinstance(entry, (dict, str)) or not hasattr(entry, "__iter__"):
             pieces.append(head + script_json(entry))
             continue
@@ -71,6 +73,12 @@ def script_json_pieces(value: dict) -> tuple[Markup, ...]:
         pieces.append(Markup("]"))
     pieces.append(Markup("}" if pieces else "{}"))
     return tuple(pieces)
+
+
+def _key_json(key) -> bytes:
+    """A key as script_json writes it in its object (OPT_NON_STR_KEYS: 1 as "1"):
+    cut from the encoding of {key: 0}."""
+    return orjson.dumps({key: 0}, option=orjson.OPT_NON_STR_KEYS)[1:-3]
 
 
 def inline_block(name: str, text: str) -> Markup:
