@@ -10,7 +10,9 @@ build waits for the first and says so):
 2. Prepare.  Each file is rendered a block at a time, each block compared
    with the file on disk and, from the first that differs, written as it
    comes (the part alike read back from the old file), so that no file is
-   held whole (a 300x rubric's files are 160 MB): each rubric
+   held whole but scorer.py, which the workbook's cached values use too,
+   and the workbook's deflated archive (a 300x rubric's files are 160
+   MB): each rubric
    folder in which anything changes is built whole beside the old one as
    `OUT/.<id>.new-XXXXXXXX/`, changed files written and flushed to disk,
    unchanged ones and every file of the user's in the folder hard-linked
@@ -71,7 +73,8 @@ class BuildPlan:
     out_dir: Path
     # What makes each file's UTF-8 bytes, a block at a time.  Files are
     # rendered one at a time where they are compared or written, each block
-    # compared or written as it comes, so that no file is held whole: a 300x
+    # compared or written as it comes, so that no file but scorer.py and the
+    # workbook's archive (each made whole for a reason of its own) is held whole: a 300x
     # rubric's files are 160 MB, and held together they were a third of its
     # build's memory.
     files: dict[Path, Callable[[], Iterable[bytes]]] = field(default_factory=dict)
