@@ -47,6 +47,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections import Counter
 from dataclasses import field
 from pathlib import Path, PurePosixPath
 from typing import Callable, Iterable, Iterator
@@ -156,11 +157,18 @@ def source_name(source: Path, out_dir: Path) -> str:
         return PurePosixPath(absolute.parent.name, absolute.name).as_posix()
 
 
-def _rendered(output, context: BuildContext, source: Path) -> Iterator[bytes]:
+def _rendered(output, context: BuildContext, source: Path, readers: Counter) -> Iterator[bytes]:
+    """The output's blocks; once all are taken, what no other file of the
+    context still to be written reads is forgotten (`readers`: how many
+    files still read each product)."""
     try:
         yield from output.blocks(context)
     except WorkbookError as error:  # a rubric the workbook cannot hold, e.g. a text over a cell's limit
         raise BuildError(f"{source}: cannot write {output.filename}: {error}") from None
+    for product in output.reads:
+        readers[product] -= 1
+        if readers[product] == 0:
+            context.forget(product)
 
 
 def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPlan:
@@ -178,8 +186,10 @@ def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPl
         folder = out_dir / rubric.id
         result.rubric_dirs.add(folder)
         context = BuildContext.of(compilation, compilation.path if str(source) == "-" else source_name(source, out_dir))
-        for output in outputs():
-            result.files[folder / output.filename] = functools.partial(_rendered, output, context, source)
+        files = outputs()
+        readers = Counter(product for output in files for product in output.reads)
+        for output in files:
+            result.files[folder / output.filename] = functools.partial(_rendered, output, context, source, readers)
     return result
 
 

@@ -66,6 +66,14 @@ class BuildContext:
 
         return scorer_module_for_blank_findings(self.scorer_utf8, self.rubric.id, self.source_path)
 
+    def forget(self, product: str) -> None:
+        """Lets one of the cached products above go: a build lets the
+        model's export and the pages' plan go once the files that read them
+        are written (at 300x, 110 MB the workbook need not share memory
+        with).  Asked for again, it is made again."""
+        assert isinstance(getattr(type(self), product, None), cached_property), product
+        self.__dict__.pop(product, None)
+
     @classmethod
     def of(cls, compilation: Compilation, source_path: str) -> "BuildContext":
         assert compilation.rubric is not None
@@ -74,11 +82,15 @@ class BuildContext:
 
 @record(frozen=True)
 class Output:
-    """One generated file: its template and the values `view` gives it."""
+    """One generated file: its template and the values `view` gives it.
+    `reads`: the products of BuildContext that only some files use, which
+    a build can forget once every file reading them is written (one read
+    but not named here is made again: slower, never wrong)."""
 
     filename: str
     template: str
     view: Callable[[BuildContext], dict]
+    reads: tuple[str, ...] = ()
 
     def render(self, context: BuildContext) -> str:
         from .templating import render
@@ -102,6 +114,7 @@ class BinaryOutput:
 
     filename: str
     write: Callable[[BuildContext], bytes]
+    reads: tuple[str, ...] = ()
 
     def data(self, context: BuildContext) -> bytes:
         return self.write(context)
@@ -119,10 +132,10 @@ def outputs() -> list[Output | BinaryOutput]:
     from . import findings_schema, scorer, workbook
 
     return [
-        Output("model.json", model_json.TEMPLATE, model_json.view),
+        Output("model.json", model_json.TEMPLATE, model_json.view, reads=("exported",)),
         Output("sheet.md", sheet.TEMPLATE, sheet.view),
-        Output("form.html", form.TEMPLATE, form.view),
-        Output("panel.html", panel.TEMPLATE, panel.view),
+        Output("form.html", form.TEMPLATE, form.view, reads=("exported", "page_plan_json")),
+        Output("panel.html", panel.TEMPLATE, panel.view, reads=("exported", "page_plan_json")),
         BinaryOutput("scorer.py", lambda context: context.scorer_utf8),
         Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
         BinaryOutput("workbook.xlsx", workbook.render),
