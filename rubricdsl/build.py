@@ -138,6 +138,9 @@ REMOVED_BY_BUILD = "listed in the manifest but no longer built: `rubricdsl build
 NOT_OURS = "not written by rubricdsl build (not in its manifest): remove it by hand"
 EDITED = "listed in the manifest but edited since it was built: `rubricdsl build` keeps it; remove it by hand"
 LEFTOVER = "left by an interrupted build: `rubricdsl build` removes it"
+# A replaced folder may hold files of the user's (_drain): build puts them back, not away.
+LEFTOVER_REPLACED = ("left by an interrupted build: `rubricdsl build` puts back the files of yours it holds "
+                     "(one also in the rubric's folder stays here, named, to compare by hand) and removes the rest")
 UNFINISHED = "a build was interrupted while replacing folders: `rubricdsl build` finishes it"
 
 
@@ -382,7 +385,7 @@ def drift(build: BuildPlan, *, whole_folder: bool) -> Drift:
                     extra.append(Extra(path, EDITED))
                 else:
                     extra.append(Extra(path, REMOVED_BY_BUILD))
-        interrupted = [Extra(p, LEFTOVER) for p in sorted(leftovers)]
+        interrupted = [Extra(p, LEFTOVER_REPLACED if ".old-" in p.name and p.is_dir() else LEFTOVER) for p in sorted(leftovers)]
         if (out_dir / JOURNAL).exists():
             interrupted.insert(0, Extra(out_dir / JOURNAL, UNFINISHED))
         return Drift(stale, missing, extra, interrupted)

@@ -314,6 +314,22 @@ def test_a_build_forgets_the_export_and_the_pages_plan_once_the_files_reading_th
         assert plan.render(files[name]) == data == again.render(files[name])
 
 
+def test_check_says_a_replaced_folder_left_behind_gives_back_the_users_files(tmp_path: Path) -> None:
+    def run_cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "rubricdsl.cli", *map(str, args)], capture_output=True, text=True, encoding="utf-8")
+
+    out = tmp_path / "out"
+    assert run_cli("build", SHIPPED_RUBRIC, "-o", str(out)).returncode == 0
+    left = out / ".t-cssg-001.5-2020.old-abcdefgh"
+    left.mkdir()
+    (left / "notes.txt").write_text("mine", encoding="utf-8")
+    checked = run_cli("build", SHIPPED_RUBRIC, "-o", str(out), "--check")
+    assert checked.returncode == 1
+    assert ".t-cssg-001.5-2020.old-abcdefgh: left by an interrupted build: `rubricdsl build` puts back the files of yours" in checked.stderr
+    assert run_cli("build", SHIPPED_RUBRIC, "-o", str(out)).returncode == 0
+    assert (out / "t-cssg-001.5-2020" / "notes.txt").read_text(encoding="utf-8") == "mine" and not left.exists()
+
+
 def test_the_json_files_are_json_dumps_indented_by_two() -> None:
     """model.json and findings.schema.json hold
     json.dumps(indent=2, ensure_ascii=False) of their value and a newline."""
