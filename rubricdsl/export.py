@@ -255,10 +255,10 @@ def _canonical(value, fragment):
         kept = {}
         for key, entry in value.items():
             if key not in _PLACES:
-                kind = type(entry)
-                if kind is dict or kind is list:
+                entry_kind = type(entry)
+                if entry_kind is dict or entry_kind is list:
                     entry = _canonical(entry, fragment)
-                elif kind is float:
+                elif entry_kind is float:
                     entry = fragment(float.__repr__(entry))
                 kept[key] = entry
         return kept

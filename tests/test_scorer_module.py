@@ -284,3 +284,19 @@ def test_a_source_path_that_reads_as_an_encoding_does_not_change_the_scorers_tex
     scorer = load_scorer(shipped()[0], "coding=latin-1 x.rubric")
     assert done.stdout == scorer.dumps(scorer.score(scorer.parse_findings(FIXTURE.read_bytes()))) + "\n"
     assert "扣" in done.stdout
+
+
+def test_the_templates_rule_code_unpacks_the_rule_values_in_their_order() -> None:
+    """rule_code unpacks backends/scorer.RuleValues and ChoiceValues by
+    position: a field added or moved on one side only would shift every name."""
+    import re
+
+    template = (ROOT / "rubricdsl" / "backends" / "templates" / "scorer.py.j2").read_text(encoding="utf-8")
+    (rule_names,) = re.findall(r"\{% set ([\w, ]+) = values %\}", template)
+    assert tuple(name.strip() for name in rule_names.split(",")) == scorer_backend.RuleValues._fields
+    choice_loops = re.findall(r"\{% for ([\w, ]+) in choices %\}", template)
+    assert len(choice_loops) == 3
+    fields = scorer_backend.ChoiceValues._fields
+    for loop in choice_loops:
+        names = tuple(name.strip() for name in loop.split(","))
+        assert len(names) == len(fields) and all(name in ("_", field) for name, field in zip(names, fields)), names

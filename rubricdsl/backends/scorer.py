@@ -17,6 +17,7 @@ import types
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import plan as p
 from ..findings import FINDINGS_FORMAT, PANEL_FORMAT, RESULT_FORMAT
@@ -99,15 +100,52 @@ def condition_code(bound: p.Bound) -> str:
     return "True"
 
 
-def rule_values(rule: p.Rule, view_number) -> tuple:
-    """What scorer.py.j2's rule_code lays a rule out with, each text already
-    written as a Python literal (its repr) or a comment, in the order the
-    macro unpacks them: a 300x scorer has 48,600 rules, and the template's
-    calls for each of their values were most of its render."""
+class ChoiceValues(NamedTuple):
+    """A level, part or band as scorer.py.j2's rule_code writes it (each
+    text a Python literal or a comment).  The template unpacks these by
+    position, in this order (a test holds the two alike)."""
+
+    choice_repr: str
+    choice: str
+    choice_line: int
+    shown: str
+    choice_amount: int
+    detail: str
+    choice_condition: str
+
+
+class RuleValues(NamedTuple):
+    """A rule as rule_code writes it, unpacked there by position in this
+    order: a 300x scorer has 48,600 rules, and the template's calls for each
+    of their values were most of its render."""
+
+    kind: str
+    requirement_line: int
+    key: str
+    requirement: str
+    line: int
+    key_repr: str
+    path: str
+    text: str
+    amount: int
+    amount_text: str
+    each: bool
+    inherited: bool
+    choices: tuple[ChoiceValues, ...]
+    measure: str
+    measure_repr: str
+    variable: str
+    when_repr: str
+    when: str
+    condition: str
+
+
+def rule_values(rule: p.Rule, view_number) -> RuleValues:
+    """What scorer.py.j2's rule_code lays a rule out with."""
     measure = rule.measure or ""
     when = rule.when
     choices = tuple(
-        (
+        ChoiceValues(
             repr(choice.key),
             choice.key,
             choice.line,
@@ -118,7 +156,7 @@ def rule_values(rule: p.Rule, view_number) -> tuple:
         )
         for choice in rule.choices
     )
-    return (
+    return RuleValues(
         rule.kind,
         rule.requirement_line,
         rule.key,
