@@ -24,7 +24,7 @@ import re
 import zipfile
 from itertools import groupby
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Iterator, NamedTuple
 
 from ..workbook_layout import Input, Layout, WorkbookError, a1, blank_findings, column_letters, indexed, layout
 from . import BuildContext
@@ -421,16 +421,16 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
         top, bottom, left, right = min(used_rows), max(used_rows), min(used_cols), max(used_cols)
         dimension = a1(top, left) if (top, left) == (bottom, right) else f"{a1(top, left)}:{a1(bottom, right)}"
 
-    def rows():
-        """(number, spans, height, cells) of every used row, in order:
-        unpacked in the template, faster than looked up.  A cell, which
-        sheet.xml.j2 unpacks too, is (shape, ref, style, formula, value).
-        shape: string (a shared string), number, blank, formula, or
-        text_formula (a formula whose cached value is text; a formula's is a
-        number or "", which need no escaping).  value: the string's index,
-        the number, the formula's cached value, or None."""
+    def rows(xml: dict[str, str]) -> Iterator[str]:
+        """The XML of every used row, in order, each row and cell written
+        with its format from sheet.xml.j2 (`xml`), so the XML stays in the
+        template.  A cell's shape: string (a shared string), number, blank,
+        formula, or text_formula (a formula whose cached value is text; a
+        formula's is a number or "", which need no escaping)."""
+        string_cell, number_cell, blank_cell = xml["string"], xml["number"], xml["blank"]
+        formula_cell, text_formula_cell = xml["formula"], xml["text_formula"]
         cells = sheet.cells
-        merged_below: dict[int, dict[int, tuple]] = {}  # the blank cells of ranges from rows above
+        merged_below: dict[int, dict[int, str]] = {}  # the blank cells of ranges from rows above
         style_of: dict[str, int] = {}  # the format of each style name, looked up once per sheet
         add_string = strings.add
         for row in sorted(used_rows):
@@ -438,7 +438,7 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
             in_order = here is None  # else the blanks from above come first
             if in_order:
                 here = {}
-            number = row + 1
+            number = str(row + 1)
             anchored = row in anchor_rows
             for where in by_row.get(row, ()):
                 kind, value, style_name, expected = cells[where]
@@ -446,76 +446,91 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
                 style = style_of.get(style_name)
                 if style is None:
                     style = style_of[style_name] = formats.index(style_name)
+                ref = letters[col] + number
                 anchor = anchors.get(where) if anchored else None
                 if anchor is not None:
                     last_row, last_col = anchor
                     for merged_row in range(row, last_row + 1):
                         merged = here if merged_row == row else merged_below.setdefault(merged_row, {})
                         for merged_col in range(col, last_col + 1):
-                            merged[merged_col] = ("blank", f"{letters[merged_col]}{merged_row + 1}", style, None, None)
+                            merged[merged_col] = blank_cell % (f"{letters[merged_col]}{merged_row + 1}", style)
                 if kind == "text":
                     if anchor is not None and value == "":
                         continue  # a merged range's empty text stays a blank cell
-                    here[col] = ("string", f"{letters[col]}{number}", style, None, add_string(value))
+                    here[col] = string_cell % (ref, style, add_string(value))
                 elif kind == "formula":
                     cached = 0 if result is None else expected(result)
                     if isinstance(cached, bool):
                         cached = "TRUE" if cached else "FALSE"
-                    shape = "text_formula" if isinstance(cached, str) and cached != "" else "formula"
-                    here[col] = (shape, f"{letters[col]}{number}", style, value, cached)
+                    if isinstance(cached, str) and cached != "":
+                        here[col] = text_formula_cell % (ref, style, _escaped(value), _escaped(cached))
+                    else:
+                        here[col] = formula_cell % (ref, style, _escaped(value), cached)
                 elif kind == "number":
-                    here[col] = ("number", f"{letters[col]}{number}", style, None, _number(value))
+                    here[col] = number_cell % (ref, style, _number(value))
                 elif findings is None:
-                    here[col] = ("blank", f"{letters[col]}{number}", style, None, None)
+                    here[col] = blank_cell % (ref, style)
                 else:
-                    here[col] = _input_cell(findings, inputs[(sheet.name, row, col)], f"{letters[col]}{number}", style, add_string)
+                    here[col] = _input_cell(findings, inputs[(sheet.name, row, col)], ref, style, add_string, xml)
             pixels = int(heights[row] * 4 / 3 + 0.5) if row in heights else 20
-            yield (
-                number,
-                span_texts.get(row // 16),
-                f"{pixels * 0.75:.16g}" if pixels != 20 else None,  # 20 pixels (15 points) is the default height
-                list(here.values()) if in_order else [here[col] for col in sorted(here)],
+            spans = span_texts.get(row // 16)
+            attributes = (
+                xml["spans"] % spans if spans else "",
+                # 20 pixels (15 points) is the default height
+                xml["height"] % f"{pixels * 0.75:.16g}" if pixels != 20 else "",
             )
+            if not here:
+                yield xml["empty_row"] % (number, *attributes)
+            else:
+                written = "".join(here.values() if in_order else [here[col] for col in sorted(here)])
+                yield xml["row"] % (number, *attributes, written)
 
     # Made when the template reaches them, after the rows: not held while
     # the rows are written (a 300x rubric has 110,000 rules and 70,000 checks).
-    def highlights():
-        """Each range's (format, priority, formula) of each of its rules."""
+    def highlights(xml: dict[str, str]) -> Iterator[str]:
+        """The XML of each range's conditional formats, its rules in order."""
         rules: dict[str, list] = {}
         for priority, (cells, formula, style) in enumerate(sheet.conditional, 1):
-            rules.setdefault(cells, []).append((formats.highlight(style), priority, formula))
-        yield from rules.items()
+            rules.setdefault(cells, []).append(xml["rule"] % (formats.highlight(style), priority, _escaped(formula)))
+        for cells, written in rules.items():
+            yield xml["range"] % (cells, "".join(written))
 
-    def validations():
-        """(kind, cell, first, second, title, message): unpacked in the template."""
+    def validations(xml: dict[str, str]) -> Iterator[str]:
+        """The XML of each data validation: a drop-down's list, or a measured value's range."""
+        title = _escaped(sheet_layout.words["wb_main_sheet"])
         for validation in sheet.validations:
-            row, col = validation.cell
+            cell = a1(*validation.cell)
             if validation.kind == "list":
-                yield ("list", a1(row, col), validation.source.lstrip("="), None, None, None)
+                yield xml["list"] % (cell, _escaped(validation.source.lstrip("=")))
             else:
-                yield ("decimal", a1(row, col), str(float(validation.low)), str(float(validation.high)),
-                       sheet_layout.words["wb_main_sheet"], validation.message[:255])
+                yield xml["decimal"] % (title, _escaped(validation.message[:255]), cell, float(validation.low), float(validation.high))
 
     return {
-        "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet), "rows": rows(),
-        "merges": merges, "highlights": highlights(),
-        "validations": validations(), "validation_count": len(sheet.validations), "landscape": sheet.landscape,
+        "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet), "rows": rows,
+        "merges": merges, "highlights": highlights,
+        "validations": validations, "validation_count": len(sheet.validations), "landscape": sheet.landscape,
     }
 
 
-def _input_cell(findings: dict, found: Input, ref: str, style: int, add_string) -> tuple:
-    """An input cell, filled from `findings`."""
+def _input_cell(findings: dict, found: Input, ref: str, style: int, add_string, xml: dict[str, str]) -> str:
+    """An input cell's XML, filled from `findings`."""
     value = input_value(findings, found)
     if value is None:
-        return ("blank", ref, style, None, None)
+        return xml["blank"] % (ref, style)
     if isinstance(value, str):
         if len(value) > MAX_CELL_TEXT:
             raise WorkbookError(
                 f"{found.path} holds {len(value)} characters, more than a spreadsheet cell holds ({MAX_CELL_TEXT}): "
                 "it would be cut off"
             )
-        return ("string", ref, style, None, add_string(value))
-    return ("number", ref, style, None, _number(float(value) if not isinstance(value, int) else value))
+        return xml["string"] % (ref, style, add_string(value))
+    return xml["number"] % (ref, style, _number(float(value) if not isinstance(value, int) else value))
+
+
+def _escaped(text) -> str:
+    """A text as XML holds it between tags, escaped as Jinja's `e` filter
+    escapes (the same bytes as the rest of the sheet's texts)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
 
 
 def _columns(sheet) -> list[dict]:
