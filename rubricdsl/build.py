@@ -171,7 +171,7 @@ def _rendered(output, context: BuildContext, source: Path, readers: Counter) -> 
     for product in output.reads:
         readers[product] -= 1
         if readers[product] == 0:
-            context.forget(product)
+            context.forget(product, still_read=+readers)
 
 
 def plan(compilations: list[tuple[Path, Compilation]], out_dir: Path) -> BuildPlan:

@@ -59,25 +59,38 @@ class BuildContext:
         return render_utf8(TEMPLATE, **view(self))
 
     @cached_property
-    def scorer(self):
-        """The generated scorer, run as a module in memory, for the blank
-        findings that the workbook's cached values are the result of."""
+    def blank_result(self) -> dict:
+        """The generated scorer's result of blank findings (nothing
+        recorded, scored partial): what the workbook's formula cells cache.
+        The scorer is run as a module in memory from scorer.py's text, and
+        let go once it has scored them."""
         from ..scorer_cache import scorer_module_for_blank_findings
+        from ..workbook_layout import blank_findings
 
-        return scorer_module_for_blank_findings(self.scorer_utf8, self.rubric.id, self.source_path)
+        scorer = scorer_module_for_blank_findings(self.scorer_utf8, self.rubric.id, self.source_path)
+        return scorer.score(blank_findings(self.plan), partial=True)
 
-    def forget(self, product: str) -> None:
+    def forget(self, product: str, still_read=()) -> None:
         """Lets one of the cached products above go: a build lets the
         model's export and the pages' plan go once the files that read them
         are written (at 300x, 110 MB the workbook need not share memory
-        with).  Asked for again, it is made again."""
+        with), and scorer.py's text once it is written.  A product that is
+        still to be read (`still_read`) and made from the one let go is made
+        first.  Asked for again, a product is made again."""
         assert isinstance(getattr(type(self), product, None), cached_property), product
+        for later in still_read:
+            if _MADE_FROM.get(later) == product:
+                getattr(self, later)
         self.__dict__.pop(product, None)
 
     @classmethod
     def of(cls, compilation: Compilation, source_path: str) -> "BuildContext":
         assert compilation.rubric is not None
         return cls(compilation.rubric, source_path, compilation.sha256)
+
+
+# The products made from another, which must be made before it is let go.
+_MADE_FROM = {"blank_result": "scorer_utf8"}
 
 
 @record(frozen=True)
@@ -136,7 +149,7 @@ def outputs() -> list[Output | BinaryOutput]:
         Output("sheet.md", sheet.TEMPLATE, sheet.view),
         Output("form.html", form.TEMPLATE, form.view, reads=("exported", "page_plan_json")),
         Output("panel.html", panel.TEMPLATE, panel.view, reads=("exported", "page_plan_json")),
-        BinaryOutput("scorer.py", lambda context: context.scorer_utf8),
+        BinaryOutput("scorer.py", lambda context: context.scorer_utf8, reads=("scorer_utf8",)),
         Output("findings.schema.json", findings_schema.TEMPLATE, findings_schema.view),
-        BinaryOutput("workbook.xlsx", workbook.render),
+        BinaryOutput("workbook.xlsx", workbook.render, reads=("blank_result",)),
     ]

@@ -26,7 +26,7 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Iterator, NamedTuple
 
-from ..workbook_layout import Input, Layout, WorkbookError, a1, blank_findings, column_letters, indexed, layout
+from ..workbook_layout import Input, Layout, WorkbookError, a1, column_letters, indexed, layout
 from . import BuildContext
 
 MAX_CELL_TEXT = 32767  # Excel's limit: a longer text would be cut off
@@ -68,9 +68,9 @@ _VERTICAL = {"top": "top", "vcenter": "center"}
 
 
 def render(context: BuildContext) -> bytes:
-    scorer = context.scorer
+    result = context.blank_result  # before the layout: the scorer need not share memory with it
     sheet_layout = layout(context.rubric, context.plan, context.sha256, context.source_path)
-    return workbook_bytes(sheet_layout, None, scorer.score(blank_findings(sheet_layout.plan), partial=True))
+    return workbook_bytes(sheet_layout, None, result)
 
 
 def _at(findings: dict, keys: tuple):
@@ -489,10 +489,13 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
     # the rows are written (a 300x rubric has 110,000 rules and 70,000 checks).
     def highlights(xml: dict[str, str]) -> Iterator[str]:
         """The XML of each range's conditional formats, its rules in order."""
-        rules: dict[str, list] = {}
-        for priority, (cells, formula, style) in enumerate(sheet.conditional, 1):
-            rules.setdefault(cells, []).append(xml["rule"] % (formats.highlight(style), priority, _escaped(formula)))
-        for cells, written in rules.items():
+        rules = sheet.conditional
+        formats_used = [formats.highlight(style) for _, _, style in rules]  # numbered in the order of the rules
+        by_range: dict[str, list[int]] = {}
+        for number, (cells, _, _) in enumerate(rules):
+            by_range.setdefault(cells, []).append(number)
+        for cells, numbers in by_range.items():
+            written = [xml["rule"] % (formats_used[n], n + 1, _escaped(rules[n][1])) for n in numbers]
             yield xml["range"] % (cells, "".join(written))
 
     def validations(xml: dict[str, str]) -> Iterator[str]:
