@@ -111,6 +111,7 @@ class Input(NamedTuple):  # a tuple, without a __dict__: a 300x rubric has 150,0
     keys: tuple  # the path's keys: ("items", "basics.policy", "requirements", "has_policy")
     options: tuple[str, ...] = ()  # the drop-down's texts
     values: tuple = ()  # what each option means in the findings
+    refs: tuple[str, ...] = ()  # the hidden sheet's cells of its options, which formulas compare it with
 
     @property
     def address(self) -> str:
@@ -131,6 +132,9 @@ class Sheet:
     hidden: bool = False
     landscape: bool = False
     heights: dict[int, float] = field(default_factory=dict)
+    # Whether a build hands its rows to the writer as they are laid out (the
+    # scoring sheet): a writer writes its rows before the other sheets'.
+    streams: bool = False
 
     def put(self, row: int, col: int, cell: Cell) -> Cell:
         self.cells[(row, col)] = cell
@@ -211,7 +215,9 @@ def _all_deductions(item: dict) -> list[dict]:
 
 
 class _Builder:
-    def __init__(self, plan: p.ScoringPlan, language: str, sha256: str, source: str, errata: list[tuple[str, str]], copy: str):
+    def __init__(self, plan: p.ScoringPlan, language: str, sha256: str, source: str, errata: list[tuple[str, str]], copy: str,
+                 rows_final: Callable[[Sheet, int], None] | None = None):
+        self.rows_final = rows_final
         self.source = source
         self.plan = plan
         self.language = language
@@ -220,37 +226,36 @@ class _Builder:
         self.errata = errata
         w = self.words
         self.cover = Sheet(w["wb_cover_sheet"] + copy, landscape=False)
-        self.main = Sheet(w["wb_main_sheet"] + copy, landscape=True)
+        self.main = Sheet(w["wb_main_sheet"] + copy, landscape=True, streams=True)
         self.summary = Sheet(w["wb_summary_sheet"] + copy)
         self.meta = Sheet(META_SHEET, hidden=True)
         self.inputs: list[Input] = []
         self.names: dict[str, str] = {}
         self.lists_col = 3  # the meta sheet's option lists start at column D
-        self.list_ranges: dict[tuple, str] = {}  # a list's cell references -> its range, for data validation
+        self.list_ranges: dict[tuple[str, ...], str] = {}  # a list's cell references -> its range, for data validation
         self.excluded = plan.not_applicable.value == "excluded"
         self.zero_rule = plan.nothing_met.value == "zero"
         self.item_rows: dict[str, int] = {}  # item path -> its row on the main sheet
         self.subtotal_rows: list[int] = []
         self.condition_cells: list[tuple[p.ConditionPlan, str]] = []
         self.group_status_cells: dict[str, str] = {}  # group key -> its status cell, for the current item
-        self.option_refs: dict[tuple[str, int, int], list[str]] = {}  # a drop-down (sheet, row, col) -> its options' cells
         self.making: tuple[str, str] | None = None  # ("item", "path 'title'") or a section, whose formulas are being written
 
     # -- the meta sheet: identity and every text formulas compare or show --
 
-    def option_list(self, texts: tuple[str, ...]) -> list[str]:
-        """A column of the meta sheet; the absolute references of its cells."""
+    def option_list(self, texts: tuple[str, ...]) -> tuple[str, ...]:
+        """A column of the meta sheet; the absolute references of its cells
+        (one tuple, which every drop-down of these options shares)."""
         col = self.lists_col
         self.lists_col += 1
-        refs = []
         for row, text in enumerate(texts):
             self.meta.text(row, col, text)
-            refs.append(f"{META_SHEET}!{a1(row, col, True)}")
-        self.list_ranges[tuple(refs)] = f"={META_SHEET}!{a1(0, col, True)}:{a1(len(texts) - 1, col, True)}"
+        refs = tuple(f"{META_SHEET}!{a1(row, col, True)}" for row in range(len(texts)))
+        self.list_ranges[refs] = f"={META_SHEET}!{a1(0, col, True)}:{a1(len(texts) - 1, col, True)}"
         return refs
 
-    def list_range(self, refs: list[str]) -> str:
-        return self.list_ranges[tuple(refs)]
+    def list_range(self, refs: tuple[str, ...]) -> str:
+        return self.list_ranges[refs]
 
     def build(self) -> Layout:
         w, plan = self.words, self.plan
@@ -285,10 +290,9 @@ class _Builder:
     def input(self, sheet: Sheet, row: int, col: int, kind: str, keys: tuple, style: str, options=(), values=(), refs=None):
         sheet.put(row, col, Cell("input", None, style))
         path = ".".join(map(str, keys))
-        self.inputs.append(Input(sheet.name, row, col, kind, path, keys, tuple(options), tuple(values)))
+        self.inputs.append(Input(sheet.name, row, col, kind, path, keys, tuple(options), tuple(values), refs or ()))
         if refs is not None:
             sheet.validations.append(Validation((row, col), "list", self.list_range(refs)))
-            self.option_refs[(sheet.name, row, col)] = refs
 
     def formula(self, sheet: Sheet, row: int, col: int, text: str, expected, style: str = "formula"):
         if len(text) > MAX_FORMULA:  # a spreadsheet would refuse or "repair" the file: never written
@@ -333,6 +337,9 @@ class _Builder:
         row = 3
         for number, section in enumerate(plan.sections, 1):
             row = self.section(section, number, row)
+            if self.rows_final is not None:
+                self.rows_final(sheet, row)
+                self.inputs.clear()  # the finished items' (the cover's are made later)
 
     def section(self, section: p.SectionPlan, number: int, row: int) -> int:
         w, plan, sheet = self.words, self.plan, self.main
@@ -446,7 +453,7 @@ class _Builder:
         holds none of its options: blank, or text typed or pasted over it
         ("不适用 " with its space).  Compared as the formulas compare, so
         whatever they do not take for an option is counted."""
-        options = ",".join(f"{cell}={ref}" for ref in self.option_refs[(found.sheet, found.row, found.col)])
+        options = ",".join(f"{cell}={ref}" for ref in found.refs)
         return f"NOT(OR({options}))"
 
     def answers_to_fix(self, top: int, status_cell: str, inputs: list[Input]) -> None:
@@ -870,14 +877,23 @@ def interval(bound: p.Bound, value: str) -> str:
     return parts[0] if len(parts) == 1 else f"AND({','.join(parts)})"
 
 
-def layout(rubric, plan: p.ScoringPlan, sha256: str, source: str = "", copy: str = "") -> Layout:
+def layout(rubric, plan: p.ScoringPlan, sha256: str, source: str = "", copy: str = "",
+           rows_final: Callable[[Sheet, int], None] | None = None) -> Layout:
     """The workbook of a checked rubric (its model for the language and the
     errata, its plan for everything scored); `source` and `sha256` name the
     .rubric it was made from (the hidden sheet's B7 and B5).  `copy` is
     appended to the names of the visible sheets, for several evaluators'
-    sheets in one file (workbook.copies_bytes)."""
+    sheets in one file (workbook.copies_bytes).
+
+    `rows_final(sheet, row)`, when given, is called as each section of the
+    scoring sheet is laid out: every row above `row` is final, and it may
+    take those rows' cells, and the conditional formats and validations so
+    far, out of the sheet (a build writes them then: a 300x rubric's half a
+    million cells are never held at once).  The inputs of those rows are not
+    kept either: such a layout is for writing a blank workbook, not for
+    reading one."""
     check_exact(plan)
-    return _Builder(plan, rubric.language, sha256, source, errata(rubric), copy).build()
+    return _Builder(plan, rubric.language, sha256, source, errata(rubric), copy, rows_final).build()
 
 
 def errata(rubric) -> list[tuple[str, str]]:

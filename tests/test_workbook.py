@@ -651,4 +651,65 @@ def test_a_text_in_a_hidden_column_grows_no_row() -> None:
     sheet = Sheet("s", widths={0: 8, 1: 8}, hidden_columns=(1,))
     sheet.text(0, 1, "a header much wider than its column")
     sheet.text(1, 0, "a text much wider than its column")
-    assert set(_heights(sheet)) == {1}
+    assert set(_heights(sheet, list(sheet.cells), {}, {})) == {1}
+
+
+def test_a_build_writes_the_scoring_sheet_as_it_lays_it_out_in_the_bytes_of_the_whole_layout(monkeypatch) -> None:
+    """A build hands the scoring sheet's rows to the writer a section at a
+    time and lets them go (a 300x rubric's half a million cells are never
+    held at once): the file is byte for byte the one written from the
+    layout made whole, for the standard, a rubric 10x its size (sections
+    whose merged ranges cross the blocks of 16 rows written at a time) and
+    random rubrics of every rule shape."""
+    from .test_workbook_libreoffice import rubrics
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from synthetic import synthetic_rubric
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    compilations = [compilation for _, compilation, _ in rubrics()] + [compile_source(synthetic_rubric(10), "x10.rubric")]
+    held: list[int] = []
+    take = workbook._SheetWriter.take
+
+    def counted_take(self, limit, consume):
+        if consume:
+            held.append(len(self.sheet.cells))
+        return take(self, limit, consume)
+
+    monkeypatch.setattr(workbook._SheetWriter, "take", counted_take)
+    for compilation in compilations:
+        assert compilation.ok, [d.message for d in compilation.errors]
+        held.clear()
+        streamed = workbook.render(BuildContext.of(compilation, "rubrics/r.rubric"))
+        context = BuildContext.of(compilation, "rubrics/r.rubric")
+        whole = layout(context.rubric, context.plan, context.sha256, context.source_path)
+        assert len(held) == len(context.plan.sections)  # one take a section
+        if len(whole.sheets[1].cells) > 1000:  # the standard's 1,800, the 10x rubric's 17,000
+            assert max(held) < len(whole.sheets[1].cells) / 2  # a section and a block of 16 rows at most
+        assert streamed == workbook.workbook_bytes(whole, None, context.blank_result)
+
+
+def test_a_build_renders_the_scorer_once_and_lets_its_text_go_after_the_blank_result_is_made(monkeypatch, tmp_path) -> None:
+    from rubricdsl import build as building
+    from rubricdsl.backends import templating
+
+    rendered = []
+    render_utf8 = templating.render_utf8
+
+    def counted(name, **context):
+        rendered.append(name)
+        return render_utf8(name, **context)
+
+    monkeypatch.setattr(templating, "render_utf8", counted)
+    compilation = compile_file(SHIPPED_RUBRIC)
+    plan = building.plan([(SHIPPED_RUBRIC, compilation)], tmp_path / "out")
+    contexts = set()
+    for path, blocks in plan.files.items():
+        contexts.add(id(blocks.args[1]))
+        context = blocks.args[1]
+        assert b"".join(blocks()) == (ROOT / "generated" / "t-cssg-001.5-2020" / path.name).read_bytes(), path.name
+        if path.name == "scorer.py":
+            assert "scorer_utf8" not in context.__dict__ and "blank_result" in context.__dict__
+    assert len(contexts) == 1 and rendered.count("scorer.py.j2") == 1
+    assert "blank_result" not in context.__dict__  # let go once the workbook is written

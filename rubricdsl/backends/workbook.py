@@ -19,14 +19,18 @@ workbook for the build, of the findings for `rubricdsl score --format xlsx`.
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
+import zlib
+from functools import partial
 from itertools import groupby
 from operator import itemgetter
 from typing import Iterator, NamedTuple
 
-from ..workbook_layout import Input, Layout, WorkbookError, a1, column_letters, indexed, layout
+from ..words import labels
+from ..workbook_layout import Input, Layout, Validation, WorkbookError, a1, column_letters, indexed, layout
 from . import BuildContext
 
 MAX_CELL_TEXT = 32767  # Excel's limit: a longer text would be cut off
@@ -68,9 +72,20 @@ _VERTICAL = {"top": "top", "vcenter": "center"}
 
 
 def render(context: BuildContext) -> bytes:
-    result = context.blank_result  # before the layout: the scorer need not share memory with it
-    sheet_layout = layout(context.rubric, context.plan, context.sha256, context.source_path)
-    return workbook_bytes(sheet_layout, None, result)
+    """The blank workbook of a build, the scoring sheet's rows written as
+    they are laid out (layout's `rows_final`)."""
+    result = indexed(context.blank_result)  # before the layout: the scorer need not share memory with it
+    book = _Book()
+    words = labels(context.rubric.language)
+
+    def rows_final(sheet, row: int) -> None:
+        writer = book.writers.get(sheet.name)
+        if writer is None:
+            writer = book.writers[sheet.name] = _SheetWriter(sheet, words, None, result, book, {})
+        writer.take(row - row % 16, consume=True)  # whole blocks of 16 rows: `spans` is said of each
+
+    sheet_layout = layout(context.rubric, context.plan, context.sha256, context.source_path, rows_final=rows_final)
+    return book.bytes([(sheet_layout, None, result)])
 
 
 def _at(findings: dict, keys: tuple):
@@ -121,16 +136,18 @@ def _width(text: str) -> float:
 _WIDE_FROM = "\u2e7f"
 
 
-def _heights(sheet) -> dict[int, float]:
-    """Row heights that show every wrapped text whole: spreadsheets do not
-    grow a row for text written by a program, so a long 评价要求 would be
-    cut off on screen and on paper."""
-    spans = {(r, c): (lr, lc) for r, c, lr, lc in sheet.merges}
+def _heights(sheet, keys, spans: dict, width_of: dict) -> dict[int, float]:
+    """Row heights that show every wrapped text whole, of the rows of the
+    cells at `keys`: spreadsheets do not grow a row for text written by a
+    program, so a long 评价要求 would be cut off on screen and on paper.
+    `spans`: each merged range's last cell by its first; `width_of`: the
+    characters of 1.2 units a line of columns holds, found so far."""
+    cells = sheet.cells
     widths = sheet.widths
     hidden = frozenset(sheet.hidden_columns)  # what no one sees grows no row
-    width_of: dict[tuple[int, int], int] = {}  # the characters of 1.2 units a line of these columns holds
     lines: dict[int, int] = {}
-    for where, (kind, text, _, _) in sheet.cells.items():
+    for where in keys:
+        kind, text, _, _ = cells[where]
         if kind != "text" or not text:
             continue
         row, col = where
@@ -301,67 +318,82 @@ def copies_bytes(copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes
     hidden sheet; named ranges only for a single copy.  A spreadsheet spends
     most of its time per file, not per sheet, so the LibreOffice proof
     recalculates many findings per file this way."""
-    from .templating import render_blocks
+    return _Book().bytes(copies)
 
-    first = copies[0][0]
-    formats, strings = _Formats(), _Strings()
-    visible = [(sheet, sheet_layout, findings, None if result is None else indexed(result))
-               for sheet_layout, findings, result in copies for sheet in sheet_layout.sheets if not sheet.hidden]
-    hidden = [(sheet, first, None, None) for sheet in first.sheets if sheet.hidden]
-    # The inputs to fill, by where they are (a blank copy's cells are blank: a 300x rubric has 150,000).
-    inputs = {(found.sheet, found.row, found.col): found
-              for sheet_layout, findings, _ in copies if findings is not None for found in sheet_layout.inputs}
-    sheets = [sheet for sheet, _, _, _ in visible + hidden]
-    sheet_views = [
-        _sheet_view(sheet, sheet_layout, findings, result, formats, strings, inputs, selected=number == 0)
-        for number, (sheet, sheet_layout, findings, result) in enumerate(visible + hidden)
-    ]
-    names = []
-    if len(copies) == 1:
-        names = [{"name": name, "sheet": None, "ref": ref} for name, ref in first.names.items()]
-    for number, sheet in enumerate(sheets):
-        if sheet.repeat_rows:
-            top, bottom = sheet.repeat_rows
-            names.append({"name": "_xlnm.Print_Titles", "sheet": number, "ref": f"{_sheet_reference(sheet.name)}!${top + 1}:${bottom + 1}"})
-    # Sorted as Excel sorts them: by name without the _xlnm. prefix, case ignored.
-    names.sort(key=lambda name: name["name"].replace("_xlnm.", "").lower() + "::" + name["ref"].lstrip("'").lower())
-    ranges = [
-        name["ref"].split("!", 1)[0] + "!" + name["name"][len("_xlnm."):] if name["name"].startswith("_xlnm.") else name["name"]
-        for name in names
-    ]
-    parts = [("[Content_Types].xml", "content_types.xml.j2", {"sheets": sheets}), ("_rels/.rels", "package.rels.j2", {}),
-             ("xl/_rels/workbook.xml.rels", "workbook.rels.j2", {"sheets": sheets})]
-    parts += [(f"xl/worksheets/sheet{number}.xml", "sheet.xml.j2", view) for number, view in enumerate(sheet_views, 1)]
-    parts += [
-        ("xl/workbook.xml", "workbook.xml.j2", {"sheets": sheets, "names": names}),
-        # Taken once the sheets before them are written, which use them.
-        ("xl/sharedStrings.xml", "shared_strings.xml.j2", strings.view),
-        ("xl/styles.xml", "styles.xml.j2", formats.view),
-        ("xl/theme/theme1.xml", "theme1.xml", {}),
-        ("docProps/core.xml", "core.xml.j2", {
-            "title": first.plan.title, "description": f"rubricdsl {first.plan.rubric_id} {first.plan.version}", "created": CREATED}),
-        ("docProps/app.xml", "app.xml.j2", {"sheets": sheets, "ranges": ranges}),
-    ]
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        for filename, template, view in parts:
-            entry = zipfile.ZipInfo(filename, ZIP_DATE)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.create_system = 3  # as on Unix, where ZipInfo's default is 0 on Windows: the same bytes everywhere
-            entry.external_attr = 0o600 << 16
-            # Level 1: twice as fast as the default, the file a fifth larger.
-            # (ZipInfo's compress_level, public from Python 3.13, is
-            # _compresslevel before; writestr sets the same.)
-            entry._compresslevel = 1
-            # Each part deflated as it is rendered: a 300x rubric's sheet is
-            # 73 MB of XML, never held whole.
-            try:
-                with archive.open(entry, "w") as part:
-                    for block in render_blocks("workbook/" + template, **(view() if callable(view) else view)):
-                        part.write(block)
-            except (RuntimeError, zipfile.LargeZipFile):  # the size a part is begun without, once over 2 GiB
-                raise WorkbookError(f"its {filename} would be over 2 GiB, more than a spreadsheet opens") from None
-    return out.getvalue()
+
+class _Book:
+    """One workbook being written: its cell formats and shared strings,
+    numbered in the order first written, and its sheets' writers by name
+    (the scoring sheet's made while a build lays it out)."""
+
+    def __init__(self) -> None:
+        self.formats, self.strings = _Formats(), _Strings()
+        self.writers: dict[str, _SheetWriter] = {}
+
+    def bytes(self, copies: list[tuple[Layout, dict | None, dict | None]]) -> bytes:
+        from .templating import render_blocks
+
+        first = copies[0][0]
+        visible = [(sheet, sheet_layout, findings, None if result is None else indexed(result))
+                   for sheet_layout, findings, result in copies for sheet in sheet_layout.sheets if not sheet.hidden]
+        hidden = [(sheet, first, None, None) for sheet in first.sheets if sheet.hidden]
+        # The inputs to fill, by where they are (a blank copy's cells are blank: a 300x rubric has 150,000).
+        inputs = {(found.sheet, found.row, found.col): found
+                  for sheet_layout, findings, _ in copies if findings is not None for found in sheet_layout.inputs}
+        sheets = [sheet for sheet, _, _, _ in visible + hidden]
+        # The rows of the sheets a build streams come first, as a build writes them, so that
+        # the same layout makes the same bytes however it was written.
+        for sheet, sheet_layout, findings, result in sorted(visible + hidden, key=lambda entry: not entry[0].streams):
+            writer = self.writers.get(sheet.name)
+            if writer is None:
+                writer = self.writers[sheet.name] = _SheetWriter(sheet, sheet_layout.words, findings, result, self, inputs)
+            writer.take(None, consume=False)
+        sheet_views = [self.writers[sheet.name].view(selected=number == 0) for number, sheet in enumerate(sheets)]
+        names = []
+        if len(copies) == 1:
+            names = [{"name": name, "sheet": None, "ref": ref} for name, ref in first.names.items()]
+        for number, sheet in enumerate(sheets):
+            if sheet.repeat_rows:
+                top, bottom = sheet.repeat_rows
+                names.append({"name": "_xlnm.Print_Titles", "sheet": number, "ref": f"{_sheet_reference(sheet.name)}!${top + 1}:${bottom + 1}"})
+        # Sorted as Excel sorts them: by name without the _xlnm. prefix, case ignored.
+        names.sort(key=lambda name: name["name"].replace("_xlnm.", "").lower() + "::" + name["ref"].lstrip("'").lower())
+        ranges = [
+            name["ref"].split("!", 1)[0] + "!" + name["name"][len("_xlnm."):] if name["name"].startswith("_xlnm.") else name["name"]
+            for name in names
+        ]
+        parts = [("[Content_Types].xml", "content_types.xml.j2", {"sheets": sheets}), ("_rels/.rels", "package.rels.j2", {}),
+                 ("xl/_rels/workbook.xml.rels", "workbook.rels.j2", {"sheets": sheets})]
+        parts += [(f"xl/worksheets/sheet{number}.xml", "sheet.xml.j2", view) for number, view in enumerate(sheet_views, 1)]
+        parts += [
+            ("xl/workbook.xml", "workbook.xml.j2", {"sheets": sheets, "names": names}),
+            ("xl/sharedStrings.xml", "shared_strings.xml.j2", self.strings.view()),
+            ("xl/styles.xml", "styles.xml.j2", self.formats.view()),
+            ("xl/theme/theme1.xml", "theme1.xml", {}),
+            ("docProps/core.xml", "core.xml.j2", {
+                "title": first.plan.title, "description": f"rubricdsl {first.plan.rubric_id} {first.plan.version}", "created": CREATED}),
+            ("docProps/app.xml", "app.xml.j2", {"sheets": sheets, "ranges": ranges}),
+        ]
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            for filename, template, view in parts:
+                entry = zipfile.ZipInfo(filename, ZIP_DATE)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                entry.create_system = 3  # as on Unix, where ZipInfo's default is 0 on Windows: the same bytes everywhere
+                entry.external_attr = 0o600 << 16
+                # Level 1: twice as fast as the default, the file a fifth larger.
+                # (ZipInfo's compress_level, public from Python 3.13, is
+                # _compresslevel before; writestr sets the same.)
+                entry._compresslevel = 1
+                # Each part deflated as it is rendered: a 300x rubric's sheet is
+                # 73 MB of XML, never held whole.
+                try:
+                    with archive.open(entry, "w") as part:
+                        for block in render_blocks("workbook/" + template, **view):
+                            part.write(block)
+                except (RuntimeError, zipfile.LargeZipFile):  # the size a part is begun without, once over 2 GiB
+                    raise WorkbookError(f"its {filename} would be over 2 GiB, more than a spreadsheet opens") from None
+        return out.getvalue()
 
 
 _NEEDS_QUOTES = re.compile(r"[^\w.]|^[\d.]")
@@ -381,59 +413,163 @@ def _number(value) -> str:
     return f"{value:.16G}"
 
 
-def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, strings: _Strings, inputs, selected: bool) -> dict:
-    """What sheet.xml.j2 writes for one sheet: its rows of cells (made as
-    the template takes them: a 300x rubric's sheet has half a million),
-    columns, merged ranges, conditional formats and data validation."""
-    heights = {**_heights(sheet), **sheet.heights}
-    # Where each row's cells are, (row, col) in order: the layout's own
-    # keys, grouped without a call of Python per cell.
-    by_row = {row: list(keys) for row, keys in groupby(sorted(sheet.cells), itemgetter(0))}
-    bounds = {row: (keys[0][1], keys[-1][1]) for row, keys in by_row.items()}  # each row's first and last used column
-    last_col = max([high for _, high in bounds.values()] + [merge[3] for merge in sheet.merges], default=0)
-    letters = [column_letters(col) for col in range(last_col + 1)]
-    # The merged ranges that start at a cell, each of whose cells is written
-    # (blank but for the first), as spreadsheets draw a range's borders.
-    anchors = {(first_row, first_col): (last_row, last_col) for first_row, first_col, last_row, last_col in sheet.merges
-               if (first_row, first_col) in sheet.cells}
-    merges = [f"{a1(row, col)}:{a1(*anchors[row, col])}" for row, col in sorted(anchors)]
-    anchor_rows = {row for row, _ in anchors}
-    # Rows merged into, and `spans`, the columns used in each block of 16
-    # rows (a hint spreadsheets write).
-    for (row, col), (last_row, last_col) in anchors.items():
-        for merged_row in range(row, last_row + 1):
-            low, high = bounds.get(merged_row, (col, last_col))
-            bounds[merged_row] = (min(low, col), max(high, last_col))
-    spans: dict[int, tuple[int, int]] = {}
-    for row, (low, high) in bounds.items():
-        block = spans.get(row // 16)
-        spans[row // 16] = (low, high) if block is None else (min(block[0], low), max(block[1], high))
-    span_texts = {block: f"{low + 1}:{high + 1}" for block, (low, high) in spans.items()}
-    # The used range, as XlsxWriter counted it: every cell, every row given
-    # a height (from column A, or from the first hidden column), and the
-    # hidden columns.
-    used_rows = set(bounds) | set(heights)
-    used_cols = {col for pair in bounds.values() for col in pair} | set(sheet.hidden_columns)
-    if heights and not sheet.hidden_columns:
-        used_cols.add(0)
-    dimension = "A1"
-    if used_rows:
-        top, bottom, left, right = min(used_rows), max(used_rows), min(used_cols), max(used_cols)
-        dimension = a1(top, left) if (top, left) == (bottom, right) else f"{a1(top, left)}:{a1(bottom, right)}"
+PIECE = 16384
 
-    def rows(xml: dict[str, str]) -> Iterator[str]:
-        """The XML of every used row, in order, each row and cell written
-        with its format from sheet.xml.j2 (`xml`), so the XML stays in the
-        template.  A cell's shape: string (a shared string), number, blank,
-        formula, or text_formula (a formula whose cached value is text; a
-        formula's is a number or "", which need no escaping)."""
+
+class _Deflated:
+    """XML written before the part it belongs to, held deflated (a 300x
+    rubric's rows are 73 MB of text, held as 8) until it is read back once."""
+
+    def __init__(self) -> None:
+        self._deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
+        self._chunks: list[bytes] = []
+
+    def write(self, data: bytes) -> None:
+        chunk = self._deflate.compress(data)
+        if chunk:
+            self._chunks.append(chunk)
+
+    def texts(self) -> Iterator[str]:
+        """Everything written, as text, in pieces of at most 16 KB (the
+        template's pieces are joined 512 at a time)."""
+        self._chunks.append(self._deflate.flush())
+        chunks, self._chunks = self._chunks, []
+        inflate, decode = zlib.decompressobj(-15), codecs.getincrementaldecoder("utf-8")().decode
+        for chunk in chunks:
+            while chunk:
+                yield decode(inflate.decompress(chunk, PIECE))
+                chunk = inflate.unconsumed_tail
+        yield decode(inflate.flush(), final=True)
+
+
+class _SheetWriter:
+    """One sheet's rows, conditional formats and data validations as XML,
+    written a block of rows at a time as they are final (a build writes the
+    scoring sheet's while it is laid out) and held deflated until the sheet
+    is written; and what the sheet's head and tail say of them: the used
+    range and the merged ranges.  Formula cells cache `result`'s values
+    (None: 0); inputs are filled from `findings` (None: blank), found in
+    `inputs` by (sheet, row, column)."""
+
+    def __init__(self, sheet, words: dict[str, str], findings, result, book: _Book, inputs: dict) -> None:
+        self.sheet, self.findings, self.result, self.inputs = sheet, findings, result, inputs
+        self.formats, self.strings = book.formats, book.strings
+        self.error_title = words["wb_main_sheet"]
+        self.rows, self.highlights, self.validations = _Deflated(), _Deflated(), _Deflated()
+        self.validation_count = 0
+        self.rule_count = 0  # the conditional formats written, numbered in order (their priority)
+        self.next_row = 0  # every row above it is written
+        self.anchors: dict[tuple[int, int], tuple[int, int]] = {}  # the same of the ranges that start at a cell
+        self.merges: list[str] = []  # every range that starts at a cell, as "A1:B2", by its first cell
+        self.merged_below: dict[int, dict[int, str]] = {}  # the blank cells of ranges from rows above, by row
+        self.covered: dict[int, tuple[int, int]] = {}  # rows below next_row a range covers: their first and last column
+        self.letters: list[str] = []
+        self.style_of: dict[str, int] = {}  # the format of each style name, looked up once per sheet
+        self.width_of: dict[tuple[int, int], int] = {}
+        # The used range so far, as XlsxWriter counted it: every cell, every row
+        # given a height (from column A, or from the first hidden column), and
+        # the hidden columns (view).
+        self.used_rows: tuple[int, int] | None = None
+        self.used_cols: tuple[int, int] | None = None
+        self.any_height = False
+
+    def take(self, limit: int | None, consume: bool) -> None:
+        """Writes the rows from next_row up to `limit` (None: all that are
+        left), and the conditional formats and validations laid out so far.
+        `consume`: takes what is written out of the sheet (its cells, rules,
+        validations and merged ranges)."""
+        from .templating import render_blocks
+
+        sheet, cells = self.sheet, self.sheet.cells
+        for merge in sheet.merges:
+            first_row, first_col, last_row, last_col = merge
+            assert first_row >= self.next_row, "a range merged into rows already written"
+            if (first_row, first_col) in cells:
+                self.anchors[first_row, first_col] = (last_row, last_col)
+        keys = sorted(cells) if limit is None else sorted(where for where in cells if where[0] < limit)
+        self._extend_letters(max([col for _, col in keys] + [last_col for _, last_col in self.anchors.values()], default=0))
+        for block in render_blocks("workbook/sheet_rows.xml.j2", rows=partial(self._rows, keys, limit)):
+            self.rows.write(block)
+        for block in render_blocks("workbook/sheet_highlights.xml.j2", ranges=partial(self._highlights, sheet.conditional)):
+            self.highlights.write(block)
+        for block in render_blocks("workbook/sheet_validations.xml.j2", validations=partial(self._validations, sheet.validations)):
+            self.validations.write(block)
+        self.validation_count += len(sheet.validations)
+        if consume:
+            for where in keys:
+                del cells[where]
+            sheet.merges.clear()
+            sheet.conditional.clear()
+            sheet.validations.clear()
+        self.next_row = limit if limit is not None else self.next_row
+
+    def view(self, selected: bool) -> dict:
+        """What sheet.xml.j2 writes, once every row is taken."""
+        sheet = self.sheet
+        dimension = "A1"
+        if self.used_rows is not None:
+            top, bottom = self.used_rows
+            cols = [*(self.used_cols or ()), *sheet.hidden_columns] + ([0] if self.any_height and not sheet.hidden_columns else [])
+            left, right = min(cols), max(cols)
+            dimension = a1(top, left) if (top, left) == (bottom, right) else f"{a1(top, left)}:{a1(bottom, right)}"
+        return {
+            "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet),
+            "rows": self.rows.texts(), "merges": [ref for _, ref in sorted(self.merges)],
+            "highlights": self.highlights.texts(), "validations": self.validations.texts(),
+            "validation_count": self.validation_count, "landscape": sheet.landscape,
+        }
+
+    def _extend_letters(self, last_col: int) -> None:
+        while len(self.letters) <= last_col:
+            self.letters.append(column_letters(len(self.letters)))
+
+    def _rows(self, keys: list[tuple[int, int]], limit: int | None, xml: dict[str, str]) -> Iterator[str]:
+        """The XML of every used row of this take, in order, each row and
+        cell written with its format from sheet_rows.xml.j2 (`xml`), so the
+        XML stays in the templates.  A cell's shape: string (a shared
+        string), number, blank, formula, or text_formula (a formula whose
+        cached value is text; a formula's is a number or "", which need no
+        escaping)."""
+        sheet, cells, letters, result, findings = self.sheet, self.sheet.cells, self.letters, self.result, self.findings
         string_cell, number_cell, blank_cell = xml["string"], xml["number"], xml["blank"]
         formula_cell, text_formula_cell = xml["formula"], xml["text_formula"]
-        cells = sheet.cells
-        merged_below: dict[int, dict[int, str]] = {}  # the blank cells of ranges from rows above
-        style_of: dict[str, int] = {}  # the format of each style name, looked up once per sheet
-        add_string = strings.add
-        for row in sorted(used_rows):
+        # Where each row's cells are, (row, col) in order: the layout's own
+        # keys, grouped without a call of Python per cell.
+        by_row = {row: list(row_keys) for row, row_keys in groupby(keys, itemgetter(0))}
+        bounds = {row: (row_keys[0][1], row_keys[-1][1]) for row, row_keys in by_row.items()}  # each row's first and last used column
+        # The merged ranges that start at a cell of these rows, each of whose
+        # cells is written (blank but for the first), as spreadsheets draw a
+        # range's borders; the rows they cover (and `spans`, the columns used
+        # in each block of 16 rows, a hint spreadsheets write).
+        anchors = {}
+        for where in [where for where in self.anchors if where[0] in by_row]:
+            anchors[where] = self.anchors.pop(where)
+            self.merges.append((where, f"{a1(*where)}:{a1(*anchors[where])}"))
+        for (row, col), (last_row, last_col) in anchors.items():
+            for merged_row in range(row, last_row + 1):
+                covered = bounds if limit is None or merged_row < limit else self.covered
+                low, high = covered.get(merged_row, (col, last_col))
+                covered[merged_row] = (min(low, col), max(high, last_col))
+        for row in [row for row in self.covered if limit is None or row < limit]:
+            col, last_col = self.covered.pop(row)
+            low, high = bounds.get(row, (col, last_col))
+            bounds[row] = (min(low, col), max(high, last_col))
+        heights = _heights(sheet, keys, anchors, self.width_of)  # a wrapped text's range starts at it
+        heights.update((row, height) for row, height in sheet.heights.items()
+                       if row >= self.next_row and (limit is None or row < limit))
+        spans: dict[int, tuple[int, int]] = {}
+        for row, (low, high) in bounds.items():
+            block = spans.get(row // 16)
+            spans[row // 16] = (low, high) if block is None else (min(block[0], low), max(block[1], high))
+        span_texts = {block: f"{low + 1}:{high + 1}" for block, (low, high) in spans.items()}
+        used_rows = sorted(set(bounds) | set(heights))
+        self.used_rows = _extent(self.used_rows, used_rows)
+        self.used_cols = _extent(self.used_cols, [col for pair in bounds.values() for col in pair])
+        self.any_height = self.any_height or bool(heights)
+        merged_below, style_of, formats, inputs = self.merged_below, self.style_of, self.formats, self.inputs
+        add_string = self.strings.add
+        anchor_rows = {row for row, _ in anchors}
+        for row in used_rows:
             here = merged_below.pop(row, None)
             in_order = here is None  # else the blanks from above come first
             if in_order:
@@ -473,9 +609,9 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
                 else:
                     here[col] = _input_cell(findings, inputs[(sheet.name, row, col)], ref, style, add_string, xml)
             pixels = int(heights[row] * 4 / 3 + 0.5) if row in heights else 20
-            spans = span_texts.get(row // 16)
+            row_spans = span_texts.get(row // 16)
             attributes = (
-                xml["spans"] % spans if spans else "",
+                xml["spans"] % row_spans if row_spans else "",
                 # 20 pixels (15 points) is the default height
                 xml["height"] % f"{pixels * 0.75:.16g}" if pixels != 20 else "",
             )
@@ -485,34 +621,35 @@ def _sheet_view(sheet, sheet_layout, findings, result, formats: _Formats, string
                 written = "".join(here.values() if in_order else [here[col] for col in sorted(here)])
                 yield xml["row"] % (number, *attributes, written)
 
-    # Made when the template reaches them, after the rows: not held while
-    # the rows are written (a 300x rubric has 110,000 rules and 70,000 checks).
-    def highlights(xml: dict[str, str]) -> Iterator[str]:
+    def _highlights(self, rules: list[tuple[str, str, str]], xml: dict[str, str]) -> Iterator[str]:
         """The XML of each range's conditional formats, its rules in order."""
-        rules = sheet.conditional
-        formats_used = [formats.highlight(style) for _, _, style in rules]  # numbered in the order of the rules
+        first = self.rule_count
+        self.rule_count += len(rules)
+        formats_used = [self.formats.highlight(style) for _, _, style in rules]  # numbered in the order of the rules
         by_range: dict[str, list[int]] = {}
         for number, (cells, _, _) in enumerate(rules):
             by_range.setdefault(cells, []).append(number)
         for cells, numbers in by_range.items():
-            written = [xml["rule"] % (formats_used[n], n + 1, _escaped(rules[n][1])) for n in numbers]
+            written = [xml["rule"] % (formats_used[n], first + n + 1, _escaped(rules[n][1])) for n in numbers]
             yield xml["range"] % (cells, "".join(written))
 
-    def validations(xml: dict[str, str]) -> Iterator[str]:
+    def _validations(self, validations: list[Validation], xml: dict[str, str]) -> Iterator[str]:
         """The XML of each data validation: a drop-down's list, or a measured value's range."""
-        title = _escaped(sheet_layout.words["wb_main_sheet"])
-        for validation in sheet.validations:
+        title = _escaped(self.error_title)
+        for validation in validations:
             cell = a1(*validation.cell)
             if validation.kind == "list":
                 yield xml["list"] % (cell, _escaped(validation.source.lstrip("=")))
             else:
                 yield xml["decimal"] % (title, _escaped(validation.message[:255]), cell, float(validation.low), float(validation.high))
 
-    return {
-        "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet), "rows": rows,
-        "merges": merges, "highlights": highlights,
-        "validations": validations, "validation_count": len(sheet.validations), "landscape": sheet.landscape,
-    }
+
+def _extent(extent: tuple[int, int] | None, values: list[int]) -> tuple[int, int] | None:
+    """The lowest and highest of an extent so far and of `values`."""
+    if not values:
+        return extent
+    low, high = min(values), max(values)
+    return (low, high) if extent is None else (min(extent[0], low), max(extent[1], high))
 
 
 def _input_cell(findings: dict, found: Input, ref: str, style: int, add_string, xml: dict[str, str]) -> str:
