@@ -13,7 +13,9 @@ Units are plain ints here; `plan_json` writes them as decimal strings so
 that JavaScript can hold them exactly as BigInt whatever their size.
 """
 
-from __future__ import annotations
+# Annotations are evaluated, not kept as text (no `from __future__ import
+# annotations`): typing.NamedTuple compiles each text annotation, which in
+# the four modules of a build's NamedTuples cost 2-4 ms of its start-up.
 
 from decimal import Decimal
 from typing import Iterator, NamedTuple

@@ -46,6 +46,9 @@ def _environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # The templates are the package's files: looked up without a stat of
+        # the file each time (a 300x workbook renders thousands of blocks).
+        auto_reload=False,
     )
     environment.filters["pyrepr"] = _pyrepr
     environment.filters["md"] = markdown.inline
