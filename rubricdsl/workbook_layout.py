@@ -455,6 +455,7 @@ class _Builder:
         holds none of its options: blank, or text typed or pasted over it
         ("不适用 " with its space).  Compared as the formulas compare, so
         whatever they do not take for an option is counted."""
+        assert found.refs, f"the drop-down of {found.path} has no option cells"
         options = ",".join(f"{cell}={ref}" for ref in found.refs)
         return f"NOT(OR({options}))"
 
@@ -891,7 +892,8 @@ def layout(rubric, plan: p.ScoringPlan, sha256: str, source: str = "", copy: str
     scoring sheet is laid out: every row above `row` is final, and it may
     take those rows' cells, and the conditional formats and validations so
     far, out of the sheet (a build writes them then: a 300x rubric's half a
-    million cells are never held at once).  The inputs of those rows are not
+    million cells are never held at once).  Nothing is added to those rows
+    afterwards: no cell, height, merged range or conditional format.  The inputs of those rows are not
     kept either: such a layout is for writing a blank workbook, not for
     reading one."""
     check_exact(plan)

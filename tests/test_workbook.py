@@ -713,3 +713,60 @@ def test_a_build_renders_the_scorer_once_and_lets_its_text_go_after_the_blank_re
             assert "scorer_utf8" not in context.__dict__ and "blank_result" in context.__dict__
     assert len(contexts) == 1 and rendered.count("scorer.py.j2") == 1
     assert "blank_result" not in context.__dict__  # let go once the workbook is written
+
+
+def test_a_formulas_text_is_escaped_as_jinjas_e_filter_escapes_it() -> None:
+    import random
+
+    from markupsafe import escape
+
+    rng = random.Random("escaped")
+    alphabet = "&<>\"'amp;#x_ 评\U0001f600\n\t"
+    texts = ["", "&amp;", "<>", "\"'", "IF(A1<>\"\",1,0)"] + ["".join(rng.choice(alphabet) for _ in range(rng.randrange(30))) for _ in range(2000)]
+    for text in texts:
+        assert workbook._escaped(text) == str(escape(text)), text
+
+
+def test_what_is_held_deflated_comes_back_whole_in_pieces_of_at_most_16_kb() -> None:
+    import random
+
+    rng = random.Random("deflated")
+    for _ in range(20):
+        held = workbook._Deflated()
+        text = "".join(rng.choice("a评\U0001f600<") * rng.randrange(1, 3000) for _ in range(rng.randrange(1, 40)))
+        data = text.encode("utf-8")
+        cut = sorted(rng.randrange(len(data) + 1) for _ in range(5))
+        for start, end in zip([0, *cut], [*cut, len(data)]):  # blocks that split characters
+            held.write(data[start:end])
+        pieces = list(held.texts())
+        assert "".join(pieces) == text
+        # A character a piece's end cuts comes with the next piece: up to 3 bytes more.
+        assert all(len(piece.encode("utf-8")) <= workbook.PIECE + 3 for piece in pieces)
+
+
+def test_rows_added_to_after_they_are_written_are_refused() -> None:
+    """What the layout hands a writer is final: a cell or height put in a row
+    already written would be lost or out of order, so it is refused."""
+    from rubricdsl.words import labels
+    from rubricdsl.workbook_layout import Sheet
+
+    for late in ("cell", "height", "merge"):
+        sheet = Sheet("s", streams=True)
+        for row in range(20):
+            sheet.text(row, 0, f"row {row}")
+        writer = workbook._SheetWriter(sheet, labels("zh"), None, None, workbook._Book(), {})
+        writer.take(16, consume=True)
+        if late == "cell":
+            sheet.text(3, 1, "late")
+        elif late == "height":
+            sheet.heights[3] = 40
+        else:
+            sheet.merges.append((3, 0, 3, 2))
+        with pytest.raises(AssertionError, match="rows already written"):
+            writer.take(None, consume=False)
+
+
+def test_copies_of_one_name_are_refused() -> None:
+    sheet_layout = mini_layout()
+    with pytest.raises(WorkbookError, match="two of its sheets would be named"):
+        workbook.copies_bytes([(sheet_layout, None, None), (mini_layout(), None, None)])

@@ -138,11 +138,11 @@ def _width(text: str) -> float:
 _WIDE_FROM = "\u2e7f"
 
 
-def _heights(sheet, keys, spans: dict, width_of: dict) -> dict[int, float]:
+def _heights(sheet, keys, ranges: dict, width_of: dict) -> dict[int, float]:
     """Row heights that show every wrapped text whole, of the rows of the
     cells at `keys`: spreadsheets do not grow a row for text written by a
     program, so a long 评价要求 would be cut off on screen and on paper.
-    `spans`: each merged range's last cell by its first; `width_of`: the
+    `ranges`: each merged range's last cell by its first; `width_of`: the
     characters of 1.2 units a line of columns holds, found so far."""
     cells = sheet.cells
     widths = sheet.widths
@@ -155,11 +155,11 @@ def _heights(sheet, keys, spans: dict, width_of: dict) -> dict[int, float]:
         row, col = where
         if col in hidden:
             continue
-        span = spans.get(where)
-        if span is None:
+        merged = ranges.get(where)
+        if merged is None:
             last_col = col
         else:
-            last_row, last_col = span
+            last_row, last_col = merged
             if last_row != row:
                 continue  # merged down: the rows below give it room
         width = width_of.get((col, last_col))
@@ -343,6 +343,9 @@ class _Book:
         inputs = {(found.sheet, found.row, found.col): found
                   for sheet_layout, findings, _ in copies if findings is not None for found in sheet_layout.inputs}
         sheets = [sheet for sheet, _, _, _ in visible + hidden]
+        named = [sheet.name for sheet in sheets]
+        if len(set(named)) != len(named):
+            raise WorkbookError(f"two of its sheets would be named {next(n for n in named if named.count(n) > 1)!r}: give each copy its own name")
         # The rows of the sheets a build streams come first, as a build writes them, so that
         # the same layout makes the same bytes however it was written.
         for sheet, sheet_layout, findings, result in sorted(visible + hidden, key=lambda entry: not entry[0].streams):
@@ -479,16 +482,24 @@ class _SheetWriter:
     def take(self, limit: int | None, consume: bool) -> None:
         """Writes the rows from next_row up to `limit` (None: all that are
         left), and the conditional formats and validations laid out so far.
-        `consume`: takes what is written out of the sheet (its cells, rules,
-        validations and merged ranges)."""
+        `consume`: takes what is written out of the sheet (its cells, row
+        heights, rules, validations and merged ranges); the layout adds
+        nothing more to those rows (an AssertionError says so if it does)."""
         from .templating import render_blocks
 
         sheet, cells = self.sheet, self.sheet.cells
+        # What the layout hands over is final: nothing is added to rows already written.
+        late = [where[0] for where in cells if where[0] < self.next_row] + [row for row in sheet.heights if row < self.next_row]
+        later_merges = []  # ranges whose first cell may still come, in rows not yet written
         for merge in sheet.merges:
             first_row, first_col, last_row, last_col = merge
-            assert first_row >= self.next_row, "a range merged into rows already written"
-            if (first_row, first_col) in cells:
+            if first_row < self.next_row:
+                late.append(first_row)
+            elif (first_row, first_col) in cells:
                 self.anchors[first_row, first_col] = (last_row, last_col)
+            elif limit is not None and first_row >= limit:
+                later_merges.append(merge)
+        assert not late, f"the layout added to rows already written: {sorted(set(late))[:5]}"
         keys = sorted(cells) if limit is None else sorted(where for where in cells if where[0] < limit)
         self._extend_letters(max([col for _, col in keys] + [last_col for _, last_col in self.anchors.values()], default=0))
         for block in render_blocks("workbook/sheet_rows.xml.j2", rows=partial(self._rows, keys, limit)):
@@ -501,7 +512,9 @@ class _SheetWriter:
         if consume:
             for where in keys:
                 del cells[where]
-            sheet.merges.clear()
+            for row in [row for row in sheet.heights if limit is None or row < limit]:
+                del sheet.heights[row]
+            sheet.merges[:] = later_merges
             sheet.conditional.clear()
             sheet.validations.clear()
         if limit is not None:
