@@ -7,9 +7,23 @@ read the diff before committing it).
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The suite keeps compiled code (the scorer's, Jinja's) in a cache folder of
+# its own, made private by mkdtemp, never in the user's: a run neither
+# depends on what the user's commands kept nor prunes it.  Set before
+# rubricdsl is imported (its template environment finds the folder then).
+TEST_CACHE_HOME = tempfile.mkdtemp(prefix="rubricdsl-test-cache-")
+os.environ["XDG_CACHE_HOME"] = TEST_CACHE_HOME
+
+
+def pytest_unconfigure(config) -> None:
+    shutil.rmtree(TEST_CACHE_HOME, ignore_errors=True)
+
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
