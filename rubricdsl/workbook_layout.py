@@ -98,7 +98,8 @@ class Validation(NamedTuple):  # tuples, as cells are: a 300x rubric has 70,000
     source: str = ""  # list: a range of the meta sheet
     low: Decimal | None = None
     high: Decimal | None = None
-    message: str = ""
+    message: str = ""  # decimal: what a value out of range is told, under `title`
+    title: str = ""
 
 
 class Input(NamedTuple):  # a tuple, without a __dict__: a 300x rubric has 150,000
@@ -289,11 +290,11 @@ class _Builder:
 
     # -- helpers --
 
-    def input(self, sheet: Sheet, row: int, col: int, kind: str, keys: tuple, style: str, options=(), values=(), refs=None):
+    def input(self, sheet: Sheet, row: int, col: int, kind: str, keys: tuple, style: str, options=(), values=(), refs=()):
         sheet.put(row, col, Cell("input", None, style))
         path = ".".join(map(str, keys))
-        self.inputs.append(Input(sheet.name, row, col, kind, path, keys, tuple(options), tuple(values), refs or ()))
-        if refs is not None:
+        self.inputs.append(Input(sheet.name, row, col, kind, path, keys, tuple(options), tuple(values), refs))
+        if refs:
             sheet.validations.append(Validation((row, col), "list", self.list_range(refs)))
 
     def formula(self, sheet: Sheet, row: int, col: int, text: str, expected, style: str = "formula"):
@@ -406,7 +407,8 @@ class _Builder:
             sheet.text(row, COL_REQUIREMENT, w["wb_measure"].format(label=ms.label, unit=ms.unit, low=decimal_text(ms.low), high=decimal_text(ms.high)), "prompt")
             self.input(sheet, row, COL_INPUT, "measure", (*path, "measures", ms.key), "number_input")
             sheet.validations.append(Validation((row, COL_INPUT), "decimal", low=ms.low, high=ms.high,
-                                                message=w["out_of_range"].format(low=decimal_text(ms.low), high=decimal_text(ms.high))))
+                                                message=w["out_of_range"].format(low=decimal_text(ms.low), high=decimal_text(ms.high)),
+                                                title=w["wb_main_sheet"]))
             measures[ms.key] = a1(row, COL_INPUT)
             row += 1
         rules = {rule.key: rule for rule in (*item.rules, *(r for g in item.groups for r in g.rules))}

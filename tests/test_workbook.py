@@ -747,14 +747,13 @@ def test_what_is_held_deflated_comes_back_whole_in_pieces_of_at_most_16_kb() -> 
 def test_rows_added_to_after_they_are_written_are_refused() -> None:
     """What the layout hands a writer is final: a cell or height put in a row
     already written would be lost or out of order, so it is refused."""
-    from rubricdsl.words import labels
     from rubricdsl.workbook_layout import Sheet
 
     for late in ("cell", "height", "merge"):
         sheet = Sheet("s", streams=True)
         for row in range(20):
             sheet.text(row, 0, f"row {row}")
-        writer = workbook._SheetWriter(sheet, labels("zh"), None, None, workbook._Book(), {})
+        writer = workbook._SheetWriter(sheet, None, None, workbook._Book(), {})
         writer.take(16, consume=True)
         if late == "cell":
             sheet.text(3, 1, "late")

@@ -31,7 +31,6 @@ from itertools import groupby
 from operator import itemgetter
 from typing import Iterator, NamedTuple
 
-from ..words import labels
 from ..workbook_layout import Input, Layout, Validation, WorkbookError, a1, column_letters, indexed, layout
 from . import BuildContext
 
@@ -78,12 +77,11 @@ def render(context: BuildContext) -> bytes:
     they are laid out (layout's `rows_final`)."""
     result = indexed(context.blank_result)  # before the layout: the scorer need not share memory with it
     book = _Book()
-    words = labels(context.rubric.language)
 
     def rows_final(sheet, row: int) -> None:
         writer = book.writers.get(sheet.name)
         if writer is None:
-            writer = book.writers[sheet.name] = _SheetWriter(sheet, words, None, result, book, {})
+            writer = book.writers[sheet.name] = _SheetWriter(sheet, None, result, book, {})
         writer.take(row - row % 16, consume=True)  # whole blocks of 16 rows: `spans` is said of each
 
     sheet_layout = layout(context.rubric, context.plan, context.sha256, context.source_path, rows_final=rows_final)
@@ -351,7 +349,7 @@ class _Book:
         for sheet, sheet_layout, findings, result in sorted(visible + hidden, key=lambda entry: not entry[0].streams):
             writer = self.writers.get(sheet.name)
             if writer is None:
-                writer = self.writers[sheet.name] = _SheetWriter(sheet, sheet_layout.words, findings, result, self, inputs)
+                writer = self.writers[sheet.name] = _SheetWriter(sheet, findings, result, self, inputs)
             writer.take(None, consume=False)
         sheet_views = [self.writers[sheet.name].view(selected=number == 0) for number, sheet in enumerate(sheets)]
         names = []
@@ -456,10 +454,9 @@ class _SheetWriter:
     (None: 0); inputs are filled from `findings` (None: blank), found in
     `inputs` by (sheet, row, column)."""
 
-    def __init__(self, sheet, words: dict[str, str], findings, result, book: _Book, inputs: dict) -> None:
+    def __init__(self, sheet, findings, result, book: _Book, inputs: dict) -> None:
         self.sheet, self.findings, self.result, self.inputs = sheet, findings, result, inputs
         self.formats, self.strings = book.formats, book.strings
-        self.error_title = words["wb_main_sheet"]
         self.rows, self.highlights, self.validations = _Deflated(), _Deflated(), _Deflated()
         self.validation_count = 0
         self.rule_count = 0  # the conditional formats written, numbered in order (their priority)
@@ -572,8 +569,7 @@ class _SheetWriter:
             low, high = bounds.get(row, (col, last_col))
             bounds[row] = (min(low, col), max(high, last_col))
         heights = _heights(sheet, keys, anchors, self.width_of)  # a wrapped text's range starts at it
-        heights.update((row, height) for row, height in sheet.heights.items()
-                       if row >= self.next_row and (limit is None or row < limit))
+        heights.update((row, height) for row, height in sheet.heights.items() if limit is None or row < limit)
         spans: dict[int, tuple[int, int]] = {}
         for row, (low, high) in bounds.items():
             block = spans.get(row // 16)
@@ -652,13 +648,13 @@ class _SheetWriter:
 
     def _validations(self, validations: list[Validation], xml: dict[str, str]) -> Iterator[str]:
         """The XML of each data validation: a drop-down's list, or a measured value's range."""
-        title = _escaped(self.error_title)
         for validation in validations:
             cell = a1(*validation.cell)
             if validation.kind == "list":
                 yield xml["list"] % (cell, _escaped(validation.source.lstrip("=")))
             else:
-                yield xml["decimal"] % (title, _escaped(validation.message[:255]), cell, float(validation.low), float(validation.high))
+                yield xml["decimal"] % (_escaped(validation.title), _escaped(validation.message[:255]), cell,
+                                        float(validation.low), float(validation.high))
 
 
 def _extent(extent: tuple[int, int] | None, values: list[int]) -> tuple[int, int] | None:
