@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from rubricdsl import model as m
-from rubricdsl.backends import BuildContext, workbook
+from rubricdsl.backends import BuildContext, workbook, zip_parts
 from rubricdsl.frontend import compile_file, compile_source
 from rubricdsl.plan import Bound, lower
 from rubricdsl.workbook_layout import (
@@ -591,11 +591,11 @@ def test_a_measure_typed_as_a_percentage_is_refused(filled, tmp_path) -> None:
 
 
 def test_a_part_too_large_for_a_zip_without_zip64_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A part is deflated into the archive as it renders, so zipfile cannot
-    know to choose zip64 for one over 2 GiB and refuses it as it closes it:
-    the build names the part and its limit (here the limit made small)."""
+    """A part is deflated into the archive as it renders, without zip64: one
+    over 2 GiB is refused, and the build names the part and its limit (here
+    the limit made small)."""
     context = BuildContext.of(compile_file(RUBRIC), "rubrics/t-cssg-001.5-2020.rubric")
-    monkeypatch.setattr(zipfile, "ZIP64_LIMIT", 100_000)
+    monkeypatch.setattr(zip_parts, "LIMIT", 100_000)
     with pytest.raises(WorkbookError, match=r"its xl/worksheets/sheet2\.xml would be over 2 GiB"):
         workbook.render(context)
 
@@ -727,21 +727,55 @@ def test_a_formulas_text_is_escaped_as_jinjas_e_filter_escapes_it() -> None:
         assert workbook._escaped(text) == str(escape(text)), text
 
 
-def test_what_is_held_deflated_comes_back_whole_in_pieces_of_at_most_16_kb() -> None:
+def test_parts_of_text_and_held_deflated_pieces_read_back_whole_with_their_crc() -> None:
+    """A part made of pieces deflated by the archive and pieces deflated
+    before (Deflated, written in blocks that split characters), in any
+    order, empty ones too: zipfile reads each part back whole and checks
+    its CRC-32 (testzip), and every entry says what the parts' entries said
+    when zipfile wrote them: its date, made on Unix, mode 0600."""
     import random
 
-    rng = random.Random("deflated")
-    for _ in range(20):
-        held = workbook._Deflated()
-        text = "".join(rng.choice("a评\U0001f600<") * rng.randrange(1, 3000) for _ in range(rng.randrange(1, 40)))
-        data = text.encode("utf-8")
-        cut = sorted(rng.randrange(len(data) + 1) for _ in range(5))
-        for start, end in zip([0, *cut], [*cut, len(data)]):  # blocks that split characters
-            held.write(data[start:end])
-        pieces = list(held.texts())
-        assert "".join(pieces) == text
-        # A character a piece's end cuts comes with the next piece: up to 3 bytes more.
-        assert all(len(piece.encode("utf-8")) <= workbook.PIECE + 3 for piece in pieces)
+    rng = random.Random("held")
+    expected, archive = {}, zip_parts.Archive()
+    for number in range(40):
+        pieces, text = [], b""
+        for _ in range(rng.randrange(0, 8)):
+            data = "".join(rng.choice("a评\U0001f600<") * rng.randrange(0, 3000) for _ in range(rng.randrange(0, 5))).encode()
+            if rng.random() < 0.5:
+                pieces.append(data)
+            else:
+                held = zip_parts.Deflated()
+                cut = sorted(rng.randrange(len(data) + 1) for _ in range(3))
+                for start, end in zip([0, *cut], [*cut, len(data)]):
+                    held.write(data[start:end])
+                pieces.append(held)
+            text += data
+        name = f"part{number}.xml"
+        archive.add(name, pieces)
+        expected[name] = text
+    with zipfile.ZipFile(io.BytesIO(archive.bytes())) as read:
+        assert read.testzip() is None
+        assert {name: read.read(name) for name in read.namelist()} == expected
+        assert {(info.date_time, info.create_system, info.external_attr >> 16, info.compress_type) for info in read.infolist()} == {
+            ((1980, 1, 1, 0, 0, 0), 3, 0o600, zipfile.ZIP_DEFLATED)}
+
+
+def test_crc32_combine_is_zlibs() -> None:
+    import os
+    import zlib
+
+    for second in (0, 1, 7, (1 << 20) - 1, 1 << 20, (1 << 20) + 3, 2_500_001):
+        for first in (b"", b"x", os.urandom(999)):
+            data = os.urandom(second)
+            assert zip_parts.crc32_combine(zlib.crc32(first), zlib.crc32(data), second) == zlib.crc32(first + data)
+
+
+def test_a_sheet_piece_the_template_does_not_place_is_refused_not_lost() -> None:
+    held = {"rows": zip_parts.Deflated(), "highlights": zip_parts.Deflated(), "validations": zip_parts.Deflated()}
+    held["validations"].write(b"<dataValidation/>")
+    with pytest.raises(AssertionError, match="no place for its validations"):
+        list(workbook._with_held(iter([b"<sheetData>\x00rows\x00</sheetData>"]), held))
+    assert list(workbook._with_held(iter([b"<a>\x00rows\x00</a>\x00validations\x00"]), held))[-1] is held["validations"]
 
 
 def test_rows_added_to_after_they_are_written_are_refused() -> None:

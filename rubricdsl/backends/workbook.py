@@ -21,11 +21,7 @@ workbook for the build, of the findings for `rubricdsl score --format xlsx`.
 # annotations`): typing.NamedTuple compiles each text annotation, which in
 # the four modules of a build's NamedTuples cost 2-4 ms of its start-up.
 
-import codecs
-import io
 import re
-import zipfile
-import zlib
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
@@ -33,6 +29,7 @@ from typing import Iterator, NamedTuple
 
 from ..workbook_layout import Input, Layout, Validation, WorkbookError, a1, column_letters, indexed, layout
 from . import BuildContext
+from .zip_parts import Archive, Deflated, PartTooLarge
 
 MAX_CELL_TEXT = 32767  # Excel's limit: a longer text would be cut off
 # A fixed creation date: two builds write the same bytes.
@@ -351,7 +348,7 @@ class _Book:
             if writer is None:
                 writer = self.writers[sheet.name] = _SheetWriter(sheet, findings, result, self, inputs)
             writer.take(None, consume=False)
-        sheet_views = [self.writers[sheet.name].view(selected=number == 0) for number, sheet in enumerate(sheets)]
+        writers = [self.writers[sheet.name] for sheet in sheets]
         names = []
         if len(copies) == 1:
             names = [{"name": name, "sheet": None, "ref": ref} for name, ref in first.names.items()]
@@ -367,7 +364,9 @@ class _Book:
         ]
         parts = [("[Content_Types].xml", "content_types.xml.j2", {"sheets": sheets}), ("_rels/.rels", "package.rels.j2", {}),
                  ("xl/_rels/workbook.xml.rels", "workbook.rels.j2", {"sheets": sheets})]
-        parts += [(f"xl/worksheets/sheet{number}.xml", "sheet.xml.j2", view) for number, view in enumerate(sheet_views, 1)]
+        parts += [(f"xl/worksheets/sheet{number}.xml", "sheet.xml.j2", writer.view(selected=number == 1))
+                  for number, writer in enumerate(writers, 1)]
+        held = {f"xl/worksheets/sheet{number}.xml": writer.held() for number, writer in enumerate(writers, 1)}
         parts += [
             ("xl/workbook.xml", "workbook.xml.j2", {"sheets": sheets, "names": names}),
             ("xl/sharedStrings.xml", "shared_strings.xml.j2", self.strings.view()),
@@ -377,26 +376,14 @@ class _Book:
                 "title": first.plan.title, "description": f"rubricdsl {first.plan.rubric_id} {first.plan.version}", "created": CREATED}),
             ("docProps/app.xml", "app.xml.j2", {"sheets": sheets, "ranges": ranges}),
         ]
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for filename, template, view in parts:
-                entry = zipfile.ZipInfo(filename, ZIP_DATE)
-                entry.compress_type = zipfile.ZIP_DEFLATED
-                entry.create_system = 3  # as on Unix, where ZipInfo's default is 0 on Windows: the same bytes everywhere
-                entry.external_attr = 0o600 << 16
-                # Level 1: twice as fast as the default, the file a fifth larger.
-                # (ZipInfo's compress_level, public from Python 3.13, is
-                # _compresslevel before; writestr sets the same.)
-                entry._compresslevel = 1
-                # Each part deflated as it is rendered: a 300x rubric's sheet is
-                # 73 MB of XML, never held whole.
-                try:
-                    with archive.open(entry, "w") as part:
-                        for block in render_blocks("workbook/" + template, **view):
-                            part.write(block)
-                except (RuntimeError, zipfile.LargeZipFile):  # the size a part is begun without, once over 2 GiB
-                    raise WorkbookError(f"its {filename} would be over 2 GiB, more than a spreadsheet opens") from None
-        return out.getvalue()
+        archive = Archive()
+        for filename, template, view in parts:
+            blocks = render_blocks("workbook/" + template, **view)
+            try:
+                archive.add(filename, _with_held(blocks, held[filename]) if filename in held else blocks)
+            except PartTooLarge:
+                raise WorkbookError(f"its {filename} would be over 2 GiB, more than a spreadsheet opens") from None
+        return archive.bytes()
 
 
 _NEEDS_QUOTES = re.compile(r"[^\w.]|^[\d.]")
@@ -416,35 +403,6 @@ def _number(value) -> str:
     return f"{value:.16G}"
 
 
-PIECE = 16384
-
-
-class _Deflated:
-    """XML written before the part it belongs to, held deflated (a 300x
-    rubric's rows are 73 MB of text, held as 8) until it is read back once."""
-
-    def __init__(self) -> None:
-        self._deflate = zlib.compressobj(1, zlib.DEFLATED, -15)
-        self._chunks: list[bytes] = []
-
-    def write(self, data: bytes) -> None:
-        chunk = self._deflate.compress(data)
-        if chunk:
-            self._chunks.append(chunk)
-
-    def texts(self) -> Iterator[str]:
-        """Everything written, as text, in pieces of at most 16 KB (the
-        template's pieces are joined 512 at a time)."""
-        self._chunks.append(self._deflate.flush())
-        chunks, self._chunks = self._chunks, []
-        inflate, decode = zlib.decompressobj(-15), codecs.getincrementaldecoder("utf-8")().decode
-        for chunk in chunks:
-            while chunk:
-                yield decode(inflate.decompress(chunk, PIECE))
-                chunk = inflate.unconsumed_tail
-        yield decode(inflate.flush(), final=True)
-
-
 class _SheetWriter:
     """One sheet's rows, conditional formats and data validations as XML,
     written a block of rows at a time as they are final (a build writes the
@@ -457,7 +415,7 @@ class _SheetWriter:
     def __init__(self, sheet, findings, result, book: _Book, inputs: dict) -> None:
         self.sheet, self.findings, self.result, self.inputs = sheet, findings, result, inputs
         self.formats, self.strings = book.formats, book.strings
-        self.rows, self.highlights, self.validations = _Deflated(), _Deflated(), _Deflated()
+        self.rows, self.highlights, self.validations = Deflated(), Deflated(), Deflated()
         self.validation_count = 0
         self.rule_count = 0  # the conditional formats written, numbered in order (their priority)
         self.next_row = 0  # every row above it is written
@@ -528,10 +486,17 @@ class _SheetWriter:
             dimension = a1(top, left) if (top, left) == (bottom, right) else f"{a1(top, left)}:{a1(bottom, right)}"
         return {
             "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet),
-            "rows": self.rows.texts(), "merges": [ref for _, ref in sorted(self.merges)],
-            "highlights": self.highlights.texts(), "validations": self.validations.texts(),
+            # What the writer holds deflated goes into the part as it is, where
+            # the template writes its mark (_with_held).
+            "rows": [_held_mark("rows")], "highlights": [_held_mark("highlights")], "validations": [_held_mark("validations")],
+            "merges": [ref for _, ref in sorted(self.merges)],
             "validation_count": self.validation_count, "landscape": sheet.landscape,
         }
+
+    def held(self) -> dict[str, Deflated]:
+        """What view() marks, by name: the rows, conditional formats and
+        validations written so far, deflated."""
+        return {"rows": self.rows, "highlights": self.highlights, "validations": self.validations}
 
     def _extend_letters(self, last_col: int) -> None:
         while len(self.letters) <= last_col:
@@ -655,6 +620,33 @@ class _SheetWriter:
             else:
                 yield xml["decimal"] % (_escaped(validation.title), _escaped(validation.message[:255]), cell,
                                         float(validation.low), float(validation.high))
+
+
+def _held_mark(name: str) -> str:
+    """Where a sheet's template puts one of its held pieces: NUL, which no
+    XML holds, around its name."""
+    return f"\0{name}\0"
+
+
+_HELD_MARKS = re.compile(rb"\x00(rows|highlights|validations)\x00")
+
+
+def _with_held(blocks: Iterator[bytes], held: dict[str, Deflated]) -> Iterator:
+    """A sheet part's text, each held piece in the place of its mark.  Every
+    piece that holds text is placed, once: one the template did not mark
+    would be lost."""
+    placed = set()
+    for block in blocks:
+        for number, piece in enumerate(_HELD_MARKS.split(block)):
+            if number % 2:
+                name = piece.decode("ascii")
+                assert name not in placed, f"{name} marked twice"
+                placed.add(name)
+                yield held[name]
+            elif piece:
+                yield piece
+    unplaced = [name for name, piece in held.items() if piece.size and name not in placed]
+    assert not unplaced, f"the sheet's template wrote no place for its {', '.join(unplaced)}"
 
 
 def _extent(extent: tuple[int, int] | None, values: list[int]) -> tuple[int, int] | None:
