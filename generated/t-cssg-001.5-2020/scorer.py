@@ -3265,7 +3265,6 @@ that trace lines see it.  Standard library only.
 """
 
 import datetime
-import difflib
 import json
 import re
 import sys
@@ -3849,6 +3848,15 @@ def _shown_value(value):
     return text if len(text) <= 60 else text[:57] + '...'
 
 
+def _close_match(word, words):
+    """The one of `words` most like a mistyped `word`, or None.  difflib is
+    imported only for a mistake: a scorer starts without it."""
+    import difflib
+
+    found = difflib.get_close_matches(word, words, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
 def _join(path, key):
     return key if not path else path + '.' + key
 
@@ -3864,8 +3872,8 @@ def _object(value, path, expected, required, errors, what='an object'):
         if isinstance(key, str) and key.startswith('_'):
             continue
         if key not in expected:
-            hint = difflib.get_close_matches(str(key), [str(k) for k in expected], n=1, cutoff=0.6)
-            errors.append(_join(path, str(key)) + ': unknown key' + ("; did you mean '" + hint[0] + "'?" if hint else ''))
+            hint = _close_match(str(key), [str(k) for k in expected])
+            errors.append(_join(path, str(key)) + ': unknown key' + ("; did you mean '" + hint + "'?" if hint else ''))
     for key in required:
         if key not in value:
             errors.append(_join(path, key) + ': missing')
@@ -5140,9 +5148,9 @@ def read_decisions(document, members, name='decisions'):
             continue
         path = decision.get('item')
         if not isinstance(path, str) or path not in SHAPES:
-            hint = difflib.get_close_matches(str(path), list(SHAPES), n=1, cutoff=0.6)
+            hint = _close_match(str(path), list(SHAPES))
             problems.append(where + '.item: ' + _shown_value(path) + ' is no item of ' + RUBRIC_ID
-                            + ("; did you mean '" + hint[0] + "'?" if hint else ''))
+                            + ("; did you mean '" + hint + "'?" if hint else ''))
             continue
         where = where + ' (' + path + ')'
         if path in decisions:
