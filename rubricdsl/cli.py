@@ -90,9 +90,17 @@ def shown(path) -> str:
     return stdin_name() if str(path) == STDIN else str(path)
 
 
+@functools.cache
+def shared_path(**kind) -> click.Path:
+    """One click.Path of each kind, shared by every option that takes it:
+    each one made asks gettext for its name, which looks for translation
+    files on disk (3 ms of a build's start-up for 22 of them)."""
+    return click.Path(**kind)
+
+
 def input_argument(name: str, **kwargs):
     """A file argument; `-` is standard input."""
-    return click.argument(name, type=click.Path(path_type=str, allow_dash=True), **kwargs)
+    return click.argument(name, type=shared_path(path_type=str, allow_dash=True), **kwargs)
 
 
 def format_option(choices: list[str], help: str):
@@ -114,7 +122,7 @@ def output_option(help: str):
         "--output",
         default=STDIN,
         show_default=True,
-        type=click.Path(path_type=str, dir_okay=False, allow_dash=True),
+        type=shared_path(path_type=str, dir_okay=False, allow_dash=True),
         help=help,
     )
 
@@ -274,7 +282,7 @@ def inspect(rubric: str) -> None:
     "-o",
     "--output",
     "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=shared_path(path_type=Path, file_okay=False),
     default=Path("generated"),
     show_default=True,
     help="Folder that receives one folder per rubric id.",
@@ -562,13 +570,13 @@ def _points_option(ctx, param, value):
 )
 @click.option(
     "--batch",
-    type=click.Path(path_type=str, allow_dash=True),
+    type=shared_path(path_type=str, allow_dash=True),
     help="Score many organisations: a folder of *.json findings or a JSON Lines file (- for stdin); write a summary.",
 )
 @click.option(
     "--summary",
     "summary_path",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=shared_path(path_type=Path, dir_okay=False),
     help="With --batch: the JSON summary (default: X.summary.json beside X.csv, none when the CSV goes to stdout).",
 )
 @click.option(
@@ -797,7 +805,7 @@ def _scorer_of(rubric: str):
 @panel.command("combine")
 @input_argument("rubric")
 @input_argument("members", nargs=-1, required=True)
-@click.option("--decisions", "decisions_path", type=click.Path(path_type=str, allow_dash=True),
+@click.option("--decisions", "decisions_path", type=shared_path(path_type=str, allow_dash=True),
               help="The panel's decisions (rubricdsl-panel-decisions/1): the items agreed otherwise than by the consensus, with reasons.")
 @click.option("--decided-by", metavar="NAME", help="Who decides (the panel's lead); default: the decisions file's decided_by.")
 @click.option("--incomplete", is_flag=True, help="Combine fewer members than the rubric's panel has (a trial; 5.2 needs them all).")
