@@ -770,10 +770,39 @@ def test_crc32_combine_is_zlibs() -> None:
             assert zip_parts.crc32_combine(zlib.crc32(first), zlib.crc32(data), second) == zlib.crc32(first + data)
 
 
+def test_an_archive_over_the_limit_is_refused_as_a_whole_and_a_part_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    monkeypatch.setattr(zip_parts, "LIMIT", 1000)
+    archive = zip_parts.Archive()
+    archive.add("a.bin", [os.urandom(600)])  # deflated, still about 600 bytes: it fits
+    with pytest.raises(zip_parts.TooLarge) as refused:
+        archive.add("b.bin", [os.urandom(600)])  # it fits, the archive with it does not
+    assert refused.value.name is None
+    with pytest.raises(zip_parts.TooLarge) as refused:
+        zip_parts.Archive().add("c.bin", [os.urandom(600), os.urandom(600)])
+    assert refused.value.name == "c.bin"
+
+
+def test_a_held_piece_is_not_written_to_once_finished() -> None:
+    held = zip_parts.Deflated()
+    held.write(b"<row/>")
+    held.finish()
+    with pytest.raises(RuntimeError, match="after it was finished"):
+        held.write(b"<row/>")
+    assert (held.size, zlib_inflated(held)) == (6, b"<row/>")
+
+
+def zlib_inflated(held: zip_parts.Deflated) -> bytes:
+    import zlib
+
+    return zlib.decompressobj(-15).decompress(b"".join(held.chunks))
+
+
 def test_a_sheet_piece_the_template_does_not_place_is_refused_not_lost() -> None:
     held = {"rows": zip_parts.Deflated(), "highlights": zip_parts.Deflated(), "validations": zip_parts.Deflated()}
     held["validations"].write(b"<dataValidation/>")
-    with pytest.raises(AssertionError, match="no place for its validations"):
+    with pytest.raises(RuntimeError, match="no place for its validations"):
         list(workbook._with_held(iter([b"<sheetData>\x00rows\x00</sheetData>"]), held))
     assert list(workbook._with_held(iter([b"<a>\x00rows\x00</a>\x00validations\x00"]), held))[-1] is held["validations"]
 

@@ -29,12 +29,11 @@ from typing import Iterator, NamedTuple
 
 from ..workbook_layout import Input, Layout, Validation, WorkbookError, a1, column_letters, indexed, layout
 from . import BuildContext
-from .zip_parts import Archive, Deflated, PartTooLarge
+from .zip_parts import Archive, Deflated, TooLarge
 
 MAX_CELL_TEXT = 32767  # Excel's limit: a longer text would be cut off
 # A fixed creation date: two builds write the same bytes.
 CREATED = "2020-01-01T00:00:00Z"
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 _STYLES = {
     "title": {"bold": True, "font_size": 14, "valign": "vcenter"},
@@ -381,8 +380,9 @@ class _Book:
             blocks = render_blocks("workbook/" + template, **view)
             try:
                 archive.add(filename, _with_held(blocks, held[filename]) if filename in held else blocks)
-            except PartTooLarge:
-                raise WorkbookError(f"its {filename} would be over 2 GiB, more than a spreadsheet opens") from None
+            except TooLarge as error:
+                what = f"its {error.name}" if error.name else "the workbook"
+                raise WorkbookError(f"{what} would be over 2 GiB, more than a spreadsheet opens") from None
         return archive.bytes()
 
 
@@ -640,13 +640,15 @@ def _with_held(blocks: Iterator[bytes], held: dict[str, Deflated]) -> Iterator:
         for number, piece in enumerate(_HELD_MARKS.split(block)):
             if number % 2:
                 name = piece.decode("ascii")
-                assert name not in placed, f"{name} marked twice"
+                if name in placed:
+                    raise RuntimeError(f"the sheet's template marks its {name} twice")
                 placed.add(name)
                 yield held[name]
             elif piece:
                 yield piece
     unplaced = [name for name, piece in held.items() if piece.size and name not in placed]
-    assert not unplaced, f"the sheet's template wrote no place for its {', '.join(unplaced)}"
+    if unplaced:  # not an assert: it would be gone under python -O, and the text with it
+        raise RuntimeError(f"the sheet's template wrote no place for its {', '.join(unplaced)}")
 
 
 def _extent(extent: tuple[int, int] | None, values: list[int]) -> tuple[int, int] | None:

@@ -36,11 +36,12 @@ _CENTRAL = struct.Struct("<4s6H3L5H2L")
 _END = struct.Struct("<4s4H2LH")
 
 
-class PartTooLarge(ValueError):
-    """A part (or the archive) over LIMIT: it would need zip64."""
+class TooLarge(ValueError):
+    """A part over LIMIT (`name`), or the archive (`name` None): it would
+    need zip64."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
+    def __init__(self, name: str | None) -> None:
+        super().__init__(name or "the archive")
         self.name = name
 
 
@@ -56,7 +57,8 @@ class Deflated:
         self.size = 0
 
     def write(self, data: bytes) -> None:
-        assert self._deflate is not None, "written to after it was finished"
+        if self._deflate is None:
+            raise RuntimeError("Deflated: written to after it was finished")
         self.crc = zlib.crc32(data, self.crc)
         self.size += len(data)
         chunk = self._deflate.compress(data)
@@ -105,12 +107,14 @@ class Archive:
                     deflate = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
                 crc, size = zlib.crc32(piece, crc), size + len(piece)
                 out.write(deflate.compress(piece))
-            if size > LIMIT:
-                raise PartTooLarge(name)
+            if size > LIMIT or out.tell() - start > LIMIT:
+                raise TooLarge(name)
         out.write((deflate or zlib.compressobj(LEVEL, zlib.DEFLATED, -15)).flush(zlib.Z_FINISH))
         end = out.tell()
-        if end > LIMIT:
-            raise PartTooLarge(name)
+        if end - start > LIMIT:
+            raise TooLarge(name)
+        if end > LIMIT:  # where the next entry, or the directory, would start
+            raise TooLarge(None)
         sizes = (crc, end - start, size)
         out.seek(offset)
         out.write(_LOCAL.pack(b"PK\x03\x04", _VERSION, 0, zlib.DEFLATED, _DOS_TIME, _DOS_DATE, *sizes, len(encoded), 0) + encoded)
