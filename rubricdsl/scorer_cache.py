@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import linecache
 import marshal
 import os
@@ -112,6 +113,40 @@ def scorer_module_for_blank_findings(source: bytes, rubric_id: str, source_path:
             namespace[function] = _compiled_when_called(function, partial(compile_item, start, block_end, lines_before), namespace)
 
     return module(text, code, rubric_id, name, before=give_stand_ins, register_lines=False)
+
+
+def blank_result(source: bytes, rubric_id: str, source_path: str, findings: dict) -> dict:
+    """What the generated scorer (`source`, its UTF-8 text) gives for the
+    blank `findings`, scored partial: the workbook's cached values.  Kept in
+    the user's cache folder as `result-<key>`, plain values marshalled
+    (never code), the key a SHA-256 over the scorer's whole text, the
+    findings and the Python: a build of a rubric built before runs no
+    scorer (at 1x 5-7 ms, at 100x half a second).  A result holding a value
+    marshal does not keep as it is (a Decimal) is scored every time."""
+    name = filename(rubric_id, source_path)
+    folder = user_cache_folder()
+    entry = None
+    if folder is not None:
+        key = hashlib.sha256()
+        for part in (b"rubricdsl blank result/1", python_key(), name.encode("utf-8", "surrogatepass"),
+                     json.dumps(findings, ensure_ascii=False).encode("utf-8"), source):
+            key.update(len(part).to_bytes(8, "big") + part)
+        entry = f"result-{key.hexdigest()}"
+        content = read_entry(folder, entry)
+        if content is not None:
+            try:
+                kept = marshal.loads(content)
+            except (EOFError, ValueError, TypeError):
+                kept = None
+            if isinstance(kept, dict):
+                return kept
+    result = scorer_module_for_blank_findings(source, rubric_id, source_path).score(findings, partial=True)
+    if entry is not None:
+        try:
+            write_entry(folder, entry, marshal.dumps(result))
+        except ValueError:  # unmarshallable: a Decimal, or an object of a class of its own
+            pass
+    return result
 
 
 # A generated scorer's item functions: `def item_...(found):` at the start of

@@ -479,3 +479,81 @@ def test_item_functions_are_cut_where_a_regular_expression_cuts_them() -> None:
     for source, stop in ((crafted, len(crafted)), (crafted, len(crafted) - 10), (generated, end)):
         assert list(scorer_cache._item_functions(source, stop)) == by_regular_expression(source, stop)
     assert len(by_regular_expression(generated, end)) > 30
+
+
+# ---------------------------------------------------------------------------
+# The workbook's blank result, kept as data
+
+
+def same_values(first, second) -> bool:
+    """Equal and of the same types all the way down (1, 1.0 and True are
+    equal, but a cell caches each otherwise)."""
+    if type(first) is not type(second):
+        return False
+    if isinstance(first, dict):
+        return list(first) == list(second) and all(same_values(first[key], second[key]) for key in first)
+    if isinstance(first, (list, tuple)):
+        return len(first) == len(second) and all(same_values(a, b) for a, b in zip(first, second))
+    return first == second
+
+
+def blank_inputs(source_text: str | None = None):
+    from rubricdsl.plan import lower
+    from rubricdsl.workbook_layout import blank_findings
+
+    compilation = shipped_compilation()
+    source = (source_text or GENERATED.read_text(encoding="utf-8")).encode("utf-8")
+    return source, compilation.rubric.id, blank_findings(lower(compilation.rubric))
+
+
+def test_a_blank_result_is_kept_and_read_back_the_same_without_running_a_scorer(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source, rubric_id, blank = blank_inputs()
+    scored = scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank)
+    (kept,) = (cache_home / "rubricdsl").glob("result-*")
+    made = scorer_cache.scorer_module_for_blank_findings(source, rubric_id, SHIPPED_SOURCE).score(blank, partial=True)
+    assert same_values(scored, made)
+
+    def no_scorer(*arguments):
+        raise AssertionError("a scorer was run for a kept result")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(scorer_cache, "scorer_module_for_blank_findings", no_scorer)
+        assert same_values(scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank), made)
+        # Anything else is another key: another scorer's text, other findings, another name.
+        for changed in [
+            (source.replace(b"# ", b"#  ", 1), rubric_id, SHIPPED_SOURCE, blank),
+            (source, rubric_id, SHIPPED_SOURCE, {**blank, "organization": "x"}),
+            (source, rubric_id, "elsewhere/t.rubric", blank),
+        ]:
+            with pytest.raises(AssertionError, match="a scorer was run"):
+                scorer_cache.blank_result(*changed)
+    # An entry that is whole but not a marshalled result is scored again (and kept anew).
+    user_cache.write_entry(cache_home / "rubricdsl", kept.name, b"not marshal")
+    assert same_values(scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank), made)
+    assert marshal.loads(user_cache.read_entry(cache_home / "rubricdsl", kept.name)) == made
+
+
+def test_a_blank_result_holding_a_decimal_is_not_kept(cache_home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from decimal import Decimal
+
+    source, rubric_id, blank = blank_inputs()
+
+    class Scorer:
+        @staticmethod
+        def score(findings, partial):
+            return {"total": Decimal("2.5")}
+
+    monkeypatch.setattr(scorer_cache, "scorer_module_for_blank_findings", lambda *arguments: Scorer)
+    assert scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank) == {"total": Decimal("2.5")}
+    assert not list((cache_home / "rubricdsl").glob("result-*"))
+
+
+def test_a_build_workbook_is_the_same_bytes_from_a_kept_blank_result(cache_home: Path) -> None:
+    from rubricdsl.backends import BuildContext, workbook
+
+    context = lambda: BuildContext.of(shipped_compilation(), SHIPPED_SOURCE)  # noqa: E731
+    first = workbook.render(context())
+    assert list((cache_home / "rubricdsl").glob("result-*"))
+    assert workbook.render(context()) == first == (ROOT / "generated" / "t-cssg-001.5-2020" / "workbook.xlsx").read_bytes()

@@ -63,12 +63,13 @@ class BuildContext:
         """The generated scorer's result of blank findings (nothing
         recorded, scored partial): what the workbook's formula cells cache.
         The scorer is run as a module in memory from scorer.py's text, and
-        let go once it has scored them."""
-        from ..scorer_cache import scorer_module_for_blank_findings
+        let go once it has scored them; the result is kept in the user's
+        cache folder for the next build of the same scorer
+        (scorer_cache.blank_result)."""
+        from ..scorer_cache import blank_result
         from ..workbook_layout import blank_findings
 
-        scorer = scorer_module_for_blank_findings(self.scorer_utf8, self.rubric.id, self.source_path)
-        return scorer.score(blank_findings(self.plan), partial=True)
+        return blank_result(self.scorer_utf8, self.rubric.id, self.source_path, blank_findings(self.plan))
 
     def forget(self, product: str, still_read=()) -> None:
         """Lets one of the cached products above go: a build lets the
