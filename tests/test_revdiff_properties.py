@@ -15,7 +15,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from rubricdsl.frontend import compile_source
@@ -162,6 +162,7 @@ def has_errors(path: Path) -> bool:
 
 @SETTINGS
 @given(old_edits=edits, new_edits=edits)
+@example(old_edits=[], new_edits=[(edit_text, 402, 0)])  # the version's own text edited: another version
 def test_diff_never_crashes_and_exits_0_or_1(old_edits, new_edits) -> None:
     with tempfile.TemporaryDirectory() as folder:
         old, new = Path(folder) / "old.rubric", Path(folder) / "new.rubric"
@@ -173,7 +174,9 @@ def test_diff_never_crashes_and_exits_0_or_1(old_edits, new_edits) -> None:
             assert result.exit_code in (0, 1), result.stderr
         data = json.loads(result.stdout)
         assert data["equal"] == (result.exit_code == 0)
-        assert data["same_version_differs"] == (data["old"]["content_hash"] != data["new"]["content_hash"])
+        # An edit may change the id or the version itself: then it is no longer "the same version".
+        same_revision = (data["old"]["id"], data["old"]["version"]) == (data["new"]["id"], data["new"]["version"])
+        assert data["same_version_differs"] == (same_revision and data["old"]["content_hash"] != data["new"]["content_hash"])
         backward = run("diff", str(new), str(old), "--format", "json")
         assert backward.exit_code == result.exit_code
 
