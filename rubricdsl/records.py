@@ -9,7 +9,9 @@ count through one operator.attrgetter, and a frozen record's __setattr__
 and __delattr__ refuse; they compare, hash and show a record as
 @dataclass's would.  Only __init__, which is made often and must be fast,
 is written as @dataclass writes it, and compiled for every record not yet
-given one in one compilation, the first time any of them is made.  The
+given one in one compilation, the first time any of them is made (the code
+kept in the user's cache folder, user_cache.compiled_code, for the next
+run).  The
 classes stay dataclasses: `dataclasses.fields`, `replace` and `asdict` work
 on them.
 
@@ -188,7 +190,11 @@ def _give_initialisers(classes: list[tuple[type, bool]]) -> None:
                 parameters.append(found.name)
             body.append(f"    {_GENERATED}values__[{found.name!r}] = {found.name}" if frozen else f"    {_GENERATED}self__.{found.name} = {found.name}")
         lines.append(f"def {_GENERATED}init_{number}__({', '.join(parameters)}):\n" + "\n".join(body or ["    pass"]))
-    exec(compile("\n".join(lines), f"<{__name__} initialisers>", "exec"), names)  # noqa: S102
+    # Compiling them is most of a command's first record (3 ms for a
+    # build's 41 classes): the code is kept in the user's cache folder.
+    from .user_cache import compiled_code
+
+    exec(compiled_code("records", "\n".join(lines), f"<{__name__} initialisers>"), names)  # noqa: S102
     for number, (cls, _) in enumerate(classes):
         initialiser = names[f"{_GENERATED}init_{number}__"]
         initialiser.__name__, initialiser.__qualname__, initialiser.__module__ = "__init__", f"{cls.__qualname__}.__init__", cls.__module__

@@ -25,13 +25,12 @@ import linecache
 import marshal
 import os
 import re
-import sys
 import types
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .user_cache import read_entry, user_cache_folder, write_entry
+from .user_cache import python_build, read_entry, user_cache_folder, write_entry
 
 if TYPE_CHECKING:
     from .frontend import Compilation
@@ -247,7 +246,7 @@ def _register_lines(part: str, name: str) -> None:
 def python_key() -> bytes:
     """What makes compiled code besides its text: the Python that compiles
     it (its bytecode and marshal format), under this cache's format."""
-    return b"\0".join([b"rubricdsl scorer code/1", importlib.util.MAGIC_NUMBER, sys.version.encode("utf-8")])
+    return b"rubricdsl scorer code/1\0" + python_build()
 
 
 def source_key(part: str, name: str) -> str:

@@ -14,10 +14,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib.util
+import marshal
 import os
 import stat
-import tempfile
+import sys
 import time
+import types
 from pathlib import Path
 
 ENTRY_FORMAT = b"rubricdsl-cache-entry/1\n"
@@ -102,6 +105,8 @@ def write_entry(folder: Path, name: str, content: bytes) -> bool:
     none, never half of one.  False when it cannot be written (a full disk,
     a read-only folder): a cache that cannot be kept costs time, nothing
     else."""
+    import tempfile  # only to write: a run that finds what it needs reads only
+
     data = ENTRY_FORMAT + _digest(name, content) + content
     try:
         descriptor, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
@@ -136,3 +141,35 @@ def _prune(folder: Path, prefix: str) -> None:
     for _, path in sorted(entries)[:-KEPT_ENTRIES]:
         with contextlib.suppress(OSError):
             os.unlink(path)
+
+
+def python_build() -> bytes:
+    """What makes compiled code besides its text: the Python that compiles
+    it (its bytecode and marshal format)."""
+    return importlib.util.MAGIC_NUMBER + b"\0" + sys.version.encode("utf-8")
+
+
+def compiled_code(prefix: str, source: str, filename: str) -> types.CodeType:
+    """`source` compiled as a module's code under `filename` (no __future__
+    flags of the caller's), kept in this user's cache folder as
+    `<prefix>-<key>`, the key a SHA-256 of the text, the name and the
+    Python: the next run reads the same code instead of compiling it."""
+    folder = user_cache_folder()
+    if folder is None:
+        return compile(source, filename, "exec", dont_inherit=True)
+    text = source.encode("utf-8", "surrogatepass")
+    key = hashlib.sha256()
+    for part in (python_build(), filename.encode("utf-8", "surrogatepass"), text):
+        key.update(len(part).to_bytes(8, "big") + part)
+    entry = f"{prefix}-{key.hexdigest()}"
+    content = read_entry(folder, entry)
+    if content is not None:
+        try:
+            code = marshal.loads(content)
+        except (EOFError, ValueError, TypeError):
+            code = None
+        if isinstance(code, types.CodeType):
+            return code
+    code = compile(source, filename, "exec", dont_inherit=True)
+    write_entry(folder, entry, marshal.dumps(code))
+    return code

@@ -9,6 +9,7 @@ import dataclasses
 import importlib
 import inspect
 import pkgutil
+import re
 import threading
 from decimal import Decimal
 
@@ -163,3 +164,55 @@ def test_a_record_made_while_others_are_being_finished_is_finished_too(monkeypat
     assert first(1).a == 1
     threads[0].join()
     assert late[0](2).a == 2
+
+
+def test_the_initialisers_code_is_kept_and_read_back_without_compiling(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The initialisers of a batch of records compile once: the next run
+    reads their code from the user's cache folder (any other text, another
+    name, or an entry that is not code, compiles again), and what it reads
+    makes records as the compiled code does."""
+    import builtins
+
+    from rubricdsl import user_cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    source = "def made(a, b=2):\n    return (a, b)\n"
+    fresh = user_cache.compiled_code("records", source, "<test initialisers>")
+    (entry,) = (tmp_path / "rubricdsl").glob("records-*")
+    compiled = []
+    real_compile = builtins.compile
+    monkeypatch.setattr(builtins, "compile", lambda *arguments, **options: compiled.append(arguments[1]) or real_compile(*arguments, **options))
+    kept = user_cache.compiled_code("records", source, "<test initialisers>")
+    assert compiled == [] and kept == fresh
+    names: dict = {}
+    exec(kept, names)
+    assert names["made"](1) == (1, 2)
+    user_cache.compiled_code("records", source + "\n", "<test initialisers>")
+    user_cache.compiled_code("records", source, "<other initialisers>")
+    assert compiled == ["<test initialisers>", "<other initialisers>"]
+    user_cache.write_entry(tmp_path / "rubricdsl", entry.name, b"not marshal")
+    assert user_cache.compiled_code("records", source, "<test initialisers>") == fresh
+    assert compiled[-1] == "<test initialisers>"
+
+
+def test_records_made_in_a_fresh_process_from_kept_code_are_the_same(tmp_path) -> None:
+    """Two runs of a command, the second reading the kept initialisers:
+    every record class of the package takes the same fields in the same
+    order, with the same defaults."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.path.insert(0, 'tests')\n"
+        "from test_records import record_classes\n"
+        "import inspect\n"
+        "for cls in sorted(record_classes(), key=lambda c: c.__module__ + c.__qualname__):\n"
+        "    print(cls.__qualname__, inspect.signature(cls.__init__))  # a default_factory's stand-in shows its address\n"
+    )
+    environment = {**__import__("os").environ, "XDG_CACHE_HOME": str(tmp_path)}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment, cwd=rubricdsl.__path__[0] + "/..")
+            for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[0].stderr + runs[1].stderr
+    shown = [re.sub(r" at 0x[0-9a-f]+", "", run.stdout) for run in runs]
+    assert shown[0] == shown[1] and shown[0].count("\n") > 40
+    assert list((tmp_path / "rubricdsl").glob("records-*"))
