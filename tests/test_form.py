@@ -192,3 +192,15 @@ def test_inlined_code_is_compacted_without_changing_a_line_of_code() -> None:
     assert form.compact("  /* note */\n  a { b: c; }\n  // not a CSS comment\n", script=False) == "a { b: c; }\n// not a CSS comment"
     source = str(form.asset("form_app.js"))
     assert "function start()" in source and not re.search(r"^\s|^/\*|^//", source, re.MULTILINE)
+
+
+def test_a_scripts_words_are_the_names_after_words_dot_where_words_starts_a_word() -> None:
+    """`words.name` counts only where "words" starts a word (not in
+    `mywords.x` or `_words.x`), as \\bwords\\.(\\w+) says, on the shipped
+    scripts and on names written next to other letters."""
+    boundary = re.compile(r"\bwords\.(\w+)")
+    for script in ("form_app.js", "panel_app.js"):
+        assert form.script_words(script) == frozenset(boundary.findall(str(form.asset(script))))
+        assert len(form.script_words(script)) > 20
+    text = "words.first mywords.no _words.no 评words.no (words.second) a.words.third 1words.no"
+    assert form.words_used(text) == frozenset(boundary.findall(text)) == {"first", "second", "third"}
