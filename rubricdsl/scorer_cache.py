@@ -119,16 +119,21 @@ def blank_result(source: bytes, rubric_id: str, source_path: str, findings: dict
     blank `findings`, scored partial: the workbook's cached values.  Kept in
     the user's cache folder as `result-<key>`, plain values marshalled
     (never code), the key a SHA-256 over the scorer's whole text, the
-    findings and the Python: a build of a rubric built before runs no
-    scorer (at 1x 5-7 ms, at 100x half a second).  A result holding a value
-    marshal does not keep as it is (a Decimal) is scored every time."""
+    findings and the Python, and over the code that scores in memory and
+    is not that text: scorer_runtime.py whole (the text inlines it without
+    its placeholder block) and this module.  A build of a rubric built
+    before runs no scorer (at 1x 5-7 ms, at 100x 0.3 s).  A result holding
+    a value marshal does not keep as it is (a Decimal) is scored every time."""
+    from .backends.scorer import runtime_path
+
     name = filename(rubric_id, source_path)
     folder = user_cache_folder()
     entry = None
     if folder is not None:
         key = hashlib.sha256()
         for part in (b"rubricdsl blank result/1", python_key(), name.encode("utf-8", "surrogatepass"),
-                     json.dumps(findings, ensure_ascii=False).encode("utf-8"), source):
+                     json.dumps(findings, ensure_ascii=False).encode("utf-8"), source,
+                     runtime_path().read_bytes(), Path(__file__).read_bytes()):
             key.update(len(part).to_bytes(8, "big") + part)
         entry = f"result-{key.hexdigest()}"
         content = read_entry(folder, entry)
@@ -137,7 +142,10 @@ def blank_result(source: bytes, rubric_id: str, source_path: str, findings: dict
                 kept = marshal.loads(content)
             except (EOFError, ValueError, TypeError):
                 kept = None
-            if isinstance(kept, dict):
+            # Of this rubric's revision, as a result says: not another entry's content.
+            if isinstance(kept, dict) and isinstance(kept.get("rubric"), dict) and all(
+                kept["rubric"].get(field) == findings["rubric"][field] for field in ("id", "version", "content_hash")
+            ):
                 return kept
     result = scorer_module_for_blank_findings(source, rubric_id, source_path).score(findings, partial=True)
     if entry is not None:

@@ -128,3 +128,23 @@ def test_the_user_cache_folder_is_private_and_refused_when_not(tmp_path: Path, m
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert user_cache_folder() == tmp_path / "home" / ".cache" / "rubricdsl"
+
+
+def test_a_template_cache_that_cannot_be_written_costs_time_not_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache folder on a full disk or a read-only file system: Jinja's
+    write of a compiled template fails, and the template renders all the same."""
+    import errno
+
+    from rubricdsl.backends import templating
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cache = templating._bytecode_cache()
+
+    def read_only(*arguments, **options):
+        raise OSError(errno.EROFS, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "NamedTemporaryFile", read_only)
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("rubricdsl.backends", "templates"), bytecode_cache=cache)
+    assert environment.get_template("workbook/package.rels.j2").render()
+    assert not list((tmp_path / "cache" / "rubricdsl").glob("jinja2-*"))

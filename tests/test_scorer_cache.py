@@ -529,6 +529,18 @@ def test_a_blank_result_is_kept_and_read_back_the_same_without_running_a_scorer(
         ]:
             with pytest.raises(AssertionError, match="a scorer was run"):
                 scorer_cache.blank_result(*changed)
+        # The code that scores in memory but is not the scorer's text: scorer_runtime.py
+        # whole (its placeholder block is not inlined) is part of the key.
+        from rubricdsl.backends import scorer as scorer_backend
+
+        changed_runtime = cache_home / "scorer_runtime.py"
+        changed_runtime.write_bytes(scorer_backend.runtime_path().read_bytes() + b"\n# changed\n")
+        patch.setattr(scorer_backend, "runtime_path", lambda: changed_runtime)
+        with pytest.raises(AssertionError, match="a scorer was run"):
+            scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank)
+    # A whole entry of another revision's result (its rubric says so) is scored again.
+    user_cache.write_entry(cache_home / "rubricdsl", kept.name, marshal.dumps({**made, "rubric": {**made["rubric"], "version": "other"}}))
+    assert same_values(scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank), made)
     # An entry that is whole but not a marshalled result is scored again (and kept anew).
     user_cache.write_entry(cache_home / "rubricdsl", kept.name, b"not marshal")
     assert same_values(scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank), made)

@@ -7,11 +7,13 @@ embedded through `pyrepr` and `tojson`, never as raw text).
 
 from __future__ import annotations
 
+import contextlib
 from decimal import Decimal
 from itertools import islice
 from typing import Iterator
 
 import jinja2
+import jinja2.bccache
 
 from .. import __version__
 from ..user_cache import user_cache_folder
@@ -25,6 +27,16 @@ def _pyrepr(value) -> str:
     return repr(value)
 
 
+class _TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's file cache of compiled templates, but one that cannot be
+    written (a full disk, a read-only folder) costs time, not the build:
+    Jinja raises the error, which a build reported as its own output's."""
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates, kept in this user's cache folder: compiling the
     scorer's template costs more than rendering it.  Without a safe folder,
@@ -32,7 +44,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     folder = user_cache_folder()
     if folder is None:
         return None
-    return jinja2.FileSystemBytecodeCache(str(folder), "jinja2-%s.cache")
+    return _TemplateCache(str(folder), "jinja2-%s.cache")
 
 
 def _environment() -> jinja2.Environment:
