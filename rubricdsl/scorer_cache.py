@@ -30,7 +30,7 @@ from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from .user_cache import python_build, read_entry, user_cache_folder, write_entry
+from .user_cache import keyed_entry, python_build, read_marshalled, user_cache_folder, write_entry
 
 if TYPE_CHECKING:
     from .frontend import Compilation
@@ -130,23 +130,15 @@ def blank_result(source: bytes, rubric_id: str, source_path: str, findings: dict
     folder = user_cache_folder()
     entry = None
     if folder is not None:
-        key = hashlib.sha256()
-        for part in (b"rubricdsl blank result/1", python_key(), name.encode("utf-8", "surrogatepass"),
-                     json.dumps(findings, ensure_ascii=False).encode("utf-8"), source,
-                     runtime_path().read_bytes(), Path(__file__).read_bytes()):
-            key.update(len(part).to_bytes(8, "big") + part)
-        entry = f"result-{key.hexdigest()}"
-        content = read_entry(folder, entry)
-        if content is not None:
-            try:
-                kept = marshal.loads(content)
-            except (EOFError, ValueError, TypeError):
-                kept = None
-            # Of this rubric's revision, as a result says: not another entry's content.
-            if isinstance(kept, dict) and isinstance(kept.get("rubric"), dict) and all(
-                kept["rubric"].get(field) == findings["rubric"][field] for field in ("id", "version", "content_hash")
-            ):
-                return kept
+        entry = keyed_entry("result", b"rubricdsl blank result/1", python_key(), name.encode("utf-8", "surrogatepass"),
+                            json.dumps(findings, ensure_ascii=False).encode("utf-8"), source,
+                            runtime_path().read_bytes(), Path(__file__).read_bytes())
+        kept = read_marshalled(folder, entry)
+        # Of this rubric's revision, as a result says: not another entry's content.
+        if isinstance(kept, dict) and isinstance(kept.get("rubric"), dict) and all(
+            kept["rubric"].get(field) == findings["rubric"][field] for field in ("id", "version", "content_hash")
+        ):
+            return kept
     result = scorer_module_for_blank_findings(source, rubric_id, source_path).score(findings, partial=True)
     if entry is not None:
         try:
@@ -325,13 +317,7 @@ def package_files(package: Path) -> list[str]:
 def _read(folder: Path, entry: str) -> tuple[str, types.CodeType] | None:
     """A kept (rubric's part, its code), or None when the entry is absent,
     not whole (user_cache.read_entry), or not of that shape."""
-    content = read_entry(folder, entry)
-    if content is None:
-        return None
-    try:
-        kept = marshal.loads(content)
-    except (EOFError, ValueError, TypeError):
-        return None
+    kept = read_marshalled(folder, entry)
     if not (isinstance(kept, tuple) and len(kept) == 2 and isinstance(kept[0], str) and isinstance(kept[1], types.CodeType)):
         return None
     return kept

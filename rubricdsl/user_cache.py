@@ -149,6 +149,28 @@ def python_build() -> bytes:
     return importlib.util.MAGIC_NUMBER + b"\0" + sys.version.encode("utf-8")
 
 
+def keyed_entry(prefix: str, *parts: bytes) -> str:
+    """The name of the entry of what `parts` make: `<prefix>-` and a
+    SHA-256 over them, each after its length (no two lists of parts that
+    run into each other share a key)."""
+    key = hashlib.sha256()
+    for part in parts:
+        key.update(len(part).to_bytes(8, "big") + part)
+    return f"{prefix}-{key.hexdigest()}"
+
+
+def read_marshalled(folder: Path, name: str) -> object | None:
+    """The value an entry holds marshalled, or None when the entry is not
+    there to trust (read_entry) or holds no marshal data."""
+    content = read_entry(folder, name)
+    if content is None:
+        return None
+    try:
+        return marshal.loads(content)
+    except (EOFError, ValueError, TypeError):
+        return None
+
+
 def compiled_code(prefix: str, source: str, filename: str) -> types.CodeType:
     """`source` compiled as a module's code under `filename` (no __future__
     flags of the caller's), kept in this user's cache folder as
@@ -157,19 +179,10 @@ def compiled_code(prefix: str, source: str, filename: str) -> types.CodeType:
     folder = user_cache_folder()
     if folder is None:
         return compile(source, filename, "exec", dont_inherit=True)
-    text = source.encode("utf-8", "surrogatepass")
-    key = hashlib.sha256()
-    for part in (python_build(), filename.encode("utf-8", "surrogatepass"), text):
-        key.update(len(part).to_bytes(8, "big") + part)
-    entry = f"{prefix}-{key.hexdigest()}"
-    content = read_entry(folder, entry)
-    if content is not None:
-        try:
-            code = marshal.loads(content)
-        except (EOFError, ValueError, TypeError):
-            code = None
-        if isinstance(code, types.CodeType):
-            return code
+    entry = keyed_entry(prefix, python_build(), filename.encode("utf-8", "surrogatepass"), source.encode("utf-8", "surrogatepass"))
+    code = read_marshalled(folder, entry)
+    if isinstance(code, types.CodeType):
+        return code
     code = compile(source, filename, "exec", dont_inherit=True)
     write_entry(folder, entry, marshal.dumps(code))
     return code
