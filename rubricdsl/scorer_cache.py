@@ -124,15 +124,12 @@ def blank_result(source: bytes, rubric_id: str, source_path: str, findings: dict
     its placeholder block) and this module.  A build of a rubric built
     before runs no scorer (at 1x 5-7 ms, at 100x 0.3 s).  A result holding
     a value marshal does not keep as it is (a Decimal) is scored every time."""
-    from .backends.scorer import runtime_path
-
     name = filename(rubric_id, source_path)
     folder = user_cache_folder()
     entry = None
     if folder is not None:
-        entry = keyed_entry("result", b"rubricdsl blank result/1", python_key(), name.encode("utf-8", "surrogatepass"),
-                            json.dumps(findings, ensure_ascii=False).encode("utf-8"), source,
-                            runtime_path().read_bytes(), Path(__file__).read_bytes())
+        entry = keyed_entry("result", b"rubricdsl blank result/1", python_build(), name.encode("utf-8", "surrogatepass"),
+                            json.dumps(findings, ensure_ascii=False).encode("utf-8"), source, _scoring_code_digest())
         kept = read_marshalled(folder, entry)
         # Of this rubric's revision, as a result says: not another entry's content.
         if isinstance(kept, dict) and isinstance(kept.get("rubric"), dict) and all(
@@ -146,6 +143,19 @@ def blank_result(source: bytes, rubric_id: str, source_path: str, findings: dict
         except ValueError:  # unmarshallable: a Decimal, or an object of a class of its own
             pass
     return result
+
+
+@lru_cache(maxsize=1)
+def _scoring_code_digest() -> bytes:
+    """SHA-256 of the code that scores in memory besides a scorer's text,
+    read once a process: scorer_runtime.py whole and this module."""
+    from .backends.scorer import runtime_path
+
+    digest = hashlib.sha256()
+    for path in (runtime_path(), Path(__file__)):
+        data = path.read_bytes()
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.digest()
 
 
 # A generated scorer's item functions: `def item_...(found):` at the start of

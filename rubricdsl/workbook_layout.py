@@ -895,9 +895,9 @@ def layout(rubric, plan: p.ScoringPlan, sha256: str, source: str = "", copy: str
     take those rows' cells, and the conditional formats and validations so
     far, out of the sheet (a build writes them then: a 300x rubric's half a
     million cells are never held at once).  Nothing is added to those rows
-    afterwards: no cell, height, merged range or conditional format.  The inputs of those rows are not
-    kept either: such a layout is for writing a blank workbook, not for
-    reading one."""
+    afterwards: no cell, height, merged range or conditional format.  The
+    inputs of those rows are not kept either: such a layout is for writing
+    a blank workbook, not for reading one."""
     check_exact(plan)
     return _Builder(plan, rubric.language, sha256, source, errata(rubric), copy, rows_final).build()
 

@@ -536,8 +536,12 @@ def test_a_blank_result_is_kept_and_read_back_the_same_without_running_a_scorer(
         changed_runtime = cache_home / "scorer_runtime.py"
         changed_runtime.write_bytes(scorer_backend.runtime_path().read_bytes() + b"\n# changed\n")
         patch.setattr(scorer_backend, "runtime_path", lambda: changed_runtime)
-        with pytest.raises(AssertionError, match="a scorer was run"):
-            scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank)
+        scorer_cache._scoring_code_digest.cache_clear()  # read once a process: as in another process
+        try:
+            with pytest.raises(AssertionError, match="a scorer was run"):
+                scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank)
+        finally:
+            scorer_cache._scoring_code_digest.cache_clear()
     # A whole entry of another revision's result (its rubric says so) is scored again.
     user_cache.write_entry(cache_home / "rubricdsl", kept.name, marshal.dumps({**made, "rubric": {**made["rubric"], "version": "other"}}))
     assert same_values(scorer_cache.blank_result(source, rubric_id, SHIPPED_SOURCE, blank), made)
@@ -569,3 +573,25 @@ def test_a_build_workbook_is_the_same_bytes_from_a_kept_blank_result(cache_home:
     first = workbook.render(context())
     assert list((cache_home / "rubricdsl").glob("result-*"))
     assert workbook.render(context()) == first == (ROOT / "generated" / "t-cssg-001.5-2020" / "workbook.xlsx").read_bytes()
+
+
+def test_a_second_build_from_the_kept_results_writes_the_same_files(tmp_path: Path) -> None:
+    """Through the command line: `rubricdsl build` with an empty cache
+    folder keeps the blank result and the records' code; a second build,
+    reading them, writes the same files, and so does a third once they are
+    deleted."""
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    folder = tmp_path / "cache" / "rubricdsl"
+    outputs = []
+    for run_number in range(3):
+        if run_number == 2:
+            for kept in [*folder.glob("result-*"), *folder.glob("records-*")]:
+                kept.unlink()
+        out = tmp_path / f"out{run_number}"
+        ran = subprocess.run([sys.executable, "-m", "rubricdsl.cli", "build", str(SHIPPED_RUBRIC), "-o", str(out)],
+                             capture_output=True, text=True, env=environment, cwd=tmp_path)
+        assert ran.returncode == 0, ran.stderr
+        assert list(folder.glob("result-*")) and list(folder.glob("records-*"))
+        outputs.append({path.relative_to(out): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()})
+    assert outputs[0] == outputs[1] == outputs[2]
+    assert len(outputs[0]) == 8

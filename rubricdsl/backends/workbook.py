@@ -488,7 +488,7 @@ class _SheetWriter:
             "dimension": dimension, "selected": selected, "freeze": sheet.freeze, "columns": _columns(sheet),
             # What the writer holds deflated goes into the part as it is, where
             # the template writes its mark (_with_held).
-            "rows": [_held_mark("rows")], "highlights": [_held_mark("highlights")], "validations": [_held_mark("validations")],
+            **{name: [_held_mark(name)] for name in _HELD},
             "merges": [ref for _, ref in sorted(self.merges)],
             "validation_count": self.validation_count, "landscape": sheet.landscape,
         }
@@ -496,7 +496,7 @@ class _SheetWriter:
     def held(self) -> dict[str, Deflated]:
         """What view() marks, by name: the rows, conditional formats and
         validations written so far, deflated."""
-        return {"rows": self.rows, "highlights": self.highlights, "validations": self.validations}
+        return {name: getattr(self, name) for name in _HELD}
 
     def _extend_letters(self, last_col: int) -> None:
         while len(self.letters) <= last_col:
@@ -622,13 +622,18 @@ class _SheetWriter:
                                         float(validation.low), float(validation.high))
 
 
+# What a sheet's writer holds deflated until its part is written: its
+# attributes and the sheet template's values of the same names.
+_HELD = ("rows", "highlights", "validations")
+
+
 def _held_mark(name: str) -> str:
     """Where a sheet's template puts one of its held pieces: NUL, which no
     XML holds, around its name."""
     return f"\0{name}\0"
 
 
-_HELD_MARKS = re.compile(rb"\x00(rows|highlights|validations)\x00")
+_HELD_MARKS = re.compile(b"\\x00(" + b"|".join(name.encode("ascii") for name in _HELD) + b")\\x00")
 
 
 def _with_held(blocks: Iterator[bytes], held: dict[str, Deflated]) -> Iterator:
