@@ -98,13 +98,14 @@ def read_entry(folder: Path, name: str) -> bytes | None:
     return content
 
 
-def write_entry(folder: Path, name: str, content: bytes) -> bool:
+def write_entry(folder: Path, name: str, content: bytes, keep: int = KEPT_ENTRIES) -> bool:
     """Keep `content` as the entry `name`: written whole to a private
     temporary file (mode 0600) and renamed over any entry of that name, so
     that a reader racing with the write sees the old entry, the new one or
     none, never half of one.  False when it cannot be written (a full disk,
     a read-only folder): a cache that cannot be kept costs time, nothing
-    else."""
+    else.  `keep`: how many entries of its kind (its name up to the first
+    "-") are kept, the oldest beyond them removed."""
     import tempfile  # only to write: a run that finds what it needs reads only
 
     data = ENTRY_FORMAT + _digest(name, content) + content
@@ -120,12 +121,12 @@ def write_entry(folder: Path, name: str, content: bytes) -> bool:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         return False
-    _prune(folder, name.split("-", 1)[0] + "-")
+    _prune(folder, name.split("-", 1)[0] + "-", keep)
     return True
 
 
-def _prune(folder: Path, prefix: str) -> None:
-    """Remove the oldest entries named `prefix...` beyond KEPT_ENTRIES, and
+def _prune(folder: Path, prefix: str, keep: int) -> None:
+    """Remove the oldest entries named `prefix...` beyond `keep`, and
     temporary files of them that a killed run left."""
     entries = []
     now = time.time()
@@ -138,7 +139,7 @@ def _prune(folder: Path, prefix: str) -> None:
             elif entry.name.startswith(prefix):
                 with contextlib.suppress(OSError):
                     entries.append((entry.stat(follow_symlinks=False).st_mtime, entry.path))
-    for _, path in sorted(entries)[:-KEPT_ENTRIES]:
+    for _, path in sorted(entries)[:-keep]:
         with contextlib.suppress(OSError):
             os.unlink(path)
 

@@ -147,4 +147,40 @@ def test_a_template_cache_that_cannot_be_written_costs_time_not_the_build(tmp_pa
     monkeypatch.setattr(tempfile, "mkstemp", read_only)
     environment = jinja2.Environment(loader=jinja2.PackageLoader("rubricdsl.backends", "templates"), bytecode_cache=cache)
     assert environment.get_template("workbook/package.rels.j2").render()
-    assert not list((tmp_path / "cache" / "rubricdsl").glob("jinja2-*"))
+    assert not list((tmp_path / "cache" / "rubricdsl").glob("template-*"))
+
+
+def test_a_compiled_template_is_kept_as_an_entry_checked_whole_and_read_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first render compiles the template and keeps its code as a
+    `template-` entry of the user's cache folder (no pickle in it); the next
+    environment reads that code instead of compiling; an entry that is not
+    whole is compiled again and written over."""
+    from rubricdsl.backends import templating
+    from rubricdsl.user_cache import ENTRY_FORMAT
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = tmp_path / "cache" / "rubricdsl"
+
+    def environment() -> jinja2.Environment:
+        return jinja2.Environment(loader=jinja2.PackageLoader("rubricdsl.backends", "templates"), bytecode_cache=templating._bytecode_cache())
+
+    expected = environment().get_template("workbook/package.rels.j2").render()
+    (entry,) = folder.glob("template-*")
+    assert entry.read_bytes().startswith(ENTRY_FORMAT)  # marshalled code after its digest, not Jinja's pickled checksum
+
+    compiled = []
+    original = jinja2.Environment.compile
+
+    def counted(self, *arguments, **options):
+        compiled.append(arguments)
+        return original(self, *arguments, **options)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    assert environment().get_template("workbook/package.rels.j2").render() == expected
+    assert compiled == []
+
+    entry.write_bytes(entry.read_bytes()[:-5])  # cut short: its digest no longer matches
+    assert environment().get_template("workbook/package.rels.j2").render() == expected
+    assert len(compiled) == 1
+    assert environment().get_template("workbook/package.rels.j2").render() == expected
+    assert len(compiled) == 1  # the entry written again is whole
