@@ -644,14 +644,47 @@ def test_text_widths_count_the_wide_characters_as_one_by_one() -> None:
         assert workbook._width(text) == 1.2 * len(text) + sum(ch > "\u2e7f" for ch in text), text
 
 
+def _written_rows(sheet) -> dict[str, str]:
+    """Each row's attributes as the sheet's writer writes them, by number."""
+    import zlib
+
+    book = workbook._Book()
+    writer = book.writers[sheet.name] = workbook._SheetWriter(sheet, None, None, book, {})
+    writer.take(None, consume=False)
+    text = zlib.decompressobj(-15).decompress(b"".join(writer.rows.finish().chunks)).decode("utf-8")
+    return dict(re.findall(r'<row r="(\d+)"([^>]*?)/?>', text))
+
+
 def test_a_text_in_a_hidden_column_grows_no_row() -> None:
-    from rubricdsl.backends.workbook import _heights
     from rubricdsl.workbook_layout import Sheet
 
     sheet = Sheet("s", widths={0: 8, 1: 8}, hidden_columns=(1,))
     sheet.text(0, 1, "a header much wider than its column")
     sheet.text(1, 0, "a text much wider than its column")
-    assert set(_heights(sheet, list(sheet.cells), {}, {})) == {1}
+    rows = _written_rows(sheet)
+    assert "ht=" not in rows["1"] and 'ht="' in rows["2"]
+
+
+def test_a_row_is_as_high_as_its_longest_wrapped_text_unless_the_layout_says_otherwise() -> None:
+    """Lines counted where a merged range starts, over its columns; none for
+    a range merged down (the rows below give it room); a height the layout
+    gives wins."""
+    from rubricdsl.workbook_layout import Sheet
+
+    sheet = Sheet("s", widths={0: 10, 1: 10, 2: 10})
+    sheet.text(0, 0, "x" * 20)  # 24 units in 9: three lines
+    sheet.text(0, 1, "x" * 8)  # one line
+    sheet.text(1, 0, "x" * 20)  # across A:B, 19 units: two lines
+    sheet.merges.append((1, 0, 1, 1))
+    sheet.text(2, 0, "x" * 40)  # merged down: no height of its own
+    sheet.merges.append((2, 0, 3, 0))
+    sheet.text(4, 0, "x" * 40)
+    sheet.heights[4] = 30  # the layout's own
+    sheet.text(5, 0, "短\n" * 2 + "x")  # three lines of one
+    rows = _written_rows(sheet)
+    heights = {row: re.search(r'ht="([^"]+)"', attributes) for row, attributes in rows.items()}
+    shown = {row: float(found.group(1)) if found else None for row, found in heights.items()}
+    assert shown == {"1": 43.5, "2": 29.25, "3": None, "4": None, "5": 30.0, "6": 43.5}
 
 
 def test_a_build_writes_the_scoring_sheet_as_it_lays_it_out_in_the_bytes_of_the_whole_layout(monkeypatch) -> None:

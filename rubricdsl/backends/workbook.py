@@ -22,6 +22,7 @@ workbook for the build, of the findings for `rubricdsl score --format xlsx`.
 # the four modules of a build's NamedTuples cost 2-4 ms of its start-up.
 
 import re
+from bisect import bisect_left
 from functools import partial
 from itertools import groupby
 from operator import itemgetter
@@ -132,40 +133,13 @@ def _width(text: str) -> float:
 _WIDE_FROM = "\u2e7f"
 
 
-def _heights(sheet, keys, ranges: dict, width_of: dict) -> dict[int, float]:
-    """Row heights that show every wrapped text whole, of the rows of the
-    cells at `keys`: spreadsheets do not grow a row for text written by a
-    program, so a long 评价要求 would be cut off on screen and on paper.
-    `ranges`: each merged range's last cell by its first; `width_of`: the
-    characters of 1.2 units a line of columns holds, found so far."""
-    cells = sheet.cells
-    widths = sheet.widths
-    hidden = frozenset(sheet.hidden_columns)  # what no one sees grows no row
-    lines: dict[int, int] = {}
-    for where in keys:
-        kind, text, _, _ = cells[where]
-        if kind != "text" or not text:
-            continue
-        row, col = where
-        if col in hidden:
-            continue
-        merged = ranges.get(where)
-        if merged is None:
-            last_col = col
-        else:
-            last_row, last_col = merged
-            if last_row != row:
-                continue  # merged down: the rows below give it room
-        width = width_of.get((col, last_col))
-        if width is None:
-            width = width_of[col, last_col] = max(int(sum(widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1), 1)
-        if "\n" in text:
-            count = sum(max(1, -(-int(_width(part)) // width)) for part in text.split("\n"))
-        else:
-            count = max(1, -(-int(_width(text)) // width))
-        if count > 1 and count > lines.get(row, 1):
-            lines[row] = count
-    return {row: LINE_HEIGHT * count for row, count in lines.items()}
+def _lines(text: str, width: int) -> int:
+    """How many lines a wrapped text takes in `width` column units:
+    spreadsheets do not grow a row for text written by a program, so a long
+    评价要求 would be cut off on screen and on paper."""
+    if "\n" in text:
+        return sum(max(1, -(-int(_width(part)) // width)) for part in text.split("\n"))
+    return max(1, -(-int(_width(text)) // width))
 
 
 def workbook_bytes(sheet_layout: Layout, findings: dict | None, result: dict | None) -> bytes:
@@ -443,8 +417,9 @@ class _SheetWriter:
         from .templating import render_blocks
 
         sheet, cells = self.sheet, self.sheet.cells
+        every = sorted(cells)
         # What the layout hands over is final: nothing is added to rows already written.
-        late = [where[0] for where in cells if where[0] < self.next_row] + [row for row in sheet.heights if row < self.next_row]
+        late = [row for row, _ in every[:bisect_left(every, (self.next_row,))]] + [row for row in sheet.heights if row < self.next_row]
         later_merges = []  # ranges whose first cell may still come, in rows not yet written
         for merge in sheet.merges:
             first_row, first_col, last_row, last_col = merge
@@ -455,8 +430,8 @@ class _SheetWriter:
             elif limit is not None and first_row >= limit:
                 later_merges.append(merge)
         assert not late, f"the layout added to rows already written: {sorted(set(late))[:5]}"
-        keys = sorted(cells) if limit is None else sorted(where for where in cells if where[0] < limit)
-        self._extend_letters(max([col for _, col in keys] + [last_col for _, last_col in self.anchors.values()], default=0))
+        keys = every if limit is None else every[:bisect_left(every, (limit,))]
+        self._extend_letters(max(max(map(itemgetter(1), keys), default=0), max(map(itemgetter(1), self.anchors.values()), default=0)))
         for block in render_blocks("workbook/sheet_rows.xml.j2", rows=partial(self._rows, keys, limit)):
             self.rows.write(block)
         for block in render_blocks("workbook/sheet_highlights.xml.j2", ranges=partial(self._highlights, sheet.conditional)):
@@ -533,17 +508,19 @@ class _SheetWriter:
             col, last_col = self.covered.pop(row)
             low, high = bounds.get(row, (col, last_col))
             bounds[row] = (min(low, col), max(high, last_col))
-        heights = _heights(sheet, keys, anchors, self.width_of)  # a wrapped text's range starts at it
-        heights.update((row, height) for row, height in sheet.heights.items() if limit is None or row < limit)
+        # The heights the layout gives, and (found below) those that show
+        # every wrapped text whole: a range's text where it starts, unless it
+        # is merged down (the rows below give it room); no hidden column's.
+        given = {row: height for row, height in sheet.heights.items() if limit is None or row < limit}
         spans: dict[int, tuple[int, int]] = {}
         for row, (low, high) in bounds.items():
             block = spans.get(row // 16)
             spans[row // 16] = (low, high) if block is None else (min(block[0], low), max(block[1], high))
         span_texts = {block: f"{low + 1}:{high + 1}" for block, (low, high) in spans.items()}
-        used_rows = sorted(set(bounds) | set(heights))
+        used_rows = sorted(set(bounds) | set(given))
         self.used_rows = _extent(self.used_rows, used_rows)
         self.used_cols = _extent(self.used_cols, [col for pair in bounds.values() for col in pair])
-        self.any_height = self.any_height or bool(heights)
+        hidden, widths, width_of = frozenset(sheet.hidden_columns), sheet.widths, self.width_of
         merged_below, style_of, formats, inputs = self.merged_below, self.style_of, self.formats, self.inputs
         add_string = self.strings.add
         anchor_rows = {row for row, _ in anchors}
@@ -554,6 +531,7 @@ class _SheetWriter:
                 here = {}
             number = str(row + 1)
             anchored = row in anchor_rows
+            lines = 1
             for where in by_row.get(row, ()):
                 kind, value, style_name, expected = cells[where]
                 col = where[1]
@@ -572,6 +550,14 @@ class _SheetWriter:
                     if anchor is not None and value == "":
                         continue  # a merged range's empty text stays a blank cell
                     here[col] = string_cell % (ref, style, add_string(value))
+                    if value and col not in hidden and (anchor is None or anchor[0] == row):
+                        last_col = col if anchor is None else anchor[1]
+                        width = width_of.get((col, last_col))
+                        if width is None:
+                            width = width_of[col, last_col] = max(int(sum(widths.get(c, 8.43) for c in range(col, last_col + 1)) - 1), 1)
+                        count = _lines(value, width)
+                        if count > lines:
+                            lines = count
                 elif kind == "formula":
                     cached = 0 if result is None else expected(result)
                     if isinstance(cached, bool):
@@ -586,7 +572,12 @@ class _SheetWriter:
                     here[col] = blank_cell % (ref, style)
                 else:
                     here[col] = _input_cell(findings, inputs[(sheet.name, row, col)], ref, style, add_string, xml)
-            pixels = int(heights[row] * 4 / 3 + 0.5) if row in heights else 20
+            height = given.get(row)
+            if height is None and lines > 1:
+                height = LINE_HEIGHT * lines
+            if height is not None:
+                self.any_height = True
+            pixels = int(height * 4 / 3 + 0.5) if height is not None else 20
             row_spans = span_texts.get(row // 16)
             attributes = (
                 xml["spans"] % row_spans if row_spans else "",
