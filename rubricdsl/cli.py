@@ -298,6 +298,10 @@ def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
     """
     from . import build as builder
 
+    # Everything a build makes lives until its file is written, and holds
+    # no cycle worth collecting: at 300x its young collections cost 0.44 s
+    # (4%) and collected nothing (the peak memory is the same without them).
+    gc.disable()
     sources = rubric_paths(paths)
     compilations = [(source, load(source)) for source in sources]
     broken = [c for _, c in compilations if not c.ok]
