@@ -3,7 +3,8 @@
 @dataclass writes each method of a class as source text and compiles it on
 its own, as the class is made: for rubricdsl's classes, hundreds of
 compilations and most of what every command spent importing rubricdsl.  A
-record is made a dataclass of fields only (nothing compiled).  Its
+record is given a dataclass's fields, set without dataclasses' own
+processing of the class (_give_fields; nothing compiled).  Its
 comparisons, hash and repr are shared functions reading the fields that
 count through one operator.attrgetter, and a frozen record's __setattr__
 and __delattr__ refuse; they compare, hash and show a record as
@@ -32,7 +33,41 @@ import operator
 import threading
 from dataclasses import MISSING, FrozenInstanceError
 
-_fields_only = dataclasses.dataclass(init=False, repr=False, eq=False)
+# What @dataclass(init=False, repr=False, eq=False) says of a class, taken
+# once from one it made: a record's class says the same.
+# (A class with a __doc__: for one without, @dataclass makes its signature.)
+_PARAMETERS = dataclasses.dataclass(init=False, repr=False, eq=False)(type("_Fields", (), {"__doc__": "_Fields"})).__dataclass_params__
+_NOT_FIELDS = ("ClassVar", "typing.ClassVar", "InitVar", "dataclasses.InitVar")
+
+
+def _give_fields(cls: type) -> None:
+    """The class made a dataclass of its annotated fields, as
+    @dataclass(init=False, repr=False, eq=False) makes it, without
+    dataclasses' own processing, which looks up the text of every
+    annotation for a ClassVar or an InitVar: a quarter of a millisecond a
+    class, most of what making a record cost.  A record has neither."""
+    fields = {}
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+        if text.startswith(_NOT_FIELDS) or annotation is dataclasses.InitVar or isinstance(annotation, dataclasses.InitVar):
+            raise TypeError(f"{cls.__qualname__}.{name}: a record's fields are plain or have defaults")
+        given = cls.__dict__.get(name, MISSING)
+        found = given if isinstance(given, dataclasses.Field) else dataclasses.field(default=given)
+        if found.default is not MISSING and type(found.default).__hash__ is None:
+            raise ValueError(f"mutable default {type(found.default)} for field {name} is not allowed: use default_factory")
+        found.name, found.type, found._field_type = name, annotation, dataclasses._FIELD
+        if found.kw_only is MISSING:
+            found.kw_only = False
+        if isinstance(given, dataclasses.Field):  # the class holds the default, or nothing
+            if found.default is MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, found.default)
+        fields[name] = found
+    cls.__dataclass_fields__ = fields
+    cls.__dataclass_params__ = _PARAMETERS
+    if "__match_args__" not in cls.__dict__:
+        cls.__match_args__ = tuple(fields)
 
 
 class _Unfinished:
@@ -74,7 +109,7 @@ def record(cls: type | None = None, *, frozen: bool = False, order: bool = False
             raise TypeError(f"{cls.__qualname__}: {refused}")
         if cls.__doc__ is None:
             cls.__doc__ = cls.__name__  # else @dataclass would build a signature to write one
-        cls = _fields_only(cls)
+        _give_fields(cls)
         fields = dataclasses.fields(cls)
         defaulted = None
         for found in fields:

@@ -216,3 +216,36 @@ def test_records_made_in_a_fresh_process_from_kept_code_are_the_same(tmp_path) -
     shown = [re.sub(r" at 0x[0-9a-f]+", "", run.stdout) for run in runs]
     assert shown[0] == shown[1] and shown[0].count("\n") > 40
     assert list((tmp_path / "rubricdsl").glob("records-*"))
+
+
+def test_a_records_fields_are_those_dataclass_would_make() -> None:
+    """The fields a record is given without dataclasses' processing say what
+    @dataclass(init=False, repr=False, eq=False) says of the same class, and
+    the class holds the same defaults; a ClassVar, an InitVar and a mutable
+    default are refused as a record's fields."""
+
+    def namespace() -> dict:
+        return {
+            "__annotations__": {"a": "int", "b": "str", "c": "list[str]", "d": "Span", "e": "dict"},
+            "b": "x",
+            "c": dataclasses.field(default_factory=list),
+            "d": dataclasses.field(default=None, compare=False, repr=False),
+            "e": dataclasses.field(default_factory=dict, metadata={"why": "a test"}),
+        }
+
+    made = record(frozen=True)(type("Made", (), namespace()))
+    expected = dataclasses.dataclass(init=False, repr=False, eq=False)(type("Made", (), namespace()))
+    attributes = ("name", "type", "default", "default_factory", "init", "repr", "hash", "compare", "metadata", "kw_only", "_field_type")
+    assert [[getattr(f, a) for a in attributes] for f in dataclasses.fields(made)] == [
+        [getattr(f, a) for a in attributes] for f in dataclasses.fields(expected)
+    ]
+    for name in "abcde":
+        assert getattr(made, name, "absent") == getattr(expected, name, "absent"), name
+    assert made.__match_args__ == expected.__match_args__ == ("a", "b", "c", "d", "e")
+    assert made.__dataclass_params__.frozen is expected.__dataclass_params__.frozen is False
+    assert dataclasses.asdict(made(1)) == {"a": 1, "b": "x", "c": [], "d": None, "e": {}}
+    for refused in ("ClassVar[int]", "InitVar[int]"):
+        with pytest.raises(TypeError, match="plain or have defaults"):
+            record(type("Refused", (), {"__annotations__": {"a": refused}}))
+    with pytest.raises(ValueError, match="mutable default"):
+        record(type("Refused", (), {"__annotations__": {"a": "list"}, "a": []}))
