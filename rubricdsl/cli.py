@@ -300,8 +300,8 @@ def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
 
     # Everything a build makes lives until its file is written, and holds
     # no cycle worth collecting: at 300x its young collections cost 0.44 s
-    # (4%), at 100x they collected 11 objects (the peak memory is the same
-    # without them).
+    # (4%) and saved 7 MiB of its 367 at the peak; at 100x they collected
+    # 11 objects.
     gc.disable()
     sources = rubric_paths(paths)
     compilations = [(source, load(source)) for source in sources]
