@@ -184,3 +184,25 @@ def test_a_compiled_template_is_kept_as_an_entry_checked_whole_and_read_again(tm
     assert len(compiled) == 1
     assert environment().get_template("workbook/package.rels.j2").render() == expected
     assert len(compiled) == 1  # the entry written again is whole
+
+
+def test_a_template_compiled_under_other_settings_is_not_read_for_these(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An environment that reads templates otherwise (here, without
+    trim_blocks) keeps its code in an entry of its own: the same template's
+    code compiled under other settings is never loaded."""
+    from rubricdsl.backends import templating
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "lines.j2").write_text("{% for line in lines %}\n{{ line }}\n{% endfor %}\n", encoding="utf-8")
+
+    def rendered(**options) -> str:
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(tmp_path / "templates")), bytecode_cache=templating._bytecode_cache(), **options
+        )
+        return environment.get_template("lines.j2").render(lines=["a", "b"])
+
+    trimmed, untrimmed = rendered(trim_blocks=True), rendered(trim_blocks=False)
+    assert trimmed != untrimmed  # the settings do change the text
+    assert rendered(trim_blocks=False) == untrimmed and rendered(trim_blocks=True) == trimmed
+    assert len(list((tmp_path / "cache" / "rubricdsl").glob("template-*"))) == 2

@@ -41,8 +41,16 @@ class _TemplateCache(jinja2.BytecodeCache):
         self.folder = folder
 
     def _entry(self, bucket: jinja2.bccache.Bucket) -> str:
-        # Jinja's key names the template, its checksum the text compiled.
-        return keyed_entry("template", python_build(), bucket.key.encode("utf-8"), bucket.checksum.encode("utf-8"))
+        """The entry's name: a key over what makes the code.  Jinja's key
+        names the template and its checksum the text; the code depends too
+        on Jinja (its release and the bytecode format its own cache is
+        marked with), on Python, and on how the environment reads and
+        compiles templates."""
+        environment = bucket.environment
+        reading = repr(tuple(getattr(environment, option) for option in _COMPILING_OPTIONS) + (sorted(environment.extensions),))
+        return keyed_entry(
+            "template", python_build(), _JINJA, reading.encode("utf-8"), bucket.key.encode("utf-8"), bucket.checksum.encode("utf-8")
+        )
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = read_marshalled(self.folder, self._entry(bucket))
@@ -53,6 +61,14 @@ class _TemplateCache(jinja2.BytecodeCache):
         write_entry(self.folder, self._entry(bucket), marshal.dumps(bucket.code), keep=TEMPLATES_KEPT)
 
 
+_JINJA = jinja2.__version__.encode("ascii") + b"\0" + jinja2.bccache.bc_magic
+# The environment's settings that change the code a template compiles to
+# (autoescape aside: a function of the name, the same while this module is).
+_COMPILING_OPTIONS = (
+    "block_start_string", "block_end_string", "variable_start_string", "variable_end_string", "comment_start_string",
+    "comment_end_string", "line_statement_prefix", "line_comment_prefix", "trim_blocks", "lstrip_blocks",
+    "newline_sequence", "keep_trailing_newline", "optimized", "is_async",
+)
 # Compiled templates kept: a build uses 19 and the reports 3 more, so two
 # revisions of rubricdsl in use side by side each keep all of theirs.
 TEMPLATES_KEPT = 128
