@@ -90,6 +90,26 @@ def shown(path) -> str:
     return stdin_name() if str(path) == STDIN else str(path)
 
 
+def without_collection(command):
+    """The command run without the cyclic garbage collector, which is
+    turned back on after it as it was: everything a build makes lives until
+    its file is written and holds no cycle worth collecting (at 300x its
+    young collections cost 0.44 s, 4%, and saved 7 MiB of the 367 at the
+    peak; at 100x they collected 11 objects)."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return command(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+
+    return run
+
+
 @functools.cache
 def shared_path(**kind) -> click.Path:
     """One click.Path of each kind, shared by every option that takes it:
@@ -290,6 +310,7 @@ def inspect(rubric: str) -> None:
 )
 @check_option("Write nothing; exit 1 if any generated file is stale, missing or extra.")
 @reads_files("paths")
+@without_collection
 def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
     """Build every rubric (default: rubrics/*.rubric) into OUT_DIR/<rubric id>/.
 
@@ -298,11 +319,6 @@ def build(paths: tuple[str, ...], out_dir: Path, check_only: bool) -> None:
     """
     from . import build as builder
 
-    # Everything a build makes lives until its file is written, and holds
-    # no cycle worth collecting: at 300x its young collections cost 0.44 s
-    # (4%) and saved 7 MiB of its 367 at the peak; at 100x they collected
-    # 11 objects.
-    gc.disable()
     sources = rubric_paths(paths)
     compilations = [(source, load(source)) for source in sources]
     broken = [c for _, c in compilations if not c.ok]

@@ -359,3 +359,34 @@ def test_build_imports_no_parser_generator_and_no_batch_reader(tmp_path: Path) -
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert out.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "out" / "t-cssg-001.5-2020" / "workbook.xlsx").is_file()
+
+
+@pytest.mark.parametrize("failing", [False, True])
+def test_a_build_runs_without_the_collector_and_turns_it_back_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: bool) -> None:
+    """A build in a process that goes on (a test, a program calling the
+    command) leaves the cyclic collector as it found it, whether the build
+    wrote its files or failed."""
+    import gc
+
+    from rubricdsl import build as building
+
+    seen = []
+    write = building.write
+
+    def watched(*arguments, **options):
+        seen.append(gc.isenabled())
+        if failing:
+            raise building.BuildError("refused for the test")
+        return write(*arguments, **options)
+
+    monkeypatch.setattr(building, "write", watched)
+    assert gc.isenabled()
+    result = run_in(tmp_path, "build", str(SHIPPED_RUBRIC), "-o", "out")
+    assert result.exit_code == (2 if failing else 0), result.output
+    assert seen == [False] and gc.isenabled()
+    gc.disable()
+    try:
+        run_in(tmp_path, "build", str(SHIPPED_RUBRIC), "-o", "out")
+        assert not gc.isenabled()  # off before, off after
+    finally:
+        gc.enable()
