@@ -19,7 +19,7 @@ on them.
 What is supported is what rubricdsl uses, and the rest is refused when the
 class is made: fields with a default or a default_factory (none without one
 after one with one), compare=False and repr=False; no field(hash=...),
-__post_init__, InitVar, init=False or kw_only fields; no method of those a
+__post_init__, ClassVar, InitVar, init=False or kw_only fields; no method of those a
 record is given written in its class; no record or dataclass as a base.
 Unlike a dataclass: __dataclass_params__ says eq and frozen are False; the
 class's signature is (*args, **kwargs) until its first instance is made (or
@@ -36,7 +36,13 @@ from dataclasses import MISSING, FrozenInstanceError
 # What @dataclass(init=False, repr=False, eq=False) says of a class, taken
 # once from one it made: a record's class says the same.
 # (A class with a __doc__: for one without, @dataclass makes its signature.)
-_PARAMETERS = dataclasses.dataclass(init=False, repr=False, eq=False)(type("_Fields", (), {"__doc__": "_Fields"})).__dataclass_params__
+_MADE = dataclasses.dataclass(init=False, repr=False, eq=False)(type("_Fields", (), {"__doc__": "_Fields"}))
+_PARAMETERS = _MADE.__dataclass_params__
+# What else this Python's @dataclass gives every such class (3.13: __replace__).
+_ALSO_GIVEN = {
+    name: value for name, value in vars(_MADE).items()
+    if name not in ("__dataclass_fields__", "__dataclass_params__", "__match_args__", "__module__", "__dict__", "__weakref__", "__doc__")
+}
 _NOT_FIELDS = ("ClassVar", "typing.ClassVar", "InitVar", "dataclasses.InitVar")
 
 
@@ -66,6 +72,9 @@ def _give_fields(cls: type) -> None:
         fields[name] = found
     cls.__dataclass_fields__ = fields
     cls.__dataclass_params__ = _PARAMETERS
+    for name, value in _ALSO_GIVEN.items():
+        if name not in cls.__dict__:
+            setattr(cls, name, value)
     if "__match_args__" not in cls.__dict__:
         cls.__match_args__ = tuple(fields)
 
