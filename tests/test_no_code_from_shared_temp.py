@@ -206,3 +206,34 @@ def test_a_template_compiled_under_other_settings_is_not_read_for_these(tmp_path
     assert trimmed != untrimmed  # the settings do change the text
     assert rendered(trim_blocks=False) == untrimmed and rendered(trim_blocks=True) == trimmed
     assert len(list((tmp_path / "cache" / "rubricdsl").glob("template-*"))) == 2
+
+
+def test_a_template_compiled_to_escape_or_not_keeps_an_entry_of_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whether a template escapes is decided as it compiles: the same text
+    compiled with autoescape off is never read for an environment that
+    escapes, nor when a filter comes to take the context."""
+    from rubricdsl.backends import templating
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "shown.html").write_text("{{ value }}|{{ value | shout }}", encoding="utf-8")
+
+    def rendered(autoescape: bool, shout) -> str:
+        environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(tmp_path / "templates")), bytecode_cache=templating._bytecode_cache(), autoescape=autoescape
+        )
+        environment.filters["shout"] = shout
+        return environment.get_template("shown.html").render(value="<b>")
+
+    def plain(text):
+        return str(text).upper()
+
+    @jinja2.pass_context
+    def with_context(context, text):
+        return str(text).upper()
+
+    assert rendered(False, plain) == "<b>|<B>"
+    assert rendered(True, plain) == "&lt;b&gt;|&lt;B&gt;"
+    assert rendered(True, with_context) == "&lt;b&gt;|&lt;B&gt;"
+    assert rendered(False, plain) == "<b>|<B>"
+    assert len(list((tmp_path / "cache" / "rubricdsl").glob("template-*"))) == 3
