@@ -211,14 +211,13 @@ def _shifted(code: types.CodeType, lines: int) -> types.CodeType:
     return code.replace(co_firstlineno=code.co_firstlineno + lines, co_consts=constants)
 
 
-def compiled(key: str | None, name: str, make_part: Callable[[], str], *, holding: str | None = None) -> tuple[str, types.CodeType]:
-    """(the rubric's part, its code): from the cache entry of `key` when one
-    is whole and of that shape (and holds the text `holding`, when given),
-    else made by `make_part`, compiled as scorer.py's own text is (no
-    __future__ flags of this module) and kept for the next run.  No key:
-    made and compiled, not kept."""
-    folder = user_cache_folder() if key is not None else None
-    entry = f"scorer-{key}"
+def compiled(entry: str | None, name: str, make_part: Callable[[], str], *, holding: str | None = None) -> tuple[str, types.CodeType]:
+    """(the rubric's part, its code): from the cache `entry` (source_key,
+    inputs_key) when it is whole and of that shape (and holds the text
+    `holding`, when given), else made by `make_part`, compiled as
+    scorer.py's own text is (no __future__ flags of this module) and kept
+    for the next run.  No entry: made and compiled, not kept."""
+    folder = user_cache_folder() if entry is not None else None
     kept = _read(folder, entry) if folder is not None else None
     if kept is not None and (holding is None or kept[0] == holding):
         return kept
@@ -260,15 +259,12 @@ def python_key() -> bytes:
 
 
 def source_key(part: str, name: str) -> str:
-    """The key of a rubric's part by its text."""
-    key = hashlib.sha256(python_key())
-    for text in (name, part):
-        key.update(b"\0" + text.encode("utf-8", "surrogatepass"))
-    return key.hexdigest()
+    """The entry of a rubric's part by its text."""
+    return keyed_entry("scorer", python_key(), name.encode("utf-8", "surrogatepass"), part.encode("utf-8", "surrogatepass"))
 
 
 def inputs_key(compilation: Compilation, name: str) -> str | None:
-    """The key of a rubric's part by what renders it, without rendering it:
+    """The entry of a rubric's part by what renders it, without rendering it:
     the rubric's model, the SHA-256 of its text (which the scorer names),
     the name it is scored under, and this package and Jinja.  The model is
     taken whole, not as the text it was parsed from: a caller may hand over
@@ -278,10 +274,9 @@ def inputs_key(compilation: Compilation, name: str) -> str | None:
     model = model_digest(compilation.rubric)
     if model is None:
         return None
-    key = hashlib.sha256(python_key())
-    for part in (b"inputs", model, compilation.sha256.encode("ascii"), name.encode("utf-8", "surrogatepass"), package_digest()):
-        key.update(b"\0" + part)
-    return key.hexdigest()
+    return keyed_entry(
+        "scorer", python_key(), b"inputs", model, compilation.sha256.encode("ascii"), name.encode("utf-8", "surrogatepass"), package_digest()
+    )
 
 
 def model_digest(rubric) -> bytes | None:

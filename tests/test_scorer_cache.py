@@ -238,7 +238,7 @@ def plant(folder: Path, name: str, marker: Path, mode: int = 0o600) -> Path:
 
 def key_name(compilation, source_path: str) -> str:
     filename = f"<rubricdsl scorer of {compilation.rubric.id} from {source_path}>"
-    return f"scorer-{scorer_cache.inputs_key(compilation, filename)}"
+    return scorer_cache.inputs_key(compilation, filename)
 
 
 def test_a_planted_entry_runs_when_trusted_which_is_what_is_guarded(cache_home: Path, tmp_path: Path) -> None:
