@@ -39,17 +39,22 @@ class _TemplateCache(jinja2.BytecodeCache):
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
-        # What an environment compiles by, found at its first template and
-        # again if its filters or tests change in number (found: 70 µs).
-        self._settings: dict[int, tuple[jinja2.Environment, int, int, str]] = {}
+        # Each environment's _settings, by the environment and the number of
+        # its filters and tests: found at its first template, and again if
+        # those change in number (finding them takes 70 µs).  The
+        # environment is held with them, so its id is never another's.
+        self._settings: dict[tuple[int, int, int], tuple[jinja2.Environment, str]] = {}
+
+    def _settings_of(self, environment: jinja2.Environment) -> str:
+        known = (id(environment), len(environment.filters), len(environment.tests))
+        if known not in self._settings:
+            self._settings[known] = (environment, _settings(environment))
+        return self._settings[known][1]
 
     def get_bucket(self, environment: jinja2.Environment, name: str, filename: str | None, source: str) -> jinja2.bccache.Bucket:
         # As Jinja's, with what else the code depends on kept in the bucket.
-        known = self._settings.get(id(environment))
-        if known is None or known[0] is not environment or known[1:3] != (len(environment.filters), len(environment.tests)):
-            known = self._settings[id(environment)] = (environment, len(environment.filters), len(environment.tests), _settings(environment))
         escapes = environment.autoescape(name) if callable(environment.autoescape) else environment.autoescape
-        compiling = f"{known[3]}|escapes={bool(escapes)}".encode("utf-8")
+        compiling = f"{self._settings_of(environment)}|escapes={bool(escapes)}".encode("utf-8")
         bucket = _Bucket(environment, self.get_cache_key(name, filename), self.get_source_checksum(source), compiling)
         self.load_bytecode(bucket)
         return bucket
