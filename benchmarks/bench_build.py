@@ -62,7 +62,7 @@ PHASES = r"""
 import gc, json, sys, tempfile, time
 from pathlib import Path
 clock = time.process_time
-gc.set_threshold(100_000, 50, 100)  # as the command line sets it (cli.main)
+gc.set_threshold(100_000, 50, 100)  # as the command line sets it (cli.run)
 start = clock()
 from rubricdsl.backends import BuildContext, outputs
 from rubricdsl.backends.templating import ENVIRONMENT

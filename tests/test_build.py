@@ -390,3 +390,38 @@ def test_a_build_runs_without_the_collector_and_turns_it_back_on(tmp_path: Path,
         assert not gc.isenabled()  # off before, off after
     finally:
         gc.enable()
+
+
+def test_a_program_calling_the_command_line_keeps_its_collector_settings(tmp_path: Path) -> None:
+    """`main` (what a program or a test calls) leaves the collector's
+    thresholds and frozen objects alone; only `run`, the process's entry
+    point, sets them for itself."""
+    import gc
+
+    before = gc.get_threshold()
+    result = run_in(tmp_path, "build", str(SHIPPED_RUBRIC), "-o", "out")
+    assert result.exit_code == 0, result.output
+    assert gc.get_threshold() == before and gc.get_freeze_count() == 0
+
+
+def test_the_process_leaves_its_objects_to_the_exit_and_loses_nothing(tmp_path: Path) -> None:
+    """`rubricdsl` as a process (`run`) freezes what is alive once its
+    command is over, so that Python's collections as it shuts down traverse
+    none of it; its exit status, its last output and the functions
+    registered with atexit (a coverage tool's, the benchmarks' own) are
+    those of the command."""
+    code = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('at exit: frozen', gc.get_freeze_count() > 0, gc.get_threshold()[0], file=sys.stderr))\n"
+        "from rubricdsl.cli import run\n"
+        "sys.argv = ['rubricdsl'] + sys.argv[1:]\n"
+        "run()\n"
+    )
+    broken = tmp_path / "broken.rubric"
+    broken.write_text("rubric {\n", encoding="utf-8")
+    for arguments, status in ((["build", str(SHIPPED_RUBRIC), "-o", str(tmp_path / "out")], 0), (["check", str(broken)], 1)):
+        done = subprocess.run([sys.executable, "-c", code, *arguments], capture_output=True, text=True, cwd=tmp_path)
+        assert done.returncode == status, done.stderr
+        assert done.stderr.rstrip().splitlines()[-1] == "at exit: frozen True 100000", done.stderr
+    assert "error" in done.stderr  # the check's diagnostics, written before the exit
+    assert (tmp_path / "out" / "t-cssg-001.5-2020" / "workbook.xlsx").is_file()
