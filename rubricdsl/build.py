@@ -50,7 +50,7 @@ import tempfile
 from collections import Counter
 from dataclasses import field
 from pathlib import Path, PurePosixPath
-from typing import Callable, Iterable, Iterator
+from typing import BinaryIO, Callable, Iterable, Iterator
 
 from .backends import BuildContext, outputs
 from .records import record
@@ -455,6 +455,10 @@ def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Ou
     # creates nothing.
     new: Path | None = None
     changed: list[str] = []
+    # The files written, each still open, synced together once all are: the
+    # first sync writes every one of them out with the folder's one journal
+    # commit, where a sync after each file waited for a commit each.
+    unsynced: list[tuple[str, BinaryIO]] = []
     try:
         for name, path in sorted(planned.items()):
             try:
@@ -464,9 +468,15 @@ def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Ou
                 changed.append(name)
                 if new is None:
                     new = Path(tempfile.mkdtemp(prefix=f".{folder.name}.new-", dir=folder.parent))
-                _write_new(new / name, blocks)
+                unsynced.append((name, _write_new(new / name, blocks)))
             except OSError as error:
                 # Named as the user will see it, not as prepared.
+                raise OSError(error.errno, error.strerror, display_path(folder / name)) from None
+        for name, stream in unsynced:
+            try:
+                os.fsync(stream.fileno())
+                stream.close()
+            except OSError as error:
                 raise OSError(error.errno, error.strerror, display_path(folder / name)) from None
         if not changed and not gone:
             return None
@@ -484,6 +494,8 @@ def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Ou
         # is moved back when the old folder is drained.
         sync_folder(new)
     except BaseException:
+        for _, stream in unsynced:
+            stream.close()  # once more for those synced: nothing
         if new is not None:
             shutil.rmtree(new, ignore_errors=True)
         raise
@@ -499,15 +511,19 @@ def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Ou
     }
 
 
-def _write_new(path: Path, blocks: Iterable[bytes]) -> None:
+def _write_new(path: Path, blocks: Iterable[bytes]) -> BinaryIO:
     """A new file in a prepared folder, written a block at a time as the
-    blocks come, on disk when this returns."""
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, new_file_mode())
-    with os.fdopen(handle, "wb") as stream:
+    blocks come: left open and flushed, for the caller to sync (put on
+    disk) and close."""
+    stream = os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, new_file_mode()), "wb")
+    try:
         for block in blocks:
             stream.write(block)
         stream.flush()
-        os.fsync(stream.fileno())
+    except BaseException:
+        stream.close()
+        raise
+    return stream
 
 
 def _keep(path: Path, new: Path) -> None:

@@ -111,6 +111,48 @@ def test_a_failure_on_the_fifth_file_leaves_every_previous_output(tmp_path: Path
     assert sorted(p.name for p in (folder / "generated").iterdir()) == [builder.MANIFEST, "second", ID]
 
 
+def test_every_file_is_on_disk_before_its_folder_and_one_that_cannot_be_is_named(tmp_path: Path, monkeypatch) -> None:
+    """A folder's files are synced together once all are written, each
+    before the folder that names them; a disk that fails to sync one (EIO,
+    as a full or failing disk answers fsync) fails the build by the file's
+    name, and the previous outputs are as they were."""
+    folder = two_rubrics(tmp_path)
+    run(folder, "build")
+    before = snapshot(folder / "generated")
+    revise(folder, "Revision 2")
+    real_write, real_fsync, real_sync_folder, events = builder._write_new, os.fsync, builder.sync_folder, []
+
+    def write(path, blocks):
+        events.append(f"write {path.parent.name.split('.new-')[0].lstrip('.')}/{path.name}")
+        return real_write(path, blocks)
+
+    def fsync(handle):
+        target = Path(os.readlink(f"/proc/self/fd/{handle}"))
+        events.append(f"sync {target.parent.name.split('.new-')[0].lstrip('.')}/{target.name}")
+        if events.count(f"sync {ID}/sheet.md") == 1:  # in the second folder built
+            raise OSError(errno.EIO, os.strerror(errno.EIO))
+        return real_fsync(handle)
+
+    def sync_folder(path):
+        events.append(f"folder {path.name.split('.new-')[0].lstrip('.')}")
+        return real_sync_folder(path)
+
+    monkeypatch.setattr(builder, "_write_new", write)
+    monkeypatch.setattr(builder.os, "fsync", fsync)
+    monkeypatch.setattr(builder, "sync_folder", sync_folder)
+    result = run(folder, "build")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"Error: cannot write generated/{ID}/sheet.md: Input/output error; the previous outputs are as they were\n"
+    )
+    names = sorted(output.filename for output in outputs())
+    assert events[: 2 * len(names) + 1] == (
+        [f"write second/{name}" for name in names] + [f"sync second/{name}" for name in names] + ["folder second"]
+    )
+    assert snapshot(folder / "generated") == before
+    assert sorted(p.name for p in (folder / "generated").iterdir()) == [builder.MANIFEST, "second", ID]
+
+
 def test_a_build_killed_between_two_swaps_is_finished_by_the_next(tmp_path: Path, monkeypatch) -> None:
     folder = two_rubrics(tmp_path)
     run(folder, "build")
