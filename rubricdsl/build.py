@@ -495,7 +495,10 @@ def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Ou
         sync_folder(new)
     except BaseException:
         for _, stream in unsynced:
-            stream.close()  # once more for those synced: nothing
+            try:
+                stream.close()  # once more for those synced: nothing
+            except OSError:
+                pass  # the error raised says what failed; the folder goes below
         if new is not None:
             shutil.rmtree(new, ignore_errors=True)
         raise

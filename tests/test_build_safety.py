@@ -114,8 +114,9 @@ def test_a_failure_on_the_fifth_file_leaves_every_previous_output(tmp_path: Path
 def test_every_file_is_on_disk_before_its_folder_and_one_that_cannot_be_is_named(tmp_path: Path, monkeypatch) -> None:
     """A folder's files are synced together once all are written, each
     before the folder that names them; a disk that fails to sync one (EIO,
-    as a full or failing disk answers fsync) fails the build by the file's
-    name, and the previous outputs are as they were."""
+    as a failing disk answers fsync) fails the build by the file's name,
+    even when closing the files not yet synced fails too, and the previous
+    outputs are as they were."""
     folder = two_rubrics(tmp_path)
     run(folder, "build")
     before = snapshot(folder / "generated")
@@ -124,7 +125,16 @@ def test_every_file_is_on_disk_before_its_folder_and_one_that_cannot_be_is_named
 
     def write(path, blocks):
         events.append(f"write {path.parent.name.split('.new-')[0].lstrip('.')}/{path.name}")
-        return real_write(path, blocks)
+        stream = real_write(path, blocks)
+        if events[-1] == f"write {ID}/workbook.xlsx":  # not yet synced when sheet.md fails: closed failing too
+            really_close = stream.close
+
+            def close():
+                really_close()
+                raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+            stream.close = close
+        return stream
 
     def fsync(handle):
         target = Path(os.readlink(f"/proc/self/fd/{handle}"))
