@@ -999,5 +999,5 @@ def run() -> None:
         gc.freeze()
 
 
-if __name__ == "__main__":  # pragma: no cover
+if __name__ == "__main__":
     run()

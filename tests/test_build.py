@@ -409,17 +409,20 @@ def test_a_program_calling_the_command_line_keeps_its_collector_settings(tmp_pat
 
 
 def test_the_process_leaves_its_objects_to_the_exit_and_loses_nothing(tmp_path: Path) -> None:
-    """`rubricdsl` as a process (`run`) freezes what is alive once its
-    command is over, so that Python's collections as it shuts down traverse
-    none of it; its exit status, its last output and the functions
-    registered with atexit (a coverage tool's, the benchmarks' own) are
-    those of the command."""
-    code = (
-        "import atexit, gc, sys\n"
+    """`rubricdsl` as a process (`run`, which `python -m rubricdsl.cli`
+    and the console script call) freezes what is alive once its command is
+    over, so that Python's collections as it shuts down traverse none of
+    it; its exit status, its last output and the functions registered with
+    atexit (a coverage tool's, the benchmarks' own) are those of the
+    command."""
+    from importlib.metadata import entry_points
+
+    assert [script.value for script in entry_points(group="console_scripts", name="rubricdsl")] == ["rubricdsl.cli:run"]
+    code = (  # python -m rubricdsl.cli, after an atexit function of its own
+        "import atexit, gc, runpy, sys\n"
         "atexit.register(lambda: print('at exit: frozen', gc.get_freeze_count() > 0, gc.get_threshold()[0], file=sys.stderr))\n"
-        "from rubricdsl.cli import run\n"
         "sys.argv = ['rubricdsl'] + sys.argv[1:]\n"
-        "run()\n"
+        "runpy.run_module('rubricdsl.cli', run_name='__main__', alter_sys=True)\n"
     )
     broken = tmp_path / "broken.rubric"
     broken.write_text("rubric {\n", encoding="utf-8")
