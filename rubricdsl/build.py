@@ -55,7 +55,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator
 from .backends import BuildContext, outputs
 from .records import record
 from .workbook_layout import WorkbookError
-from .files import TEMPORARY_MARK, display_path, locked, new_file_mode, sync_folder, write_together
+from .files import TEMPORARY_MARK, display_path, locked, named, new_file_mode, sync_folder, write_together
 from .frontend import Compilation
 
 MANIFEST = ".rubricdsl-manifest.json"
@@ -471,13 +471,13 @@ def _prepare(build: BuildPlan, folder: Path, listed: dict[str, str], outcome: Ou
                 unsynced.append((name, _write_new(new / name, blocks)))
             except OSError as error:
                 # Named as the user will see it, not as prepared.
-                raise OSError(error.errno, error.strerror, display_path(folder / name)) from None
+                raise named(error, display_path(folder / name)) from None
         for name, stream in unsynced:
             try:
                 os.fsync(stream.fileno())
                 stream.close()
             except OSError as error:
-                raise OSError(error.errno, error.strerror, display_path(folder / name)) from None
+                raise named(error, display_path(folder / name)) from None
         if not changed and not gone:
             return None
         if new is None:
@@ -541,7 +541,7 @@ def _keep(path: Path, new: Path) -> None:
             else:
                 shutil.copy2(path, new)
         except OSError as error:
-            raise OSError(error.errno, error.strerror, display_path(path)) from None
+            raise named(error, display_path(path)) from None
 
 
 def _finish(out_dir: Path, journal: dict, outcome: Outcome) -> None:

@@ -98,7 +98,7 @@ def without_collection(command):
     peak; at 100x they collected 11 objects)."""
 
     @functools.wraps(command)
-    def run(*args, **kwargs):
+    def uncollected(*args, **kwargs):
         enabled = gc.isenabled()
         gc.disable()
         try:
@@ -107,7 +107,7 @@ def without_collection(command):
             if enabled:
                 gc.enable()
 
-    return run
+    return uncollected
 
 
 @functools.cache
@@ -994,8 +994,8 @@ def run() -> None:
         # collects garbage, traversing every object still alive (every
         # module's, what the command kept) for cycles that no one will
         # reuse: frozen, they are left to the exit (12% of a build of the
-        # standard).  Nothing is lost:
-        # the command's files are closed, and atexit's functions still run.
+        # standard).  Nothing is lost: the command's files are closed, and
+        # atexit's functions still run (rubricdsl has no __del__ to skip).
         gc.freeze()
 
 

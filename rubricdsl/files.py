@@ -78,8 +78,8 @@ def is_read_only(path: Path) -> bool:
     return not mode & 0o222 or not os.access(path, os.W_OK)
 
 
-def _named(error: OSError, path: Path) -> OSError:
-    """The same error, naming the user's file."""
+def named(error: OSError, path: Path | str) -> OSError:
+    """The same error, naming the user's file (as they see it: display_path)."""
     renamed = OSError(error.errno, error.strerror or str(error), str(path))
     renamed.__cause__ = error
     return renamed
@@ -168,12 +168,12 @@ def write_together(files: list[tuple[Path, Content]], *, lock: bool = True) -> N
                     data = text.encode("utf-8") if isinstance(text, str) else text
                     done.append((path, target, write_temporary(target, data, like=target)))
                 except OSError as error:
-                    raise _named(error, path) from None
+                    raise named(error, path) from None
             for path, target, temporary in done:
                 try:
                     os.replace(temporary, target)
                 except OSError as error:
-                    raise _named(error, path) from None
+                    raise named(error, path) from None
             for folder in folders:
                 sync_folder(folder)
         finally:
